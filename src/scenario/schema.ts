@@ -1,0 +1,118 @@
+/**
+ * Scenario file schema (YAML). Unknown keys are errors (strict objects) so a typo never silently
+ * falls back to a default. Defaults are applied here, so a resolved Scenario is complete.
+ */
+import { z } from 'zod';
+
+const positiveNumber = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be > 0` });
+const positiveInt = (what: string) =>
+  z.number({ error: `${what} must be an integer` }).int({ error: `${what} must be an integer` }).positive({ error: `${what} must be > 0` });
+
+/** Environment values may use ${cpus}, replaced by the CPU budget when the target starts. */
+export const ConfigurationSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'configuration id must be lowercase letters, digits and dashes' }),
+  description: z.string().default(''),
+  env: z.record(z.string(), z.string()).default({}),
+});
+export type Configuration = z.infer<typeof ConfigurationSchema>;
+
+export const DockerTargetSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'target name must be lowercase letters, digits and dashes' }),
+  /** Directory with the service's source, relative to the project root. */
+  context: z.string(),
+  /** Dockerfile path relative to the project root. */
+  dockerfile: z.string(),
+  /** Path of the handler source, relative to the project root (for the lines-of-code claim). */
+  handler: z.string().optional(),
+  configurations: z.array(ConfigurationSchema).min(1).default([{ id: 'default', description: '', env: {} }]),
+});
+
+export const UrlTargetSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'target name must be lowercase letters, digits and dashes' }),
+  /** A service the user already runs; must be loopback unless the run allows remote hosts. */
+  url: z.url({ protocol: /^https?$/, error: 'url must be an http:// or https:// URL' }),
+  handler: z.string().optional(),
+  configurations: z.array(ConfigurationSchema).min(1).default([{ id: 'default', description: '', env: {} }]),
+});
+
+export const TargetSpecSchema = z.union([DockerTargetSchema, UrlTargetSchema], {
+  error: 'a target needs either {name, context, dockerfile} (Docker) or {name, url} (running service)',
+});
+export type TargetSpec = z.infer<typeof TargetSpecSchema>;
+export type DockerTargetSpec = z.infer<typeof DockerTargetSchema>;
+export type UrlTargetSpec = z.infer<typeof UrlTargetSchema>;
+
+export const IdsSchema = z.strictObject({
+  distribution: z.enum(['uniform', 'sequential', 'zipf']).default('uniform'),
+  min: positiveInt('ids.min').default(1),
+  max: positiveInt('ids.max').default(10_000),
+  /** Zipf exponent (only for distribution: zipf). */
+  zipfS: positiveNumber('ids.zipfS').default(1.1),
+  /** Seed of the id sequence, so runs are repeatable. */
+  seed: z.number().int().default(1),
+});
+
+export const ScenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'name must be lowercase letters, digits and dashes' }),
+  description: z.string().default(''),
+  targets: z.array(TargetSpecSchema).min(1, { error: 'at least one target is needed' }),
+  resources: z
+    .strictObject({
+      /** CPUs every target may use (same budget for all). */
+      cpus: positiveInt('resources.cpus').default(1),
+      /** Explicit target cpuset (e.g. "1" or "2-3"); default: the last `cpus` CPUs of the host. */
+      targetCpuset: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: 'cpuset must look like "1", "2-3" or "0,2"' }).optional(),
+      /** Explicit generator cpuset; default: every host CPU not given to the target. */
+      generatorCpuset: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: 'cpuset must look like "0" or "0-1"' }).optional(),
+      /** Memory limit per target container, MiB. */
+      memoryMiB: positiveInt('resources.memoryMiB').default(512),
+      /** Process/thread limit per target container. */
+      pids: positiveInt('resources.pids').default(512),
+    })
+    .prefault({}),
+  load: z
+    .strictObject({
+      warmupS: z.number().nonnegative({ error: 'load.warmupS must be ≥ 0' }).default(3),
+      connections: positiveInt('load.connections').default(32),
+      /** Generator worker threads for open-loop steps. */
+      workers: positiveInt('load.workers').default(1),
+      timeoutMs: positiveInt('load.timeoutMs').default(2000),
+      max: z
+        .strictObject({
+          durationS: positiveNumber('load.max.durationS').default(5),
+          connections: positiveInt('load.max.connections').default(64),
+        })
+        .prefault({}),
+      steps: z
+        .strictObject({
+          engine: z.enum(['openloop', 'autocannon']).default('openloop'),
+          rates: z.array(positiveNumber('load.steps.rates[]')).min(1, { error: 'give at least one rate' }),
+          durationS: positiveNumber('load.steps.durationS').default(5),
+          /** Stop stepping once a step saturates. */
+          stopAtSaturation: z.boolean().default(true),
+        }),
+      knee: z
+        .strictObject({
+          /** Bisection steps between the last good and the first bad rate; 0 disables refinement. */
+          refineSteps: z.number().int().nonnegative().default(2),
+        })
+        .prefault({}),
+      ids: IdsSchema.prefault({}),
+    }),
+  slo: z
+    .strictObject({
+      /** A step whose p99 (corrected when available) exceeds this is saturated, ms. */
+      p99Ms: positiveNumber('slo.p99Ms').default(100),
+      /** Maximum fraction of failed requests (errors + timeouts + non-2xx) / sent. */
+      errorRate: z.number().min(0, { error: 'slo.errorRate must be ≥ 0' }).max(1, { error: 'slo.errorRate must be ≤ 1' }).default(0.01),
+    })
+    .prefault({}),
+  /** Repetitions of the whole target set, order alternated A B B A. */
+  repeat: positiveInt('repeat').default(1),
+  /** Seconds to wait for a target's first 200 before it is failed. */
+  startupTimeoutS: positiveNumber('startupTimeoutS').default(60),
+  /** Claims registry, relative to the scenario file; null for none. */
+  claims: z.string().nullable().default(null),
+});
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;

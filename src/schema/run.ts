@@ -1,0 +1,207 @@
+/**
+ * The one result schema: TypeScript types and the JSON Schema both come from these zod definitions.
+ * Writers validate before writing, readers validate after reading (see src/schema/io.ts).
+ * Every numeric field names its unit: Us = microseconds, Ms = milliseconds, S = seconds, Bytes, Rps.
+ */
+import { z } from 'zod';
+import { ScenarioSchema } from '../scenario/schema.ts';
+import { ClaimSchema } from '../analysis/claims-schema.ts';
+
+export const SCHEMA_VERSION = 1;
+
+/** Percentiles of one HDR histogram, all in microseconds. */
+export const PercentilesUsSchema = z.strictObject({
+  p50: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  p95: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  p999: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+  /** Mean in microseconds. */
+  mean: z.number().nonnegative(),
+  /** Number of recorded values. */
+  count: z.number().int().nonnegative(),
+});
+export type PercentilesUs = z.infer<typeof PercentilesUsSchema>;
+
+export const CountsSchema = z.strictObject({
+  /** Requests written to a socket. */
+  sent: z.number().int().nonnegative(),
+  /** Responses fully received (any status). */
+  completed: z.number().int().nonnegative(),
+  /** Transport failures (connection refused/reset, parse errors), not counting timeouts. */
+  errors: z.number().int().nonnegative(),
+  /** Requests that got no response within the step's timeout. */
+  timeouts: z.number().int().nonnegative(),
+  /** Completed responses whose status was not 2xx. */
+  non2xx: z.number().int().nonnegative(),
+  /** Transport errors by kind, e.g. {"ECONNRESET": 3}. */
+  errorsByKind: z.record(z.string(), z.number().int().nonnegative()),
+  /** Sends that left more than the lateness threshold after their intended time (open loop only). */
+  late: z.number().int().nonnegative(),
+  /** Scheduled sends never made because the step ended with every connection busy (open loop only). */
+  dropped: z.number().int().nonnegative(),
+});
+export type Counts = z.infer<typeof CountsSchema>;
+
+export const GeneratorSchema = z.strictObject({
+  /** CPU the load generator used during the step, percent of one core (200 = two cores busy). */
+  cpuPercent: z.number().nonnegative(),
+  /** Generator worker threads. */
+  workers: z.number().int().positive(),
+  /** CPUs the generator was pinned to (cpuset list), null when not pinned. */
+  cpuset: z.string().nullable(),
+  /** True when the generator, not the target, limited this step. Figures are then lower bounds. */
+  bound: z.boolean(),
+  /** Why the generator counts as the limit (empty when not bound). */
+  boundReasons: z.array(z.string()),
+  /** Generator lateness S − max(I, F) in microseconds; null for engines that cannot measure it. */
+  latenessUs: z
+    .strictObject({ p50: z.number().nonnegative(), p99: z.number().nonnegative(), max: z.number().nonnegative() })
+    .nullable(),
+  /** Event-loop delay of the generator in microseconds (p99), null when not measured. */
+  eventLoopDelayP99Us: z.number().nonnegative().nullable(),
+});
+export type Generator = z.infer<typeof GeneratorSchema>;
+
+export const HistogramsSchema = z.strictObject({
+  /** Compressed base64 HDR histograms (HdrHistogram V2 compressed encoding), values in µs. */
+  uncorrected: z.string(),
+  corrected: z.string().nullable(),
+  lateness: z.string().nullable(),
+  /** Per-interval corrected histograms in HdrHistogram log format, for time series; null if not kept. */
+  intervalLog: z.string().nullable(),
+});
+export type Histograms = z.infer<typeof HistogramsSchema>;
+
+export const ResourceSchema = z.strictObject({
+  /** Mean container CPU over the step, percent of one core. */
+  cpuPercent: z.number().nonnegative(),
+  /** Peak container memory during the step, bytes (usage minus page cache). */
+  memoryPeakBytes: z.number().int().nonnegative(),
+  /** Number of stats samples the figures come from. */
+  samples: z.number().int().nonnegative(),
+});
+export type Resource = z.infer<typeof ResourceSchema>;
+
+export const StepSchema = z.strictObject({
+  /** max = closed-loop maximum throughput; rate = open-loop step at offeredRps; knee = refinement step. */
+  kind: z.enum(['max', 'rate', 'knee']),
+  engine: z.enum(['openloop', 'autocannon']),
+  /** Offered request rate in requests/s; null for the closed-loop step. */
+  offeredRps: z.number().positive().nullable(),
+  /** Completed responses per second over the measured duration. */
+  achievedRps: z.number().nonnegative(),
+  /** Measured duration in seconds. */
+  durationS: z.number().positive(),
+  connections: z.number().int().positive(),
+  counts: CountsSchema,
+  latencyUs: z.strictObject({
+    /** From actual write to response end. */
+    uncorrected: PercentilesUsSchema,
+    /** From intended send time to response end, minus generator lateness (wrk2 model); null for closed loop. */
+    corrected: PercentilesUsSchema.nullable(),
+  }),
+  generator: GeneratorSchema,
+  /** Target container CPU/memory during the step; null for url: targets (not measurable). */
+  resources: ResourceSchema.nullable(),
+  /** Target CPU in percent of one core (same as resources.cpuPercent), null when not measured. */
+  cpuPercent: z.number().nonnegative().nullable(),
+  /** True when this step is past the target's capacity. */
+  saturated: z.boolean(),
+  saturationReasons: z.array(z.string()),
+  /** Caveats a reader must see beside the figures (e.g. autocannon's pacing limits). */
+  notes: z.array(z.string()),
+  histograms: HistogramsSchema,
+});
+export type Step = z.infer<typeof StepSchema>;
+
+export const TargetStatusSchema = z.enum(['completed', 'failed', 'skipped', 'interrupted']);
+
+export const TargetResultSchema = z.strictObject({
+  /** Target name from the scenario (e.g. "fastapi"). */
+  name: z.string(),
+  /** Configuration id from the scenario (e.g. "1-worker"). */
+  configuration: z.string(),
+  /** CPUs this configuration may use (the same budget for every target). */
+  cpus: z.number().positive(),
+  /** 0-based repetition index. */
+  repetition: z.number().int().nonnegative(),
+  status: TargetStatusSchema,
+  /** Why the target failed or was skipped; null when completed. */
+  reason: z.string().nullable(),
+  image: z.strictObject({ id: z.string(), sizeBytes: z.number().int().nonnegative() }).nullable(),
+  /** Container start → first 200 on /users/1, milliseconds. Null for url: targets. */
+  coldStartMs: z.number().nonnegative().nullable(),
+  memory: z
+    .strictObject({
+      /** After start-up, before any load, bytes. */
+      idleBytes: z.number().int().nonnegative(),
+      /** Highest over all steps, bytes. */
+      peakBytes: z.number().int().nonnegative(),
+    })
+    .nullable(),
+  /** Achieved rate of the closed-loop step, requests/s; null if it did not run. */
+  maxThroughputRps: z.number().nonnegative().nullable(),
+  /** Highest sustainable offered rate found by the knee search, requests/s; null if none. */
+  sustainableRps: z.number().nonnegative().nullable(),
+  /** True when the sustainable rate is a lower bound because the generator limited the search. */
+  sustainableIsLowerBound: z.boolean(),
+  /** How the container was limited (reported so readers know the budget). */
+  limits: z
+    .strictObject({
+      cpuset: z.string(),
+      memoryBytes: z.number().int().positive(),
+      pids: z.number().int().positive(),
+      readOnlyRootfs: z.boolean(),
+      user: z.string(),
+    })
+    .nullable(),
+  steps: z.array(StepSchema),
+});
+export type TargetResult = z.infer<typeof TargetResultSchema>;
+
+export const EnvironmentSchema = z.strictObject({
+  cpuModel: z.string(),
+  /** Logical CPUs of the host. */
+  cpuCount: z.number().int().positive(),
+  memoryBytes: z.number().int().positive(),
+  os: z.string(),
+  kernel: z.string(),
+  arch: z.string(),
+  nodeVersion: z.string(),
+  dockerVersion: z.string().nullable(),
+  gitCommit: z.string().nullable(),
+  /** CPU sets used: the targets' and the generator's, disjoint when the machine allows it. */
+  cpusets: z.strictObject({ target: z.string().nullable(), generator: z.string().nullable() }),
+});
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export const SourceLinesSchema = z.strictObject({
+  /** Target name → non-blank, non-comment lines of its handler source. */
+  handlerLines: z.record(z.string(), z.number().int().nonnegative()),
+});
+
+export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'interrupted']);
+
+export const RunDocumentSchema = z.strictObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.strictObject({ name: z.literal('httpbench'), version: z.string() }),
+  status: RunStatusSchema,
+  /** ISO-8601 timestamps. */
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  scenario: ScenarioSchema,
+  /** The claims registry as loaded, so reports can be re-rendered from run.json alone. */
+  claims: z.array(ClaimSchema).nullable(),
+  environment: EnvironmentSchema,
+  source: SourceLinesSchema.nullable(),
+  targets: z.array(TargetResultSchema),
+});
+export type RunDocument = z.infer<typeof RunDocumentSchema>;
+
+
+/** The JSON Schema of run.json, generated from the same definitions. */
+export function runJsonSchema(): object {
+  return z.toJSONSchema(RunDocumentSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
+}
