@@ -1,0 +1,49 @@
+/**
+ * Entry point: parses argv with yargs, runs one command, maps errors to exit codes.
+ * The only place that reads argv or calls process.exit.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { HttpbenchError } from '../errors.ts';
+import { commands } from './commands/index.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  let parser = yargs(argv)
+    .scriptName('httpbench')
+    .strict()
+    .demandCommand(1, 'name a command: run, load, build, clean, report or compare')
+    .help()
+    .version(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  for (const command of commands) parser = parser.command(command);
+  try {
+    await parser.parseAsync();
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+class UsageError extends Error {}
+
+/** Prints an error for a person: the message, each problem, the hint; a stack only for bugs. */
+export function reportError(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`httpbench: ${error.message}\nRun 'httpbench --help' for usage.\n`);
+    return 2;
+  }
+  if (error instanceof HttpbenchError) {
+    process.stderr.write(`httpbench: ${error.message}\n`);
+    const problems = (error as { problems?: string[] }).problems ?? [];
+    for (const p of problems) process.stderr.write(`  - ${p}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    if (process.env.HTTPBENCH_DEBUG && error.cause) process.stderr.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`httpbench: internal error (a bug — please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
+  return 70;
+}
+
+process.exitCode = await main(hideBin(process.argv));
