@@ -58,8 +58,11 @@ export const ScenarioSchema = z.strictObject({
   targets: z.array(TargetSpecSchema).min(1, { error: 'at least one target is needed' }),
   resources: z
     .strictObject({
-      /** CPUs every target may use (same budget for all). */
-      cpus: positiveInt('resources.cpus').default(1),
+      /**
+       * CPUs every target may use (same budget for all). "half" = half the host's CPUs (at least 1),
+       * leaving the rest to the generator; run.json stores the resolved number.
+       */
+      cpus: z.union([positiveInt('resources.cpus'), z.literal('half')], { error: 'resources.cpus must be a positive integer or "half"' }).default('half'),
       /** Explicit target cpuset (e.g. "1" or "2-3"); default: the last `cpus` CPUs of the host. */
       targetCpuset: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: 'cpuset must look like "1", "2-3" or "0,2"' }).optional(),
       /** Explicit generator cpuset; default: every host CPU not given to the target. */

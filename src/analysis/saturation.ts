@@ -1,0 +1,77 @@
+/**
+ * When is a step past the target's capacity, and what is the highest sustainable rate (the knee)?
+ * Pure functions of measured steps and the scenario's SLO.
+ */
+import type { Scenario } from '../scenario/schema.ts';
+import type { Step } from '../schema/run.ts';
+import type { EngineStep } from '../load/types.ts';
+
+/** A step offered at R saturates the target when it completes less than this share of R (issue #3). */
+export const SATURATION_ACHIEVED_RATIO = 0.95;
+/** A rate counts as sustainable only when at least this share of it was achieved (issue #4: knee). */
+export const SUSTAINABLE_ACHIEVED_RATIO = 0.99;
+
+export function failureRate(counts: Step['counts']): number {
+  if (counts.sent === 0) return 0;
+  return (counts.errors + counts.timeouts + counts.non2xx) / counts.sent;
+}
+
+/** The p99 that SLOs judge: corrected (intended-time) when the engine measured it, else uncorrected. */
+export function sloP99Us(step: Pick<Step, 'latencyUs'>): number {
+  return (step.latencyUs.corrected ?? step.latencyUs.uncorrected).p99;
+}
+
+export function classifyStep(step: EngineStep, slo: Scenario['slo']): { saturated: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  if (step.offeredRps !== null && step.achievedRps < SATURATION_ACHIEVED_RATIO * step.offeredRps) {
+    reasons.push(`achieved ${step.achievedRps.toFixed(0)} rps < ${SATURATION_ACHIEVED_RATIO * 100}% of offered ${step.offeredRps} rps`);
+  }
+  const fr = failureRate(step.counts);
+  if (fr > slo.errorRate) reasons.push(`failed requests ${(fr * 100).toFixed(2)}% > budget ${(slo.errorRate * 100).toFixed(2)}%`);
+  const p99Ms = sloP99Us(step) / 1000;
+  if (step.offeredRps !== null && p99Ms > slo.p99Ms) reasons.push(`p99 ${p99Ms.toFixed(2)} ms > SLO ${slo.p99Ms} ms`);
+  return { saturated: reasons.length > 0, reasons };
+}
+
+/** Sustainable: nearly all of the offered rate achieved, within the error budget and the p99 SLO. */
+export function isSustainable(step: Step, slo: Scenario['slo']): boolean {
+  return (
+    step.offeredRps !== null &&
+    step.achievedRps >= SUSTAINABLE_ACHIEVED_RATIO * step.offeredRps &&
+    failureRate(step.counts) <= slo.errorRate &&
+    sloP99Us(step) / 1000 <= slo.p99Ms
+  );
+}
+
+export interface Knee {
+  /** Highest sustainable offered rate, rps; null when no step was sustainable. */
+  sustainableRps: number | null;
+  /**
+   * True when that figure only bounds capacity from below: the first unsustainable step was limited
+   * by the generator, or no step failed at all (capacity was never reached).
+   */
+  lowerBound: boolean;
+  /** The next rate to try between the last good and the first bad step; null when done. */
+  nextRateRps: number | null;
+}
+
+/** Knee search over open-loop steps (rate and knee kinds), bisecting between last good and first bad. */
+export function findKnee(steps: readonly Step[], slo: Scenario['slo'], refinementsLeft: number): Knee {
+  const rated = steps.filter((s) => s.offeredRps !== null).sort((a, b) => a.offeredRps! - b.offeredRps!);
+  let good: Step | null = null;
+  let bad: Step | null = null;
+  for (const s of rated) {
+    if (isSustainable(s, slo)) {
+      if (bad === null) good = s;
+    } else if (bad === null) bad = s;
+  }
+  const sustainableRps = good?.offeredRps ?? null;
+  const lowerBound = bad === null || bad.generator.bound || (good?.generator.bound ?? false);
+  let nextRateRps: number | null = null;
+  if (refinementsLeft > 0 && good && bad && !bad.generator.bound) {
+    const mid = Math.round((good.offeredRps! + bad.offeredRps!) / 2);
+    // Stop when the interval is within 5 %: finer steps are inside run-to-run noise.
+    if (mid > good.offeredRps! && (bad.offeredRps! - good.offeredRps!) / good.offeredRps! > 0.05) nextRateRps = mid;
+  }
+  return { sustainableRps, lowerBound, nextRateRps };
+}

@@ -1,0 +1,48 @@
+/**
+ * RunPlan: which (target, configuration) to run in which order, pure. Repetitions alternate the
+ * order (A B, B A, A B …) so drift over time (thermal, page cache) does not favour one target.
+ */
+import type { Configuration, Scenario, TargetSpec } from '../scenario/schema.ts';
+
+export interface PlannedRun {
+  spec: TargetSpec;
+  configuration: Configuration;
+  /** Environment with ${cpus} replaced. */
+  env: Record<string, string>;
+  repetition: number;
+  /** Set when this configuration would be identical to another on this CPU budget. */
+  skipReason: string | null;
+}
+
+export function resolveEnv(env: Record<string, string>, cpus: number): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replaceAll('${cpus}', String(cpus))]));
+}
+
+function sameEnv(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
+/** `cpus` is the resolved per-target CPU budget; `only` filters target names (--targets). */
+export function planRuns(scenario: Scenario, cpus: number, only?: readonly string[]): PlannedRun[] {
+  const targets = scenario.targets.filter((t) => !only || only.includes(t.name));
+  const perTarget = targets.map((spec) => {
+    const seen: Array<{ id: string; env: Record<string, string> }> = [];
+    return spec.configurations.map((configuration) => {
+      const env = resolveEnv(configuration.env, cpus);
+      const twin = seen.find((s) => sameEnv(s.env, env));
+      seen.push({ id: configuration.id, env });
+      const skipReason = twin
+        ? `identical to configuration '${twin.id}' on a ${cpus}-CPU budget (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'no env'}); give targets more CPUs (resources.cpus) to tell them apart`
+        : null;
+      return { spec, configuration, env, skipReason };
+    });
+  });
+  const runs: PlannedRun[] = [];
+  for (let repetition = 0; repetition < scenario.repeat; repetition++) {
+    const order = repetition % 2 === 0 ? perTarget : [...perTarget].reverse();
+    for (const configs of order) for (const c of configs) runs.push({ ...c, repetition });
+  }
+  return runs;
+}

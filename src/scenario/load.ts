@@ -1,0 +1,134 @@
+/**
+ * Loads a scenario file: YAML → schema validation → checks against this machine. Every problem is
+ * collected and reported at once with its path (k6's config validation is the model), exit code 2.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { ScenarioSchema, type Scenario } from './schema.ts';
+import { parseCpuset } from './cpuset.ts';
+
+export interface MachineFacts {
+  /** Logical CPUs of the host, numbered 0..cpuCount-1. */
+  cpuCount: number;
+}
+
+/** Renders zod issues as "path: message" lines, the path in the file's own dotted/indexed form. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = formatPath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => `'${k}'`).join(', ');
+      return `${path || '(top level)'}: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys} (check the spelling; see scenarios/article.yaml for every field)`;
+    }
+    if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+      return `${path}: required field is missing`;
+    }
+    return `${path || '(top level)'}: ${issue.message}`;
+  });
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** Checks that need the machine or relate several fields; returns problems, never throws. */
+export function checkScenario(scenario: Scenario, machine: MachineFacts): string[] {
+  const problems: string[] = [];
+  const { resources, load } = scenario;
+  const cpusets: Array<[string, string | undefined]> = [
+    ['resources.targetCpuset', resources.targetCpuset],
+    ['resources.generatorCpuset', resources.generatorCpuset],
+  ];
+  const parsed: Record<string, number[]> = {};
+  const cpus = resolveCpus(resources.cpus, machine.cpuCount);
+  for (const [path, value] of cpusets) {
+    if (value === undefined) continue;
+    const cpus = parseCpuset(value);
+    const outside = cpus.filter((c) => c >= machine.cpuCount);
+    if (outside.length > 0) {
+      problems.push(`${path}: CPU ${outside.join(', ')} is outside this machine (CPUs 0-${machine.cpuCount - 1})`);
+    }
+    parsed[path] = cpus;
+  }
+  const target = parsed['resources.targetCpuset'];
+  if (target && target.length !== cpus) {
+    problems.push(`resources.targetCpuset: names ${target.length} CPU(s) but resources.cpus is ${cpus}; make them agree`);
+  }
+  if (!resources.targetCpuset && cpus > machine.cpuCount) {
+    problems.push(`resources.cpus: ${cpus} CPUs asked for but this machine has ${machine.cpuCount}`);
+  }
+  const generator = parsed['resources.generatorCpuset'];
+  if (target && generator && target.some((c) => generator.includes(c))) {
+    problems.push('resources.generatorCpuset: overlaps resources.targetCpuset; generator and target must use disjoint CPUs');
+  }
+  if (load.ids.min > load.ids.max) problems.push(`load.ids.min: ${load.ids.min} is greater than load.ids.max ${load.ids.max}`);
+  const rates = load.steps.rates;
+  for (let i = 1; i < rates.length; i++) {
+    if (rates[i]! <= rates[i - 1]!) {
+      problems.push(`load.steps.rates[${i}]: rates must increase (${rates[i]} after ${rates[i - 1]})`);
+    }
+  }
+  const names = new Set<string>();
+  scenario.targets.forEach((t, i) => {
+    if (names.has(t.name)) problems.push(`targets[${i}].name: duplicate target name '${t.name}'`);
+    names.add(t.name);
+    const ids = new Set<string>();
+    t.configurations.forEach((c, j) => {
+      if (ids.has(c.id)) problems.push(`targets[${i}].configurations[${j}].id: duplicate configuration id '${c.id}'`);
+      ids.add(c.id);
+    });
+  });
+  return problems;
+}
+
+/** The CPU budget per target: a number as given, or "half" of the host (at least 1). */
+export function resolveCpus(cpus: number | 'half', cpuCount: number): number {
+  return cpus === 'half' ? Math.max(1, Math.floor(cpuCount / 2)) : cpus;
+}
+
+/** Parses and validates scenario text. `source` names the file in messages. */
+export function parseScenario(text: string, source: string, machine: MachineFacts): Scenario {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(`${source} is not valid YAML`, {
+      problems: doc.errors.map((e) => e.message.split('\n')[0] ?? e.message),
+      hint: 'fix the YAML syntax at the line shown',
+    });
+  }
+  const raw: unknown = doc.toJS();
+  const result = ScenarioSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    throw new ConfigError(`${source} has ${result.error.issues.length} problem(s)`, {
+      problems: formatIssues(result.error.issues),
+      hint: 'scenarios/article.yaml shows every field with comments',
+    });
+  }
+  const problems = checkScenario(result.data, machine);
+  if (problems.length > 0) {
+    throw new ConfigError(`${source} has ${problems.length} problem(s)`, { problems, hint: 'scenarios/article.yaml shows every field with comments' });
+  }
+  // Stored resolved, so run.json says how many CPUs each target really had.
+  const resolved = result.data;
+  resolved.resources.cpus = resolveCpus(resolved.resources.cpus, machine.cpuCount);
+  return resolved;
+}
+
+export async function loadScenario(path: string, machine: MachineFacts): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read scenario ${path}`, {
+      cause: error,
+      hint: 'pass --scenario with an existing file, e.g. scenarios/article.yaml',
+    });
+  }
+  return parseScenario(text, path, machine);
+}
