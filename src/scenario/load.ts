@@ -16,16 +16,16 @@ export interface MachineFacts {
 
 /** Renders zod issues as "path: message" lines, the path in the file's own dotted/indexed form. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
     const path = formatPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => `'${k}'`).join(', ');
-      return `${path || '(top level)'}: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys} (check the spelling; see scenarios/article.yaml for every field)`;
+      // One message per key: each is a separate mistake to fix.
+      return issue.keys.map((k) => `${path || '(top level)'}: unknown key '${k}' (check the spelling; scenarios/article.yaml shows every field)`);
     }
     if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
-      return `${path}: required field is missing`;
+      return [`${path}: required field is missing`];
     }
-    return `${path || '(top level)'}: ${issue.message}`;
+    return [`${path || '(top level)'}: ${issue.message}`];
   });
 }
 

@@ -1,0 +1,295 @@
+/**
+ * The run: plan → build → for each (target, configuration, repetition): start, pre-flight contract,
+ * warm-up, closed-loop max step, open-loop rate steps until saturation, knee refinement → run.json.
+ *
+ * run.json is rewritten atomically after every step, so a crash, a dead target or Ctrl-C never loses
+ * a completed measurement. Containers are stopped in `finally`. Collaborators (Docker, engines, the
+ * contract check) come in through RunDeps so the orchestration is testable against fake servers.
+ */
+import type { Claim } from '../analysis/claims-schema.ts';
+import { classifyStep, findKnee } from '../analysis/saturation.ts';
+import { describeError, InterruptedError, TargetError } from '../errors.ts';
+import type { EngineStep, LoadEngine, StepSpec } from '../load/types.ts';
+import { planRuns, type PlannedRun } from '../plan/plan.ts';
+import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
+import { SCHEMA_VERSION, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
+import type { RunningTarget, StartOptions } from '../targets/types.ts';
+
+export const PATH_TEMPLATE = '/users/{id}';
+
+export interface BuiltImage {
+  tag: string;
+  id: string;
+  sizeBytes: number;
+}
+
+export interface RunDeps {
+  /** Builds (or reuses) a Docker target's image. Throws TargetError with the build log tail. */
+  buildImage(spec: DockerTargetSpec, signal: AbortSignal): Promise<BuiltImage>;
+  /** Starts a target; for Docker targets `image` is the built image. */
+  startTarget(opts: StartOptions, image: BuiltImage | null): Promise<RunningTarget>;
+  verifyContract(baseUrl: string): Promise<{ ok: boolean; failures: string[] }>;
+  engine(name: Step['engine']): LoadEngine;
+  /** Persists the document (validate + atomic write). Called after every step. */
+  save(doc: RunDocument): Promise<void>;
+  /** Progress for people; never parsed. */
+  log(line: string): void;
+  now(): Date;
+}
+
+export interface RunInput {
+  scenario: Scenario;
+  claims: Claim[] | null;
+  environment: Environment;
+  toolVersion: string;
+  runId: string;
+  /** Resolved per-target CPU budget and cpusets. */
+  cpus: number;
+  targetCpuset: string;
+  generatorCpuset: string | null;
+  only?: readonly string[];
+  /** Handler line counts, computed by the caller (I/O). */
+  source: RunDocument['source'];
+  signal: AbortSignal;
+}
+
+function emptyTarget(run: PlannedRun, cpus: number, status: TargetResult['status'], reason: string | null): TargetResult {
+  return {
+    name: run.spec.name,
+    configuration: run.configuration.id,
+    cpus,
+    repetition: run.repetition,
+    status,
+    reason,
+    image: null,
+    coldStartMs: null,
+    memory: null,
+    maxThroughputRps: null,
+    sustainableRps: null,
+    sustainableIsLowerBound: false,
+    limits: null,
+    steps: [],
+  };
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
+}
+
+export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunDocument> {
+  const { scenario, signal } = input;
+  const doc: RunDocument = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'httpbench', version: input.toolVersion },
+    status: 'running',
+    startedAt: deps.now().toISOString(),
+    finishedAt: null,
+    scenario,
+    claims: input.claims,
+    environment: input.environment,
+    source: input.source,
+    targets: [],
+  };
+  await deps.save(doc);
+
+  const plan = planRuns(scenario, input.cpus, input.only);
+  const images = new Map<string, BuiltImage | Error>();
+  try {
+    for (const run of plan) {
+      throwIfAborted(signal);
+      const label = `${run.spec.name}/${run.configuration.id}#${run.repetition + 1}`;
+      if (run.skipReason) {
+        deps.log(`[${label}] skipped: ${run.skipReason}`);
+        doc.targets.push(emptyTarget(run, input.cpus, 'skipped', run.skipReason));
+        await deps.save(doc);
+        continue;
+      }
+      let image: BuiltImage | null = null;
+      if ('context' in run.spec) {
+        let built = images.get(run.spec.name);
+        if (!built) {
+          deps.log(`[${run.spec.name}] building image from ${run.spec.dockerfile}`);
+          try {
+            built = await deps.buildImage(run.spec, signal);
+          } catch (error) {
+            throwIfAborted(signal);
+            built = error instanceof Error ? error : new Error(String(error));
+          }
+          images.set(run.spec.name, built);
+        }
+        if (built instanceof Error) {
+          const entry = emptyTarget(run, input.cpus, 'failed', `image build failed: ${describeError(built)}`);
+          doc.targets.push(entry);
+          await deps.save(doc);
+          continue;
+        }
+        image = built;
+      }
+      const entry = emptyTarget(run, input.cpus, 'completed', null);
+      entry.image = image ? { id: image.id, sizeBytes: image.sizeBytes } : null;
+      doc.targets.push(entry);
+      await measureTarget(run, entry, image, input, deps, label, () => deps.save(doc));
+      await deps.save(doc);
+    }
+    doc.status = doc.targets.some((t) => t.status === 'failed') ? 'failed' : 'completed';
+  } catch (error) {
+    if (error instanceof InterruptedError) {
+      doc.status = 'interrupted';
+      const current = doc.targets.at(-1);
+      if (current && current.status === 'completed' && current.reason === null && signal.aborted) {
+        current.status = 'interrupted';
+        current.reason = 'run interrupted during this target; completed steps are kept';
+      }
+    } else {
+      doc.status = 'failed';
+    }
+    throw error;
+  } finally {
+    doc.finishedAt = deps.now().toISOString();
+    await deps.save(doc);
+  }
+  return doc;
+}
+
+/** Measures one (target, configuration, repetition); fills `entry`, never throws except on interrupt. */
+async function measureTarget(
+  run: PlannedRun,
+  entry: TargetResult,
+  image: BuiltImage | null,
+  input: RunInput,
+  deps: RunDeps,
+  label: string,
+  save: () => Promise<void>,
+): Promise<void> {
+  const { scenario, signal } = input;
+  let target: RunningTarget | null = null;
+  try {
+    deps.log(`[${label}] starting (${input.cpus} CPU on cpuset ${input.targetCpuset}, ${scenario.resources.memoryMiB} MiB)`);
+    target = await deps.startTarget(
+      {
+        spec: run.spec,
+        configuration: { ...run.configuration, env: run.env },
+        cpus: input.cpus,
+        cpuset: input.targetCpuset,
+        memoryMiB: scenario.resources.memoryMiB,
+        pids: scenario.resources.pids,
+        startupTimeoutS: scenario.startupTimeoutS,
+        runId: input.runId,
+        signal,
+      },
+      image,
+    );
+    entry.coldStartMs = target.coldStartMs;
+    entry.limits = target.limits;
+    if (target.idleMemoryBytes !== null) entry.memory = { idleBytes: target.idleMemoryBytes, peakBytes: target.idleMemoryBytes };
+    if (target.coldStartMs !== null) deps.log(`[${label}] first 200 after ${target.coldStartMs.toFixed(0)} ms`);
+
+    const contract = await deps.verifyContract(target.baseUrl);
+    if (!contract.ok) {
+      entry.status = 'failed';
+      entry.reason = `pre-flight contract failed: ${contract.failures.join('; ')}`;
+      deps.log(`[${label}] ${entry.reason}`);
+      return;
+    }
+
+    const base: Omit<StepSpec, 'rateRps' | 'durationS' | 'connections'> = {
+      baseUrl: target.baseUrl,
+      pathTemplate: PATH_TEMPLATE,
+      ids: scenario.load.ids,
+      workers: scenario.load.workers,
+      timeoutMs: scenario.load.timeoutMs,
+      generatorCpuset: input.generatorCpuset,
+    };
+    if (scenario.load.warmupS > 0) {
+      deps.log(`[${label}] warm-up ${scenario.load.warmupS} s (discarded)`);
+      await deps.engine('autocannon').runStep(
+        { ...base, rateRps: null, durationS: scenario.load.warmupS, connections: scenario.load.connections },
+        signal,
+      );
+      throwIfAborted(signal);
+    }
+
+    const measure = async (kind: Step['kind'], engineName: Step['engine'], spec: StepSpec): Promise<Step> => {
+      const sampler = target!.sampleResources();
+      let measured: EngineStep;
+      try {
+        measured = await deps.engine(engineName).runStep(spec, signal);
+      } catch (error) {
+        await sampler?.stop();
+        throw error;
+      }
+      const resources = sampler ? await sampler.stop() : null;
+      throwIfAborted(signal);
+      const { saturated, reasons } = classifyStep(measured, scenario.slo);
+      const step: Step = { ...measured, kind, resources, cpuPercent: resources?.cpuPercent ?? null, saturated, saturationReasons: reasons };
+      entry.steps.push(step);
+      if (resources && entry.memory) entry.memory.peakBytes = Math.max(entry.memory.peakBytes, resources.memoryPeakBytes);
+      const lat = step.latencyUs.corrected ?? step.latencyUs.uncorrected;
+      deps.log(
+        `[${label}] ${kind} ${spec.rateRps === null ? 'closed loop' : `${spec.rateRps} rps`}: achieved ${step.achievedRps.toFixed(0)} rps, ` +
+          `p50 ${(lat.p50 / 1000).toFixed(2)} ms, p99 ${(lat.p99 / 1000).toFixed(2)} ms` +
+          (step.generator.bound ? ' [generator-bound]' : '') +
+          (saturated ? ` [saturated: ${reasons.join('; ')}]` : ''),
+      );
+      await assertAlive(target!, label);
+      await save();
+      return step;
+    };
+
+    const max = await measure('max', 'autocannon', {
+      ...base,
+      rateRps: null,
+      durationS: scenario.load.max.durationS,
+      connections: scenario.load.max.connections,
+    });
+    entry.maxThroughputRps = max.achievedRps;
+
+    const stepEngine = scenario.load.steps.engine;
+    for (const rate of scenario.load.steps.rates) {
+      const step = await measure('rate', stepEngine, {
+        ...base,
+        rateRps: rate,
+        durationS: scenario.load.steps.durationS,
+        connections: scenario.load.connections,
+      });
+      if (step.saturated && scenario.load.steps.stopAtSaturation) break;
+      if (step.generator.bound) {
+        deps.log(`[${label}] generator-bound at ${rate} rps: higher rates would measure the generator, not the target`);
+        break;
+      }
+    }
+    for (let left = scenario.load.knee.refineSteps; ; left--) {
+      const knee = findKnee(entry.steps, scenario.slo, left);
+      entry.sustainableRps = knee.sustainableRps;
+      entry.sustainableIsLowerBound = knee.lowerBound;
+      if (knee.nextRateRps === null) break;
+      await measure('knee', stepEngine, {
+        ...base,
+        rateRps: knee.nextRateRps,
+        durationS: scenario.load.steps.durationS,
+        connections: scenario.load.connections,
+      });
+    }
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    entry.status = 'failed';
+    entry.reason = describeError(error);
+    deps.log(`[${label}] failed: ${entry.reason}`);
+  } finally {
+    if (target) await target.stop();
+  }
+}
+
+/** A target that died during a step fails with the engine's cause (exit code, OOM kill). */
+async function assertAlive(target: RunningTarget, label: string): Promise<void> {
+  const state = await target.state();
+  if (state.running) return;
+  const cause = state.oomKilled
+    ? 'killed by the kernel for exceeding its memory limit (OOMKilled)'
+    : `exited with code ${state.exitCode ?? 'unknown'}`;
+  const logs = await target.logsTail(20).catch(() => '');
+  throw new TargetError(`${label}: target ${cause} during the step${logs ? `; last log lines:\n${logs}` : ''}`, {
+    hint: state.oomKilled ? 'raise resources.memoryMiB in the scenario' : 'see the target logs above',
+  });
+}
+
