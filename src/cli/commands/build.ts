@@ -1,0 +1,48 @@
+/** `httpbench build [targets…]`: builds (or rebuilds) the Docker targets' images of a scenario. */
+import os from 'node:os';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { ConfigError } from '../../errors.ts';
+import { loadScenario } from '../../scenario/load.ts';
+import type { DockerTargetSpec } from '../../scenario/schema.ts';
+import { buildImage, connectDocker } from '../../targets/docker.ts';
+import { PROJECT_ROOT } from '../../util/project.ts';
+
+interface BuildArgs {
+  targets: string[];
+  scenario?: string;
+  'ca-cert'?: string;
+}
+
+export const buildCommand: CommandModule<object, BuildArgs> = {
+  command: 'build [targets..]',
+  describe: 'build the Docker images of the targets (default: all Docker targets of the scenario)',
+  builder: (y) =>
+    y
+      .positional('targets', { type: 'string', array: true, default: [] })
+      .option('scenario', { type: 'string', describe: 'scenario file (default scenarios/article.yaml)' })
+      .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside the build' }) as never,
+  handler: async (args) => {
+    const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', 'article.yaml'));
+    const scenario = await loadScenario(scenarioPath, { cpuCount: os.availableParallelism() });
+    const docker = scenario.targets.filter((t): t is DockerTargetSpec => 'context' in t);
+    const unknown = args.targets.filter((n) => !docker.some((t) => t.name === n));
+    if (unknown.length) {
+      throw new ConfigError(`unknown Docker target(s): ${unknown.join(', ')}`, { hint: `choose from: ${docker.map((t) => t.name).join(', ')}` });
+    }
+    const client = await connectDocker();
+    for (const spec of docker.filter((t) => args.targets.length === 0 || args.targets.includes(t.name))) {
+      const tag = `httpbench/${spec.name}:latest`;
+      process.stderr.write(`building ${tag} from ${spec.dockerfile}\n`);
+      const started = performance.now();
+      const built = await buildImage(client, spec, {
+        projectRoot: PROJECT_ROOT,
+        tag,
+        extraCaFile: args['ca-cert'] ?? null,
+        onProgress: (line) => process.stderr.write(`  ${line}\n`),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      process.stdout.write(`${tag}  ${built.id.slice(0, 19)}  ${(built.sizeBytes / 1e6).toFixed(1)} MB  (${seconds.toFixed(1)} s)\n`);
+    }
+  },
+};

@@ -1,0 +1,177 @@
+/**
+ * `httpbench run`: the main job. Wires the real collaborators (Docker, engines, contract, files) into
+ * the orchestrator, installs the signal handlers, prints progress and the summary.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { loadClaimsFile } from '../../analysis/claims-file.ts';
+import { countCodeLines, languageOfPath } from '../../analysis/loc.ts';
+import { detectEnvironment } from '../../environment.ts';
+import { ConfigError, InterruptedError, TargetError } from '../../errors.ts';
+import { engineFor } from '../../load/index.ts';
+import { pinProcess } from '../../load/pin.ts';
+import { renderTerminal } from '../../report/terminal.ts';
+import { writeReports } from '../../report/index.ts';
+import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
+import { splitCpus } from '../../scenario/cpuset.ts';
+import { loadScenario } from '../../scenario/load.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import type { RunDocument } from '../../schema/run.ts';
+import { writeRunDocument } from '../../schema/io.ts';
+import { verifyContract } from '../../targets/contract.ts';
+import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
+import { assertLoopbackUrl } from '../../load/url-guard.ts';
+import { ensureWritableDir } from '../../util/fs.ts';
+import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
+import { onInterrupt } from '../signals.ts';
+
+interface RunArgs {
+  scenario?: string;
+  out?: string;
+  targets?: string;
+  quick: boolean;
+  'ca-cert'?: string;
+  'allow-remote': boolean;
+}
+
+function timestamp(d: Date): string {
+  return d.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'build, start, verify and benchmark the targets; write run.json and reports',
+  builder: (y) =>
+    y
+      .option('scenario', { type: 'string', describe: 'scenario file (default scenarios/article.yaml; --quick: scenarios/smoke.yaml)' })
+      .option('out', { type: 'string', describe: 'results directory (default results/<timestamp>-<scenario>)' })
+      .option('targets', { type: 'string', describe: 'comma-separated target names to run (default: all)' })
+      .option('quick', { type: 'boolean', default: false, describe: 'run scenarios/smoke.yaml: both targets, short steps' })
+      .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' })
+      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' }) as never,
+  handler: async (args) => {
+    const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
+    const cpuCount = os.availableParallelism();
+    const scenario = await loadScenario(scenarioPath, { cpuCount });
+    const only = args.targets?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (only) {
+      const unknown = only.filter((n) => !scenario.targets.some((t) => t.name === n));
+      if (unknown.length) {
+        throw new ConfigError(`--targets names unknown target(s): ${unknown.join(', ')}`, {
+          hint: `the scenario defines: ${scenario.targets.map((t) => t.name).join(', ')}`,
+        });
+      }
+    }
+    for (const t of scenario.targets) if ('url' in t) assertLoopbackUrl(t.url, args['allow-remote']);
+    const claims = scenario.claims ? (await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims))).claims : null;
+
+    const startedAt = new Date();
+    const outDir = path.resolve(args.out ?? path.join(PROJECT_ROOT, 'results', `${timestamp(startedAt)}-${scenario.name}`));
+    // Fail before building anything if results cannot be written.
+    await ensureWritableDir(outDir);
+
+    const cpus = scenario.resources.cpus as number;
+    const split = splitCpus(cpuCount, cpus, scenario.resources.targetCpuset, scenario.resources.generatorCpuset);
+    if (split.generator) {
+      const problem = await pinProcess(split.generator);
+      if (problem) process.stderr.write(`warning: ${problem}\n`);
+    } else {
+      process.stderr.write(`warning: no CPU left for the generator: it shares CPUs ${split.target} with the target (the report says so)\n`);
+    }
+
+    const needsDocker = scenario.targets.some((t) => 'context' in t && (!only || only.includes(t.name)));
+    const docker = needsDocker ? await connectDocker() : null;
+    const leftovers = docker ? await listHarnessContainers(docker) : [];
+    if (leftovers.length > 0) {
+      process.stderr.write(`warning: ${leftovers.length} container(s) of an earlier httpbench run are still there; remove them with 'httpbench clean'\n`);
+    }
+    const dockerVersion = docker ? ((await docker.version()).Version ?? null) : null;
+    const environment = await detectEnvironment({
+      projectRoot: PROJECT_ROOT,
+      dockerVersion,
+      cpusets: { target: split.target, generator: split.generator },
+    });
+
+    const controller = new AbortController();
+    const removeHandlers = onInterrupt((signal) => {
+      process.stderr.write(`\n${signal}: stopping after cleanup; completed steps are kept in ${outDir}/run.json\n`);
+      controller.abort(new InterruptedError(signal));
+    });
+
+    const deps: RunDeps = {
+      buildImage: async (spec, signal): Promise<BuiltImage> => {
+        const built = await buildImage(docker!, spec, {
+          projectRoot: PROJECT_ROOT,
+          tag: `httpbench/${spec.name}:latest`,
+          extraCaFile: args['ca-cert'] ?? null,
+          onProgress: (line) => process.stderr.write(`  ${line}\n`),
+          signal,
+        });
+        return { tag: `httpbench/${spec.name}:latest`, id: built.id, sizeBytes: built.sizeBytes };
+      },
+      startTarget: (opts, image) =>
+        'url' in opts.spec ? startUrlTarget(opts.spec) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
+      verifyContract: (baseUrl) => verifyContract(baseUrl),
+      engine: engineFor,
+      save: (doc) => writeRunDocument(outDir, doc),
+      log: (line) => process.stderr.write(`${line}\n`),
+      now: () => new Date(),
+    };
+
+    let doc: RunDocument | null = null;
+    let failure: unknown = null;
+    try {
+      doc = await runBenchmark(
+        {
+          scenario,
+          claims,
+          environment,
+          toolVersion: TOOL_VERSION,
+          runId: `${timestamp(startedAt)}-${randomBytes(3).toString('hex')}`,
+          cpus,
+          targetCpuset: split.target,
+          generatorCpuset: split.generator,
+          only,
+          source: await handlerLines(scenario),
+          signal: controller.signal,
+        },
+        deps,
+      );
+    } catch (error) {
+      failure = error;
+    } finally {
+      removeHandlers();
+    }
+    // Reports are written for interrupted and failed runs too: partial results are never lost.
+    const { readRunDocument } = await import('../../schema/io.ts');
+    const final = doc ?? (await readRunDocument(outDir).catch(() => null));
+    if (final) {
+      await writeReports(outDir, final, new Date().toISOString());
+      process.stdout.write(renderTerminal(final));
+      process.stdout.write(`\nresults: ${path.relative(process.cwd(), outDir) || '.'}/ (run.json, report.md, report.html)\n`);
+    }
+    if (failure) throw failure;
+    if (final?.status === 'failed') {
+      const failed = final.targets.filter((t) => t.status === 'failed');
+      throw new TargetError(`${failed.length} target run(s) failed: ${failed.map((t) => `${t.name}/${t.configuration}: ${t.reason}`).join('; ')}`, {
+        hint: 'the other targets were measured; see run.json for each failure',
+      });
+    }
+  },
+};
+
+/** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim. */
+async function handlerLines(scenario: Scenario): Promise<RunDocument['source']> {
+  const { readFile } = await import('node:fs/promises');
+  const handlerLines: Record<string, number> = {};
+  for (const t of scenario.targets) {
+    if (!t.handler) continue;
+    const language = languageOfPath(t.handler);
+    if (!language) continue;
+    const text = await readFile(path.resolve(PROJECT_ROOT, t.handler), 'utf8').catch(() => null);
+    if (text !== null) handlerLines[t.name] = countCodeLines(text, language);
+  }
+  return Object.keys(handlerLines).length ? { handlerLines } : null;
+}
