@@ -1,0 +1,129 @@
+/**
+ * Per-metric thresholds for `httpbench compare`: the smallest relative change of the median, in
+ * percent, that may count as a regression or an improvement. A change at or under the threshold is
+ * noise by definition, however significant the test says it is (a 0.5 % shift in 50 runs is real but
+ * nobody should fail a build over it).
+ *
+ * Sources, lowest to highest precedence: defaults, a YAML file (`--thresholds FILE`), flags
+ * (`--threshold p99=10`). Parsing is pure: the CLI reads the file and passes its text.
+ */
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+/** Metric families that carry a threshold. */
+export const THRESHOLD_KEYS = ['throughput', 'achievedRps', 'p50', 'p95', 'p99', 'memory', 'coldStart', 'imageSize'] as const;
+export type ThresholdKey = (typeof THRESHOLD_KEYS)[number];
+
+/** Threshold per metric family, percent of the baseline median (always ≥ 0; direction comes from the metric). */
+export type ThresholdsPercent = Record<ThresholdKey, number>;
+
+/**
+ * Defaults from the issue: throughput −5 %, latency p50/p95 +10 %, p99 +15 %, memory +10 %,
+ * cold start +25 %, image size +5 %. The achieved rate of an open-loop step tracks the offered rate
+ * while the target keeps up, so it shares throughput's 5 %.
+ */
+export const DEFAULT_THRESHOLDS_PERCENT: Readonly<ThresholdsPercent> = Object.freeze({
+  throughput: 5,
+  achievedRps: 5,
+  p50: 10,
+  p95: 10,
+  p99: 15,
+  memory: 10,
+  coldStart: 25,
+  imageSize: 5,
+});
+
+/** Spellings accepted in files and flags, mapped to the canonical key. */
+const ALIASES: Record<string, ThresholdKey> = {
+  throughput: 'throughput',
+  maxthroughput: 'throughput',
+  maxthroughputrps: 'throughput',
+  achievedrps: 'achievedRps',
+  achieved: 'achievedRps',
+  rate: 'achievedRps',
+  p50: 'p50',
+  p95: 'p95',
+  p99: 'p99',
+  memory: 'memory',
+  memorypeak: 'memory',
+  coldstart: 'coldStart',
+  coldstartms: 'coldStart',
+  imagesize: 'imageSize',
+  image: 'imageSize',
+};
+
+function canonicalKey(raw: string): ThresholdKey | undefined {
+  return ALIASES[raw.toLowerCase().replace(/[-_\s]/g, '')];
+}
+
+const VALID_KEYS_HINT = `valid metrics: ${THRESHOLD_KEYS.join(', ')}`;
+
+/**
+ * A threshold value: a number of percent (sign ignored: "throughput=-5" and "throughput=5" both
+ * mean "a 5 % drop"), optionally written with a trailing "%".
+ */
+function parsePercent(value: unknown, where: string, problems: string[]): number | undefined {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().replace(/%$/, '') : '';
+  const n = text === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(n)) {
+    problems.push(`${where}: threshold must be a number of percent, got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  return Math.abs(n);
+}
+
+/** Parses the text of a thresholds YAML file: a flat map `metric: percent`, e.g. `p99: 20`. */
+export function parseThresholdsFile(text: string, fileName: string): Partial<ThresholdsPercent> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${fileName}: not valid YAML`, { cause: error, hint: 'write one `metric: percent` per line, e.g. `p99: 15`' });
+  }
+  const shape = z.record(z.string(), z.unknown()).safeParse(doc ?? {});
+  if (!shape.success) {
+    throw new ConfigError(`${fileName}: expected a map of metric → percent`, { hint: VALID_KEYS_HINT });
+  }
+  const problems: string[] = [];
+  const out: Partial<ThresholdsPercent> = {};
+  for (const [rawKey, value] of Object.entries(shape.data)) {
+    const key = canonicalKey(rawKey);
+    if (!key) {
+      problems.push(`${fileName}: unknown metric "${rawKey}"`);
+      continue;
+    }
+    const percent = parsePercent(value, `${fileName}: ${rawKey}`, problems);
+    if (percent !== undefined) out[key] = percent;
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid thresholds file ${fileName}`, { problems, hint: VALID_KEYS_HINT });
+  return out;
+}
+
+/** Parses `--threshold metric=percent` flags (all problems reported at once). */
+export function parseThresholdFlags(flags: readonly string[]): Partial<ThresholdsPercent> {
+  const problems: string[] = [];
+  const out: Partial<ThresholdsPercent> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) {
+      problems.push(`--threshold ${flag}: expected metric=percent, e.g. p99=15`);
+      continue;
+    }
+    const rawKey = flag.slice(0, eq).trim();
+    const key = canonicalKey(rawKey);
+    if (!key) {
+      problems.push(`--threshold ${flag}: unknown metric "${rawKey}"`);
+      continue;
+    }
+    const percent = parsePercent(flag.slice(eq + 1), `--threshold ${flag}`, problems);
+    if (percent !== undefined) out[key] = percent;
+  }
+  if (problems.length > 0) throw new ConfigError('invalid --threshold flag', { problems, hint: VALID_KEYS_HINT });
+  return out;
+}
+
+/** Defaults, overridden by the file, overridden by flags. */
+export function resolveThresholds(...layers: Partial<ThresholdsPercent>[]): ThresholdsPercent {
+  return Object.assign({}, DEFAULT_THRESHOLDS_PERCENT, ...layers) as ThresholdsPercent;
+}

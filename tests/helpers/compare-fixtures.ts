@@ -1,0 +1,178 @@
+/**
+ * Synthetic, schema-valid run documents for compare tests: dialable throughput and latency, N
+ * repetitions with multiplicative Gaussian noise from a seeded PRNG, so a test is repeatable and
+ * independent of how real runs are produced.
+ */
+import { RunDocumentSchema, type Environment, type RunDocument, type Step, type TargetResult } from '../../src/schema/run.ts';
+import { ScenarioSchema } from '../../src/scenario/schema.ts';
+
+/** mulberry32: a small, well-mixed 32-bit PRNG; returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal deviates by Box–Muller. */
+function gaussian(rand: () => number): () => number {
+  return () => {
+    const u = Math.max(rand(), 1e-12);
+    const v = rand();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+}
+
+export interface FixtureTarget {
+  name: string;
+  configuration: string;
+  /** Closed-loop max throughput, requests/s (before factors and noise). */
+  maxThroughputRps: number;
+  /** Median latency at the open-loop steps, µs; p95 = 1.6×, p99 = 2.5×. */
+  p50Us: number;
+  memoryPeakBytes: number;
+  coldStartMs: number;
+  imageSizeBytes: number;
+}
+
+export const DEFAULT_FIXTURE_TARGETS: FixtureTarget[] = [
+  { name: 'fastapi', configuration: '1-worker', maxThroughputRps: 2_400, p50Us: 1_800, memoryPeakBytes: 90e6, coldStartMs: 900, imageSizeBytes: 180e6 },
+  { name: 'go-chi', configuration: 'default', maxThroughputRps: 14_000, p50Us: 350, memoryPeakBytes: 12e6, coldStartMs: 120, imageSizeBytes: 15e6 },
+];
+
+export interface FixtureOptions {
+  seed: number;
+  repetitions: number;
+  /** Relative standard deviation of run-to-run noise (p99 and cold start get twice this). */
+  noise?: number;
+  scenarioName?: string;
+  rates?: number[];
+  targets?: FixtureTarget[];
+  /** Multiplies max throughput (0.7 = 30 % slower). */
+  throughputFactor?: number;
+  /** Multiplies every latency percentile (1.3 = 30 % slower). */
+  latencyFactor?: number;
+  /** Offered rates whose steps are generator-bound in every repetition. */
+  generatorBoundRates?: number[];
+  environment?: Partial<Environment>;
+}
+
+export function buildRunDocument(options: FixtureOptions): RunDocument {
+  const noise = options.noise ?? 0.02;
+  const rates = options.rates ?? [200, 500];
+  const targets = options.targets ?? DEFAULT_FIXTURE_TARGETS;
+  const tf = options.throughputFactor ?? 1;
+  const lf = options.latencyFactor ?? 1;
+  const z = gaussian(mulberry32(options.seed));
+  const jitter = (sd: number) => Math.max(0.5, 1 + sd * z());
+
+  const scenario = ScenarioSchema.parse({
+    name: options.scenarioName ?? 'ci',
+    targets: targets.map((t) => ({
+      name: t.name,
+      context: `targets/${t.name}`,
+      dockerfile: `docker/${t.name}.Dockerfile`,
+      configurations: [{ id: t.configuration }],
+    })),
+    load: { warmupS: 2, max: { durationS: 3 }, steps: { rates, durationS: 3 } },
+    repeat: options.repetitions,
+  });
+
+  const results: TargetResult[] = [];
+  for (let rep = 0; rep < options.repetitions; rep++) {
+    for (const t of targets) {
+      const maxRps = t.maxThroughputRps * tf * jitter(noise);
+      const steps: Step[] = [step('max', null, maxRps, t.p50Us * 3 * lf * jitter(noise), false, noise, jitter)];
+      for (const rate of rates) {
+        const bound = options.generatorBoundRates?.includes(rate) ?? false;
+        steps.push(step('rate', rate, rate * Math.min(1, 1 + 0.002 * z()), t.p50Us * lf * jitter(noise), bound, noise, jitter));
+      }
+      results.push({
+        name: t.name,
+        configuration: t.configuration,
+        cpus: 1,
+        repetition: rep,
+        status: 'completed',
+        reason: null,
+        image: { id: `sha256:${t.name}`, sizeBytes: t.imageSizeBytes },
+        coldStartMs: t.coldStartMs * jitter(2 * noise),
+        memory: { idleBytes: Math.round(t.memoryPeakBytes * 0.6), peakBytes: Math.round(t.memoryPeakBytes * jitter(noise)) },
+        maxThroughputRps: maxRps,
+        sustainableRps: null,
+        sustainableIsLowerBound: false,
+        limits: null,
+        steps,
+      });
+    }
+  }
+
+  const doc = {
+    schemaVersion: 1,
+    tool: { name: 'httpbench', version: '0.1.0' },
+    status: 'completed',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    finishedAt: '2025-01-01T00:05:00.000Z',
+    scenario,
+    claims: null,
+    environment: {
+      cpuModel: 'Fixture CPU @ 3.0GHz',
+      cpuCount: 4,
+      memoryBytes: 8 * 2 ** 30,
+      os: 'linux',
+      kernel: '6.1.0',
+      arch: 'x64',
+      nodeVersion: 'v20.19.0',
+      dockerVersion: '27.0.0',
+      gitCommit: null,
+      cpusets: { target: '3', generator: '0-2' },
+      ...options.environment,
+    },
+    source: null,
+    targets: results,
+  };
+  return RunDocumentSchema.parse(doc);
+}
+
+function step(
+  kind: 'max' | 'rate',
+  offeredRps: number | null,
+  achievedRps: number,
+  p50Us: number,
+  bound: boolean,
+  noise: number,
+  jitter: (sd: number) => number,
+): Step {
+  const p95 = p50Us * 1.6 * jitter(noise);
+  const p99 = p95 * 1.56 * jitter(noise);
+  const percentiles = { p50: p50Us, p90: p50Us * 1.4, p95, p99, p999: p99 * 1.5, max: p99 * 2, mean: p50Us * 1.1, count: Math.round(achievedRps * 3) };
+  const n = Math.round(achievedRps * 3);
+  return {
+    kind,
+    engine: 'openloop',
+    offeredRps,
+    achievedRps,
+    durationS: 3,
+    connections: 32,
+    counts: { sent: n, completed: n, errors: 0, timeouts: 0, non2xx: 0, errorsByKind: {}, late: 0, dropped: 0 },
+    latencyUs: { uncorrected: percentiles, corrected: kind === 'max' ? null : { ...percentiles } },
+    generator: {
+      cpuPercent: bound ? 99 : 30,
+      workers: 1,
+      cpuset: '0-2',
+      bound,
+      boundReasons: bound ? ['generator CPU ≥ 95 %'] : [],
+      latenessUs: null,
+      eventLoopDelayP99Us: null,
+    },
+    resources: { cpuPercent: 50, memoryPeakBytes: 1e6, samples: 3 },
+    cpuPercent: 50,
+    saturated: false,
+    saturationReasons: [],
+    notes: [],
+    histograms: { uncorrected: '', corrected: null, lateness: null, intervalLog: null },
+  };
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { compareRuns, judge, median, GENERATOR_BOUND_NOTE, type MetricComparison } from '../../../src/compare/compare.ts';
+import { DEFAULT_THRESHOLDS_PERCENT, resolveThresholds } from '../../../src/compare/thresholds.ts';
+import { ConfigError } from '../../../src/errors.ts';
+import { buildRunDocument } from '../../helpers/compare-fixtures.ts';
+
+const thresholdsPercent = resolveThresholds();
+const ctx = { thresholds: thresholdsPercent, alpha: 0.05 };
+const latency = (baseline: number[], candidate: number[]) =>
+  judge(ctx, {
+    id: 'x/p99Us', label: 'p99', family: 'p99', unit: 'us', direction: 'lower-is-better', offeredRps: 200, latency: 'corrected',
+    baseline, candidate, notComparable: null,
+  });
+const throughput = (baseline: number[], candidate: number[]) =>
+  judge(ctx, {
+    id: 'maxThroughputRps', label: 'max', family: 'throughput', unit: 'rps', direction: 'higher-is-better', offeredRps: null, latency: null,
+    baseline, candidate, notComparable: null,
+  });
+
+describe('judge: the decision rule', () => {
+  it('median', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(median([])).toBeNull();
+  });
+
+  it('5 vs 5, separated and +20 %: Mann–Whitney regression with exact p = 2/252', () => {
+    const m = latency([100, 101, 102, 103, 104], [120, 121, 122, 123, 124]);
+    expect(m).toMatchObject({ method: 'mann-whitney', verdict: 'regressed' });
+    expect(m.changePercent).toBeCloseTo(((122 - 102) / 102) * 100, 10);
+    expect(m.pValue).toBeCloseTo(2 / 252, 12);
+  });
+
+  it('significant but inside the threshold is unchanged', () => {
+    const m = latency([100, 101, 102, 103, 104], [105, 106, 107, 108, 109]);
+    expect(m).toMatchObject({ method: 'mann-whitney', verdict: 'unchanged' });
+    expect(m.pValue!).toBeLessThan(0.05);
+  });
+
+  it('beyond the threshold but not significant is unchanged, with a note', () => {
+    const m = latency([100, 200, 100, 200, 100], [100, 200, 200, 200, 130]);
+    expect(m.changePercent).toBeCloseTo(100, 10);
+    expect(m).toMatchObject({ method: 'mann-whitney', verdict: 'unchanged' });
+    expect(m.notes.join()).toMatch(/within the noise/);
+  });
+
+  it('direction: throughput up is an improvement, down a regression', () => {
+    expect(throughput([100, 101, 102, 103, 104], [130, 131, 132, 133, 134]).verdict).toBe('improved');
+    expect(throughput([100, 101, 102, 103, 104], [70, 71, 72, 73, 74]).verdict).toBe('regressed');
+  });
+
+  it('3 vs 3: the U test cannot reach 0.05, so threshold only, flagged low-confidence', () => {
+    const m = latency([100, 101, 102], [130, 131, 132]);
+    expect(m).toMatchObject({ method: 'threshold-low-confidence', verdict: 'regressed' });
+    expect(m.pValue).toBeCloseTo(0.1, 12);
+    expect(m.notes.join()).toMatch(/cannot reach p < 0.05/);
+  });
+
+  it('1 vs 1: threshold only, no p-value', () => {
+    const m = latency([100], [116]);
+    expect(m).toMatchObject({ method: 'threshold-only', verdict: 'regressed', pValue: null });
+    expect(latency([100], [114]).verdict).toBe('unchanged');
+  });
+
+  it('not comparable is always unchanged', () => {
+    const m = judge(ctx, {
+      id: 'x', label: 'x', family: 'p99', unit: 'us', direction: 'lower-is-better', offeredRps: 200, latency: 'corrected',
+      baseline: [1, 1, 1, 1], candidate: [9, 9, 9, 9], notComparable: GENERATOR_BOUND_NOTE,
+    });
+    expect(m).toMatchObject({ method: 'not-comparable', verdict: 'unchanged' });
+    expect(m.notes[0]).toBe(GENERATOR_BOUND_NOTE);
+  });
+
+  it('identical image sizes on both sides (all ties) are unchanged with p = 1', () => {
+    const m = judge(ctx, {
+      id: 'imageSizeBytes', label: 'image', family: 'imageSize', unit: 'bytes', direction: 'lower-is-better', offeredRps: null, latency: null,
+      baseline: [5, 5, 5, 5], candidate: [5, 5, 5, 5], notComparable: null,
+    });
+    expect(m).toMatchObject({ verdict: 'unchanged', pValue: 1, changePercent: 0 });
+  });
+});
+
+function byId(metrics: MetricComparison[], id: string): MetricComparison {
+  const m = metrics.find((x) => x.id === id);
+  if (!m) throw new Error(`no metric ${id}`);
+  return m;
+}
+
+describe('compareRuns', () => {
+  it('a 30 % slower candidate regresses throughput and latency at every step', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 5 });
+    const b = buildRunDocument({ seed: 2, repetitions: 5, throughputFactor: 0.7, latencyFactor: 1.3 });
+    const c = compareRuns(a, b, { thresholdsPercent });
+    expect(c.hasRegression).toBe(true);
+    expect(c.groups.map((g) => `${g.target}/${g.configuration}`)).toEqual(['fastapi/1-worker', 'go-chi/default']);
+    for (const g of c.groups) {
+      expect(byId(g.metrics, 'maxThroughputRps')).toMatchObject({ verdict: 'regressed', method: 'mann-whitney' });
+      for (const rate of [200, 500]) {
+        for (const p of ['p50', 'p95', 'p99']) expect(byId(g.metrics, `rate-${rate}rps/${p}Us`).verdict).toBe('regressed');
+        expect(byId(g.metrics, `rate-${rate}rps/achievedRps`).verdict).toBe('unchanged');
+      }
+      expect(byId(g.metrics, 'imageSizeBytes').verdict).toBe('unchanged');
+    }
+  });
+
+  it('five runs of the same distribution never regress against each other (all 10 pairs)', () => {
+    const runs = [11, 12, 13, 14, 15].map((seed) => buildRunDocument({ seed, repetitions: 5 }));
+    for (let i = 0; i < runs.length; i++) {
+      for (let j = i + 1; j < runs.length; j++) {
+        const c = compareRuns(runs[i]!, runs[j]!, { thresholdsPercent });
+        const bad = c.groups.flatMap((g) => g.metrics.filter((m) => m.verdict !== 'unchanged').map((m) => `${g.target} ${m.id} ${m.changePercent}`));
+        expect(bad, `pair ${i},${j}`).toEqual([]);
+        expect(c.hasRegression).toBe(false);
+      }
+    }
+  });
+
+  it('generator-bound steps are unchanged and say why, even when latency tripled', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 5 });
+    const b = buildRunDocument({ seed: 2, repetitions: 5, latencyFactor: 3, generatorBoundRates: [500] });
+    const c = compareRuns(a, b, { thresholdsPercent });
+    const g = c.groups[0]!;
+    const p99 = byId(g.metrics, 'rate-500rps/p99Us');
+    expect(p99).toMatchObject({ verdict: 'unchanged', method: 'not-comparable' });
+    expect(p99.notes).toContain(GENERATOR_BOUND_NOTE);
+    expect(byId(g.metrics, 'rate-200rps/p99Us').verdict).toBe('regressed');
+  });
+
+  it('single runs fall back to thresholds and warn', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 1 });
+    const b = buildRunDocument({ seed: 2, repetitions: 1, latencyFactor: 1.3 });
+    const c = compareRuns(a, b, { thresholdsPercent });
+    expect(c.groups[0]!.metrics.every((m) => m.method === 'threshold-only')).toBe(true);
+    expect(c.warnings.join()).toMatch(/threshold only/);
+    expect(c.hasRegression).toBe(true);
+  });
+
+  it('refuses different scenarios unless allowed', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 2 });
+    const b = buildRunDocument({ seed: 2, repetitions: 2, scenarioName: 'other' });
+    expect(() => compareRuns(a, b, { thresholdsPercent })).toThrow(ConfigError);
+    expect(() => compareRuns(a, b, { thresholdsPercent })).toThrow(/different scenarios/);
+    const c = compareRuns(a, b, { thresholdsPercent, allowDifferentScenarios: true });
+    expect(c.scenarioMismatch).toEqual({ baseline: 'ci', candidate: 'other' });
+    expect(c.warnings.join()).toMatch(/different scenarios/);
+  });
+
+  it('refuses different environments unless allowed, then flags them', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 2 });
+    const b = buildRunDocument({ seed: 2, repetitions: 2, environment: { cpuCount: 16, cpuModel: 'Other CPU' } });
+    let error: unknown;
+    try {
+      compareRuns(a, b, { thresholdsPercent });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(['cpuModel: "Fixture CPU @ 3.0GHz" vs "Other CPU"', 'cpuCount: 4 vs 16']);
+    const c = compareRuns(a, b, { thresholdsPercent, allowEnvMismatch: true });
+    expect(c.environmentDifferences).toHaveLength(2);
+  });
+
+  it('uses the given thresholds', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 5 });
+    const b = buildRunDocument({ seed: 2, repetitions: 5, latencyFactor: 1.3 });
+    const c = compareRuns(a, b, { thresholdsPercent: { ...DEFAULT_THRESHOLDS_PERCENT, p50: 50, p95: 50, p99: 50 } });
+    expect(c.hasRegression).toBe(false);
+  });
+});

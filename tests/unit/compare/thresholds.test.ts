@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS_PERCENT, parseThresholdFlags, parseThresholdsFile, resolveThresholds } from '../../../src/compare/thresholds.ts';
+import { ConfigError } from '../../../src/errors.ts';
+
+describe('thresholds', () => {
+  it('defaults from the issue', () => {
+    expect(resolveThresholds()).toEqual({ throughput: 5, achievedRps: 5, p50: 10, p95: 10, p99: 15, memory: 10, coldStart: 25, imageSize: 5 });
+  });
+
+  it('flags: percent, sign ignored, aliases, "%" suffix', () => {
+    expect(parseThresholdFlags(['throughput=-7', 'p99=20%', 'cold-start=30', 'image_size=1'])).toEqual({ throughput: 7, p99: 20, coldStart: 30, imageSize: 1 });
+  });
+
+  it('flags: every problem reported at once', () => {
+    try {
+      parseThresholdFlags(['latency=5', 'p99=abc', 'p50']);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).problems).toHaveLength(3);
+      expect((e as ConfigError).problems[0]).toMatch(/unknown metric "latency"/);
+    }
+  });
+
+  it('file: YAML map, flags override file, file overrides defaults', () => {
+    const file = parseThresholdsFile('p99: 25\nmemory: 12\n', 't.yaml');
+    const r = resolveThresholds(file, parseThresholdFlags(['p99=30']));
+    expect(r).toEqual({ ...DEFAULT_THRESHOLDS_PERCENT, p99: 30, memory: 12 });
+  });
+
+  it('file: bad YAML and unknown keys are ConfigErrors naming the file', () => {
+    expect(() => parseThresholdsFile('p99: [', 't.yaml')).toThrow(/t\.yaml/);
+    expect(() => parseThresholdsFile('p98: 3', 't.yaml')).toThrow(ConfigError);
+    expect(() => parseThresholdsFile('- 1', 't.yaml')).toThrow(/map/);
+  });
+});
