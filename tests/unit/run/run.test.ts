@@ -1,0 +1,164 @@
+/**
+ * The orchestrator against scripted collaborators: a target with a known capacity, a target that dies
+ * mid-run, a contract failure, an interrupt. Exact step sequences, statuses and saved documents.
+ */
+import { describe, expect, it } from 'vitest';
+import { InterruptedError } from '../../../src/errors.ts';
+import type { EngineStep, LoadEngine, StepSpec } from '../../../src/load/types.ts';
+import { runBenchmark, type RunDeps, type RunInput } from '../../../src/run/run.ts';
+import { parseScenario } from '../../../src/scenario/load.ts';
+import { RunDocumentSchema, type RunDocument } from '../../../src/schema/run.ts';
+import type { RunningTarget, TargetState } from '../../../src/targets/types.ts';
+import { createHistogram, encodeHistogram, percentilesUs, recordUs } from '../../../src/samples/histogram.ts';
+
+const yaml = `
+name: t
+targets:
+  - name: a
+    url: http://127.0.0.1:1001
+    configurations:
+      - { id: one, env: { W: "1" } }
+      - { id: all, env: { W: "\${cpus}" } }
+  - { name: b, url: "http://127.0.0.1:1002" }
+load:
+  warmupS: 0
+  steps: { rates: [100, 200, 400, 800], durationS: 1 }
+  knee: { refineSteps: 2 }
+slo: { p99Ms: 50, errorRate: 0.01 }
+`;
+
+/** An engine whose "target" achieves min(offered, capacity) with 1 ms latency below capacity. */
+function scriptedEngine(capacity: Record<string, number>, calls: string[], onStep?: (spec: StepSpec) => void): LoadEngine {
+  return {
+    name: 'openloop',
+    async runStep(spec) {
+      onStep?.(spec);
+      const cap = capacity[spec.baseUrl]!;
+      const achieved = spec.rateRps === null ? cap : Math.min(spec.rateRps, cap);
+      calls.push(`${spec.baseUrl.slice(-4)}:${spec.rateRps ?? 'max'}`);
+      const h = createHistogram();
+      recordUs(h, spec.rateRps !== null && spec.rateRps > cap ? 200_000 : 1000);
+      const p = percentilesUs(h);
+      const sent = Math.round(achieved * spec.durationS);
+      const step: EngineStep = {
+        engine: 'openloop', offeredRps: spec.rateRps, achievedRps: achieved, durationS: spec.durationS, connections: spec.connections,
+        counts: { sent, completed: sent, errors: 0, timeouts: 0, non2xx: 0, errorsByKind: {}, late: 0, dropped: 0 },
+        latencyUs: { uncorrected: p, corrected: spec.rateRps === null ? null : p },
+        generator: { cpuPercent: 10, workers: 1, cpuset: '0', bound: false, boundReasons: [], latenessUs: null, eventLoopDelayP99Us: null },
+        notes: [], histograms: { uncorrected: encodeHistogram(h), corrected: null, lateness: null, intervalLog: null },
+      };
+      return step;
+    },
+  };
+}
+
+function fakeTarget(baseUrl: string, state: () => TargetState, stopped: string[]): RunningTarget {
+  return {
+    baseUrl, image: null, coldStartMs: null, limits: null, idleMemoryBytes: null,
+    sampleResources: () => null,
+    state: async () => state(),
+    logsTail: async () => 'last line',
+    stop: async () => void stopped.push(baseUrl),
+  };
+}
+
+function setup(overrides: Partial<RunDeps> = {}, capacity = { 'http://127.0.0.1:1001': 300, 'http://127.0.0.1:1002': 1000 }) {
+  const scenario = parseScenario(yaml, 't', { cpuCount: 2 });
+  const calls: string[] = [];
+  const stopped: string[] = [];
+  const saved: RunDocument[] = [];
+  const controller = new AbortController();
+  const engine = scriptedEngine(capacity, calls);
+  const deps: RunDeps = {
+    buildImage: async () => { throw new Error('no docker here'); },
+    startTarget: async (opts) => fakeTarget((opts.spec as { url: string }).url, () => ({ running: true, exitCode: null, oomKilled: false }), stopped),
+    verifyContract: async () => ({ ok: true, failures: [] }),
+    engine: () => engine,
+    save: async (doc) => void saved.push(RunDocumentSchema.parse(structuredClone(doc))),
+    log: () => {},
+    now: () => new Date('2026-01-01T00:00:00Z'),
+    ...overrides,
+  };
+  const input: RunInput = {
+    scenario, claims: null,
+    environment: { cpuModel: 'test', cpuCount: 2, memoryBytes: 1, os: 'x', kernel: 'x', arch: 'x64', nodeVersion: 'v20', dockerVersion: null, gitCommit: null, cpusets: { target: '1', generator: '0' } },
+    toolVersion: '0.0.0', runId: 'r', cpus: 1, targetCpuset: '1', generatorCpuset: '0', source: null, signal: controller.signal,
+  };
+  return { input, deps, calls, stopped, saved, controller, engine };
+}
+
+describe('runBenchmark', () => {
+  it('steps up to saturation, refines the knee, skips the twin configuration and saves after every step', async () => {
+    const { input, deps, calls, stopped, saved } = setup();
+    const doc = await runBenchmark(input, deps);
+    expect(doc.status).toBe('completed');
+    // a: capacity 300 → 100, 200 ok, 400 saturates; knee bisects 300 (ok: achieved 300 = 100 %), then 350.
+    // b: capacity 1000 → every rate sustainable: capacity not reached, so the figure is a lower bound.
+    expect(calls).toEqual([
+      '1001:max', '1001:100', '1001:200', '1001:400', '1001:300', '1001:350',
+      '1002:max', '1002:100', '1002:200', '1002:400', '1002:800',
+    ]);
+    const [a, twin, b] = doc.targets;
+    expect(a).toMatchObject({ name: 'a', configuration: 'one', status: 'completed', maxThroughputRps: 300, sustainableRps: 300, sustainableIsLowerBound: false });
+    expect(a!.steps.map((s) => [s.kind, s.offeredRps, s.saturated])).toEqual([
+      ['max', null, false], ['rate', 100, false], ['rate', 200, false], ['rate', 400, true], ['knee', 300, false], ['knee', 350, true],
+    ]);
+    expect(twin).toMatchObject({ configuration: 'all', status: 'skipped' });
+    expect(twin!.reason).toContain("identical to configuration 'one'");
+    expect(b).toMatchObject({ name: 'b', sustainableRps: 800, sustainableIsLowerBound: true });
+    expect(stopped).toEqual(['http://127.0.0.1:1001', 'http://127.0.0.1:1002']);
+    // Saved once at start, after each of 11 steps, after each of 3 targets, and at the end.
+    expect(saved.length).toBe(1 + 11 + 3 + 1);
+    expect(saved[0]!.status).toBe('running');
+    expect(saved.at(-1)!.status).toBe('completed');
+  });
+
+  it('fails a target that dies mid-run with its cause, and still measures the next one', async () => {
+    let alive = true;
+    const stopped: string[] = [];
+    const { input, deps } = setup({
+      startTarget: async (opts) => {
+        const url = (opts.spec as { url: string }).url;
+        return fakeTarget(url, () => (url.endsWith('1001') ? { running: alive, exitCode: 137, oomKilled: true } : { running: true, exitCode: null, oomKilled: false }), stopped);
+      },
+    });
+    const engine = deps.engine('openloop');
+    deps.engine = () => ({ name: 'openloop', runStep: async (spec) => { const r = await engine.runStep(spec); if (spec.rateRps === 200) alive = false; return r; } });
+    const doc = await runBenchmark(input, deps);
+    expect(doc.status).toBe('failed');
+    expect(doc.targets[0]!.status).toBe('failed');
+    expect(doc.targets[0]!.reason).toContain('OOMKilled');
+    expect(doc.targets[0]!.steps.map((s) => s.offeredRps)).toEqual([null, 100, 200]);
+    expect(doc.targets[2]!.status).toBe('completed');
+    expect(stopped).toEqual(['http://127.0.0.1:1001', 'http://127.0.0.1:1002']);
+  });
+
+  it('does not load a target that fails the pre-flight contract', async () => {
+    const { input, deps, calls } = setup({ verifyContract: async (url) => (url.endsWith('1001') ? { ok: false, failures: ['/users/1: id 2 ≠ 1'] } : { ok: true, failures: [] }) });
+    const doc = await runBenchmark(input, deps);
+    expect(doc.targets[0]).toMatchObject({ status: 'failed', reason: 'pre-flight contract failed: /users/1: id 2 ≠ 1', steps: [] });
+    expect(calls.every((c) => c.startsWith('1002'))).toBe(true);
+  });
+
+  it('on interrupt keeps completed steps, marks the run interrupted and stops the target', async () => {
+    const { input, deps, stopped, saved, controller } = setup();
+    const engine = deps.engine('openloop');
+    deps.engine = () => ({
+      name: 'openloop',
+      runStep: async (spec) => {
+        const r = await engine.runStep(spec);
+        if (spec.rateRps === 200) controller.abort(new InterruptedError('SIGTERM'));
+        return r;
+      },
+    });
+    await expect(runBenchmark(input, deps)).rejects.toMatchObject({ exitCode: 143 });
+    const last = saved.at(-1)!;
+    expect(last.status).toBe('interrupted');
+    expect(last.finishedAt).not.toBeNull();
+    expect(last.targets).toHaveLength(1);
+    expect(last.targets[0]!.status).toBe('interrupted');
+    // The step that was running when the signal came is discarded; the completed ones are kept.
+    expect(last.targets[0]!.steps.map((s) => s.offeredRps)).toEqual([null, 100]);
+    expect(stopped).toEqual(['http://127.0.0.1:1001']);
+  });
+});
