@@ -172,9 +172,11 @@ export function compareRuns(baseline: RunDocument, candidate: RunDocument, optio
     lowConfidence: all.filter((m) => m.method === 'threshold-low-confidence' || m.method === 'threshold-only').length,
   };
   if (counts.lowConfidence > 0) {
+    const runs = all.filter((m) => m.method === 'threshold-low-confidence' || m.method === 'threshold-only');
+    const smallest = Math.min(...runs.map((m) => Math.min(m.baseline.values.length, m.candidate.values.length)));
     warnings.push(
-      `${counts.lowConfidence} metric(s) judged by threshold only: too few repetitions for the Mann–Whitney U test to reach p < ${alpha} ` +
-        `(needs ≥ 4 runs per side; raise the scenario's repeat)`,
+      `${counts.lowConfidence} metric(s) judged by threshold only (low confidence): with ${smallest} run(s) on a side the Mann–Whitney U test ` +
+        `cannot reach p < ${alpha} (smallest possible p = ${minimumPValue(smallest, smallest).toPrecision(2)}); raise the scenario's repeat to ≥ 4, ideally 5+`,
     );
   }
 
@@ -467,11 +469,8 @@ export function judge(ctx: { thresholds: ThresholdsPercent; alpha: number }, m: 
     }
     return result('mann-whitney', moved, changePercent, pValue);
   }
-  if (pValue !== null) {
-    notes.push(`${nB} vs ${nC} runs: the U test cannot reach p < ${ctx.alpha} (smallest possible p = ${minimumPValue(nB, nC).toPrecision(2)}); low confidence`);
-    return result('threshold-low-confidence', moved, changePercent, pValue);
-  }
-  notes.push(`${nB} vs ${nC} run(s): no repetitions, threshold only`);
+  // Too few runs for the test: the method column and a run-level warning say so (not repeated per row).
+  if (pValue !== null) return result('threshold-low-confidence', moved, changePercent, pValue);
   return result('threshold-only', moved, changePercent, pValue);
 }
 

@@ -1,0 +1,57 @@
+/** Shared, pure formatting of comparison figures for the renderers (units made explicit). */
+import type { ComparisonMethod, MetricComparison, MetricUnit, Verdict } from './compare.ts';
+
+/** A value in its unit, scaled for reading: 1.80 ms, 350 µs, 90.0 MB (10^6 bytes), 2,400 rps. */
+export function formatValue(value: number | null, unit: MetricUnit): string {
+  if (value === null) return '—';
+  switch (unit) {
+    case 'rps':
+      return `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1)} rps`;
+    case 'us':
+      return value >= 1000 ? `${(value / 1000).toFixed(2)} ms` : `${Math.round(value)} µs`;
+    case 'ms':
+      return `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1)} ms`;
+    case 'bytes':
+      return value >= 1e6 ? `${(value / 1e6).toFixed(1)} MB` : value >= 1e3 ? `${(value / 1e3).toFixed(1)} kB` : `${value} B`;
+  }
+}
+
+export function formatChange(changePercent: number | null): string {
+  if (changePercent === null) return '—';
+  return `${changePercent >= 0 ? '+' : ''}${changePercent.toFixed(1)} %`;
+}
+
+/** The threshold with the direction that would count as worse: "-5 %" for throughput, "+15 %" for p99. */
+export function formatThreshold(m: MetricComparison): string {
+  return `${m.direction === 'higher-is-better' ? '-' : '+'}${m.thresholdPercent} %`;
+}
+
+export function formatPValue(p: number | null): string {
+  if (p === null) return '—';
+  if (p < 0.0001) return '<0.0001';
+  return p.toFixed(4);
+}
+
+export const METHOD_LABELS: Record<ComparisonMethod, string> = {
+  'mann-whitney': 'U test',
+  'threshold-low-confidence': 'threshold (low confidence)',
+  'threshold-only': 'threshold only (no repetitions)',
+  'not-comparable': 'not comparable',
+};
+
+export const VERDICT_LABELS: Record<Verdict, string> = {
+  regressed: '✗ regressed',
+  improved: '✓ improved',
+  unchanged: '= unchanged',
+};
+
+/** "5 vs 5" runs behind a metric. */
+export function formatRuns(m: MetricComparison): string {
+  return `${m.baseline.values.length} vs ${m.candidate.values.length}`;
+}
+
+/** One line describing the method legend, printed under every table. */
+export const METHOD_LEGEND =
+  'U test = Mann–Whitney U (two-sided; exact for ≤ 50 runs per side) with p < α AND median change beyond the threshold; ' +
+  'threshold = median change vs threshold only (too few repetitions for the U test: < 4 runs per side can never reach p < 0.05); ' +
+  'not comparable = generator-bound or not measured on one side (never a regression).';

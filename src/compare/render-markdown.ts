@@ -1,0 +1,63 @@
+/** Comparison → GitHub-flavoured Markdown (for $GITHUB_STEP_SUMMARY or a PR comment). Pure. */
+import type { Comparison, MetricComparison } from './compare.ts';
+import { formatChange, formatPValue, formatRuns, formatThreshold, formatValue, METHOD_LABELS, METHOD_LEGEND } from './format.ts';
+import { summaryLine } from './render-terminal.ts';
+
+const VERDICT_MD: Record<MetricComparison['verdict'], string> = {
+  regressed: '❌ regressed',
+  improved: '✅ improved',
+  unchanged: 'unchanged',
+};
+
+/** Escapes text for a table cell: pipes, newlines and HTML-significant characters. */
+function cell(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+export function renderCompareMarkdown(c: Comparison): string {
+  const out: string[] = [];
+  out.push(`## httpbench compare: ${c.hasRegression ? '❌ regression' : '✅ no regression'}`, '');
+  out.push(`**${cell(summaryLine(c))}**`, '');
+  out.push(`- baseline: \`${cell(c.baseline.label)}\` — scenario \`${cell(c.baseline.scenario)}\`, started ${cell(c.baseline.startedAt)}${c.baseline.gitCommit ? `, commit \`${cell(c.baseline.gitCommit.slice(0, 12))}\`` : ''}`);
+  out.push(`- candidate: \`${cell(c.candidate.label)}\` — scenario \`${cell(c.candidate.scenario)}\`, started ${cell(c.candidate.startedAt)}${c.candidate.gitCommit ? `, commit \`${cell(c.candidate.gitCommit.slice(0, 12))}\`` : ''}`);
+  out.push(`- α = ${c.alpha}; machine: ${cell(c.candidate.cpuModel)} ×${c.candidate.cpuCount}`, '');
+  if (c.environmentDifferences.length > 0) {
+    out.push('> [!CAUTION]', '> **The runs were measured on different environments** — differences may be the machine, not the code:');
+    for (const d of c.environmentDifferences) out.push(`> - ${cell(d)}`);
+    out.push('');
+  }
+  const warnings = c.warnings.filter((w) => !w.startsWith('environment differs'));
+  if (warnings.length > 0) {
+    out.push('> [!WARNING]');
+    for (const w of warnings) out.push(`> - ${cell(w)}`);
+    out.push('');
+  }
+  for (const g of c.groups) {
+    out.push(`### ${cell(g.target)} / ${cell(g.configuration)} (${g.baselineRuns} vs ${g.candidateRuns} runs)`, '');
+    for (const n of g.notes) out.push(`- ${cell(n)}`);
+    if (g.notes.length) out.push('');
+    if (g.metrics.length === 0) continue;
+    out.push('| metric | baseline | candidate | change | threshold | p | runs | method | verdict | notes |');
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |');
+    for (const m of g.metrics) {
+      const verdict = m.verdict === 'regressed' || m.verdict === 'improved' ? `**${VERDICT_MD[m.verdict]}**` : VERDICT_MD[m.verdict];
+      out.push(
+        `| ${[
+          cell(m.label),
+          formatValue(m.baseline.median, m.unit),
+          formatValue(m.candidate.median, m.unit),
+          formatChange(m.changePercent),
+          formatThreshold(m),
+          formatPValue(m.pValue),
+          formatRuns(m),
+          METHOD_LABELS[m.method],
+          verdict,
+          cell(m.notes.join('; ')),
+        ].join(' | ')} |`,
+      );
+    }
+    out.push('');
+  }
+  out.push(`<sub>${cell(METHOD_LEGEND)} Baseline and candidate columns are medians over repetitions.</sub>`, '');
+  return out.join('\n');
+}

@@ -1,0 +1,54 @@
+/** Comparison → text for a terminal: loud warnings, one table, a one-line verdict. Pure. */
+import Table from 'cli-table3';
+import type { Comparison } from './compare.ts';
+import { formatChange, formatPValue, formatRuns, formatThreshold, formatValue, METHOD_LABELS, METHOD_LEGEND, VERDICT_LABELS } from './format.ts';
+
+export function renderCompareTerminal(c: Comparison): string {
+  const lines: string[] = [];
+  lines.push(`baseline:  ${describeRun(c.baseline)}`);
+  lines.push(`candidate: ${describeRun(c.candidate)}`);
+  lines.push(`α = ${c.alpha}; thresholds are on the median change between the two runs`);
+  if (c.environmentDifferences.length > 0) {
+    lines.push('', '!!! WARNING: THE RUNS WERE MEASURED ON DIFFERENT ENVIRONMENTS — differences may be the machine, not the code !!!');
+    for (const d of c.environmentDifferences) lines.push(`!!!   ${d}`);
+  }
+  for (const w of c.warnings.filter((w) => !w.startsWith('environment differs'))) lines.push(`WARNING: ${w}`);
+
+  const table = new Table({
+    head: ['target / config', 'metric', 'baseline', 'candidate', 'change', 'threshold', 'p', 'runs', 'method', 'verdict', 'notes'],
+    style: { head: [], border: [] },
+  });
+  for (const g of c.groups) {
+    const name = `${g.target} / ${g.configuration}`;
+    if (g.metrics.length === 0) table.push([name, '—', '', '', '', '', '', `${g.baselineRuns} vs ${g.candidateRuns}`, '', '', g.notes.join('; ')]);
+    g.metrics.forEach((m, i) => {
+      const notes = [...m.notes, ...(i === 0 ? g.notes : [])].join('; ');
+      table.push([
+        i === 0 ? name : '',
+        m.label,
+        formatValue(m.baseline.median, m.unit),
+        formatValue(m.candidate.median, m.unit),
+        formatChange(m.changePercent),
+        formatThreshold(m),
+        formatPValue(m.pValue),
+        formatRuns(m),
+        METHOD_LABELS[m.method],
+        VERDICT_LABELS[m.verdict],
+        notes,
+      ]);
+    });
+  }
+  lines.push('', table.toString(), METHOD_LEGEND, '', summaryLine(c));
+  return `${lines.join('\n')}\n`;
+}
+
+function describeRun(r: Comparison['baseline']): string {
+  return `${r.label} (scenario ${r.scenario}, started ${r.startedAt}${r.gitCommit ? `, commit ${r.gitCommit.slice(0, 12)}` : ''}, ${r.cpuModel} ×${r.cpuCount})`;
+}
+
+export function summaryLine(c: Comparison): string {
+  const { regressed, improved, unchanged, notComparable, lowConfidence } = c.counts;
+  const verdict = c.hasRegression ? 'REGRESSION' : 'no regression';
+  const extras = [notComparable ? `${notComparable} not comparable` : '', lowConfidence ? `${lowConfidence} low confidence` : ''].filter(Boolean);
+  return `${verdict}: ${regressed} regressed, ${improved} improved, ${unchanged} unchanged${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}
