@@ -1,0 +1,145 @@
+/**
+ * Faults injected into real runs (issue #7): a target killed mid-step, a target over its memory limit,
+ * a build that fails, a target that never answers, SIGTERM during start-up, no Docker engine. After
+ * each: the right exit code, a message with the cause, a valid run.json, and no harness container left.
+ */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RunDocumentSchema, type RunDocument } from '../../src/schema/run.ts';
+import { HARNESS_LABEL } from '../../src/targets/types.ts';
+import { httpbench } from '../helpers/cli.ts';
+import { harnessContainers } from './run-quick.test.ts';
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'httpbench-faults-'));
+});
+afterEach(async () => {
+  expect(await harnessContainers()).toEqual([]);
+});
+
+const fastapi = '{ name: fastapi, context: targets/fastapi, dockerfile: docker/fastapi.Dockerfile, configurations: [{ id: one, env: { WORKERS: "1" } }] }';
+const goChi = '{ name: go-chi, context: targets/go-chi, dockerfile: docker/go-chi.Dockerfile, configurations: [{ id: one, env: { GOMAXPROCS: "1" } }] }';
+
+async function scenarioFile(name: string, targets: string[], opts: { memoryMiB?: number; durationS?: number; rates?: number[]; startupTimeoutS?: number } = {}): Promise<string> {
+  const file = path.join(tmp, `${name}.yaml`);
+  await writeFile(
+    file,
+    `name: ${name}
+targets:
+${targets.map((t) => `  - ${t}`).join('\n')}
+resources: { cpus: 1, memoryMiB: ${opts.memoryMiB ?? 256} }
+load:
+  warmupS: 0.5
+  connections: 8
+  max: { durationS: 1, connections: 8 }
+  steps: { rates: [${(opts.rates ?? [100, 200]).join(', ')}], durationS: ${opts.durationS ?? 1} }
+  knee: { refineSteps: 0 }
+startupTimeoutS: ${opts.startupTimeoutS ?? 60}
+`,
+  );
+  return file;
+}
+
+async function readDoc(dir: string): Promise<RunDocument> {
+  return RunDocumentSchema.parse(JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')));
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => null);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('faults against real containers', { timeout: 600_000 }, () => {
+  it('a target killed mid-step is failed with its exit code; the other target still runs', async () => {
+    const file = await scenarioFile('killed', [fastapi, goChi], { durationS: 3, rates: [100, 200, 300] });
+    const out = path.join(tmp, 'killed');
+    const child = httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 300_000 });
+    await waitFor('fastapi rate step', async () => ((await readDoc(out)).targets[0]?.steps.length ?? 0) >= 2);
+    const ids = (await execa('docker', ['ps', '-q', '--filter', `label=${HARNESS_LABEL}`, '--filter', 'label=io.httpbench.target=fastapi'])).stdout.split('\n').filter(Boolean);
+    expect(ids).toHaveLength(1);
+    await execa('docker', ['kill', '--signal', 'KILL', ids[0]!]);
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(3);
+    const doc = await readDoc(out);
+    expect(doc.status).toBe('failed');
+    const [f, g] = doc.targets;
+    expect(f!.status).toBe('failed');
+    expect(f!.reason).toMatch(/exited with code 137|connection|ECONNREFUSED|not running/);
+    expect(f!.steps.length).toBeGreaterThanOrEqual(2); // completed steps are kept
+    expect(g!.status).toBe('completed');
+  });
+
+  it('a target over its memory limit is failed as OOMKilled', async () => {
+    // 4 uvicorn workers cannot fit in 48 MiB: the kernel kills one (or the container) during start-up or load.
+    const hungry = fastapi.replace('WORKERS: "1"', 'WORKERS: "4"');
+    const file = await scenarioFile('oom', [hungry, goChi], { memoryMiB: 48, startupTimeoutS: 20 });
+    const out = path.join(tmp, 'oom');
+    const r = await httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 300_000 });
+    expect(r.exitCode, r.all).toBe(3);
+    const doc = await readDoc(out);
+    expect(doc.targets[0]!.status).toBe('failed');
+    expect(doc.targets[0]!.reason).toMatch(/OOM|memory/i);
+    expect(doc.targets[1]!.status).toBe('completed');
+  });
+
+  it('a failing build shows the log tail and the Dockerfile path, exit 3', async () => {
+    const broken = '{ name: broken, context: tests/fixtures/docker, dockerfile: tests/fixtures/docker/broken.Dockerfile }';
+    const file = await scenarioFile('broken', [broken]);
+    const out = path.join(tmp, 'broken');
+    const r = await httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 300_000 });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('tests/fixtures/docker/broken.Dockerfile');
+    expect(r.stderr).toMatch(/does-not-exist/);
+    expect((await readDoc(out)).targets[0]!.status).toBe('failed');
+  });
+
+  it('a target that never answers times out with its logs in the error', async () => {
+    const silent = '{ name: silent, context: tests/fixtures/docker, dockerfile: tests/fixtures/docker/silent.Dockerfile }';
+    const file = await scenarioFile('silent', [silent], { startupTimeoutS: 3 });
+    const out = path.join(tmp, 'silent');
+    const r = await httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 300_000 });
+    expect(r.exitCode).toBe(3);
+    const doc = await readDoc(out);
+    expect(doc.targets[0]!.status).toBe('failed');
+    expect(doc.targets[0]!.reason).toMatch(/3 s/);
+    expect(doc.targets[0]!.reason).toContain('silent target: listening on nothing');
+  });
+
+  it('SIGTERM during start-up removes the container and exits 143 with an interrupted run.json', async () => {
+    const file = await scenarioFile('sigterm', [fastapi]);
+    const out = path.join(tmp, 'sigterm');
+    const child = httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 300_000 });
+    await waitFor('the target container', async () => (await harnessContainers()).length > 0);
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(143);
+    expect((await readDoc(out)).status).toBe('interrupted');
+  });
+
+  it('an unreachable Docker engine is one clear message with a hint, exit 3, no stack trace', async () => {
+    const file = await scenarioFile('nodocker', [goChi]);
+    const r = await httpbench(['run', '--scenario', file, '--out', path.join(tmp, 'nodocker')], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/Docker/);
+    expect(r.stderr).toMatch(/hint: .*(dockerd|DOCKER_HOST)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('httpbench clean removes leftovers of a killed run', async () => {
+    // Simulate a run killed with SIGKILL: a labelled container nobody removed.
+    await execa('docker', ['create', '--label', `${HARNESS_LABEL}=1`, '--label', 'io.httpbench.run=killed', 'httpbench-base/debian:trixie', 'true']);
+    expect((await harnessContainers()).length).toBe(1);
+    const r = await httpbench(['clean']);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toContain('removed 1');
+  });
+});
