@@ -7,11 +7,20 @@ import { z } from 'zod';
 const targetName = z.string().min(1);
 const percentile = z.enum(['p50', 'p90', 'p95', 'p99', 'p999']);
 
+/**
+ * Which configurations a two-target metric compares, e.g. one process vs one process and all cores vs
+ * all cores. Absent: every numerator configuration against every denominator configuration.
+ */
+const ConfigurationPairsSchema = z
+  .array(z.strictObject({ numerator: z.string().min(1), denominator: z.string().min(1) }))
+  .min(1)
+  .optional();
+
 export const ClaimMetricSchema = z.discriminatedUnion('kind', [
   /** Closed-loop maximum throughput of one target, requests/s. */
   z.strictObject({ kind: z.literal('maxThroughputRps'), target: targetName }),
-  /** numerator's max throughput ÷ denominator's (same configuration family compared best-to-best). */
-  z.strictObject({ kind: z.literal('throughputRatio'), numerator: targetName, denominator: targetName }),
+  /** numerator's max throughput ÷ denominator's, per configuration pair (see ConfigurationPairsSchema). */
+  z.strictObject({ kind: z.literal('throughputRatio'), numerator: targetName, denominator: targetName, pairs: ConfigurationPairsSchema }),
   /** A latency percentile (ms) in the open-loop step offered at rateRps (or the lowest step above it when `orAbove`). */
   z.strictObject({
     kind: z.literal('latencyAtRateMs'),
@@ -24,8 +33,8 @@ export const ClaimMetricSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('latencyAtCapacityMs'), target: targetName, percentile }),
   /** Image size in MB (10^6 bytes). */
   z.strictObject({ kind: z.literal('imageSizeMB'), target: targetName }),
-  /** numerator's peak memory ÷ denominator's. */
-  z.strictObject({ kind: z.literal('memoryPeakRatio'), numerator: targetName, denominator: targetName }),
+  /** numerator's peak memory ÷ denominator's, per configuration pair. */
+  z.strictObject({ kind: z.literal('memoryPeakRatio'), numerator: targetName, denominator: targetName, pairs: ConfigurationPairsSchema }),
   /** Cold start, container start → first 200, ms. */
   z.strictObject({ kind: z.literal('coldStartMs'), target: targetName }),
   /** 1 − fewer/more of the handlers' non-blank, non-comment source lines (fraction). */

@@ -1,0 +1,64 @@
+/**
+ * Loads a claims registry (scenarios/claims/*.yaml): YAML → ClaimsFileSchema → cross-field checks.
+ * Every problem is collected and reported at once with its path (k6's config validation is the
+ * model), as a ConfigError (exit code 2).
+ */
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { ClaimsFileSchema, type ClaimsFile } from './claims-schema.ts';
+
+/** zod issues as "path: message" lines, the path written as in the file (claims[3].rule.value). */
+export function issuesToProblems(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    let path = '';
+    for (const part of issue.path) path += typeof part === 'number' ? `[${part}]` : path ? `.${String(part)}` : String(part);
+    if (issue.code === 'unrecognized_keys') return `${path || '(top level)'}: unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    return `${path || '(top level)'}: ${issue.message}`;
+  });
+}
+
+/** Checks zod cannot express on one field: unique ids, ordered ranges. */
+function crossCheck(file: ClaimsFile): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  file.claims.forEach((claim, i) => {
+    if (seen.has(claim.id)) problems.push(`claims[${i}].id: duplicate claim id '${claim.id}'`);
+    seen.add(claim.id);
+    if (claim.rule.op === 'between' && claim.rule.min >= claim.rule.max) {
+      problems.push(`claims[${i}].rule: min (${claim.rule.min}) must be below max (${claim.rule.max})`);
+    }
+  });
+  return problems;
+}
+
+/** Pure: validates the text of a claims file; `path` only names the file in messages. */
+export function parseClaimsFile(text: string, path: string): ClaimsFile {
+  const document = parseDocument(text, { prettyErrors: false });
+  if (document.errors.length > 0) {
+    throw new ConfigError(`${path}: not valid YAML`, {
+      problems: document.errors.map((e) => e.message),
+      hint: 'fix the YAML syntax at the positions above',
+    });
+  }
+  const parsed = ClaimsFileSchema.safeParse(document.toJS());
+  const problems = parsed.success ? crossCheck(parsed.data) : issuesToProblems(parsed.error.issues);
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`${path}: invalid claims file (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
+      problems,
+      hint: 'see scenarios/claims/article.yaml for every field of a claim',
+    });
+  }
+  return parsed.data;
+}
+
+export async function loadClaimsFile(path: string): Promise<ClaimsFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read claims file ${path}`, { cause, hint: 'check the `claims:` path in the scenario (relative to the scenario file)' });
+  }
+  return parseClaimsFile(text, path);
+}

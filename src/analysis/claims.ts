@@ -1,0 +1,637 @@
+/**
+ * Turns the claims registry embedded in run.json into verdicts. Pure: RunDocument in, verdicts out.
+ *
+ * The rules, in order (each is why a verdict is never more certain than the measurement):
+ *
+ * 1. Every measured quantity is an interval per repetition, not a point. An exact measurement is
+ *    [v, v]. When the load generator, not the target, limited the closed-loop step, the target's
+ *    throughput is only known to be ≥ v: [v, ∞). A ratio of intervals is the interval of ratios.
+ * 2. A rule holds for an interval when it holds for every value in it (confirmed), fails for every
+ *    value (refuted), otherwise the interval straddles the threshold (inconclusive). `approx v ± t`
+ *    is `between v(1−t) and v(1+t)`.
+ * 3. Repetitions must agree: all confirmed → confirmed, all refuted → refuted; repetitions on both
+ *    sides of the threshold → inconclusive ("repetitions straddle the threshold"). A failed or
+ *    skipped repetition makes its configuration inconclusive: judging from the others would hide it.
+ * 4. A latency "at R req/s" needs an open-loop step offered at R (±1 %), or for `orAbove` the lowest
+ *    step offered at ≥ R. A step the generator could not drive (generator.bound) says nothing about
+ *    the target → inconclusive. A rate never offered → inconclusive, with why (the target saturated
+ *    earlier and stepping stopped, or the scenario never asked for it). Percentiles are of completed
+ *    requests only, so when more requests failed than the percentile's tail (e.g. > 5 % for p95) an
+ *    upper-bound rule (lt, between) cannot be judged → inconclusive.
+ * 5. "At scale" = the highest offered rate that was neither saturated nor generator-bound.
+ * 6. Hardware-dependent absolute figures on fewer target CPUs than the claim needs
+ *    (minTargetCpus) → inconclusive: "measured on N CPUs; the article's figure needs ≥ M"; the
+ *    measured figure is still shown, with the Go/Python ratio and the machine beside it.
+ * 7. A claim's overall verdict is the configurations' verdict when they all agree; when they differ
+ *    ("confirmed for 1-worker, refuted for n-workers") it is inconclusive as a general statement and
+ *    the reason names each configuration's verdict — that difference is itself the finding.
+ *
+ * Latency is judged on the corrected histogram (wrk2: from the intended send time) when the step has
+ * one, else the uncorrected one, and every measured text says which.
+ */
+import type { Claim, ClaimMetric, ClaimRule } from './claims-schema.ts';
+import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
+import { groupTargets, median, spreadOf, stepLatency, failedRequests } from './summary.ts';
+import { formatNumber, formatMs, formatRps, formatRatio, formatPercent } from './format.ts';
+
+export type Verdict = 'confirmed' | 'refuted' | 'inconclusive';
+
+/** One measured figure summarised across repetitions. */
+export interface MeasuredFigure {
+  /** Median over repetitions of the point estimate (the interval's low end). */
+  value: number;
+  unit: 'req/s' | 'ms' | 'MB' | 'ratio' | 'fraction';
+  min: number;
+  max: number;
+  /** (max − min) / median. */
+  relativeSpread: number;
+  n: number;
+  /** 'lower': the true value is ≥ value (generator-bound); 'upper': ≤ value. */
+  bound: 'exact' | 'lower' | 'upper';
+  /** For latencies: which histogram the figure comes from. */
+  latencySource?: 'corrected' | 'uncorrected' | 'mixed';
+  /** For latencies: the offered rate(s) of the step judged, req/s. */
+  atOfferedRps?: number[];
+}
+
+export interface ConfigurationVerdict {
+  /** "target/configuration" entries the figure comes from (two for ratios). */
+  configurations: string[];
+  /** Short label for tables: "all-cores" or "all-cores vs n-workers". */
+  label: string;
+  /** Target CPUs of the configuration(s). */
+  cpus: number | null;
+  measured: MeasuredFigure | null;
+  /** Human text of the measured figure, e.g. "≥ 41,200 req/s (generator-bound)". */
+  measuredText: string;
+  verdict: Verdict;
+  reason: string;
+  /** What would settle an inconclusive verdict. */
+  settle?: string;
+}
+
+export interface ClaimVerdict {
+  id: string;
+  quote: string;
+  articleFigure: string;
+  /** The rule as text, e.g. "< 50 ms". */
+  ruleText: string;
+  verdict: Verdict;
+  byConfiguration: ConfigurationVerdict[];
+  /** Human summary of what was measured, per configuration. */
+  measured: string;
+  /** For absolute throughput: the target's best configuration ÷ each other target's best. */
+  ratio?: string;
+  /** For hardware-dependent claims: the machine the figure was measured on. */
+  hardwareNote?: string;
+  reason: string;
+  settle?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intervals and rules
+
+interface Interval {
+  lo: number;
+  hi: number;
+}
+
+type Judgement = 'confirmed' | 'refuted' | 'straddles';
+
+/** Rule 2: the rule over every value of the interval. */
+export function judgeInterval(rule: ClaimRule, iv: Interval): Judgement {
+  const [min, max] = ruleRange(rule);
+  // Open bounds for lt/gt: "< 50" is refuted by exactly 50.
+  const inside = (v: number) => (rule.op === 'lt' ? v < max : rule.op === 'gt' ? v > min : v >= min && v <= max);
+  const loIn = inside(iv.lo);
+  const hiIn = inside(iv.hi);
+  if (loIn && hiIn) return 'confirmed';
+  // The interval misses the accepted range entirely.
+  if (rule.op === 'lt' && iv.lo >= max) return 'refuted';
+  if (rule.op === 'gt' && iv.hi <= min) return 'refuted';
+  if (rule.op !== 'lt' && rule.op !== 'gt' && (iv.hi < min || iv.lo > max)) return 'refuted';
+  return 'straddles';
+}
+
+function ruleRange(rule: ClaimRule): [number, number] {
+  switch (rule.op) {
+    case 'lt':
+      return [-Infinity, rule.value];
+    case 'gt':
+      return [rule.value, Infinity];
+    case 'between':
+      return [rule.min, rule.max];
+    case 'approx':
+      return [rule.value * (1 - rule.tolerance), rule.value * (1 + rule.tolerance)];
+  }
+}
+
+function unitSuffix(unit: MeasuredFigure['unit']): string {
+  return unit === 'ratio' ? '×' : unit === 'fraction' ? '' : ` ${unit}`;
+}
+
+function formatValue(value: number, unit: MeasuredFigure['unit']): string {
+  switch (unit) {
+    case 'req/s':
+      return `${formatRps(value)} req/s`;
+    case 'ms':
+      return `${formatMs(value)} ms`;
+    case 'MB':
+      return `${formatNumber(value, 1)} MB`;
+    case 'ratio':
+      return formatRatio(value);
+    case 'fraction':
+      return formatPercent(value);
+  }
+}
+
+export function ruleText(rule: ClaimRule, unit: MeasuredFigure['unit']): string {
+  const f = (v: number) => (unit === 'fraction' ? formatPercent(v, 0) : unit === 'ratio' ? formatRatio(v) : `${formatNumber(v, v % 1 === 0 ? 0 : 1)}${unitSuffix(unit)}`);
+  switch (rule.op) {
+    case 'lt':
+      return `< ${f(rule.value)}`;
+    case 'gt':
+      return `> ${f(rule.value)}`;
+    case 'between':
+      return `${f(rule.min)} – ${f(rule.max)}`;
+    case 'approx': {
+      const [lo, hi] = ruleRange(rule);
+      return `≈ ${f(rule.value)} (±${formatNumber(rule.tolerance * 100, 0)} %: ${f(lo)} – ${f(hi)})`;
+    }
+  }
+}
+
+function unitOf(metric: ClaimMetric): MeasuredFigure['unit'] {
+  switch (metric.kind) {
+    case 'maxThroughputRps':
+      return 'req/s';
+    case 'throughputRatio':
+    case 'memoryPeakRatio':
+      return 'ratio';
+    case 'latencyAtRateMs':
+    case 'latencyAtCapacityMs':
+    case 'coldStartMs':
+      return 'ms';
+    case 'imageSizeMB':
+      return 'MB';
+    case 'handlerLinesReduction':
+      return 'fraction';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-repetition samples
+
+/** One repetition's measurement, or why there is none. */
+type Sample =
+  | { ok: true; iv: Interval; note?: string; latencySource?: 'corrected' | 'uncorrected'; offeredRps?: number; boundReason?: string }
+  | { ok: false; reason: string; settle?: string };
+
+interface Group {
+  name: string;
+  configuration: string;
+  results: TargetResult[];
+}
+
+function exact(v: number): Interval {
+  return { lo: v, hi: v };
+}
+
+function stepsOffered(r: TargetResult): Step[] {
+  return r.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null).sort((a, b) => a.offeredRps! - b.offeredRps!);
+}
+
+function maxThroughputSample(r: TargetResult): Sample {
+  if (r.maxThroughputRps === null) return { ok: false, reason: `repetition ${r.repetition}: the closed-loop step did not run` };
+  const step = r.steps.find((s) => s.kind === 'max');
+  if (step?.generator.bound) {
+    return {
+      ok: true,
+      iv: { lo: r.maxThroughputRps, hi: Infinity },
+      boundReason: step.generator.boundReasons.join('; ') || 'generator-bound',
+    };
+  }
+  return { ok: true, iv: exact(r.maxThroughputRps) };
+}
+
+/** Rule 4: the step a latency-at-rate claim is judged on, or why there is none. */
+function latencyAtRateSample(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'latencyAtRateMs' }>, rule: ClaimRule, doc: RunDocument): Sample {
+  const rate = metric.rateRps;
+  const offered = stepsOffered(r);
+  const matches = offered.filter((s) => (metric.orAbove ? s.offeredRps! >= rate * 0.99 : Math.abs(s.offeredRps! - rate) <= rate * 0.01));
+  const step = matches[0];
+  if (step === undefined) return neverOffered(r, metric, rule, doc);
+  return latencyOfStep(step, metric.percentile, rule, `${formatRps(step.offeredRps!)} req/s`);
+}
+
+const PERCENTILE_VALUE = { p50: 50, p90: 90, p95: 95, p99: 99, p999: 99.9 } as const;
+
+function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999', rule: ClaimRule, where: string): Sample {
+  if (step.generator.bound) {
+    return {
+      ok: false,
+      reason: `the step at ${where} was generator-bound (${step.generator.boundReasons.join('; ') || 'generator limit'}): the generator could not offer that rate, so its latency is not the target's`,
+      settle: 'give the generator more cores (resources.generatorCpuset / load.workers)',
+    };
+  }
+  const tail = 1 - PERCENTILE_VALUE[percentile] / 100;
+  const failed = failedRequests(step);
+  const fraction = step.counts.sent === 0 ? 0 : failed / step.counts.sent;
+  if (rule.op !== 'gt' && fraction > tail) {
+    return {
+      ok: false,
+      reason: `at ${where} ${formatPercent(fraction)} of requests failed or timed out — more than the ${percentile} tail (${formatPercent(tail)}); percentiles of the completed requests cannot stand for all of them`,
+      settle: 'find why requests fail at this rate (timeouts: raise load.timeoutMs)',
+    };
+  }
+  const lat = stepLatency(step);
+  return { ok: true, iv: exact(lat.us[percentile] / 1000), latencySource: lat.source, offeredRps: step.offeredRps ?? undefined };
+}
+
+/** Rule 4: explains a rate that was never offered, and says honestly what that implies. */
+function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'latencyAtRateMs' }>, rule: ClaimRule, doc: RunDocument): Sample {
+  const rate = metric.rateRps;
+  const want = `${metric.orAbove ? '≥ ' : ''}${formatRps(rate)} req/s`;
+  const offered = stepsOffered(r);
+  const highest = offered[offered.length - 1];
+  const saturated = offered.find((s) => s.saturated);
+  const genBound = offered.find((s) => s.generator.bound);
+  const scenarioMax = Math.max(...doc.scenario.load.steps.rates);
+  if (saturated !== undefined) {
+    const lat = stepLatency(saturated);
+    const p = lat.us[metric.percentile] / 1000;
+    let reason =
+      `${want} was never offered: the target saturated at ${formatRps(saturated.offeredRps!)} req/s ` +
+      `(${saturated.saturationReasons.join('; ') || 'past capacity'}) and stepping stopped` +
+      (r.sustainableRps !== null ? `; highest sustainable rate ${formatRps(r.sustainableRps)} req/s on ${r.cpus} CPU(s)` : '');
+    if (rule.op === 'gt') {
+      // Above capacity an open-loop queue grows for as long as the step lasts: latency there is set
+      // by the step length and the timeout, not the server. That makes "> X ms" plausible but it is
+      // an inference, not a measurement, so it stays inconclusive.
+      reason +=
+        `. Above its capacity an open-loop queue grows without bound, so latency there depends on the step length and timeout, not on the server — ` +
+        `the article's figure likely understates it, but it was not measured (at the saturated step ${formatRps(saturated.offeredRps!)} req/s, ${metric.percentile} was already ${formatMs(p)} ms, ${lat.source})`;
+    } else {
+      reason += `; the target cannot sustain ${formatRps(rate)} req/s on this CPU budget, so its latency there was not measured`;
+    }
+    return { ok: false, reason, settle: `offer ${formatRps(rate)} req/s anyway (load.steps.stopAtSaturation: false) or give the target more CPUs` };
+  }
+  if (genBound !== undefined) {
+    return {
+      ok: false,
+      reason: `${want} was never offered: the generator became the limit at ${formatRps(genBound.offeredRps!)} req/s (${genBound.generator.boundReasons.join('; ') || 'generator-bound'}); target capacity ≥ ${formatRps(genBound.achievedRps)} req/s`,
+      settle: 'needs more cores for the generator (resources.generatorCpuset / load.workers)',
+    };
+  }
+  if (scenarioMax < rate * 0.99 || !doc.scenario.load.steps.rates.some((x) => (metric.orAbove ? x >= rate * 0.99 : Math.abs(x - rate) <= rate * 0.01))) {
+    return {
+      ok: false,
+      reason: `${want} was never offered: the scenario's rates (${doc.scenario.load.steps.rates.map(formatRps).join(', ')} req/s) do not include it`,
+      settle: `add ${formatRps(rate)} to load.steps.rates`,
+    };
+  }
+  return {
+    ok: false,
+    reason: `${want} was never offered${highest ? `: the last step run was ${formatRps(highest.offeredRps!)} req/s` : ''} (run ${r.status})`,
+    settle: 'complete the run',
+  };
+}
+
+/** Rule 5: latency at the highest sustained step. */
+function latencyAtCapacitySample(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'latencyAtCapacityMs' }>, rule: ClaimRule): Sample {
+  const offered = stepsOffered(r);
+  const good = offered.filter((s) => !s.saturated && !s.generator.bound);
+  const step = good[good.length - 1];
+  if (step === undefined) {
+    return { ok: false, reason: 'no open-loop step was both unsaturated and driven by an unconstrained generator', settle: 'offer lower rates (load.steps.rates)' };
+  }
+  const sample = latencyOfStep(step, metric.percentile, rule, `${formatRps(step.offeredRps!)} req/s`);
+  const higherBound = offered.some((s) => s.offeredRps! > step.offeredRps! && s.generator.bound && !s.saturated);
+  if (sample.ok && higherBound) sample.note = `higher rates were generator-bound, so "at scale" here means ${formatRps(step.offeredRps!)} req/s`;
+  return sample;
+}
+
+function scalarSample(v: number | null | undefined, what: string, r: TargetResult): Sample {
+  return v === null || v === undefined ? { ok: false, reason: `repetition ${r.repetition}: ${what} was not measured` } : { ok: true, iv: exact(v) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Combining repetitions (rule 3)
+
+interface Judged {
+  verdict: Verdict;
+  reason: string;
+  settle?: string;
+  measured: MeasuredFigure | null;
+  measuredText: string;
+}
+
+function unusable(results: TargetResult[]): TargetResult[] {
+  return results.filter((r) => r.status === 'failed' || r.status === 'skipped');
+}
+
+function judgeSamples(samples: Sample[], rule: ClaimRule, unit: MeasuredFigure['unit']): Judged {
+  const oks = samples.filter((s): s is Extract<Sample, { ok: true }> => s.ok);
+  const measured = figureOf(oks, unit);
+  const measuredText = measured ? describeFigure(measured) : 'not measured';
+  const bad = samples.find((s): s is Extract<Sample, { ok: false }> => !s.ok);
+  if (bad !== undefined) {
+    const partial = oks.length > 0 ? ` (${oks.length} of ${samples.length} repetitions measured ${measuredText})` : '';
+    return { verdict: 'inconclusive', reason: bad.reason + partial, settle: bad.settle, measured, measuredText };
+  }
+  const judgements = oks.map((s) => judgeInterval(rule, s.iv));
+  const notes = [...new Set(oks.map((s) => s.note).filter((n): n is string => n !== undefined))];
+  const noteText = notes.length > 0 ? `; ${notes.join('; ')}` : '';
+  const boundReason = oks.find((s) => s.boundReason !== undefined)?.boundReason;
+  const range = ruleText(rule, unit);
+  const short = measured ? shortFigure(measured) : 'nothing';
+  if (judgements.every((j) => j === 'confirmed')) {
+    return { verdict: 'confirmed', reason: `${short} satisfies ${range}${boundReason ? ' even as a lower bound' : ''}${noteText}`, measured, measuredText };
+  }
+  if (judgements.every((j) => j === 'refuted')) {
+    return { verdict: 'refuted', reason: `${short} fails ${range}${boundReason ? ' even as a lower bound' : ''}${noteText}`, measured, measuredText };
+  }
+  if (judgements.includes('straddles')) {
+    // Only bounded (not exact) intervals straddle on their own: the generator was the limit.
+    return {
+      verdict: 'inconclusive',
+      reason: `the generator was the limit (${boundReason ?? 'generator-bound'}), so only ${short} is known — that does not decide ${range}${noteText}`,
+      settle: 'needs more cores for the generator (resources.generatorCpuset / load.workers)',
+      measured,
+      measuredText,
+    };
+  }
+  return {
+    verdict: 'inconclusive',
+    reason: `repetitions straddle the threshold: ${measuredText} spans ${range} (${judgements.filter((j) => j === 'confirmed').length} of ${judgements.length} repetitions satisfy it)${noteText}`,
+    settle: 'more repetitions (repeat) or a quieter machine, to narrow the spread',
+    measured,
+    measuredText,
+  };
+}
+
+/** The figure for a reason sentence: bound mark, median, and the rate/histogram it comes from. */
+function shortFigure(f: MeasuredFigure): string {
+  const prefix = f.bound === 'lower' ? '≥ ' : f.bound === 'upper' ? '≤ ' : '';
+  const extras: string[] = [];
+  if (f.n > 1) extras.push(`median of ${f.n}`);
+  if (f.atOfferedRps) extras.push(`at ${f.atOfferedRps.map(formatRps).join('/')} req/s`);
+  if (f.latencySource) extras.push(f.latencySource);
+  return `${prefix}${formatValue(f.value, f.unit)}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`;
+}
+
+function figureOf(oks: Array<Extract<Sample, { ok: true }>>, unit: MeasuredFigure['unit']): MeasuredFigure | null {
+  if (oks.length === 0) return null;
+  const values = oks.map((s) => (Number.isFinite(s.iv.lo) ? s.iv.lo : s.iv.hi));
+  const sp = spreadOf(values)!;
+  const lower = oks.some((s) => s.iv.hi === Infinity);
+  const upper = oks.some((s) => s.iv.lo !== s.iv.hi && s.iv.hi !== Infinity);
+  const sources = new Set(oks.map((s) => s.latencySource).filter((x) => x !== undefined));
+  const rates = [...new Set(oks.map((s) => s.offeredRps).filter((x): x is number => x !== undefined))].sort((a, b) => a - b);
+  const figure: MeasuredFigure = {
+    value: sp.median,
+    unit,
+    min: sp.min,
+    max: sp.max,
+    relativeSpread: sp.relativeSpread,
+    n: sp.n,
+    bound: lower ? 'lower' : upper ? 'upper' : 'exact',
+  };
+  if (sources.size > 0) figure.latencySource = sources.size > 1 ? 'mixed' : [...sources][0]!;
+  if (rates.length > 0) figure.atOfferedRps = rates;
+  return figure;
+}
+
+export function describeFigure(f: MeasuredFigure): string {
+  const prefix = f.bound === 'lower' ? '≥ ' : f.bound === 'upper' ? '≤ ' : '';
+  let text = `${prefix}${formatValue(f.value, f.unit)}`;
+  if (f.n > 1) text += ` (median of ${f.n}, range ${formatValue(f.min, f.unit)} – ${formatValue(f.max, f.unit)}, spread ${formatPercent(f.relativeSpread)})`;
+  const extras: string[] = [];
+  if (f.atOfferedRps) extras.push(`at ${f.atOfferedRps.map(formatRps).join('/')} req/s offered`);
+  if (f.latencySource) extras.push(f.latencySource);
+  if (f.bound === 'lower') extras.push('generator-bound: a lower bound');
+  if (extras.length > 0) text += ` [${extras.join(', ')}]`;
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-claim evaluation
+
+function groupsOf(doc: RunDocument, target: string): Group[] {
+  return groupTargets(doc).filter((g) => g.name === target);
+}
+
+function configurationVerdict(claim: Claim, groups: Group[], label: string, samples: () => Sample[]): ConfigurationVerdict {
+  const unit = unitOf(claim.metric);
+  const configurations = groups.map((g) => `${g.name}/${g.configuration}`);
+  const cpus = groups.length > 0 ? Math.min(...groups.flatMap((g) => g.results.map((r) => r.cpus))) : null;
+  const failed = groups.flatMap((g) => unusable(g.results).map((r) => `${g.name}/${g.configuration} repetition ${r.repetition} ${r.status}${r.reason ? `: ${r.reason}` : ''}`));
+  if (failed.length > 0) {
+    return { configurations, label, cpus, measured: null, measuredText: 'not measured', verdict: 'inconclusive', reason: failed.join('; '), settle: 'fix the failure and re-run' };
+  }
+  const judged = judgeSamples(samples(), claim.rule, unit);
+  const out: ConfigurationVerdict = { configurations, label, cpus, measured: judged.measured, measuredText: judged.measuredText, verdict: judged.verdict, reason: judged.reason };
+  if (judged.settle) out.settle = judged.settle;
+  // Rule 6: an absolute figure from a smaller machine than the claim needs says nothing about it.
+  if (claim.hardwareDependent && cpus !== null && cpus < claim.minTargetCpus && judged.verdict !== 'inconclusive') {
+    out.verdict = 'inconclusive';
+    out.reason = `measured on ${cpus} CPU(s); the article's figure needs ≥ ${claim.minTargetCpus} (on this budget: ${judged.reason})`;
+    out.settle = `run with resources.cpus ≥ ${claim.minTargetCpus} on a machine with room for the generator too`;
+  }
+  return out;
+}
+
+function missing(label: string, configurations: string[], what: string): ConfigurationVerdict {
+  return {
+    configurations,
+    label,
+    cpus: null,
+    measured: null,
+    measuredText: 'not measured',
+    verdict: 'inconclusive',
+    reason: `no results for ${what}`,
+    settle: `include ${what} in the scenario and run it`,
+  };
+}
+
+/** Repetitions paired by index (A B B A ordering keeps a pair close in time). */
+function pairedSamples(num: Group, den: Group, value: (r: TargetResult) => Sample): Sample[] {
+  const out: Sample[] = [];
+  for (const a of num.results) {
+    const b = den.results.find((x) => x.repetition === a.repetition);
+    if (b === undefined) {
+      out.push({ ok: false, reason: `repetition ${a.repetition} of ${den.name}/${den.configuration} is missing` });
+      continue;
+    }
+    const sa = value(a);
+    const sb = value(b);
+    if (!sa.ok) out.push(sa);
+    else if (!sb.ok) out.push(sb);
+    else if (sb.iv.lo <= 0) out.push({ ok: false, reason: `${den.name}/${den.configuration} measured 0; a ratio is undefined` });
+    else {
+      // Interval division: [a.lo / b.hi, a.hi / b.lo].
+      const s: Sample = { ok: true, iv: { lo: sa.iv.lo / sb.iv.hi, hi: sa.iv.hi / sb.iv.lo } };
+      const bound = sa.boundReason ?? sb.boundReason;
+      if (bound !== undefined) s.boundReason = bound;
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+function ratioVerdicts(claim: Claim, doc: RunDocument, numerator: string, denominator: string, pairs: Array<{ numerator: string; denominator: string }> | undefined, value: (r: TargetResult) => Sample): ConfigurationVerdict[] {
+  const nums = groupsOf(doc, numerator);
+  const dens = groupsOf(doc, denominator);
+  const list = pairs ?? nums.flatMap((n) => dens.map((d) => ({ numerator: n.configuration, denominator: d.configuration })));
+  if (list.length === 0) return [missing(`${numerator} vs ${denominator}`, [numerator, denominator], nums.length === 0 ? `target '${numerator}'` : `target '${denominator}'`)];
+  return list.map((p) => {
+    const n = nums.find((g) => g.configuration === p.numerator);
+    const d = dens.find((g) => g.configuration === p.denominator);
+    const label = `${p.numerator} vs ${p.denominator}`;
+    const names = [`${numerator}/${p.numerator}`, `${denominator}/${p.denominator}`];
+    if (n === undefined) return missing(label, names, names[0]!);
+    if (d === undefined) return missing(label, names, names[1]!);
+    return configurationVerdict(claim, [n, d], label, () => pairedSamples(n, d, value));
+  });
+}
+
+function singleVerdicts(claim: Claim, doc: RunDocument, target: string, value: (r: TargetResult) => Sample): ConfigurationVerdict[] {
+  const groups = groupsOf(doc, target);
+  if (groups.length === 0) return [missing(target, [target], `target '${target}'`)];
+  return groups.map((g) => configurationVerdict(claim, [g], g.configuration, () => g.results.map(value)));
+}
+
+function byConfiguration(claim: Claim, doc: RunDocument): ConfigurationVerdict[] {
+  const m = claim.metric;
+  switch (m.kind) {
+    case 'maxThroughputRps':
+      return singleVerdicts(claim, doc, m.target, maxThroughputSample);
+    case 'throughputRatio':
+      return ratioVerdicts(claim, doc, m.numerator, m.denominator, m.pairs, maxThroughputSample);
+    case 'latencyAtRateMs':
+      return singleVerdicts(claim, doc, m.target, (r) => latencyAtRateSample(r, m, claim.rule, doc));
+    case 'latencyAtCapacityMs':
+      return singleVerdicts(claim, doc, m.target, (r) => latencyAtCapacitySample(r, m, claim.rule));
+    case 'imageSizeMB':
+      return singleVerdicts(claim, doc, m.target, (r) => scalarSample(r.image === null ? null : r.image.sizeBytes / 1_000_000, 'the image size', r));
+    case 'coldStartMs':
+      return singleVerdicts(claim, doc, m.target, (r) => scalarSample(r.coldStartMs, 'the cold start', r));
+    case 'memoryPeakRatio':
+      return ratioVerdicts(claim, doc, m.numerator, m.denominator, m.pairs, (r) => scalarSample(r.memory?.peakBytes, 'peak memory', r));
+    case 'handlerLinesReduction':
+      return [linesVerdict(claim, doc, m.fewer, m.more)];
+  }
+}
+
+function linesVerdict(claim: Claim, doc: RunDocument, fewer: string, more: string): ConfigurationVerdict {
+  const lines = doc.source?.handlerLines ?? {};
+  const f = lines[fewer];
+  const m = lines[more];
+  const label = `${fewer} vs ${more} handler`;
+  const configurations = [`${fewer} (handler source)`, `${more} (handler source)`];
+  if (f === undefined || m === undefined || m === 0) {
+    return {
+      configurations,
+      label,
+      cpus: null,
+      measured: null,
+      measuredText: 'not measured',
+      verdict: 'inconclusive',
+      reason: `handler line counts were not recorded for ${[f === undefined ? fewer : null, m === undefined || m === 0 ? more : null].filter(Boolean).join(' and ')}`,
+      settle: 'set `handler:` for both targets in the scenario',
+    };
+  }
+  const judged = judgeSamples([{ ok: true, iv: exact(1 - f / m) }], claim.rule, 'fraction');
+  return {
+    configurations,
+    label,
+    cpus: null,
+    measured: judged.measured,
+    measuredText: `${judged.measuredText} (${f} vs ${m} non-blank, non-comment lines)`,
+    verdict: judged.verdict,
+    reason: `${fewer} has ${f} lines, ${more} ${m}: ${judged.reason.replace(/^(\S+ %)/, '$1 fewer')}`,
+  };
+}
+
+/** Rule 7: configurations agree → their verdict; otherwise inconclusive, naming each. */
+function overall(list: ConfigurationVerdict[]): { verdict: Verdict; reason: string; settle?: string } {
+  const kinds = new Set(list.map((c) => c.verdict));
+  if (kinds.size === 1) {
+    const verdict = list[0]!.verdict;
+    const reason = list.length === 1 ? list[0]!.reason : list.map((c) => `${c.label}: ${c.reason}`).join('; ');
+    const settle = list.find((c) => c.settle)?.settle;
+    return settle ? { verdict, reason, settle } : { verdict, reason };
+  }
+  const byVerdict = (v: Verdict) => list.filter((c) => c.verdict === v).map((c) => c.label);
+  const parts = (['confirmed', 'refuted', 'inconclusive'] as const).filter((v) => byVerdict(v).length > 0).map((v) => `${v} for ${byVerdict(v).join(', ')}`);
+  const detail = list.map((c) => `${c.label}: ${c.reason}`).join('; ');
+  const settle = list.find((c) => c.settle)?.settle;
+  const out: { verdict: Verdict; reason: string; settle?: string } = {
+    verdict: 'inconclusive',
+    reason: `depends on the configuration — ${parts.join('; ')}. ${detail}`,
+  };
+  if (settle) out.settle = settle;
+  return out;
+}
+
+function hardwareNote(doc: RunDocument, list: ConfigurationVerdict[]): string {
+  const e = doc.environment;
+  const cpus = [...new Set(list.map((c) => c.cpus).filter((c): c is number => c !== null))].sort((a, b) => a - b);
+  return (
+    `measured on ${e.cpuModel} (${e.cpuCount} logical CPUs, ${e.arch}, ${e.os}); ` +
+    `target CPUs per configuration: ${cpus.length > 0 ? cpus.join('/') : 'unknown'}; ` +
+    `cpusets target ${e.cpusets.target ?? 'unpinned'}, generator ${e.cpusets.generator ?? 'unpinned'}`
+  );
+}
+
+/** For an absolute throughput claim: this target's best configuration ÷ every other target's best. */
+function throughputRatioNote(doc: RunDocument, target: string): string | undefined {
+  const best = new Map<string, { configuration: string; rps: number; lower: boolean }>();
+  for (const g of groupTargets(doc)) {
+    const values = g.results.filter((r) => r.status === 'completed' || r.status === 'interrupted').map((r) => r.maxThroughputRps).filter((v): v is number => v !== null);
+    if (values.length === 0) continue;
+    const rps = median(values);
+    const lower = g.results.some((r) => r.steps.some((s) => s.kind === 'max' && s.generator.bound));
+    const cur = best.get(g.name);
+    if (cur === undefined || rps > cur.rps) best.set(g.name, { configuration: g.configuration, rps, lower });
+  }
+  const mine = best.get(target);
+  if (mine === undefined) return undefined;
+  const others = [...best.entries()].filter(([name]) => name !== target).sort((a, b) => a[0].localeCompare(b[0], 'en'));
+  if (others.length === 0) return undefined;
+  return others
+    .map(([name, o]) => {
+      const ratio = mine.rps / o.rps;
+      // A lower-bounded numerator makes the ratio a lower bound; a lower-bounded denominator, an upper bound.
+      const mark = mine.lower && !o.lower ? '≥ ' : o.lower && !mine.lower ? '≤ ' : mine.lower && o.lower ? '~ ' : '';
+      return `${target}/${name} best-to-best: ${mark}${formatRatio(ratio)} (${mine.configuration} ${formatRps(mine.rps)} req/s ÷ ${o.configuration} ${formatRps(o.rps)} req/s)`;
+    })
+    .join('; ');
+}
+
+export function evaluateClaim(claim: Claim, doc: RunDocument): ClaimVerdict {
+  const list = byConfiguration(claim, doc);
+  const o = overall(list);
+  const verdict: ClaimVerdict = {
+    id: claim.id,
+    quote: claim.quote,
+    articleFigure: claim.articleFigure,
+    ruleText: ruleText(claim.rule, unitOf(claim.metric)),
+    verdict: o.verdict,
+    byConfiguration: list,
+    measured: list.map((c) => (list.length === 1 ? c.measuredText : `${c.label}: ${c.measuredText}`)).join('; '),
+    reason: o.reason,
+  };
+  if (o.settle) verdict.settle = o.settle;
+  if (claim.hardwareDependent) verdict.hardwareNote = hardwareNote(doc, list);
+  if (claim.metric.kind === 'maxThroughputRps') {
+    const ratio = throughputRatioNote(doc, claim.metric.target);
+    if (ratio) verdict.ratio = ratio;
+  }
+  return verdict;
+}
+
+/** Verdicts for every claim embedded in the run document, in registry order. */
+export function evaluateClaims(doc: RunDocument): ClaimVerdict[] {
+  return (doc.claims ?? []).map((claim) => evaluateClaim(claim, doc));
+}

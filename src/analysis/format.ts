@@ -1,0 +1,49 @@
+/**
+ * Number formatting with a fixed locale: thousands separated by ",", "." for decimals, whatever the
+ * machine's locale, so the same run renders byte-identically everywhere (toLocaleString does not).
+ */
+
+/** Fixed decimals with thousands separators: formatNumber(12345.678, 1) → "12,345.7". */
+export function formatNumber(value: number, decimals = 0): string {
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : value < 0 ? '-∞' : 'NaN';
+  const fixed = Math.abs(value).toFixed(decimals);
+  const [int, frac] = fixed.split('.') as [string, string | undefined];
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const negative = value < 0 && Number(fixed) !== 0;
+  return `${negative ? '-' : ''}${grouped}${frac !== undefined ? `.${frac}` : ''}`;
+}
+
+/** Milliseconds from µs: 3 decimals below 10 ms (µs resolution), 2 above. */
+export function formatMsFromUs(us: number): string {
+  const ms = us / 1000;
+  return formatNumber(ms, ms < 10 ? 3 : 2);
+}
+
+/** A value given in ms: same precision rule as formatMsFromUs. */
+export function formatMs(ms: number): string {
+  return formatNumber(ms, Math.abs(ms) < 10 ? 3 : 2);
+}
+
+/** Requests per second: whole numbers below 100 k… and always integers (the measurement is not finer). */
+export function formatRps(rps: number): string {
+  return formatNumber(rps, rps < 10 ? 1 : 0);
+}
+
+/** Bytes as MiB (2^20), one decimal: memory, as the kernel and docker stats count it. */
+export function formatMiB(bytes: number): string {
+  return formatNumber(bytes / 1048576, 1);
+}
+
+/** Bytes as MB (10^6), one decimal: image sizes, as registries and the article count them. */
+export function formatMB(bytes: number): string {
+  return formatNumber(bytes / 1_000_000, 1);
+}
+
+export function formatPercent(fraction: number, decimals = 1): string {
+  return `${formatNumber(fraction * 100, decimals)} %`;
+}
+
+/** A ratio like "7.85×": two decimals below 10, one above. */
+export function formatRatio(ratio: number): string {
+  return `${formatNumber(ratio, ratio < 10 ? 2 : 1)}×`;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseClaimsFile, loadClaimsFile } from '../../../src/analysis/claims-file.ts';
+import { ConfigError } from '../../../src/errors.ts';
+
+describe('claims file', () => {
+  it('loads the article registry', async () => {
+    const file = await loadClaimsFile('scenarios/claims/article.yaml');
+    expect(file.claims.map((c) => c.id)).toEqual([
+      'go-throughput-200k',
+      'python-throughput-25k',
+      'throughput-ratio-8x',
+      'go-p95-under-50ms-at-10k',
+      'python-p95-over-200ms-beyond-5k',
+      'go-p99-at-scale',
+      'python-p99-at-scale',
+      'go-image-5-10mb',
+      'python-image-200mb',
+      'go-startup-milliseconds',
+      'go-memory-significantly-lower',
+      'python-fewer-lines',
+    ]);
+  });
+
+  it('quotes the article verbatim', async () => {
+    const article = readFileSync('/work/shared/article/python-vs-go-backend-2026.txt', 'utf8');
+    const file = await loadClaimsFile('scenarios/claims/article.yaml');
+    for (const c of file.claims) expect(article, c.id).toContain(c.quote);
+  });
+
+  it('reports every problem at once with its path', () => {
+    const text = [
+      'claims:',
+      '  - id: a',
+      '    quote: q',
+      '    articleFigure: f',
+      '    metric: { kind: maxThroughputRps, target: go-chi, typo: 1 }',
+      '    rule: { op: lt }',
+      '  - id: Bad Id',
+      '    quote: q',
+      '    articleFigure: f',
+      '    metric: { kind: coldStartMs, target: go-chi }',
+      '    rule: { op: gt, value: 1 }',
+    ].join('\n');
+    try {
+      parseClaimsFile(text, 'x.yaml');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems;
+      expect((e as ConfigError).message).toContain('x.yaml');
+      expect(problems.some((p) => p.startsWith("claims[0].metric: unknown key(s) 'typo'"))).toBe(true);
+      expect(problems.some((p) => p.startsWith('claims[0].rule.value'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('claims[1].id'))).toBe(true);
+    }
+  });
+
+  it('rejects duplicate ids and inverted ranges', () => {
+    const one = (id: string, rule: string) => `  - { id: ${id}, quote: q, articleFigure: f, metric: { kind: coldStartMs, target: g }, rule: ${rule} }`;
+    const text = ['claims:', one('a', '{ op: between, min: 2, max: 1 }'), one('a', '{ op: lt, value: 1 }')].join('\n');
+    expect(() => parseClaimsFile(text, 'x.yaml')).toThrow(ConfigError);
+    try {
+      parseClaimsFile(text, 'x.yaml');
+    } catch (e) {
+      expect((e as ConfigError).problems).toEqual(["claims[0].rule: min (2) must be below max (1)", "claims[1].id: duplicate claim id 'a'"]);
+    }
+  });
+});

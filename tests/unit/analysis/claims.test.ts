@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateClaim, evaluateClaims, judgeInterval } from '../../../src/analysis/claims.ts';
+import type { Claim } from '../../../src/analysis/claims-schema.ts';
+import { ClaimSchema } from '../../../src/analysis/claims-schema.ts';
+import { makeDoc, makeStep, makeTarget, percentiles, sampleRun } from '../../helpers/sample-run.ts';
+
+const claim = (c: object): Claim => ClaimSchema.parse({ id: 'c', quote: 'q', articleFigure: 'f', ...c });
+
+const goMax = claim({ metric: { kind: 'maxThroughputRps', target: 'go-chi' }, rule: { op: 'gt', value: 10000 } });
+const goP95At10k = claim({ metric: { kind: 'latencyAtRateMs', target: 'go-chi', percentile: 'p95', rateRps: 10000 }, rule: { op: 'lt', value: 50 } });
+const pyP95Beyond5k = claim({ metric: { kind: 'latencyAtRateMs', target: 'fastapi', percentile: 'p95', rateRps: 5000, orAbove: true }, rule: { op: 'gt', value: 200 } });
+
+function go(configuration: string, maxRps: number, extra: { repetition?: number; bound?: boolean; steps?: ReturnType<typeof makeStep>[] } = {}) {
+  return makeTarget({
+    name: 'go-chi',
+    configuration,
+    repetition: extra.repetition ?? 0,
+    steps: [makeStep({ kind: 'max', achievedRps: maxRps, generatorBound: extra.bound }), ...(extra.steps ?? [])],
+  });
+}
+
+describe('judgeInterval', () => {
+  it('decides exact and bounded intervals', () => {
+    expect(judgeInterval({ op: 'lt', value: 50 }, { lo: 49.9, hi: 49.9 })).toBe('confirmed');
+    expect(judgeInterval({ op: 'lt', value: 50 }, { lo: 50, hi: 50 })).toBe('refuted');
+    expect(judgeInterval({ op: 'gt', value: 100 }, { lo: 120, hi: Infinity })).toBe('confirmed');
+    expect(judgeInterval({ op: 'approx', value: 200, tolerance: 0.25 }, { lo: 160, hi: Infinity })).toBe('straddles');
+    expect(judgeInterval({ op: 'approx', value: 200, tolerance: 0.25 }, { lo: 251, hi: Infinity })).toBe('refuted');
+    expect(judgeInterval({ op: 'between', min: 0.5, max: 2 }, { lo: 2.1, hi: 2.1 })).toBe('refuted');
+  });
+});
+
+describe('evaluateClaim', () => {
+  it('confirms when every repetition satisfies the rule, and names the configuration', () => {
+    const doc = makeDoc([go('all-cores', 12000), go('all-cores', 13000, { repetition: 1 })], { claims: [] });
+    const v = evaluateClaim(goMax, doc);
+    expect(v.verdict).toBe('confirmed');
+    expect(v.byConfiguration).toHaveLength(1);
+    expect(v.byConfiguration[0]!.label).toBe('all-cores');
+    expect(v.byConfiguration[0]!.measured).toMatchObject({ value: 12500, min: 12000, max: 13000, n: 2, bound: 'exact', unit: 'req/s' });
+    expect(v.measured).toBe('12,500 req/s (median of 2, range 12,000 req/s – 13,000 req/s, spread 8.0 %)');
+  });
+
+  it('refutes when every repetition fails the rule', () => {
+    const doc = makeDoc([go('all-cores', 9000), go('all-cores', 9500, { repetition: 1 })], { claims: [] });
+    expect(evaluateClaim(goMax, doc).verdict).toBe('refuted');
+  });
+
+  it('is inconclusive when repetitions straddle the threshold', () => {
+    const doc = makeDoc([go('all-cores', 9000), go('all-cores', 11000, { repetition: 1 })], { claims: [] });
+    const v = evaluateClaim(goMax, doc);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('repetitions straddle the threshold');
+    expect(v.reason).toContain('1 of 2 repetitions satisfy it');
+  });
+
+  it('treats a generator-bound maximum as a lower bound: inconclusive when the bound does not decide', () => {
+    const approx = claim({ metric: { kind: 'maxThroughputRps', target: 'go-chi' }, rule: { op: 'approx', value: 200000, tolerance: 0.25 } });
+    const doc = makeDoc([go('all-cores', 160000, { bound: true })], { claims: [] });
+    const v = evaluateClaim(approx, doc);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.measured).toContain('≥ 160,000 req/s');
+    expect(v.reason).toContain('the generator was the limit');
+    expect(v.settle).toContain('more cores for the generator');
+    // …but a lower bound above a "greater than" threshold still confirms it.
+    expect(evaluateClaim(goMax, doc).verdict).toBe('confirmed');
+  });
+
+  it('reports a configuration split ("confirmed for X, refuted for Y") as inconclusive overall', () => {
+    const doc = makeDoc([go('gomaxprocs-1', 8000), go('all-cores', 30000)], { claims: [] });
+    const v = evaluateClaim(goMax, doc);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('confirmed for all-cores; refuted for gomaxprocs-1');
+    expect(v.byConfiguration.map((c) => [c.label, c.verdict])).toEqual([
+      ['gomaxprocs-1', 'refuted'],
+      ['all-cores', 'confirmed'],
+    ]);
+  });
+
+  it('judges latency at an offered rate on the corrected histogram, in ms', () => {
+    const step = makeStep({ offeredRps: 10000, achievedRps: 9990, corrected: percentiles(1000, 12_345), uncorrected: percentiles(900, 2000) });
+    const doc = makeDoc([go('all-cores', 30000, { steps: [step] })], { claims: [] });
+    const v = evaluateClaim(goP95At10k, doc);
+    expect(v.verdict).toBe('confirmed');
+    expect(v.byConfiguration[0]!.measured).toMatchObject({ value: 12.345, unit: 'ms', latencySource: 'corrected', atOfferedRps: [10000] });
+    expect(v.measured).toBe('12.35 ms [at 10,000 req/s offered, corrected]');
+  });
+
+  it('is inconclusive for a rate never offered because the target saturated earlier', () => {
+    const steps = [
+      makeStep({ offeredRps: 5000, achievedRps: 5000, corrected: percentiles(1000, 3000) }),
+      makeStep({ offeredRps: 7500, achievedRps: 6100, saturated: true, corrected: percentiles(90_000, 400_000) }),
+    ];
+    const doc = makeDoc([go('gomaxprocs-1', 6200, { steps })], { claims: [] });
+    const v = evaluateClaim(goP95At10k, doc);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('10,000 req/s was never offered: the target saturated at 7,500 req/s');
+    expect(v.settle).toContain('stopAtSaturation: false');
+  });
+
+  it('says what beyond-capacity latency means for a "greater than" claim, without confirming it', () => {
+    const steps = [
+      makeStep({ offeredRps: 1000, achievedRps: 1000, corrected: percentiles(2000, 5000) }),
+      makeStep({ offeredRps: 2500, achievedRps: 2300, saturated: true, corrected: percentiles(150_000, 480_000) }),
+    ];
+    const py = makeTarget({ name: 'fastapi', configuration: '1-worker', steps: [makeStep({ kind: 'max', achievedRps: 2400 }), ...steps] });
+    const v = evaluateClaim(pyP95Beyond5k, makeDoc([py], { claims: [] }));
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('≥ 5,000 req/s was never offered');
+    expect(v.reason).toContain('queue grows without bound');
+    expect(v.reason).toContain('p95 was already 480.00 ms');
+  });
+
+  it('is inconclusive for a rate the scenario never asked for', () => {
+    const steps = [makeStep({ offeredRps: 5000, achievedRps: 5000, corrected: percentiles(1000, 3000) })];
+    const doc = makeDoc([go('all-cores', 30000, { steps })], { claims: [], rates: [1000, 5000] });
+    const v = evaluateClaim(goP95At10k, doc);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain("the scenario's rates (1,000, 5,000 req/s) do not include it");
+  });
+
+  it('is inconclusive when the step at the rate was generator-bound', () => {
+    const steps = [makeStep({ offeredRps: 10000, achievedRps: 8000, generatorBound: true, corrected: percentiles(1000, 3000) })];
+    const v = evaluateClaim(goP95At10k, makeDoc([go('all-cores', 30000, { steps })], { claims: [] }));
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('generator-bound');
+  });
+
+  it('will not judge an upper-bound latency rule when more requests failed than the tail', () => {
+    const steps = [makeStep({ offeredRps: 10000, achievedRps: 9000, sent: 50000, failed: 3000, corrected: percentiles(1000, 3000) })];
+    const v = evaluateClaim(goP95At10k, makeDoc([go('all-cores', 30000, { steps })], { claims: [] }));
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('6.0 % of requests failed or timed out');
+  });
+
+  it('is inconclusive for hardware-dependent figures on fewer CPUs than the claim needs', () => {
+    const c = claim({ metric: { kind: 'maxThroughputRps', target: 'go-chi' }, rule: { op: 'approx', value: 200000, tolerance: 0.25 }, hardwareDependent: true, minTargetCpus: 8 });
+    const v = evaluateClaim(c, makeDoc([go('all-cores', 50000)], { claims: [] }));
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain("measured on 2 CPU(s); the article's figure needs ≥ 8");
+    expect(v.hardwareNote).toContain('Example CPU 3000');
+  });
+
+  it('is inconclusive for a failed or missing target', () => {
+    const failed = makeTarget({ name: 'go-chi', configuration: 'all-cores', status: 'failed', reason: 'never became healthy' });
+    expect(evaluateClaim(goMax, makeDoc([failed], { claims: [] })).reason).toContain('repetition 0 failed: never became healthy');
+    const none = evaluateClaim(goMax, makeDoc([], { claims: [] }));
+    expect(none.verdict).toBe('inconclusive');
+    expect(none.reason).toBe("no results for target 'go-chi'");
+  });
+
+  it('computes ratios per configuration pair, repetitions paired by index', () => {
+    const ratio = claim({
+      metric: { kind: 'throughputRatio', numerator: 'go-chi', denominator: 'fastapi', pairs: [{ numerator: 'all-cores', denominator: 'n-workers' }] },
+      rule: { op: 'approx', value: 8, tolerance: 0.25 },
+    });
+    const py = makeTarget({ name: 'fastapi', configuration: 'n-workers', steps: [makeStep({ kind: 'max', achievedRps: 5000 })] });
+    const v = evaluateClaim(ratio, makeDoc([go('all-cores', 35000), py], { claims: [] }));
+    expect(v.verdict).toBe('confirmed');
+    expect(v.byConfiguration[0]!.measured).toMatchObject({ value: 7, unit: 'ratio' });
+    expect(v.measured).toBe('7.00×');
+    const far = makeTarget({ name: 'fastapi', configuration: 'n-workers', steps: [makeStep({ kind: 'max', achievedRps: 10000 })] });
+    expect(evaluateClaim(ratio, makeDoc([go('all-cores', 35000), far], { claims: [] })).verdict).toBe('refuted');
+  });
+
+  it('judges handler lines from doc.source', () => {
+    const lines = claim({ metric: { kind: 'handlerLinesReduction', fewer: 'fastapi', more: 'go-chi' }, rule: { op: 'between', min: 0.3, max: 0.4 } });
+    expect(evaluateClaim(lines, makeDoc([], { claims: [], handlerLines: { fastapi: 7, 'go-chi': 10 } })).verdict).toBe('confirmed');
+    expect(evaluateClaim(lines, makeDoc([], { claims: [], handlerLines: { fastapi: 4, 'go-chi': 10 } })).verdict).toBe('refuted');
+    expect(evaluateClaim(lines, makeDoc([], { claims: [], handlerLines: null })).verdict).toBe('inconclusive');
+  });
+});
+
+describe('evaluateClaims on the sample run', () => {
+  it('gives one verdict per article claim, each kind reachable', () => {
+    const verdicts = evaluateClaims(sampleRun());
+    expect(verdicts.map((v) => v.id)).toContain('throughput-ratio-8x');
+    const kinds = new Set(verdicts.map((v) => v.verdict));
+    expect(kinds).toEqual(new Set(['confirmed', 'refuted', 'inconclusive']));
+    const ratio = verdicts.find((v) => v.id === 'throughput-ratio-8x')!;
+    expect(ratio.reason).toContain('confirmed for gomaxprocs-1 vs 1-worker; inconclusive for all-cores vs n-workers');
+  });
+});
