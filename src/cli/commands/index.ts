@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
+import { compareCommand } from './compare.ts';
 
 // Each command lives in its own file; register it here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [compareCommand];

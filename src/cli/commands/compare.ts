@@ -1,0 +1,135 @@
+/**
+ * `httpbench compare BASELINE CANDIDATE`: judges every metric of two runs as improved, regressed or
+ * unchanged (src/compare/compare.ts) and renders the result for people and CI.
+ *
+ * Exit codes: 0 no regression, 1 regression, 2 bad input (ConfigError), 3 infrastructure
+ * (InfrastructureError, e.g. an output file that cannot be written). Never calls process.exit.
+ */
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { compareRuns, DEFAULT_ALPHA } from '../../compare/compare.ts';
+import { renderCompareBmf } from '../../compare/render-bmf.ts';
+import { renderCompareJunit } from '../../compare/render-junit.ts';
+import { renderCompareMarkdown } from '../../compare/render-markdown.ts';
+import { renderCompareTerminal } from '../../compare/render-terminal.ts';
+import { parseThresholdFlags, parseThresholdsFile, resolveThresholds } from '../../compare/thresholds.ts';
+import { ConfigError, InfrastructureError } from '../../errors.ts';
+import { readRunDocument } from '../../schema/io.ts';
+
+/** Exit code when at least one metric regressed (0 otherwise; 2/3 come from the error classes). */
+export const EXIT_REGRESSION = 1;
+
+interface CompareArgs {
+  baseline: string;
+  candidate: string;
+  thresholds?: string;
+  threshold: string[];
+  alpha: number;
+  json: boolean;
+  junit?: string;
+  bmf?: string;
+  markdown?: string;
+  'step-summary': boolean;
+  'allow-different-scenarios': boolean;
+  'allow-env-mismatch': boolean;
+}
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: 'compare <baseline> <candidate>',
+  describe: 'compare two runs (run directories or run.json files); exit 1 on a regression',
+  builder: (y) =>
+    y
+      .positional('baseline', { type: 'string', demandOption: true, describe: 'baseline run directory or run.json' })
+      .positional('candidate', { type: 'string', demandOption: true, describe: 'candidate run directory or run.json' })
+      .option('thresholds', { type: 'string', describe: 'YAML file of per-metric thresholds in percent, e.g. "p99: 15"' })
+      .option('threshold', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'metric=percent, overrides the file (throughput, achievedRps, p50, p95, p99, memory, coldStart, imageSize)',
+      })
+      .option('alpha', { type: 'number', default: DEFAULT_ALPHA, describe: 'significance level of the Mann–Whitney U test' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the comparison object as JSON instead of the table' })
+      .option('junit', { type: 'string', describe: 'write JUnit XML to this file' })
+      .option('bmf', { type: 'string', describe: 'write Bencher Metric Format JSON to this file' })
+      .option('markdown', { type: 'string', describe: 'write the Markdown summary to this file' })
+      .option('step-summary', {
+        type: 'boolean',
+        default: true,
+        describe: 'append the Markdown summary to $GITHUB_STEP_SUMMARY when set (--no-step-summary to skip)',
+      })
+      .option('allow-different-scenarios', { type: 'boolean', default: false, describe: 'compare runs of different scenarios' })
+      .option('allow-env-mismatch', {
+        type: 'boolean',
+        default: false,
+        describe: 'compare runs from different machines (CPU model/count, target CPUs); flagged in the output',
+      }) as never,
+  handler: async (args) => {
+    const fileThresholds = args.thresholds ? parseThresholdsFile(await readText(args.thresholds, '--thresholds'), args.thresholds) : {};
+    const thresholdsPercent = resolveThresholds(fileThresholds, parseThresholdFlags(args.threshold));
+
+    // Read both before failing, so one message names every unreadable input.
+    const [baseline, candidate] = await Promise.allSettled([readRunDocument(args.baseline), readRunDocument(args.candidate)]);
+    const failures = [baseline, candidate].filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failures.length === 1) throw failures[0]!.reason;
+    if (failures.length === 2) {
+      const [b, c] = failures.map((f) => f.reason as Error);
+      throw new ConfigError('neither run could be read', {
+        problems: [`baseline: ${b!.message}`, `candidate: ${c!.message}`],
+        cause: b,
+      });
+    }
+    const comparison = compareRuns(
+      (baseline as PromiseFulfilledResult<Awaited<ReturnType<typeof readRunDocument>>>).value,
+      (candidate as PromiseFulfilledResult<Awaited<ReturnType<typeof readRunDocument>>>).value,
+      {
+        thresholdsPercent,
+        alpha: args.alpha,
+        allowDifferentScenarios: args['allow-different-scenarios'],
+        allowEnvMismatch: args['allow-env-mismatch'],
+        baselineLabel: args.baseline,
+        candidateLabel: args.candidate,
+      },
+    );
+
+    const markdown = renderCompareMarkdown(comparison);
+    if (args.junit) await writeOutput(args.junit, renderCompareJunit(comparison), '--junit');
+    if (args.bmf) await writeOutput(args.bmf, `${JSON.stringify(renderCompareBmf(comparison), null, 2)}\n`, '--bmf');
+    if (args.markdown) await writeOutput(args.markdown, markdown, '--markdown');
+    const stepSummary = process.env.GITHUB_STEP_SUMMARY;
+    if (args['step-summary'] && stepSummary) {
+      try {
+        await appendFile(stepSummary, `${markdown}\n`);
+      } catch (error) {
+        throw new InfrastructureError(`cannot append to GITHUB_STEP_SUMMARY (${stepSummary})`, { cause: error, hint: 'pass --no-step-summary to skip it' });
+      }
+    }
+
+    process.stdout.write(args.json ? `${JSON.stringify(comparison, null, 2)}\n` : renderCompareTerminal(comparison));
+    process.exitCode = comparison.hasRegression ? EXIT_REGRESSION : 0;
+  },
+};
+
+async function readText(file: string, flag: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read ${flag} file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      cause: error,
+      hint: `check the path given to ${flag}`,
+    });
+  }
+}
+
+async function writeOutput(file: string, text: string, flag: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(file, text);
+  } catch (error) {
+    throw new InfrastructureError(`cannot write ${flag} output ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      cause: error,
+      hint: `choose a writable path for ${flag}`,
+    });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Reading and writing run.json. Readers validate after reading, writers before writing, so an
+ * invalid document never crosses the file boundary. Writes are atomic (temp file in the same
+ * directory, then rename), so a reader never sees half a run.json even if the run is killed.
+ */
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, InfrastructureError } from '../errors.ts';
+import { RunDocumentSchema, SCHEMA_VERSION, type RunDocument } from './run.ts';
+import { issuesToProblems } from '../analysis/claims-file.ts';
+
+/** How many schema problems an error lists; the rest are counted, so a wrong file is not a wall of text. */
+const MAX_PROBLEMS = 10;
+
+export const RUN_FILE_NAME = 'run.json';
+
+/** Reads a run directory (its run.json) or a run.json file; ConfigError naming the file on any problem. */
+export async function readRunDocument(pathOrDir: string): Promise<RunDocument> {
+  let file = path.resolve(pathOrDir);
+  try {
+    if ((await stat(file)).isDirectory()) file = path.join(file, RUN_FILE_NAME);
+  } catch (error) {
+    throw new ConfigError(`${pathOrDir}: no such file or directory`, { cause: error, hint: 'give a run directory or its run.json' });
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+      cause: error,
+      hint: 'give a run directory containing run.json, or the run.json itself',
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`, { cause: error, hint: 'the file is truncated or not a run.json' });
+  }
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== SCHEMA_VERSION) {
+    throw new ConfigError(`${file}: schemaVersion ${JSON.stringify(version)} is not the supported ${SCHEMA_VERSION}`, {
+      hint: 'use the httpbench version that wrote this run, or re-run it',
+    });
+  }
+  const parsed = RunDocumentSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = issuesToProblems(parsed.error.issues);
+    const shown = problems.slice(0, MAX_PROBLEMS);
+    if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
+    throw new ConfigError(`${file}: does not match the run.json schema (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
+      problems: shown,
+      hint: 'the file was edited or written by an incompatible version',
+    });
+  }
+  return parsed.data;
+}
+
+/** Validates and writes `<dir>/run.json` atomically (temp file + rename); returns the file path. */
+export async function writeRunDocument(dir: string, doc: RunDocument): Promise<string> {
+  const valid = RunDocumentSchema.parse(doc);
+  const file = path.join(dir, RUN_FILE_NAME);
+  await writeFileAtomic(file, `${JSON.stringify(valid, null, 2)}\n`);
+  return file;
+}
+
+let tmpCounter = 0;
+
+/** Writes via a temp file in the same directory and a rename (atomic on one filesystem). */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${++tmpCounter}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(tmp, content);
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true }).catch((cleanup: unknown) => {
+      // The write error is the one the user needs; the leftover temp file is only mentioned.
+      process.stderr.write(`warning: could not remove ${tmp}: ${String(cleanup)}\n`);
+    });
+    throw new InfrastructureError(`cannot write ${file}`, { cause: error, hint: 'choose a writable --out directory' });
+  }
+}
