@@ -176,3 +176,117 @@ function step(
     histograms: { uncorrected: '', corrected: null, lateness: null, intervalLog: null },
   };
 }
+
+/** An element of the tiny XML tree built by parseXmlStrict. */
+export interface XmlElement {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+const ENTITY_OK = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/;
+
+/**
+ * A strict, minimal XML well-formedness check (enough for JUnit output): optional XML declaration,
+ * one root, balanced and properly nested tags, double-quoted attributes, no raw "<" or bare "&" in
+ * text or attribute values, no duplicate attributes, no control characters. Throws on violation.
+ */
+export function parseXmlStrict(xml: string): XmlElement {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(xml)) throw new Error('control character in XML');
+  let rest = xml.replace(/^<\?xml version="1\.0" encoding="UTF-8"\?>\s*/, '');
+  const stack: XmlElement[] = [];
+  let root: XmlElement | null = null;
+  const token = /^(?:<(\/?)([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w:.-]*="[^"]*")*)\s*(\/?)>|([^<]+))/;
+  while (rest.length > 0) {
+    const m = token.exec(rest);
+    if (!m) throw new Error(`malformed XML near: ${rest.slice(0, 60)}`);
+    rest = rest.slice(m[0].length);
+    const [, closing, name, attrText, selfClosing, text] = m;
+    if (text !== undefined) {
+      if (ENTITY_OK.test(text)) throw new Error(`bare & in text: ${text.slice(0, 60)}`);
+      if (stack.length === 0) {
+        if (text.trim() !== '') throw new Error('text outside the root element');
+      } else stack.at(-1)!.text += text;
+      continue;
+    }
+    if (closing) {
+      const open = stack.pop();
+      if (!open || open.name !== name) throw new Error(`</${name}> closes <${open?.name ?? 'nothing'}>`);
+      continue;
+    }
+    const attrs: Record<string, string> = {};
+    for (const a of (attrText ?? '').matchAll(/([A-Za-z_][\w:.-]*)="([^"]*)"/g)) {
+      if (a[1]! in attrs) throw new Error(`duplicate attribute ${a[1]}`);
+      if (a[2]!.includes('<') || ENTITY_OK.test(a[2]!)) throw new Error(`unescaped attribute value ${a[1]}="${a[2]}"`);
+      attrs[a[1]!] = a[2]!;
+    }
+    const el: XmlElement = { name: name!, attrs, children: [], text: '' };
+    if (stack.length > 0) stack.at(-1)!.children.push(el);
+    else if (root) throw new Error('more than one root element');
+    else root = el;
+    if (!selfClosing) stack.push(el);
+  }
+  if (stack.length > 0) throw new Error(`unclosed <${stack.at(-1)!.name}>`);
+  if (!root) throw new Error('no root element');
+  return root;
+}
+
+/**
+ * JUnit structure as CI tools read it: <testsuites> of <testsuite name tests failures>, each of
+ * <testcase classname name> holding at most one <failure message>/<skipped>; counts must add up.
+ * Returns the failures as "suite :: testcase".
+ */
+export function checkJunitStructure(xml: string): { suites: number; testcases: number; failures: string[]; skipped: number } {
+  const root = parseXmlStrict(xml);
+  if (root.name !== 'testsuites') throw new Error(`root is <${root.name}>, expected <testsuites>`);
+  const failures: string[] = [];
+  let testcases = 0;
+  let skipped = 0;
+  for (const suite of root.children) {
+    if (suite.name !== 'testsuite') throw new Error(`<testsuites> child <${suite.name}>`);
+    if (!suite.attrs.name) throw new Error('testsuite without name');
+    const cases = suite.children.filter((c) => c.name === 'testcase');
+    if (suite.children.some((c) => !['testcase', 'properties', 'system-out', 'system-err'].includes(c.name))) throw new Error('unexpected testsuite child');
+    if (Number(suite.attrs.tests) !== cases.length) throw new Error(`suite ${suite.attrs.name}: tests="${suite.attrs.tests}" but ${cases.length} testcases`);
+    let suiteFailures = 0;
+    for (const tc of cases) {
+      if (!tc.attrs.name || !tc.attrs.classname) throw new Error('testcase needs name and classname');
+      const outcome = tc.children.filter((c) => c.name === 'failure' || c.name === 'skipped' || c.name === 'error');
+      if (outcome.length > 1) throw new Error(`testcase ${tc.attrs.name}: more than one outcome`);
+      if (outcome[0]?.name === 'failure') {
+        if (!outcome[0].attrs.message) throw new Error('failure without message');
+        suiteFailures++;
+        failures.push(`${suite.attrs.name} :: ${tc.attrs.name}`);
+      }
+      if (outcome[0]?.name === 'skipped') skipped++;
+    }
+    if (Number(suite.attrs.failures) !== suiteFailures) throw new Error(`suite ${suite.attrs.name}: failures count mismatch`);
+    testcases += cases.length;
+  }
+  if (Number(root.attrs.tests) !== testcases || Number(root.attrs.failures) !== failures.length) throw new Error('testsuites totals mismatch');
+  return { suites: root.children.length, testcases, failures, skipped };
+}
+
+/** Bencher Metric Format, as documented at https://bencher.dev/docs/reference/bencher-metric-format (tightened: no extra keys). */
+export const BMF_JSON_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema',
+  type: 'object',
+  patternProperties: {
+    '.+': {
+      type: 'object',
+      minProperties: 1,
+      patternProperties: {
+        '^[a-z0-9]+(?:-[a-z0-9]+)*$': {
+          type: 'object',
+          properties: { value: { type: 'number' }, lower_value: { type: 'number' }, upper_value: { type: 'number' } },
+          required: ['value'],
+          additionalProperties: false,
+        },
+      },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+} as const;

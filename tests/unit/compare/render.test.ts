@@ -1,0 +1,110 @@
+import AjvModule from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { compareRuns } from '../../../src/compare/compare.ts';
+import { renderCompareBmf } from '../../../src/compare/render-bmf.ts';
+import { escapeXml, renderCompareJunit } from '../../../src/compare/render-junit.ts';
+import { renderCompareMarkdown } from '../../../src/compare/render-markdown.ts';
+import { renderCompareTerminal } from '../../../src/compare/render-terminal.ts';
+import { resolveThresholds } from '../../../src/compare/thresholds.ts';
+import { BMF_JSON_SCHEMA, buildRunDocument, checkJunitStructure, parseXmlStrict } from '../../helpers/compare-fixtures.ts';
+
+const Ajv = (AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule;
+const thresholdsPercent = resolveThresholds();
+
+// Fixed seeds: the fixtures and so the rendered text are deterministic (no clock in them).
+const slower = compareRuns(
+  buildRunDocument({ seed: 1, repetitions: 5 }),
+  buildRunDocument({ seed: 2, repetitions: 5, throughputFactor: 0.7, latencyFactor: 1.3, generatorBoundRates: [500] }),
+  { thresholdsPercent, baselineLabel: 'runs/base<&"line>', candidateLabel: 'runs/candidate' },
+);
+const lowConfidence = compareRuns(buildRunDocument({ seed: 3, repetitions: 3 }), buildRunDocument({ seed: 4, repetitions: 3 }), { thresholdsPercent });
+const envMismatch = compareRuns(
+  buildRunDocument({ seed: 3, repetitions: 1 }),
+  buildRunDocument({ seed: 4, repetitions: 1, environment: { cpuCount: 2 } }),
+  { thresholdsPercent, allowEnvMismatch: true },
+);
+
+describe('terminal and Markdown renderers', () => {
+  it('match their snapshot files', async () => {
+    await expect(renderCompareTerminal(slower)).toMatchFileSnapshot('__snapshots__/compare-slower.txt');
+    await expect(renderCompareMarkdown(slower)).toMatchFileSnapshot('__snapshots__/compare-slower.md');
+  });
+
+  it('say which method judged each metric and flag low confidence', () => {
+    const md = renderCompareMarkdown(lowConfidence);
+    expect(md).toContain('threshold (low confidence)');
+    expect(md).toContain('smallest possible p = 0.10');
+    expect(renderCompareTerminal(slower)).toContain('U test');
+    expect(renderCompareTerminal(slower)).toContain('generator-bound, not comparable');
+  });
+
+  it('flag an environment mismatch loudly', () => {
+    expect(renderCompareTerminal(envMismatch)).toMatch(/WARNING: THE RUNS WERE MEASURED ON DIFFERENT ENVIRONMENTS[\s\S]*cpuCount: 4 vs 2/);
+    expect(renderCompareMarkdown(envMismatch)).toMatch(/\[!CAUTION\][\s\S]*different environments[\s\S]*cpuCount: 4 vs 2/);
+    expect(renderCompareTerminal(envMismatch)).toContain('threshold only (no repetitions)');
+  });
+
+  it('Markdown escapes table-breaking characters', () => {
+    const md = renderCompareMarkdown(slower);
+    expect(md).toContain('runs/base&lt;&amp;"line&gt;');
+    const headerCells = md.split('\n').find((l) => l.startsWith('| metric'))!.split(' | ').length;
+    for (const row of md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---'))) {
+      expect(row.replace(/\\\|/g, '').split(' | ').length).toBe(headerCells);
+    }
+  });
+});
+
+describe('JUnit renderer', () => {
+  it('escapes XML', () => {
+    expect(escapeXml(`a<b>&"c'\u0001`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;');
+  });
+
+  it('is well-formed: a suite per target/config, a testcase per metric, regressions as failures', () => {
+    const xml = renderCompareJunit(slower);
+    const j = checkJunitStructure(xml);
+    expect(j.suites).toBe(2);
+    expect(j.testcases).toBe(slower.groups.reduce((a, g) => a + g.metrics.length, 0));
+    expect(j.failures).toContain('fastapi/1-worker :: p99 @ 200 rps');
+    expect(j.failures).toContain('go-chi/default :: max throughput');
+    expect(j.failures).not.toContain('fastapi/1-worker :: p99 @ 500 rps');
+    expect(j.failures).toHaveLength(slower.counts.regressed);
+    expect(j.skipped).toBe(slower.counts.notComparable);
+    // The label with <&" survived as text.
+    expect(parseXmlStrict(xml).children[0]!.children.at(-1)!.text).toContain('runs/base&lt;&amp;&quot;line&gt;');
+  });
+
+  it('the checker itself rejects broken XML', () => {
+    expect(() => parseXmlStrict('<a><b></a></b>')).toThrow();
+    expect(() => parseXmlStrict('<a x="1 & 2"/>')).toThrow();
+    expect(() => parseXmlStrict('<a>1 < 2</a>')).toThrow();
+    expect(() => parseXmlStrict('<a/><b/>')).toThrow();
+    expect(() => checkJunitStructure('<testsuites tests="1" failures="0"><testsuite name="x" tests="2" failures="0"><testcase classname="c" name="n"/></testsuite></testsuites>')).toThrow(/tests="2"/);
+  });
+});
+
+describe('BMF renderer', () => {
+  const validate = new Ajv({ strict: true }).compile(BMF_JSON_SCHEMA);
+
+  it("validates against Bencher's documented BMF shape", () => {
+    const bmf = renderCompareBmf(slower);
+    expect(validate(bmf), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(renderCompareBmf(envMismatch))).toBe(true);
+    expect(validate({ x: { latency: { lower_value: 1 } } })).toBe(false);
+  });
+
+  it('uses Bencher units: latency in ns, throughput in ops/s, median with min/max bounds from the candidate', () => {
+    const bmf = renderCompareBmf(slower);
+    const p99 = slower.groups[0]!.metrics.find((m) => m.id === 'rate-200rps/p99Us')!;
+    expect(bmf['ci/fastapi/1-worker/rate-200rps/p99']!.latency).toEqual({
+      value: p99.candidate.median! * 1000,
+      lower_value: p99.candidate.min! * 1000,
+      upper_value: p99.candidate.max! * 1000,
+    });
+    const max = slower.groups[1]!.metrics.find((m) => m.id === 'maxThroughputRps')!;
+    expect(bmf['ci/go-chi/default/max']!.throughput!.value).toBe(max.candidate.median);
+    expect(Object.keys(bmf['ci/go-chi/default']!).sort()).toEqual(['cold-start', 'file-size', 'memory-peak']);
+    // generator-bound steps are left out; single runs have no bounds
+    expect(Object.keys(bmf).some((k) => k.includes('rate-500rps'))).toBe(false);
+    expect(renderCompareBmf(envMismatch)['ci/go-chi/default/max']!.throughput).not.toHaveProperty('lower_value');
+  });
+});
