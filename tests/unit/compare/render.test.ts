@@ -1,4 +1,4 @@
-import AjvModule from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../../src/compare/compare.ts';
 import { renderCompareBmf } from '../../../src/compare/render-bmf.ts';
@@ -8,7 +8,6 @@ import { renderCompareTerminal } from '../../../src/compare/render-terminal.ts';
 import { resolveThresholds } from '../../../src/compare/thresholds.ts';
 import { BMF_JSON_SCHEMA, buildRunDocument, checkJunitStructure, parseXmlStrict } from '../../helpers/compare-fixtures.ts';
 
-const Ajv = (AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule;
 const thresholdsPercent = resolveThresholds();
 
 // Fixed seeds: the fixtures and so the rendered text are deterministic (no clock in them).
