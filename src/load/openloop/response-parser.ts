@@ -76,7 +76,7 @@ export class ResponseParser {
           if (r === ERROR) return ERROR;
           // Bytes of `chunk` consumed so far: the header block minus what came from earlier reads.
           pos += end + 4 - consumedBefore;
-          if (this.state === State.Done) {
+          if ((this.state as State) === State.Done) {
             if (pos < chunk.length) return this.fail('unexpected bytes after response (pipelining is not used)');
             return DONE;
           }

@@ -1,0 +1,68 @@
+/**
+ * Did the generator, not the target, limit a step? Pure function over what the engine measured, so
+ * the rules are tested with exact numbers. A bound step is reported with its reasons, never hidden:
+ * its figures are then lower bounds of what the target can do.
+ */
+
+/**
+ * p99 of S − max(I, F) above 2 ms: the pacer is behind by more than timer granularity explains.
+ * Node timers fire up to ~1 ms late and the pacer spins only the last 300 µs (see openloop/share.ts),
+ * so a healthy generator shows p99 ≈ 1 ms; 2 ms means the thread is busy, not just coarse.
+ */
+export const LATENESS_P99_LIMIT_US = 2000;
+/**
+ * More than 5 % of sends left over 1 ms late (LATE_THRESHOLD_US): too many to call jitter.
+ * Timer granularity alone makes ~1 % of sends cross 1 ms on an idle machine.
+ */
+export const LATE_FRACTION_LIMIT = 0.05;
+/** Achieved below 95 % of offered … */
+export const ACHIEVED_FRACTION_MIN = 0.95;
+/**
+ * … while the generator's threads were ≥ 90 % busy: the shortfall is then likely ours. (A shortfall
+ * with idle generator CPU is the target's: slow responses, errors.)
+ */
+export const CPU_BUSY_FRACTION = 0.9;
+
+export interface GeneratorFigures {
+  /** Offered rate, requests/s; null for closed loop. */
+  offeredRps: number | null;
+  achievedRps: number;
+  sent: number;
+  late: number;
+  /** Scheduled sends skipped while their connection was idle (open loop). */
+  droppedByGenerator: number;
+  /** p99 generator lateness, µs; null when not measured (closed loop, autocannon). */
+  latenessP99Us: number | null;
+  /** CPU of the generator process, percent of one core. */
+  cpuPercent: number;
+  /** Threads that generate load (workers), capped by the CPUs the process may use. */
+  busyThreads: number;
+}
+
+export function generatorBound(f: GeneratorFigures): { bound: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  const cpuLimit = CPU_BUSY_FRACTION * 100 * f.busyThreads;
+  const cpuBusy = f.cpuPercent >= cpuLimit;
+  if (f.latenessP99Us !== null && f.latenessP99Us > LATENESS_P99_LIMIT_US) {
+    reasons.push(`generator lateness p99 ${Math.round(f.latenessP99Us)} µs > ${LATENESS_P99_LIMIT_US} µs`);
+  }
+  if (f.sent > 0 && f.late / f.sent > LATE_FRACTION_LIMIT) {
+    reasons.push(`${pct(f.late / f.sent)} of sends were late (limit ${pct(LATE_FRACTION_LIMIT)})`);
+  }
+  if (f.droppedByGenerator > 0) {
+    reasons.push(`${f.droppedByGenerator} scheduled sends were dropped while their connection was free`);
+  }
+  if (f.offeredRps !== null && f.achievedRps < ACHIEVED_FRACTION_MIN * f.offeredRps && cpuBusy) {
+    reasons.push(
+      `achieved ${f.achievedRps.toFixed(1)} rps < ${pct(ACHIEVED_FRACTION_MIN)} of offered ${f.offeredRps} rps with generator CPU ${Math.round(f.cpuPercent)} % ≥ ${Math.round(cpuLimit)} %`,
+    );
+  }
+  if (f.offeredRps === null && cpuBusy) {
+    reasons.push(`closed-loop step with generator CPU ${Math.round(f.cpuPercent)} % ≥ ${Math.round(cpuLimit)} %: throughput may be the generator's`);
+  }
+  return { bound: reasons.length > 0, reasons };
+}
+
+function pct(fraction: number): string {
+  return `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0)} %`;
+}

@@ -1,0 +1,213 @@
+/**
+ * One keep-alive HTTP/1.1 connection with its own send schedule: slot n is intended at
+ * start + phase + n × period. One request in flight at a time (no pipelining); when a response
+ * arrives late, the backlog of passed slots is sent back to back as the connection frees (wrk2's
+ * model), so a server stall shows up in the corrected latency of every request it delayed.
+ *
+ * Failures are counts in the Recorder, never exceptions: the socket is dropped and a new one opened.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { nowUs } from './clock.ts';
+import { DONE, ERROR, MORE, ResponseParser } from './response-parser.ts';
+import type { Recorder } from './recorder.ts';
+
+/** Wait before reconnecting after a failure, so a refusing server cannot drive a hot reconnect loop. */
+export const RECONNECT_BACKOFF_MS = 10;
+
+/** What a connection needs from its share (shared by all of the share's connections). */
+export interface ConnectionContext {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly recorder: Recorder;
+  /** Absolute start of the schedule, µs on the nowUs() clock. */
+  startUs: number;
+  /** End of the schedule: no send is intended at or after it. */
+  endUs: number;
+  /** Slot spacing per connection, µs; 0 = closed loop (send whenever free). */
+  readonly periodUs: number;
+  readonly timeoutUs: number;
+  /** False once the schedule ended or the share stops: no sends, no reconnects. */
+  sending: boolean;
+  /** The next request's bytes (path drawn from the id sequence). */
+  nextRequest(): string;
+  /** Called when an in-flight request resolved after the schedule ended (to finish the drain early). */
+  onSettled(): void;
+}
+
+type State = 'down' | 'connecting' | 'idle' | 'busy';
+
+export class Connection {
+  state: State = 'down';
+  /** Sends made = index of the next slot to send. */
+  sent = 0;
+  private socket: net.Socket | null = null;
+  private readonly parser = new ResponseParser();
+  private freeAtUs = 0; // F: when the connection last became free (response done or connected)
+  private intendedUs = 0; // I of the request in flight
+  private sentAtUs = 0; // S of the request in flight
+  private latenessUs = 0; // S − max(I, F) of the request in flight
+  private connectStartUs = 0;
+  private errorCode: string | null = null; // last socket error, read by the close handler
+  private timedOut = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    /** Offset of this connection's slots within the period, µs. */
+    readonly phaseUs: number,
+    private readonly ctx: ConnectionContext,
+  ) {}
+
+  /** Intended time of the next unsent slot. */
+  get nextIntendedUs(): number {
+    return this.ctx.startUs + this.phaseUs + this.sent * this.ctx.periodUs;
+  }
+
+  /** Opens the socket; resolves once connected or failed (a failure is counted, then retried). */
+  connect(): Promise<void> {
+    return new Promise((resolve) => {
+      this.state = 'connecting';
+      this.errorCode = null;
+      this.timedOut = false;
+      this.connectStartUs = nowUs();
+      const socket = this.ctx.tls
+        ? tls.connect({ host: this.ctx.host, port: this.ctx.port, servername: net.isIP(this.ctx.host) ? undefined : this.ctx.host })
+        : net.connect({ host: this.ctx.host, port: this.ctx.port });
+      socket.setNoDelay(true);
+      this.socket = socket;
+      socket.once(this.ctx.tls ? 'secureConnect' : 'connect', () => {
+        this.state = 'idle';
+        this.freeAtUs = nowUs();
+        resolve();
+        this.trySend();
+      });
+      socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        this.errorCode = error.code ?? 'socket';
+      });
+      socket.on('close', () => {
+        resolve();
+        this.onClose(socket);
+      });
+    });
+  }
+
+  /**
+   * Sends the next slot if the connection is free and the slot is due (closed loop: always).
+   * Returns true when a request was written.
+   */
+  trySend(): boolean {
+    if (this.state !== 'idle' || !this.ctx.sending) return false;
+    const ctx = this.ctx;
+    const now = nowUs();
+    let intended: number;
+    if (ctx.periodUs === 0) {
+      if (now >= ctx.endUs) return false;
+      intended = now;
+    } else {
+      intended = this.nextIntendedUs;
+      if (intended > now || intended >= ctx.endUs) return false;
+    }
+    this.intendedUs = intended;
+    this.sentAtUs = now;
+    this.latenessUs = Math.max(0, now - Math.max(intended, this.freeAtUs));
+    this.state = 'busy';
+    this.parser.reset();
+    this.sent++;
+    ctx.recorder.sent(this.latenessUs);
+    this.socket!.write(ctx.nextRequest(), 'latin1');
+    return true;
+  }
+
+  /** Times out a request (or a connect) older than the timeout: counted, socket destroyed, reconnect. */
+  checkTimeout(now: number): void {
+    if (this.state === 'busy' && now - this.sentAtUs > this.ctx.timeoutUs) {
+      this.timedOut = true;
+      this.ctx.recorder.timeout();
+      this.socket?.destroy();
+    } else if (this.state === 'connecting' && now - this.connectStartUs > this.ctx.timeoutUs) {
+      this.errorCode = 'connect-timeout';
+      this.socket?.destroy();
+    }
+  }
+
+  /** Closes without counting anything (end of step). Returns true if a request was still in flight. */
+  shutdown(): boolean {
+    const wasBusy = this.state === 'busy';
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.state = 'down';
+    const s = this.socket;
+    this.socket = null;
+    s?.destroy();
+    return wasBusy;
+  }
+
+  private onData(socket: net.Socket, chunk: Buffer): void {
+    if (socket !== this.socket) return;
+    const endUs = nowUs(); // E: taken before parsing, when the bytes reached us
+    if (this.state !== 'busy') {
+      this.fail('parse'); // bytes nobody asked for
+      return;
+    }
+    const r = this.parser.feed(chunk);
+    if (r === MORE) return;
+    if (r === ERROR) {
+      this.fail('parse');
+      return;
+    }
+    if (r === DONE) this.complete(endUs);
+  }
+
+  private complete(endUs: number): void {
+    this.ctx.recorder.completed(this.parser.status, this.intendedUs, this.sentAtUs, this.latenessUs, endUs);
+    this.state = 'idle';
+    this.freeAtUs = endUs;
+    if (!this.ctx.sending) this.ctx.onSettled();
+    if (!this.parser.keepAlive) {
+      this.socket?.destroy(); // the close handler reconnects
+      return;
+    }
+    this.trySend();
+  }
+
+  /** A failure on this connection: counted once, socket dropped (close handler reconnects). */
+  private fail(kind: string): void {
+    this.errorCode = kind;
+    this.socket?.destroy();
+  }
+
+  private onClose(socket: net.Socket): void {
+    if (socket !== this.socket) return; // a socket we already gave up on
+    this.socket = null;
+    const was = this.state;
+    this.state = 'down';
+    let clean = false;
+    if (was === 'busy') {
+      if (this.timedOut) {
+        // counted as a timeout already
+      } else if (this.errorCode === null && this.parser.readsUntilClose && this.parser.end() === DONE) {
+        this.complete(nowUs());
+        this.state = 'down';
+        clean = true;
+      } else {
+        // 'closed': the server closed the connection before the response was complete.
+        this.ctx.recorder.error(this.errorCode ?? 'closed');
+      }
+      if (!this.ctx.sending) this.ctx.onSettled();
+    } else if (was === 'connecting') {
+      this.ctx.recorder.error(this.errorCode ?? 'closed');
+    } else {
+      clean = true; // an idle keep-alive connection closed (Connection: close, server idle timeout)
+    }
+    if (!this.ctx.sending) return;
+    if (clean || this.timedOut) void this.connect();
+    else {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        if (this.ctx.sending && this.state === 'down') void this.connect();
+      }, RECONNECT_BACKOFF_MS);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The open-loop engine (default for rate steps): constant offered rate over keep-alive connections on
+ * raw sockets, latency corrected for coordinated omission the wrk2 way, and the generator's own
+ * lateness measured and subtracted. `workers > 1` runs shares of the connections in worker threads;
+ * their encoded histograms merge exactly.
+ */
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import * as hdr from 'hdr-histogram-js';
+import { InternalError } from '../../errors.ts';
+import { encodeHistogram, mergeEncoded, percentilesUs } from '../../samples/histogram.ts';
+import type { Counts } from '../../schema/run.ts';
+import { generatorBound } from '../generator-bound.ts';
+import type { EngineStep, LoadEngine, StepSpec } from '../types.ts';
+import { nowUs } from './clock.ts';
+import { LATE_THRESHOLD_US } from './recorder.ts';
+import { Share, type ShareResult, type ShareSpec } from './share.ts';
+import type { FromWorker, ToWorker } from './worker.ts';
+
+/** Gap between "all connections open" and the first intended send, so every share starts on time. */
+const START_LEAD_US = 20_000;
+const DEFAULT_INTERVAL_MS = 1000;
+
+export interface OpenLoopOptions {
+  /** Override of the pacer's spin window (bench only). */
+  spinWindowUs?: number;
+}
+
+export class OpenLoopEngine implements LoadEngine {
+  readonly name = 'openloop' as const;
+  constructor(private readonly options: OpenLoopOptions = {}) {}
+
+  async runStep(spec: StepSpec, signal?: AbortSignal): Promise<EngineStep> {
+    const target = parseTarget(spec.baseUrl);
+    const workers = Math.max(1, Math.min(spec.workers, spec.connections));
+    const notes: string[] = [];
+    if (workers < spec.workers) notes.push(`workers lowered from ${spec.workers} to ${workers}: one connection per worker at least`);
+    const shareSpecs: ShareSpec[] = [];
+    for (let w = 0; w < workers; w++) {
+      const indices: number[] = [];
+      // Interleave connections over workers so each worker's phases spread over the whole period.
+      for (let g = w; g < spec.connections; g += workers) indices.push(g);
+      shareSpecs.push({
+        ...target,
+        pathTemplate: spec.pathTemplate,
+        ids: spec.ids,
+        idsStream: w,
+        rateRps: spec.rateRps,
+        totalConnections: spec.connections,
+        connectionIndices: indices,
+        durationS: spec.durationS,
+        timeoutMs: spec.timeoutMs,
+        intervalMs: spec.intervalMs ?? DEFAULT_INTERVAL_MS,
+        ...(this.options.spinWindowUs !== undefined ? { spinWindowUs: this.options.spinWindowUs } : {}),
+      });
+    }
+
+    const startEpochMs = Date.now();
+    const { results, cpuPercent } = workers === 1 ? await runInProcess(shareSpecs[0]!, signal) : await runInWorkers(shareSpecs, signal);
+    return buildStep(spec, workers, results, cpuPercent, notes, startEpochMs);
+  }
+}
+
+/** Host, port and TLS flag of the base URL (brackets stripped from IPv6 literals). */
+export function parseTarget(baseUrl: string): Pick<ShareSpec, 'host' | 'port' | 'tls' | 'hostHeader'> {
+  const url = new URL(baseUrl);
+  const tls = url.protocol === 'https:';
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : tls ? 443 : 80,
+    tls,
+    hostHeader: url.host,
+  };
+}
+
+interface Measured {
+  results: ShareResult[];
+  /** CPU of the whole process over the run, percent of one core. */
+  cpuPercent: number;
+}
+
+function cpuSince(cpu0: NodeJS.CpuUsage, wall0Us: number): number {
+  const cpu = process.cpuUsage(cpu0);
+  const wallUs = nowUs() - wall0Us;
+  return wallUs > 0 ? ((cpu.user + cpu.system) / wallUs) * 100 : 0;
+}
+
+async function runInProcess(spec: ShareSpec, signal?: AbortSignal): Promise<Measured> {
+  const share = new Share(spec);
+  await share.connect();
+  const startUs = nowUs() + START_LEAD_US;
+  const onAbort = () => share.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const cpu0 = process.cpuUsage();
+  const wall0 = nowUs();
+  try {
+    const result = await share.run(startUs);
+    return { results: [result], cpuPercent: cpuSince(cpu0, wall0) };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Worker threads must load worker.ts, TypeScript. Node 20 does not apply `--import tsx` from a
+ * worker's execArgv before resolving its entry (ERR_UNKNOWN_FILE_EXTENSION, verified), so the worker
+ * starts from a tiny eval'd bootstrap that registers tsx's ESM hooks in the thread, then imports
+ * worker.ts. Works under bin/httpbench.js, plain `tsx`, and vitest.
+ */
+function spawnWorker(spec: ShareSpec): Worker {
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/index\.cjs$/, 'index.mjs');
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: spec });
+}
+
+async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal): Promise<Measured> {
+  const workers = specs.map(spawnWorker);
+  const post = (msg: ToWorker) => workers.forEach((w) => w.postMessage(msg));
+  const onAbort = () => post({ type: 'abort' });
+  try {
+    const ready: Promise<void>[] = [];
+    const results: Promise<ShareResult>[] = [];
+    for (const w of workers) {
+      let readyResolve!: () => void;
+      ready.push(new Promise<void>((r) => (readyResolve = r)));
+      results.push(
+        new Promise<ShareResult>((resolve, reject) => {
+          w.on('message', (msg: FromWorker) => {
+            if (msg.type === 'ready') readyResolve();
+            else resolve(msg.result);
+          });
+          w.once('error', (error) => reject(new InternalError('a load worker thread failed', { cause: error })));
+          w.once('exit', (code) => reject(new InternalError(`a load worker thread exited (code ${code}) before returning its result`)));
+        }),
+      );
+    }
+    // A worker that dies before 'ready' must fail the step, not hang it.
+    await Promise.race([Promise.all(ready), Promise.all(results)]);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const cpu0 = process.cpuUsage();
+    const wall0 = nowUs();
+    post({ type: 'start', startUs: nowUs() + START_LEAD_US });
+    const all = await Promise.all(results);
+    return { results: all, cpuPercent: cpuSince(cpu0, wall0) };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function sumCounts(all: Counts[]): Counts {
+  const total: Counts = { sent: 0, completed: 0, errors: 0, timeouts: 0, non2xx: 0, errorsByKind: {}, late: 0, dropped: 0 };
+  for (const c of all) {
+    total.sent += c.sent;
+    total.completed += c.completed;
+    total.errors += c.errors;
+    total.timeouts += c.timeouts;
+    total.non2xx += c.non2xx;
+    total.late += c.late;
+    total.dropped += c.dropped;
+    for (const [k, v] of Object.entries(c.errorsByKind)) total.errorsByKind[k] = (total.errorsByKind[k] ?? 0) + v;
+  }
+  return total;
+}
+
+/** Merges per-interval histograms by index and writes them as an HdrHistogram log (values in µs). */
+function intervalLog(results: ShareResult[], intervalMs: number, startEpochMs: number): string {
+  const byIndex = new Map<number, string[]>();
+  for (const r of results) for (const [i, h] of r.intervals) byIndex.set(i, [...(byIndex.get(i) ?? []), h]);
+  let text = '';
+  const writer = new hdr.HistogramLogWriter((s) => (text += s));
+  writer.outputLogFormatVersion();
+  writer.outputComment('[httpbench corrected latency per interval, values in µs; Interval_Max in ms]');
+  writer.outputStartTime(startEpochMs);
+  writer.outputLegend();
+  for (const i of [...byIndex.keys()].sort((a, b) => a - b)) {
+    const merged = mergeEncoded(byIndex.get(i)!);
+    writer.outputIntervalHistogram(merged, (i * intervalMs) / 1000, ((i + 1) * intervalMs) / 1000, 1000);
+  }
+  return text;
+}
+
+function buildStep(spec: StepSpec, workers: number, results: ShareResult[], cpuPercent: number, notes: string[], startEpochMs: number): EngineStep {
+  const open = spec.rateRps !== null;
+  const counts = sumCounts(results.map((r) => r.counts));
+  const uncorrected = mergeEncoded(results.map((r) => r.histograms.uncorrected));
+  const corrected = mergeEncoded(results.map((r) => r.histograms.corrected));
+  const lateness = mergeEncoded(results.map((r) => r.histograms.lateness));
+  const durationS = spec.durationS;
+  const achievedRps = counts.completed / durationS;
+  const droppedByGenerator = results.reduce((s, r) => s + r.droppedByGenerator, 0);
+  const latenessP = percentilesUs(lateness);
+  const busyThreads = Math.min(workers, os.availableParallelism());
+  const verdict = generatorBound({
+    offeredRps: spec.rateRps,
+    achievedRps,
+    sent: counts.sent,
+    late: counts.late,
+    droppedByGenerator,
+    latenessP99Us: open && lateness.totalCount > 0 ? latenessP.p99 : null,
+    cpuPercent,
+    busyThreads,
+  });
+  if (results.some((r) => r.aborted)) notes.push('step aborted before its schedule ended; in-flight requests were abandoned');
+  if (counts.dropped > droppedByGenerator) {
+    notes.push(`${counts.dropped - droppedByGenerator} scheduled sends were never made because their connection was still busy or reconnecting when the step ended; their latency is not in the histograms`);
+  }
+  if (open && counts.late > 0) notes.push(`${counts.late} sends left more than ${LATE_THRESHOLD_US} µs late; lateness is subtracted from corrected latency`);
+  const intervalMs = spec.intervalMs ?? DEFAULT_INTERVAL_MS;
+  return {
+    engine: 'openloop',
+    offeredRps: spec.rateRps,
+    achievedRps,
+    durationS,
+    connections: spec.connections,
+    counts,
+    latencyUs: { uncorrected: percentilesUs(uncorrected), corrected: open ? percentilesUs(corrected) : null },
+    generator: {
+      cpuPercent: Math.round(cpuPercent * 10) / 10,
+      workers,
+      cpuset: spec.generatorCpuset,
+      bound: verdict.bound,
+      boundReasons: verdict.reasons,
+      latenessUs: open ? { p50: latenessP.p50, p99: latenessP.p99, max: latenessP.max } : null,
+      eventLoopDelayP99Us: Math.round(Math.max(...results.map((r) => r.eventLoopDelayP99Us))),
+    },
+    notes,
+    histograms: {
+      uncorrected: encodeHistogram(uncorrected),
+      corrected: open ? encodeHistogram(corrected) : null,
+      lateness: open ? encodeHistogram(lateness) : null,
+      intervalLog: open ? intervalLog(results, intervalMs, startEpochMs) : null,
+    },
+  };
+}

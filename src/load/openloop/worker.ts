@@ -1,0 +1,23 @@
+/**
+ * Worker-thread entry: runs one share. Protocol (messages): main → {spec} via workerData;
+ * worker → {type:'ready'} once its connections are open; main → {type:'start', startUs};
+ * worker → {type:'result', result}; main → {type:'abort'} at any time.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Share, type ShareSpec } from './share.ts';
+
+export type ToWorker = { type: 'start'; startUs: number } | { type: 'abort' };
+export type FromWorker = { type: 'ready' } | { type: 'result'; result: Awaited<ReturnType<Share['run']>> };
+
+const port = parentPort!;
+const share = new Share(workerData as ShareSpec);
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'start') {
+    void share.run(msg.startUs).then((result) => {
+      port.postMessage({ type: 'result', result } satisfies FromWorker);
+      port.close(); // nothing more to say: lets the thread exit
+    });
+  } else share.abort();
+});
+await share.connect();
+port.postMessage({ type: 'ready' } satisfies FromWorker);

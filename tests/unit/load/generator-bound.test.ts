@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { generatorBound, type GeneratorFigures } from '../../../src/load/generator-bound.ts';
+
+const healthy: GeneratorFigures = { offeredRps: 1000, achievedRps: 1000, sent: 10_000, late: 10, droppedByGenerator: 0, latenessP99Us: 900, cpuPercent: 40, busyThreads: 1 };
+
+describe('generatorBound', () => {
+  it('passes a punctual, idle generator', () => {
+    expect(generatorBound(healthy)).toEqual({ bound: false, reasons: [] });
+  });
+  it('flags lateness p99 above 2 ms', () => {
+    const v = generatorBound({ ...healthy, latenessP99Us: 2001 });
+    expect(v.bound).toBe(true);
+    expect(v.reasons).toEqual(['generator lateness p99 2001 µs > 2000 µs']);
+  });
+  it('flags more than 5 % late sends, not 5 % exactly', () => {
+    expect(generatorBound({ ...healthy, late: 500 }).bound).toBe(false);
+    expect(generatorBound({ ...healthy, late: 501 }).reasons).toEqual(['5.0 % of sends were late (limit 5.0 %)']);
+  });
+  it('flags drops made while a connection was free', () => {
+    expect(generatorBound({ ...healthy, droppedByGenerator: 3 }).reasons).toEqual(['3 scheduled sends were dropped while their connection was free']);
+  });
+  it('blames a shortfall on the generator only when its CPU is busy', () => {
+    expect(generatorBound({ ...healthy, achievedRps: 900, cpuPercent: 89 }).bound).toBe(false);
+    expect(generatorBound({ ...healthy, achievedRps: 900, cpuPercent: 90 }).bound).toBe(true);
+    // Two workers: busy means ≥ 180 % of one core.
+    expect(generatorBound({ ...healthy, achievedRps: 900, cpuPercent: 150, busyThreads: 2 }).bound).toBe(false);
+    expect(generatorBound({ ...healthy, achievedRps: 900, cpuPercent: 185, busyThreads: 2 }).bound).toBe(true);
+  });
+  it('flags a closed-loop step run with a busy generator; ignores missing lateness', () => {
+    expect(generatorBound({ ...healthy, offeredRps: null, latenessP99Us: null, cpuPercent: 95 }).bound).toBe(true);
+    expect(generatorBound({ ...healthy, offeredRps: null, latenessP99Us: null, cpuPercent: 50 }).bound).toBe(false);
+  });
+});
