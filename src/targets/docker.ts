@@ -1,0 +1,289 @@
+/**
+ * Docker targets: start a hardened, resource-limited container on a loopback port, measure its cold
+ * start, sample its CPU and memory, stop and remove it. Build and connection live in their own files
+ * and are re-exported here so callers import one module.
+ */
+import type Docker from 'dockerode';
+import { ConfigError, describeError, TargetError } from '../errors.ts';
+import type { DockerTargetSpec } from '../scenario/schema.ts';
+import { dockerStatus, type DockerClient } from './docker-client.ts';
+import { imageInfo } from './image-build.ts';
+import { demuxDockerLogs } from './logs.ts';
+import { freeLoopbackPort, waitForFirst200 } from './net.ts';
+import { memoryWithoutCacheBytes, ResourceAccumulator } from './stats.ts';
+import { HARNESS_LABEL, RUN_LABEL, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from './types.ts';
+
+export { connectDocker, type DockerClient } from './docker-client.ts';
+export { buildImage, chooseBaseImages, defaultTag, imageInfo, STAND_IN_BASES } from './image-build.ts';
+export type { BaseImageChoice, BuildOptions, BuildResult, ImageInfo } from './image-build.ts';
+export { startUrlTarget } from './url-target.ts';
+
+export const TARGET_LABEL = 'io.httpbench.target';
+/** Used when an image runs as root by default: the harness never runs a target as root. */
+export const FALLBACK_USER = '65534:65534';
+/** `docker stop -t`: the targets shut down gracefully well inside this. */
+export const STOP_TIMEOUT_S = 2;
+/** The harness owns these; a configuration may not set them. */
+const RESERVED_ENV = new Set(['HOST', 'PORT']);
+
+/** Replaces `${cpus}` in configuration env values with the CPU budget. */
+export function expandEnv(env: Record<string, string>, cpus: number): string[] {
+  return Object.entries(env).map(([key, value]) => `${key}=${value.replaceAll('${cpus}', String(cpus))}`);
+}
+
+function isRoot(user: string): boolean {
+  const name = user.split(':')[0] ?? '';
+  return name === '' || name === '0' || name === 'root';
+}
+
+async function removeQuietly(container: Docker.Container): Promise<void> {
+  try {
+    await container.remove({ force: true });
+  } catch (error) {
+    // Already gone (404) or removal already in progress (409): the goal is reached.
+    const status = dockerStatus(error);
+    if (status !== 404 && status !== 409) throw error;
+  }
+}
+
+async function logsTail(container: Docker.Container, lines: number): Promise<string> {
+  try {
+    const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    return demuxDockerLogs(buffer).trimEnd();
+  } catch (error) {
+    if (dockerStatus(error) === 404) return '';
+    return `(logs unavailable: ${describeError(error)})`;
+  }
+}
+
+async function containerState(container: Docker.Container): Promise<TargetState> {
+  try {
+    const info = await container.inspect();
+    return {
+      running: info.State.Running,
+      exitCode: info.State.Running ? null : info.State.ExitCode,
+      oomKilled: info.State.OOMKilled,
+    };
+  } catch (error) {
+    if (dockerStatus(error) === 404) return { running: false, exitCode: null, oomKilled: false };
+    throw error;
+  }
+}
+
+/** Streams `docker stats` until stop(); figures cover the sampled window only. */
+function startSampler(container: Docker.Container): ResourceSampler {
+  const acc = new ResourceAccumulator();
+  let stream: (NodeJS.ReadableStream & { destroy?: () => void }) | null = null;
+  let stopped = false;
+  let streamError: unknown = null;
+  const opened = container
+    .stats({ stream: true })
+    .then((s) => {
+      stream = s as typeof stream;
+      if (stopped) {
+        stream?.destroy?.();
+        return;
+      }
+      let pending = '';
+      s.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('utf8');
+        let newline: number;
+        while ((newline = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (line !== '') acc.add(JSON.parse(line) as Docker.ContainerStats);
+        }
+      });
+      s.on('error', (error: unknown) => {
+        streamError = error;
+      });
+    })
+    .catch((error: unknown) => {
+      streamError = error;
+    });
+  return {
+    async stop() {
+      stopped = true;
+      await opened;
+      stream?.destroy?.();
+      // A container that died mid-step ends the stream; what was sampled before still counts.
+      if (streamError !== null && acc.samples === 0 && dockerStatus(streamError) !== 404) {
+        throw new TargetError(`resource sampling failed: ${describeError(streamError)}`, { cause: streamError });
+      }
+      return acc.result();
+    },
+  };
+}
+
+export interface DockerStartOptions extends StartOptions {
+  /** Image tag or id to run (the built image). */
+  image: string;
+}
+
+export async function startDockerTarget(docker: DockerClient, opts: DockerStartOptions): Promise<RunningTarget> {
+  const spec = opts.spec as DockerTargetSpec;
+  const reserved = Object.keys(opts.configuration.env).filter((key) => RESERVED_ENV.has(key));
+  if (reserved.length > 0) {
+    throw new ConfigError(`configuration ${opts.configuration.id} of ${spec.name} sets ${reserved.join(', ')}`, {
+      hint: 'remove them: the harness binds every target to 127.0.0.1 on a free port',
+    });
+  }
+  const image = await imageInfo(docker, opts.image);
+  if (!image) {
+    throw new TargetError(`image ${opts.image} for target ${spec.name} does not exist`, {
+      hint: 'build it first (httpbench build, or npx tsx scripts/build-targets.ts)',
+    });
+  }
+  const user = isRoot(image.user) ? FALLBACK_USER : image.user;
+  const memoryBytes = opts.memoryMiB * 1024 * 1024;
+  const port = await freeLoopbackPort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const container = await docker.createContainer({
+    Image: opts.image,
+    name: `httpbench-${spec.name}-${opts.configuration.id}-${opts.runId}-${port}`,
+    User: user,
+    // Only the configuration's env and the bind address: host variables never leak in.
+    Env: [...expandEnv(opts.configuration.env, opts.cpus), 'HOST=127.0.0.1', `PORT=${port}`],
+    Labels: { [HARNESS_LABEL]: '1', [RUN_LABEL]: opts.runId, [TARGET_LABEL]: spec.name },
+    StopTimeout: STOP_TIMEOUT_S,
+    HostConfig: {
+      // Host networking: no NAT/bridge on the measured path, and the port is on loopback only.
+      NetworkMode: 'host',
+      CpusetCpus: opts.cpuset,
+      NanoCpus: Math.round(opts.cpus * 1e9),
+      Memory: memoryBytes,
+      // Equal to Memory: no swap, so a memory-hungry target is OOM-killed rather than slowed.
+      MemorySwap: memoryBytes,
+      PidsLimit: opts.pids,
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'rw,noexec,nosuid,size=16m' },
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+    },
+  });
+
+  const target = new DockerRunningTarget(container, baseUrl, { id: image.id, sizeBytes: image.sizeBytes }, {
+    cpuset: opts.cpuset,
+    memoryBytes,
+    pids: opts.pids,
+    readOnlyRootfs: true,
+    user,
+  });
+  try {
+    // Cold start counts from the start API call: runtime setup + process boot + first answer,
+    // the same overhead for every target.
+    const started = performance.now();
+    await container.start();
+    const firstOk = await waitForFirst200(`${baseUrl}/users/1`, {
+      timeoutMs: opts.startupTimeoutS * 1000,
+      intervalMs: 5,
+      requestTimeoutMs: 250,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      check: async () => {
+        const state = await containerState(container);
+        if (!state.running) {
+          throw new TargetError(
+            `${spec.name} exited during start-up (exit code ${state.exitCode ?? 'unknown'}${state.oomKilled ? ', OOM-killed' : ''})\n--- logs ---\n${await target.logsTail(30)}`,
+            { hint: state.oomKilled ? 'raise resources.memoryMiB' : 'the logs above show why; a port race shows as "address already in use": retry' },
+          );
+        }
+      },
+    });
+    if (firstOk === null) {
+      throw new TargetError(
+        `${spec.name} gave no 200 on /users/1 within ${opts.startupTimeoutS} s\n--- logs ---\n${await target.logsTail(30)}`,
+        { hint: 'raise startupTimeoutS in the scenario, or check the logs above' },
+      );
+    }
+    target.coldStartMs = firstOk - started;
+    const stats = await container.stats({ stream: false, 'one-shot': true });
+    target.idleMemoryBytes = memoryWithoutCacheBytes(stats);
+    return target;
+  } catch (error) {
+    await removeQuietly(container);
+    throw error;
+  }
+}
+
+class DockerRunningTarget implements RunningTarget {
+  coldStartMs: number | null = null;
+  idleMemoryBytes: number | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    private readonly container: Docker.Container,
+    readonly baseUrl: string,
+    readonly image: RunningTarget['image'],
+    readonly limits: RunningTarget['limits'],
+  ) {}
+
+  sampleResources(): ResourceSampler {
+    return startSampler(this.container);
+  }
+
+  state(): Promise<TargetState> {
+    return containerState(this.container);
+  }
+
+  logsTail(lines = 50): Promise<string> {
+    return logsTail(this.container, lines);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        await this.container.stop({ t: STOP_TIMEOUT_S });
+      } catch (error) {
+        // 304 = already stopped, 404 = already removed: both are the state we want.
+        const status = dockerStatus(error);
+        if (status !== 304 && status !== 404) throw error;
+      }
+      await removeQuietly(this.container);
+    })();
+    return this.stopping;
+  }
+}
+
+function labelFilter(runId?: string): string[] {
+  return runId ? [`${HARNESS_LABEL}=1`, `${RUN_LABEL}=${runId}`] : [`${HARNESS_LABEL}=1`];
+}
+
+export interface HarnessContainer {
+  id: string;
+  name: string;
+  target: string | null;
+  runId: string | null;
+  /** Docker's state word: running, exited, created… */
+  state: string;
+}
+
+export async function listHarnessContainers(docker: DockerClient, opts: { runId?: string } = {}): Promise<HarnessContainer[]> {
+  const containers = await docker.listContainers({ all: true, filters: { label: labelFilter(opts.runId) } });
+  return containers.map((c) => ({
+    id: c.Id,
+    name: (c.Names[0] ?? '').replace(/^\//, ''),
+    target: c.Labels[TARGET_LABEL] ?? null,
+    runId: c.Labels[RUN_LABEL] ?? null,
+    state: c.State,
+  }));
+}
+
+/** Removes every container (and network) the harness labelled, optionally of one run; returns how many. */
+export async function removeHarnessContainers(docker: DockerClient, opts: { runId?: string } = {}): Promise<number> {
+  let removed = 0;
+  for (const c of await listHarnessContainers(docker, opts)) {
+    await removeQuietly(docker.getContainer(c.id));
+    removed += 1;
+  }
+  const networks = await docker.listNetworks({ filters: { label: labelFilter(opts.runId) } });
+  for (const network of networks) {
+    try {
+      await docker.getNetwork(network.Id).remove();
+      removed += 1;
+    } catch (error) {
+      if (dockerStatus(error) !== 404) throw error;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,237 @@
+/**
+ * Building a Docker target's image through the engine API (classic builder), with automatic choice
+ * between the official base images and the air-gapped stand-ins of scripts/build-bases.sh.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { ConfigError, describeError, TargetError } from '../errors.ts';
+import type { DockerTargetSpec } from '../scenario/schema.ts';
+import { buildContextTar, type ContextEntry } from './build-context.ts';
+import { dockerStatus, type DockerClient } from './docker-client.ts';
+
+/** Official base → stand-in built by scripts/build-bases.sh when no registry is reachable. */
+export const STAND_IN_BASES: Readonly<Record<string, string>> = {
+  'python:3.13-slim': 'httpbench-base/python:3.13-slim',
+  'golang:1.24-bookworm': 'httpbench-base/golang:1.24',
+};
+
+/** Where buildImage puts the user's extra CA inside the context (the Dockerfiles COPY docker/extra-ca/). */
+export const EXTRA_CA_CONTEXT_PATH = 'docker/extra-ca/extra-ca.crt';
+
+export interface BuildOptions {
+  /** Repo root: the build context, filtered by its .dockerignore. */
+  projectRoot: string;
+  /** Image tag; default httpbench/<name>:latest. */
+  tag?: string;
+  /** PEM file trusted by pip/go in the builder stage only (TLS-intercepting proxies). */
+  extraCaFile?: string | null;
+  /** Extra build args (e.g. GOPROXY, PIP_INDEX_URL); they win over the automatic base choice. */
+  buildArgs?: Record<string, string>;
+  /** Build log lines as they arrive. */
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface BaseImageChoice {
+  /** Build arg naming the base, e.g. PYTHON_IMAGE. */
+  arg: string;
+  /** The Dockerfile's default (official) image. */
+  official: string;
+  /** Image actually used. */
+  used: string;
+  source: 'official' | 'stand-in' | 'override' | 'pull';
+}
+
+export interface BuildResult {
+  tag: string;
+  id: string;
+  sizeBytes: number;
+  baseImages: BaseImageChoice[];
+  durationMs: number;
+}
+
+export interface ImageInfo {
+  id: string;
+  sizeBytes: number;
+  createdAt: string;
+  user: string;
+  labels: Record<string, string>;
+}
+
+export function defaultTag(name: string): string {
+  return `httpbench/${name}:latest`;
+}
+
+/** `ARG X_IMAGE=default` lines before the first FROM: the overridable bases of a Dockerfile. */
+export function baseImageArgs(dockerfile: string): Array<{ arg: string; official: string }> {
+  const args: Array<{ arg: string; official: string }> = [];
+  for (const line of dockerfile.split(/\r?\n/)) {
+    if (/^\s*FROM\s/i.test(line)) break;
+    const match = /^\s*ARG\s+([A-Z0-9_]*IMAGE)=(\S+)\s*$/i.exec(line);
+    if (match) args.push({ arg: match[1]!, official: match[2]! });
+  }
+  return args;
+}
+
+export async function imageInfo(docker: DockerClient, tag: string): Promise<ImageInfo | null> {
+  try {
+    const info = await docker.getImage(tag).inspect();
+    return {
+      id: info.Id,
+      sizeBytes: info.Size,
+      createdAt: info.Created,
+      user: info.Config?.User ?? '',
+      labels: info.Config?.Labels ?? {},
+    };
+  } catch (error) {
+    if (dockerStatus(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** Prefer the official base when present, else the local stand-in, else let the build pull the official one. */
+export async function chooseBaseImages(
+  docker: DockerClient,
+  dockerfile: string,
+  overrides: Record<string, string> = {},
+): Promise<BaseImageChoice[]> {
+  const choices: BaseImageChoice[] = [];
+  for (const { arg, official } of baseImageArgs(dockerfile)) {
+    const override = overrides[arg];
+    if (override) {
+      choices.push({ arg, official, used: override, source: 'override' });
+    } else if (await imageInfo(docker, official)) {
+      choices.push({ arg, official, used: official, source: 'official' });
+    } else {
+      const standIn = STAND_IN_BASES[official];
+      if (standIn && (await imageInfo(docker, standIn))) choices.push({ arg, official, used: standIn, source: 'stand-in' });
+      else choices.push({ arg, official, used: official, source: 'pull' });
+    }
+  }
+  return choices;
+}
+
+async function readExtraCa(file: string): Promise<ContextEntry> {
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (error) {
+    throw new ConfigError(`cannot read the extra CA file ${file}: ${describeError(error)}`, {
+      cause: error,
+      hint: 'pass a readable PEM file (e.g. /etc/ssl/certs/ca-certificates.crt) or drop the option',
+    });
+  }
+  if (!data.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`extra CA file ${file} holds no PEM certificate`, {
+      hint: 'the file must contain "-----BEGIN CERTIFICATE-----" blocks (convert DER with `openssl x509 -inform der`)',
+    });
+  }
+  return { name: EXTRA_CA_CONTEXT_PATH, type: 'file', mode: 0o644, mtimeMs: 0, data };
+}
+
+interface BuildEvent {
+  stream?: string;
+  status?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string };
+}
+
+/** Follows the build's JSON stream; resolves with the error message (if any) once the stream ends. */
+function followBuild(docker: DockerClient, stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let buildError: string | null = null;
+    docker.modem.followProgress(
+      stream,
+      (error) => (error ? reject(error) : resolve(buildError)),
+      (event: BuildEvent) => {
+        const text = event.stream ?? event.status;
+        if (text) for (const line of text.split('\n')) if (line.trim() !== '') onLine(line.trimEnd());
+        if (event.error) {
+          buildError = event.errorDetail?.message ?? event.error;
+          onLine(`ERROR: ${buildError}`);
+        }
+      },
+    );
+  });
+}
+
+export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, opts: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
+  const tag = opts.tag ?? defaultTag(spec.name);
+  const dockerfilePath = path.resolve(opts.projectRoot, spec.dockerfile);
+  let dockerfile: string;
+  try {
+    dockerfile = await readFile(dockerfilePath, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read Dockerfile ${spec.dockerfile} of target ${spec.name}: ${describeError(error)}`, {
+      cause: error,
+      hint: 'targets[].dockerfile is relative to the project root',
+    });
+  }
+  const relDockerfile = path.relative(opts.projectRoot, dockerfilePath).split(path.sep).join('/');
+  if (relDockerfile.startsWith('..')) {
+    throw new ConfigError(`Dockerfile ${spec.dockerfile} of target ${spec.name} is outside the project root`, {
+      hint: 'the build context is the project root; keep Dockerfiles inside it',
+    });
+  }
+
+  const extra: ContextEntry[] = [
+    // The daemon needs the Dockerfile in the context even if .dockerignore leaves it out.
+    { name: relDockerfile, type: 'file', mode: 0o644, mtimeMs: 0, data: Buffer.from(dockerfile) },
+  ];
+  if (opts.extraCaFile) extra.push(await readExtraCa(opts.extraCaFile));
+  const { tar } = await buildContextTar(opts.projectRoot, extra);
+
+  const baseImages = await chooseBaseImages(docker, dockerfile, opts.buildArgs);
+  const buildargs: Record<string, string> = {};
+  for (const choice of baseImages) buildargs[choice.arg] = choice.used;
+  Object.assign(buildargs, opts.buildArgs ?? {});
+  for (const choice of baseImages) {
+    opts.onProgress?.(`base ${choice.arg}=${choice.used} (${choice.source}${choice.source === 'stand-in' ? `, for ${choice.official}` : ''})`);
+  }
+
+  const tail: string[] = [];
+  const onLine = (line: string): void => {
+    tail.push(line);
+    if (tail.length > 30) tail.shift();
+    opts.onProgress?.(line);
+  };
+  const failure = (message: string, cause?: unknown): TargetError => {
+    const usedPull = baseImages.some((b) => b.source === 'pull');
+    return new TargetError(`building ${spec.name} (${relDockerfile}) failed: ${message}\n--- last build lines ---\n${tail.join('\n')}`, {
+      cause,
+      hint: usedPull
+        ? `base image ${baseImages.find((b) => b.source === 'pull')?.official} is not local; without registry access run scripts/build-bases.sh to build stand-ins`
+        : `reproduce with: docker build --network host -f ${relDockerfile} ${Object.entries(buildargs).map(([k, v]) => `--build-arg ${k}=${v}`).join(' ')} .`,
+    });
+  };
+
+  let buildError: string | null;
+  try {
+    const stream = await docker.buildImage(Readable.from([tar]), {
+      t: tag,
+      dockerfile: relDockerfile,
+      buildargs,
+      // Package managers inside the build reach registries only through the host's network stack.
+      networkmode: 'host',
+      rm: true,
+      forcerm: true,
+      labels: {
+        'io.httpbench.target': spec.name,
+        'io.httpbench.base-images': baseImages.map((b) => b.used).join(','),
+      },
+      ...(opts.signal ? { abortSignal: opts.signal } : {}),
+    });
+    buildError = await followBuild(docker, stream, onLine);
+  } catch (error) {
+    opts.signal?.throwIfAborted();
+    throw failure(describeError(error), error);
+  }
+  if (buildError !== null) throw failure(buildError);
+
+  const info = await imageInfo(docker, tag);
+  if (!info) throw failure(`the build reported success but image ${tag} does not exist`);
+  return { tag, id: info.id, sizeBytes: info.sizeBytes, baseImages, durationMs: performance.now() - started };
+}
