@@ -402,6 +402,21 @@ function figureOf(oks: Array<Extract<Sample, { ok: true }>>, unit: MeasuredFigur
   return figure;
 }
 
+/** The figure for a summary cell: bound mark, median, range when repetitions differ, rate/histogram. */
+function compactFigure(c: ConfigurationVerdict): string {
+  const f = c.measured;
+  if (f === null) return c.measuredText;
+  const prefix = f.bound === 'lower' ? '≥ ' : f.bound === 'upper' ? '≤ ' : '';
+  let text = `${prefix}${formatValue(f.value, f.unit)}`;
+  if (f.n > 1 && f.min !== f.max) text += ` (${formatValue(f.min, f.unit)} – ${formatValue(f.max, f.unit)}, n=${f.n})`;
+  const extras: string[] = [];
+  if (f.atOfferedRps) extras.push(`@ ${f.atOfferedRps.map(formatRps).join('/')} req/s`);
+  if (f.latencySource) extras.push(f.latencySource);
+  if (extras.length > 0) text += ` ${extras.join(', ')}`;
+  if (f.unit === 'fraction') text = c.measuredText;
+  return text;
+}
+
 export function describeFigure(f: MeasuredFigure): string {
   const prefix = f.bound === 'lower' ? '≥ ' : f.bound === 'upper' ? '≤ ' : '';
   let text = `${prefix}${formatValue(f.value, f.unit)}`;
@@ -553,25 +568,26 @@ function linesVerdict(claim: Claim, doc: RunDocument, fewer: string, more: strin
   };
 }
 
-/** Rule 7: configurations agree → their verdict; otherwise inconclusive, naming each. */
-function overall(list: ConfigurationVerdict[]): { verdict: Verdict; reason: string; settle?: string } {
+/**
+ * Rule 7: configurations agree → their verdict; otherwise inconclusive, naming each. The reason
+ * repeats measurements only where they explain an inconclusive verdict; the figures are in `measured`.
+ */
+function overall(list: ConfigurationVerdict[], rule: string): { verdict: Verdict; reason: string; settle?: string } {
+  const settle = list.find((c) => c.settle)?.settle;
+  const withSettle = (o: { verdict: Verdict; reason: string }) => (settle ? { ...o, settle } : o);
   const kinds = new Set(list.map((c) => c.verdict));
+  const labels = (v: Verdict) => list.filter((c) => c.verdict === v).map((c) => c.label);
+  const inconclusiveReasons = list.filter((c) => c.verdict === 'inconclusive').map((c) => (list.length === 1 ? c.reason : `${c.label}: ${c.reason}`));
+  if (list.length === 1) return withSettle({ verdict: list[0]!.verdict, reason: list[0]!.reason });
   if (kinds.size === 1) {
     const verdict = list[0]!.verdict;
-    const reason = list.length === 1 ? list[0]!.reason : list.map((c) => `${c.label}: ${c.reason}`).join('; ');
-    const settle = list.find((c) => c.settle)?.settle;
-    return settle ? { verdict, reason, settle } : { verdict, reason };
+    if (verdict === 'inconclusive') return withSettle({ verdict, reason: inconclusiveReasons.join('; ') });
+    return withSettle({ verdict, reason: `every configuration (${labels(verdict).join(', ')}) ${verdict === 'confirmed' ? 'satisfies' : 'fails'} ${rule}` });
   }
-  const byVerdict = (v: Verdict) => list.filter((c) => c.verdict === v).map((c) => c.label);
-  const parts = (['confirmed', 'refuted', 'inconclusive'] as const).filter((v) => byVerdict(v).length > 0).map((v) => `${v} for ${byVerdict(v).join(', ')}`);
-  const detail = list.map((c) => `${c.label}: ${c.reason}`).join('; ');
-  const settle = list.find((c) => c.settle)?.settle;
-  const out: { verdict: Verdict; reason: string; settle?: string } = {
-    verdict: 'inconclusive',
-    reason: `depends on the configuration — ${parts.join('; ')}. ${detail}`,
-  };
-  if (settle) out.settle = settle;
-  return out;
+  const parts = (['confirmed', 'refuted', 'inconclusive'] as const).filter((v) => labels(v).length > 0).map((v) => `${v} for ${labels(v).join(', ')}`);
+  const conclusive = list.filter((c) => c.verdict !== 'inconclusive').map((c) => `${c.label} ${c.verdict === 'confirmed' ? 'satisfies' : 'fails'} ${rule}`);
+  const detail = [...conclusive, ...inconclusiveReasons].join('; ');
+  return withSettle({ verdict: 'inconclusive', reason: `depends on the configuration — ${parts.join('; ')}. ${detail}` });
 }
 
 function hardwareNote(doc: RunDocument, list: ConfigurationVerdict[]): string {
@@ -611,15 +627,16 @@ function throughputRatioNote(doc: RunDocument, target: string): string | undefin
 
 export function evaluateClaim(claim: Claim, doc: RunDocument): ClaimVerdict {
   const list = byConfiguration(claim, doc);
-  const o = overall(list);
+  const rule = ruleText(claim.rule, unitOf(claim.metric));
+  const o = overall(list, rule);
   const verdict: ClaimVerdict = {
     id: claim.id,
     quote: claim.quote,
     articleFigure: claim.articleFigure,
-    ruleText: ruleText(claim.rule, unitOf(claim.metric)),
+    ruleText: rule,
     verdict: o.verdict,
     byConfiguration: list,
-    measured: list.map((c) => (list.length === 1 ? c.measuredText : `${c.label}: ${c.measuredText}`)).join('; '),
+    measured: list.map((c) => (list.length === 1 ? compactFigure(c) : `${c.label}: ${compactFigure(c)}`)).join('; '),
     reason: o.reason,
   };
   if (o.settle) verdict.settle = o.settle;

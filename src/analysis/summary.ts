@@ -59,10 +59,10 @@ export function failedRequests(step: Step): number {
   return step.counts.errors + step.counts.timeouts + step.counts.non2xx;
 }
 
-export interface RateSummary {
-  /** Offered rate, requests/s (open-loop and knee steps). */
-  offeredRps: number;
-  kinds: Array<'rate' | 'knee'>;
+/** One step summarised across repetitions (the closed-loop step, or every step at one offered rate). */
+export interface StepSummary {
+  kinds: Array<Step['kind']>;
+  engines: Array<Step['engine']>;
   achievedRps: Spread;
   latencySource: LatencySource;
   /** Percentiles in µs, each summarised across repetitions. */
@@ -80,6 +80,11 @@ export interface RateSummary {
   notes: string[];
 }
 
+export interface RateSummary extends StepSummary {
+  /** Offered rate, requests/s (open-loop and knee steps). */
+  offeredRps: number;
+}
+
 export interface RepetitionProblem {
   repetition: number;
   status: TargetResult['status'];
@@ -95,6 +100,8 @@ export interface GroupSummary {
   completed: number;
   /** Repetitions that did not complete, with their reason. */
   problems: RepetitionProblem[];
+  /** The closed-loop step across repetitions; null when it never ran. */
+  maxStep: StepSummary | null;
   maxThroughputRps: Spread | null;
   /** True when any repetition's closed-loop step was generator-bound: the figure is a lower bound. */
   maxThroughputIsLowerBound: boolean;
@@ -138,10 +145,32 @@ function maxStep(result: TargetResult): Step | undefined {
   return result.steps.find((s) => s.kind === 'max');
 }
 
+export function summariseSteps(steps: Step[]): StepSummary {
+  const lat = steps.map(stepLatency);
+  const sources = new Set(lat.map((l) => l.source));
+  const pick = (k: keyof PercentilesUs) => spreadOf(lat.map((l) => l.us[k]))!;
+  const notes: string[] = [];
+  for (const s of steps) for (const n of s.notes) if (!notes.includes(n)) notes.push(n);
+  return {
+    kinds: [...new Set(steps.map((s) => s.kind))].sort(),
+    engines: [...new Set(steps.map((s) => s.engine))].sort(),
+    achievedRps: spreadOf(steps.map((s) => s.achievedRps))!,
+    latencySource: sources.size > 1 ? 'mixed' : [...sources][0]!,
+    latencyUs: { p50: pick('p50'), p90: pick('p90'), p95: pick('p95'), p99: pick('p99'), p999: pick('p999'), max: pick('max') },
+    targetCpuPercent: spreadOf(present(steps.map((s) => s.resources?.cpuPercent ?? s.cpuPercent))),
+    memoryPeakBytes: spreadOf(present(steps.map((s) => s.resources?.memoryPeakBytes))),
+    requestsPerCpuSecond: spreadOf(present(steps.map(requestsPerCpuSecond))),
+    failed: steps.reduce((sum, s) => sum + failedRequests(s), 0),
+    sent: steps.reduce((sum, s) => sum + s.counts.sent, 0),
+    generatorBound: steps.filter((s) => s.generator.bound).length,
+    saturated: steps.filter((s) => s.saturated).length,
+    notes,
+  };
+}
+
 function summariseRates(results: TargetResult[]): RateSummary[] {
   const byRate = new Map<number, Step[]>();
   for (const r of results) {
-    if (r.status !== 'completed' && r.status !== 'interrupted') continue;
     for (const s of r.steps) {
       if (s.kind === 'max' || s.offeredRps === null) continue;
       const list = byRate.get(s.offeredRps) ?? [];
@@ -149,30 +178,7 @@ function summariseRates(results: TargetResult[]): RateSummary[] {
       byRate.set(s.offeredRps, list);
     }
   }
-  return [...byRate.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([offeredRps, steps]) => {
-      const lat = steps.map(stepLatency);
-      const sources = new Set(lat.map((l) => l.source));
-      const pick = (k: keyof PercentilesUs) => spreadOf(lat.map((l) => l.us[k]))!;
-      const notes: string[] = [];
-      for (const s of steps) for (const n of s.notes) if (!notes.includes(n)) notes.push(n);
-      return {
-        offeredRps,
-        kinds: [...new Set(steps.map((s) => s.kind as 'rate' | 'knee'))].sort(),
-        achievedRps: spreadOf(steps.map((s) => s.achievedRps))!,
-        latencySource: sources.size > 1 ? 'mixed' : [...sources][0]!,
-        latencyUs: { p50: pick('p50'), p90: pick('p90'), p95: pick('p95'), p99: pick('p99'), p999: pick('p999'), max: pick('max') },
-        targetCpuPercent: spreadOf(present(steps.map((s) => s.resources?.cpuPercent ?? s.cpuPercent))),
-        memoryPeakBytes: spreadOf(present(steps.map((s) => s.resources?.memoryPeakBytes))),
-        requestsPerCpuSecond: spreadOf(present(steps.map(requestsPerCpuSecond))),
-        failed: steps.reduce((sum, s) => sum + failedRequests(s), 0),
-        sent: steps.reduce((sum, s) => sum + s.counts.sent, 0),
-        generatorBound: steps.filter((s) => s.generator.bound).length,
-        saturated: steps.filter((s) => s.saturated).length,
-        notes,
-      } satisfies RateSummary;
-    });
+  return [...byRate.entries()].sort((a, b) => a[0] - b[0]).map(([offeredRps, steps]) => ({ offeredRps, ...summariseSteps(steps) }));
 }
 
 export function summariseGroup(name: string, configuration: string, results: TargetResult[]): GroupSummary {
@@ -187,6 +193,7 @@ export function summariseGroup(name: string, configuration: string, results: Tar
     repetitions: results.length,
     completed: results.filter((r) => r.status === 'completed').length,
     problems: results.filter((r) => r.status !== 'completed').map((r) => ({ repetition: r.repetition, status: r.status, reason: r.reason })),
+    maxStep: maxSteps.length > 0 ? summariseSteps(maxSteps) : null,
     maxThroughputRps: spreadOf(present(usable.map((r) => r.maxThroughputRps))),
     maxThroughputIsLowerBound: maxSteps.some((s) => s.generator.bound),
     throughputPerCoreRps: spreadOf(present(usable.map((r) => (r.maxThroughputRps === null ? null : r.maxThroughputRps / r.cpus)))),

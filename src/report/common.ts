@@ -1,0 +1,91 @@
+/**
+ * Pieces every renderer shares, so the Markdown, HTML and terminal reports say the same thing in
+ * the same words. Pure.
+ */
+import type { RunDocument } from '../schema/run.ts';
+import type { Verdict } from '../analysis/claims.ts';
+import type { GroupSummary, Spread, StepSummary } from '../analysis/summary.ts';
+import { formatMsFromUs, formatNumber, formatRps, formatMiB, formatMB, formatMs, formatPercent } from '../analysis/format.ts';
+
+export const VERDICT_LABEL: Record<Verdict, string> = {
+  confirmed: 'CONFIRMED',
+  refuted: 'REFUTED',
+  inconclusive: 'INCONCLUSIVE',
+};
+
+/** A loud line for a run that did not complete, or null when it did. */
+export function runStatusBanner(doc: RunDocument): string | null {
+  switch (doc.status) {
+    case 'completed':
+      return null;
+    case 'interrupted':
+      return 'RUN INTERRUPTED — only the steps that finished are reported; missing figures were not measured.';
+    case 'failed':
+      return 'RUN FAILED — the figures below are partial; see the failed targets.';
+    case 'running':
+      return 'RUN STILL IN PROGRESS (or killed without finishing) — figures are partial.';
+  }
+}
+
+/** Targets/repetitions that did not complete, one line each. */
+export function targetProblems(groups: GroupSummary[]): string[] {
+  return groups.flatMap((g) =>
+    g.problems.map((p) => `${g.name}/${g.configuration} repetition ${p.repetition}: ${p.status.toUpperCase()}${p.reason ? ` — ${p.reason}` : ''}`),
+  );
+}
+
+/** Median, with the range when repetitions differ: "12.35 (11.90–12.70)". */
+export function withRange(s: Spread | null, format: (v: number) => string): string {
+  if (s === null) return '—';
+  if (s.n <= 1 || s.min === s.max) return format(s.median);
+  return `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
+}
+
+export const fmt = {
+  rps: (s: Spread | null) => withRange(s, formatRps),
+  msFromUs: (s: Spread | null) => withRange(s, formatMsFromUs),
+  ms: (s: Spread | null) => withRange(s, (v) => formatNumber(v, 0)),
+  mib: (s: Spread | null) => withRange(s, formatMiB),
+  mb: (s: Spread | null) => withRange(s, formatMB),
+  cpu: (s: Spread | null) => withRange(s, (v) => formatNumber(v, 0)),
+  perCpuS: (s: Spread | null) => withRange(s, (v) => formatNumber(v, 0)),
+};
+
+export { formatMs, formatPercent };
+
+/** Achieved rate with "≥" when the generator limited the step: the target could do at least this. */
+export function achievedText(step: StepSummary): string {
+  return `${step.generatorBound > 0 ? '≥ ' : ''}${fmt.rps(step.achievedRps)}`;
+}
+
+/** Short flags of a step: saturated and generator-bound, with how many repetitions when they differ. */
+export function stepFlags(step: StepSummary, repetitions: number): string {
+  const flags: string[] = [];
+  const count = (k: number) => (repetitions > 1 && k < repetitions ? ` ${k}/${repetitions}` : '');
+  if (step.saturated > 0) flags.push(`saturated${count(step.saturated)}`);
+  if (step.generatorBound > 0) flags.push(`generator-bound${count(step.generatorBound)}`);
+  return flags.join(', ');
+}
+
+/** Failed requests (errors + timeouts + non-2xx) as "count (percent)". */
+export function failedText(step: StepSummary): string {
+  if (step.failed === 0) return '0';
+  return `${formatNumber(step.failed)} (${formatPercent(step.sent === 0 ? 0 : step.failed / step.sent)})`;
+}
+
+export function latencySourceText(step: StepSummary): string {
+  return step.latencySource === 'mixed' ? 'mixed (corrected where available)' : step.latencySource;
+}
+
+/** The command that reproduces the run, and the one that re-renders it. */
+export function reproduceCommands(doc: RunDocument): string[] {
+  const lines: string[] = [];
+  if (doc.environment.gitCommit) lines.push(`git checkout ${doc.environment.gitCommit}`);
+  lines.push(`httpbench run --scenario scenarios/${doc.scenario.name}.yaml`);
+  lines.push('httpbench report <results-dir>   # re-render report.md / report.html from run.json');
+  return lines;
+}
+
+export function bytesGiB(bytes: number): string {
+  return `${formatNumber(bytes / 1024 ** 3, 1)} GiB`;
+}

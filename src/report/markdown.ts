@@ -1,0 +1,215 @@
+/**
+ * report.md: claims first (what a reader came for), then the machine, then every figure they rest
+ * on. Pure: the same (doc, renderedAt) always gives the same bytes.
+ */
+import type { RunDocument } from '../schema/run.ts';
+import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
+import { summarise, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
+import { formatNumber, formatRps } from '../analysis/format.ts';
+import {
+  VERDICT_LABEL,
+  achievedText,
+  bytesGiB,
+  failedText,
+  fmt,
+  latencySourceText,
+  reproduceCommands,
+  runStatusBanner,
+  stepFlags,
+  targetProblems,
+} from './common.ts';
+
+export interface RenderOptions {
+  /** ISO-8601 time of rendering; the only input besides the document. */
+  renderedAt: string;
+}
+
+/**
+ * Text safe inside a Markdown table cell: pipes escaped, no line breaks, and any "<" that could open
+ * an HTML tag or comment written as an entity (a "< 50 ms" stays readable).
+ */
+export function mdCell(text: string): string {
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&(?=#?\w+;)/g, '&amp;')
+    .replace(/<(?=[A-Za-z!/?])/g, '&lt;');
+}
+
+function table(header: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
+  const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
+  return [header, sep, ...rows].map((r, i) => `| ${(i === 1 ? r : r.map(mdCell)).join(' | ')} |`).join('\n');
+}
+
+function claimsSection(verdicts: ClaimVerdict[]): string {
+  if (verdicts.length === 0) return '## Claims\n\nNo claims registry was attached to this run (scenario `claims:` is null).\n';
+  const counts = (['confirmed', 'refuted', 'inconclusive'] as const).map((v) => `${verdicts.filter((x) => x.verdict === v).length} ${v}`).join(', ');
+  const rows = verdicts.map((v) => [VERDICT_LABEL[v.verdict], v.id, v.articleFigure, v.measured, v.reason]);
+  const details = verdicts.map((v) => {
+    const lines = [`### ${v.id} — ${VERDICT_LABEL[v.verdict]}`, '', `> ${v.quote}`, '', `- Article figure: ${v.articleFigure} (rule: ${v.ruleText})`];
+    for (const c of v.byConfiguration) {
+      lines.push(`- **${c.label}** (${c.configurations.join(', ')}${c.cpus !== null ? `, ${c.cpus} CPU(s)` : ''}): ${VERDICT_LABEL[c.verdict]} — measured ${c.measuredText}; ${c.reason}`);
+    }
+    if (v.ratio) lines.push(`- Ratio beside the absolute figure: ${v.ratio}`);
+    if (v.hardwareNote) lines.push(`- Hardware: ${v.hardwareNote}`);
+    if (v.settle) lines.push(`- What would settle it: ${v.settle}`);
+    return lines.join('\n');
+  });
+  return [
+    '## Claims',
+    '',
+    `${verdicts.length} claims: ${counts}. A verdict names the configurations it holds for; "inconclusive" means the measurement cannot decide, and the reason says why.`,
+    '',
+    table(['Verdict', 'Claim', 'Article figure', 'Measured', 'Reason'], rows),
+    '',
+    ...details.flatMap((d) => [d, '']),
+  ].join('\n');
+}
+
+function environmentSection(doc: RunDocument, groups: GroupSummary[]): string {
+  const e = doc.environment;
+  const rows = [
+    ['CPU', `${e.cpuModel} (${e.cpuCount} logical CPUs)`],
+    ['Memory', bytesGiB(e.memoryBytes)],
+    ['OS / kernel / arch', `${e.os} / ${e.kernel} / ${e.arch}`],
+    ['Node.js', e.nodeVersion],
+    ['Docker', e.dockerVersion ?? '— (not used)'],
+    ['httpbench', `${doc.tool.version}${e.gitCommit ? ` (git ${e.gitCommit})` : ''}`],
+    ['Target cpuset', e.cpusets.target ?? 'not pinned'],
+    ['Generator cpuset', e.cpusets.generator ?? 'not pinned'],
+  ];
+  const out = ['## Environment', '', table(['', ''], rows)];
+  if (e.cpusets.target === null || e.cpusets.generator === null || overlaps(e.cpusets.target, e.cpusets.generator)) {
+    out.push('', '**Warning:** generator and targets did not have disjoint CPUs — the generator competed with the target, so throughput figures are lower bounds and latencies include that contention.');
+  }
+  const limits = new Map<string, string[]>();
+  for (const t of doc.targets) {
+    if (!t.limits || limits.has(`${t.name}/${t.configuration}`)) continue;
+    limits.set(`${t.name}/${t.configuration}`, [
+      `${t.name}/${t.configuration}`,
+      String(t.cpus),
+      t.limits.cpuset,
+      formatNumber(t.limits.memoryBytes / 1048576),
+      String(t.limits.pids),
+      t.limits.readOnlyRootfs ? 'yes' : 'no',
+      t.limits.user,
+    ]);
+  }
+  if (limits.size > 0) {
+    const ordered = groups.map((g) => limits.get(`${g.name}/${g.configuration}`)).filter((r): r is string[] => r !== undefined);
+    out.push('', '### Container limits', '', table(['Target/configuration', 'CPUs', 'cpuset', 'Memory MiB', 'PIDs', 'Read-only rootfs', 'User'], ordered, ['l', 'r', 'l', 'r', 'r', 'l', 'l']));
+  }
+  return out.join('\n');
+}
+
+/** True when two cpuset lists ("0-3", "2,4-5") share a CPU. */
+export function overlaps(a: string, b: string): boolean {
+  const expand = (s: string) =>
+    new Set(
+      s.split(',').flatMap((part) => {
+        const [lo, hi] = part.split('-').map(Number) as [number, number | undefined];
+        const out: number[] = [];
+        for (let c = lo; c <= (hi ?? lo); c++) out.push(c);
+        return out;
+      }),
+    );
+  const sa = expand(a);
+  return [...expand(b)].some((c) => sa.has(c));
+}
+
+function stepRow(label: string, offered: string, s: StepSummary, repetitions: number): string[] {
+  return [
+    label,
+    offered,
+    achievedText(s),
+    fmt.msFromUs(s.latencyUs.p50),
+    fmt.msFromUs(s.latencyUs.p95),
+    fmt.msFromUs(s.latencyUs.p99),
+    latencySourceText(s),
+    failedText(s),
+    fmt.cpu(s.targetCpuPercent),
+    fmt.mib(s.memoryPeakBytes),
+    stepFlags(s, repetitions) || '—',
+  ];
+}
+
+function groupSection(g: GroupSummary): string {
+  const reps = g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : '';
+  const out = [`### ${g.name} / ${g.configuration}`, '', `${g.cpus} CPU(s)${reps}.`];
+  for (const p of g.problems) out.push('', `**${p.status.toUpperCase()}** (repetition ${p.repetition})${p.reason ? `: ${p.reason}` : ''}`);
+  const facts = [
+    `max throughput ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.maxThroughputRps)} req/s${g.maxThroughputIsLowerBound ? ' (generator-bound: a lower bound)' : ''}`,
+    `sustainable ${g.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(g.sustainableRps)} req/s`,
+  ];
+  out.push('', `Closed loop: ${facts.join('; ')}.`);
+  const rows: string[][] = [];
+  if (g.maxStep) rows.push(stepRow('max (closed loop)', '—', g.maxStep, g.repetitions));
+  for (const r of g.rates) rows.push(stepRow(r.kinds.includes('knee') ? 'knee' : 'rate', formatRps(r.offeredRps), r, g.repetitions));
+  if (rows.length > 0) {
+    out.push(
+      '',
+      table(
+        ['Step', 'Offered req/s', 'Achieved req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'Latency', 'Failed', 'CPU %', 'Mem peak MiB', 'Flags'],
+        rows,
+        ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'l'],
+      ),
+    );
+  }
+  const notes = [...new Set([...(g.maxStep?.notes ?? []), ...g.rates.flatMap((r) => r.notes)])];
+  if (notes.length > 0) out.push('', 'Notes:', '', ...notes.map((n) => `- ${mdCell(n)}`));
+  return out.join('\n');
+}
+
+function resourcesSection(groups: GroupSummary[]): string {
+  const rows = groups.map((g) => [
+    `${g.name}/${g.configuration}`,
+    fmt.mb(g.imageSizeBytes),
+    fmt.ms(g.coldStartMs),
+    fmt.mib(g.memoryIdleBytes),
+    fmt.mib(g.memoryPeakBytes),
+    fmt.cpu(g.maxStepCpuPercent),
+    fmt.perCpuS(g.requestsPerCpuSecond),
+    `${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.throughputPerCoreRps)}`,
+  ]);
+  return [
+    '## Resources',
+    '',
+    'Image size in MB (10^6 bytes); memory in MiB (2^20 bytes, usage minus page cache); CPU in percent of one core during the closed-loop step; requests per CPU-second = achieved req/s ÷ (target CPU % / 100); per core = max throughput ÷ CPUs of the budget.',
+    '',
+    table(
+      ['Target/configuration', 'Image MB', 'Cold start ms', 'Memory idle MiB', 'Memory peak MiB', 'CPU % (max step)', 'Req per CPU-second', 'Max req/s per core'],
+      rows,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  ].join('\n');
+}
+
+export function renderMarkdown(doc: RunDocument, options: RenderOptions): string {
+  const groups = summarise(doc);
+  const verdicts = evaluateClaims(doc);
+  const banner = runStatusBanner(doc);
+  const problems = targetProblems(groups);
+  const head = [
+    `# httpbench report — ${doc.scenario.name}`,
+    '',
+    `Rendered ${options.renderedAt} · run started ${doc.startedAt}${doc.finishedAt ? `, finished ${doc.finishedAt}` : ', not finished'} · status **${doc.status}**`,
+  ];
+  if (banner) head.push('', `> **⚠ ${banner}**`);
+  if (problems.length > 0) head.push('', '**Targets that did not complete:**', '', ...problems.map((p) => `- ${mdCell(p)}`));
+  const sections = [
+    head.join('\n'),
+    claimsSection(verdicts),
+    environmentSection(doc, groups),
+    [
+      '## Results by target and configuration',
+      '',
+      'Latency in milliseconds. "corrected" = from the intended send time (wrk2 model, no coordinated omission); "uncorrected" = from the actual write (the closed-loop step has only this). "≥" marks a lower bound: the load generator, not the target, was the limit. "saturated" = past the target\'s capacity (SLO p99 or error rate exceeded). Failed = errors + timeouts + non-2xx.',
+      '',
+      groups.length === 0 ? 'No target results.' : groups.map(groupSection).join('\n\n'),
+    ].join('\n'),
+    resourcesSection(groups),
+    ['## Reproduce', '', '```sh', ...reproduceCommands(doc), '```'].join('\n'),
+  ];
+  return `${sections.join('\n\n')}\n`;
+}
