@@ -38,7 +38,8 @@ describe('evaluateClaim', () => {
     expect(v.byConfiguration).toHaveLength(1);
     expect(v.byConfiguration[0]!.label).toBe('all-cores');
     expect(v.byConfiguration[0]!.measured).toMatchObject({ value: 12500, min: 12000, max: 13000, n: 2, bound: 'exact', unit: 'req/s' });
-    expect(v.measured).toBe('12,500 req/s (median of 2, range 12,000 req/s – 13,000 req/s, spread 8.0 %)');
+    expect(v.measured).toBe('12,500 req/s (12,000 req/s – 13,000 req/s, n=2)');
+    expect(v.byConfiguration[0]!.measuredText).toBe('12,500 req/s (median of 2, range 12,000 req/s – 13,000 req/s, spread 8.0 %)');
   });
 
   it('refutes when every repetition fails the rule', () => {
@@ -83,7 +84,7 @@ describe('evaluateClaim', () => {
     const v = evaluateClaim(goP95At10k, doc);
     expect(v.verdict).toBe('confirmed');
     expect(v.byConfiguration[0]!.measured).toMatchObject({ value: 12.345, unit: 'ms', latencySource: 'corrected', atOfferedRps: [10000] });
-    expect(v.measured).toBe('12.35 ms [at 10,000 req/s offered, corrected]');
+    expect(v.measured).toBe('12.35 ms @ 10,000 req/s, corrected');
   });
 
   it('is inconclusive for a rate never offered because the target saturated earlier', () => {
