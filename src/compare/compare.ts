@@ -163,6 +163,10 @@ export function compareRuns(baseline: RunDocument, candidate: RunDocument, optio
     ),
   );
 
+  for (const g of groups) {
+    if (g.candidateRuns === 0) warnings.push(`${g.target}/${g.configuration}: no completed runs in the candidate (failed or skipped?) — nothing judged`);
+    else if (g.baselineRuns === 0) warnings.push(`${g.target}/${g.configuration}: not in the baseline — nothing judged`);
+  }
   const all = groups.flatMap((g) => g.metrics);
   const counts = {
     regressed: all.filter((m) => m.verdict === 'regressed').length,

@@ -159,6 +159,30 @@ describe('compareRuns', () => {
     expect(c.environmentDifferences).toHaveLength(2);
   });
 
+  it('url: targets (no image, memory or cold start) compare throughput and latency only', () => {
+    const strip = (seed: number) => {
+      const d = buildRunDocument({ seed, repetitions: 4 });
+      return { ...d, targets: d.targets.map((t) => ({ ...t, image: null, memory: null, coldStartMs: null })) };
+    };
+    const c = compareRuns(strip(1), strip(2), { thresholdsPercent });
+    expect(c.groups[0]!.metrics.map((m) => m.id)).toEqual([
+      'maxThroughputRps',
+      'rate-200rps/achievedRps', 'rate-200rps/p50Us', 'rate-200rps/p95Us', 'rate-200rps/p99Us',
+      'rate-500rps/achievedRps', 'rate-500rps/p50Us', 'rate-500rps/p95Us', 'rate-500rps/p99Us',
+    ]);
+  });
+
+  it('a target that failed in the candidate is reported, not silently dropped', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 2 });
+    const b = buildRunDocument({ seed: 2, repetitions: 2 });
+    const failed = { ...b, targets: b.targets.map((t) => (t.name === 'go-chi' ? { ...t, status: 'failed' as const, reason: 'never healthy' } : t)) };
+    const c = compareRuns(a, failed, { thresholdsPercent });
+    const g = c.groups.find((x) => x.target === 'go-chi')!;
+    expect(g.metrics).toEqual([]);
+    expect(g.notes).toContain('no completed runs in the candidate');
+    expect(c.warnings.join()).toMatch(/go-chi\/default: no completed runs in the candidate/);
+  });
+
   it('uses the given thresholds', () => {
     const a = buildRunDocument({ seed: 1, repetitions: 5 });
     const b = buildRunDocument({ seed: 2, repetitions: 5, latencyFactor: 1.3 });

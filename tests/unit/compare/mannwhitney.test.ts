@@ -31,6 +31,14 @@ describe('mannWhitneyU exact distribution', () => {
     expect(r.pValue).toBeCloseTo(0.014763014763014764, 12);
   });
 
+  it('50 vs 50 is still exact (scipy exact: U=1059, p=0.18995162893958173)', () => {
+    const x = Array.from({ length: 50 }, (_, i) => i * 1.1);
+    const y = Array.from({ length: 50 }, (_, i) => i * 1.3 + 0.05);
+    const r = mannWhitneyU(x, y);
+    expect(r).toMatchObject({ u: 1059, method: 'exact' });
+    expect(r.pValue).toBeCloseTo(0.18995162893958173, 10);
+  });
+
   it('ties: exact distribution conditional on the ties (enumeration: U=2.5, p=0.2)', () => {
     const r = mannWhitneyU([1, 2, 2, 3], [2, 3, 4, 4]);
     expect(r).toMatchObject({ u: 2.5, ties: true, method: 'exact' });
