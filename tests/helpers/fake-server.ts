@@ -24,7 +24,7 @@ export interface FakeServerOptions {
   stall?: { everyMs: number; forMs: number };
   /** Fraction (0..1) of requests answered with status 500 (every 1/f-th request, exactly). */
   errorFraction?: number;
-  /** Fraction (0..1) of requests whose socket is destroyed instead of answered (→ ECONNRESET). */
+  /** Fraction (0..1) of requests whose socket is reset (TCP RST) instead of answered (→ ECONNRESET). */
   resetFraction?: number;
   /** Fraction (0..1) of requests never answered (the socket stays open). 1 = a hung server. */
   hangFraction?: number;
@@ -32,6 +32,8 @@ export interface FakeServerOptions {
   bodyBytes?: number;
   /** Send bodies with Transfer-Encoding: chunked (split into two chunks) instead of Content-Length. */
   chunked?: boolean;
+  /** How many request paths to keep in `paths` (default 10 000; 0 keeps none, for memory tests). */
+  keepPaths?: number;
 }
 
 export interface FakeServer {
@@ -40,13 +42,12 @@ export interface FakeServer {
   readonly port: number;
   /** Requests received so far (including reset and hung ones). */
   readonly requestCount: number;
-  /** Paths of the first 10 000 requests, in arrival order (for id-sequence checks). */
+  /** Paths of the first `keepPaths` requests, in arrival order (for id-sequence checks). */
   readonly paths: readonly string[];
   /** Stops listening and destroys every open socket, including hung ones. */
   close(): Promise<void>;
 }
 
-const MAX_KEPT_PATHS = 10_000;
 
 /** True when request number `n` (0-based) is one of the exact `fraction` of requests picked. */
 export function picked(n: number, fraction: number | undefined): boolean {
@@ -60,6 +61,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const paths: string[] = [];
+  const keepPaths = options.keepPaths ?? 10_000;
   let count = 0;
   const startMs = performance.now();
 
@@ -95,9 +97,9 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
 
   const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     const n = count++;
-    if (paths.length < MAX_KEPT_PATHS) paths.push(req.url ?? '');
+    if (paths.length < keepPaths) paths.push(req.url ?? '');
     if (picked(n, options.resetFraction)) {
-      req.socket.destroy();
+      req.socket.resetAndDestroy(); // an RST, so the client sees ECONNRESET rather than a clean close
       return;
     }
     if (picked(n, options.hangFraction)) return; // never answered; close() destroys the socket
