@@ -45,6 +45,9 @@ export class AutocannonEngine implements LoadEngine {
       connections = overallRate;
       notes.push(`connections lowered from ${spec.connections} to ${connections}: autocannon needs ≥ 1 request/s per connection`);
     }
+    // autocannon refuses timeouts under 1 s.
+    const timeoutS = Math.max(1, spec.timeoutMs / 1000);
+    if (timeoutS * 1000 !== spec.timeoutMs) notes.push(`autocannon's timeout is at least 1 s: ${spec.timeoutMs} ms raised to 1000 ms`);
     if (spec.workers > 1) notes.push(`autocannon engine runs in one thread; workers = ${spec.workers} ignored`);
 
     const cpu0 = process.cpuUsage();
@@ -56,7 +59,7 @@ export class AutocannonEngine implements LoadEngine {
           url: spec.baseUrl,
           connections,
           duration: spec.durationS,
-          timeout: spec.timeoutMs / 1000,
+          timeout: timeoutS,
           ...(overallRate !== undefined ? { overallRate } : {}),
           requests: [{ setupRequest: (req) => ({ ...req, path: nextPath() }) }],
         },

@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AUTOCANNON_RATE_NOTES, AutocannonEngine } from '../../src/load/autocannon.ts';
+import type { StepSpec } from '../../src/load/types.ts';
+import { startFakeServer, type FakeServer, type FakeServerOptions } from '../helpers/fake-server.ts';
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function run(serverOptions: FakeServerOptions, step: Partial<StepSpec>) {
+  server = await startFakeServer(serverOptions);
+  return new AutocannonEngine().runStep({
+    baseUrl: server.url,
+    pathTemplate: '/items/{id}',
+    ids: { distribution: 'sequential', min: 1, max: 5, zipfS: 1.1, seed: 1 },
+    rateRps: null,
+    durationS: 1,
+    connections: 4,
+    workers: 1,
+    timeoutMs: 1000,
+    generatorCpuset: null,
+    ...step,
+  });
+}
+
+describe('autocannon engine', () => {
+  it('records each response in µs (uncorrected only) and spreads requests over ids', async () => {
+    const result = await run({ delayMs: 10 }, {});
+    expect(result.engine).toBe('autocannon');
+    expect(result.latencyUs.corrected).toBeNull();
+    expect(result.generator.latenessUs).toBeNull();
+    expect(result.counts.completed).toBeGreaterThan(100);
+    expect(result.latencyUs.uncorrected.count).toBe(result.counts.completed);
+    expect(result.latencyUs.uncorrected.p50).toBeGreaterThanOrEqual(10_000);
+    // µs resolution, not whole milliseconds: some value is not a multiple of 1000
+    expect(result.latencyUs.uncorrected.mean % 1000).not.toBe(0);
+    expect(new Set(server!.paths)).toEqual(new Set(['/items/1', '/items/2', '/items/3', '/items/4', '/items/5']));
+    expect(result.notes).toEqual([]);
+  });
+
+  it('counts non-2xx and carries its limits as notes in rate mode', async () => {
+    const result = await run({ errorFraction: 0.5 }, { rateRps: 100 });
+    expect(result.offeredRps).toBe(100);
+    for (const note of AUTOCANNON_RATE_NOTES) expect(result.notes).toContain(note);
+    expect(result.counts.non2xx).toBeGreaterThan(0);
+    expect(Math.abs(result.counts.non2xx - result.counts.completed / 2)).toBeLessThanOrEqual(1);
+  });
+
+  it('counts timeouts without throwing', async () => {
+    const result = await run({ hangFraction: 1 }, { durationS: 1.5, timeoutMs: 1000 });
+    expect(result.counts.completed).toBe(0);
+    expect(result.counts.timeouts).toBeGreaterThan(0);
+    expect(result.counts.errors).toBe(0);
+  });
+});
