@@ -28,6 +28,8 @@ export interface BuildOptions {
   extraCaFile?: string | null;
   /** Extra build args (e.g. GOPROXY, PIP_INDEX_URL); they win over the automatic base choice. */
   buildArgs?: Record<string, string>;
+  /** Ignore the layer cache (clean-build timings, or after a base image changed under the same tag). */
+  noCache?: boolean;
   /** Build log lines as they arrive. */
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
@@ -193,16 +195,21 @@ export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, o
   }
 
   const tail: string[] = [];
-  const onLine = (line: string): void => {
+  const onLine = (raw: string): void => {
+    // The classic builder colours RUN stderr; error messages should not carry escape codes.
+    const line = raw.replace(/\u001b\[[0-9;]*m/g, '');
     tail.push(line);
     if (tail.length > 30) tail.shift();
     opts.onProgress?.(line);
   };
   const failure = (message: string, cause?: unknown): TargetError => {
     const usedPull = baseImages.some((b) => b.source === 'pull');
+    const tlsFailure = tail.some((l) => /CERTIFICATE_VERIFY_FAILED|x509: certificate signed by unknown authority|tls: failed to verify/.test(l));
     return new TargetError(`building ${spec.name} (${relDockerfile}) failed: ${message}\n--- last build lines ---\n${tail.join('\n')}`, {
       cause,
-      hint: usedPull
+      hint: tlsFailure
+        ? 'a package download failed TLS verification: behind a TLS-intercepting proxy, pass its CA bundle as extraCaFile (e.g. /etc/ssl/certs/ca-certificates.crt)'
+        : usedPull
         ? `base image ${baseImages.find((b) => b.source === 'pull')?.official} is not local; without registry access run scripts/build-bases.sh to build stand-ins`
         : `reproduce with: docker build --network host -f ${relDockerfile} ${Object.entries(buildargs).map(([k, v]) => `--build-arg ${k}=${v}`).join(' ')} .`,
     });
@@ -218,6 +225,7 @@ export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, o
       networkmode: 'host',
       rm: true,
       forcerm: true,
+      nocache: opts.noCache ?? false,
       labels: {
         'io.httpbench.target': spec.name,
         'io.httpbench.base-images': baseImages.map((b) => b.used).join(','),
