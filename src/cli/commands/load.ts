@@ -1,0 +1,106 @@
+/**
+ * `httpbench load <url> --rate R`: one load step against a running service, no Docker, no scenario.
+ * Prints a short table, or with --json exactly one JSON object (the engine's step). Never calls
+ * process.exit: bad flags throw ConfigError (exit 2).
+ */
+import type { CommandModule } from 'yargs';
+import { ConfigError } from '../../errors.ts';
+import { engineFor } from '../../load/index.ts';
+import type { EngineStep, StepSpec } from '../../load/types.ts';
+import { checkLoadUrl } from '../../load/url-guard.ts';
+import type { PercentilesUs } from '../../schema/run.ts';
+
+interface LoadArgs {
+  url: string;
+  rate: number;
+  duration: number;
+  connections: number;
+  workers: number;
+  timeout: number;
+  engine: 'openloop' | 'autocannon';
+  'path-template'?: string;
+  'ids-max': number;
+  json: boolean;
+  'allow-remote': boolean;
+}
+
+export const loadCommand: CommandModule<object, LoadArgs> = {
+  command: 'load <url>',
+  describe: 'drive one running service at a constant rate and print latency and throughput',
+  builder: (y) =>
+    y
+      .positional('url', { type: 'string', demandOption: true, describe: 'target URL, e.g. http://127.0.0.1:8000/users/{id}' })
+      .option('rate', { type: 'number', demandOption: true, describe: 'offered rate, requests/s' })
+      .option('duration', { type: 'number', default: 10, describe: 'step duration, seconds' })
+      .option('connections', { type: 'number', default: 16, describe: 'keep-alive connections' })
+      .option('workers', { type: 'number', default: 1, describe: 'generator worker threads (openloop engine)' })
+      .option('timeout', { type: 'number', default: 2000, describe: 'per-request timeout, ms' })
+      .option('engine', { choices: ['openloop', 'autocannon'] as const, default: 'openloop' as const, describe: 'load engine' })
+      .option('path-template', { type: 'string', describe: "request path; {id} is replaced by ids 1..--ids-max (default: the URL's own path)" })
+      .option('ids-max', { type: 'number', default: 10_000, describe: 'largest id for {id} (ids are uniform from 1, seed 1)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of the table' })
+      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow a host other than loopback (only hosts you own)' }),
+  handler: async (args) => {
+    const spec = stepSpecFromArgs(args);
+    const step = await engineFor(args.engine).runStep(spec);
+    process.stdout.write(args.json ? `${JSON.stringify(step)}\n` : renderLoadTable(args.url, step));
+  },
+};
+
+/** Checks every flag at once (all problems in one ConfigError) and builds the step. */
+export function stepSpecFromArgs(args: LoadArgs): StepSpec {
+  const url = checkLoadUrl(args.url.replaceAll('{id}', '1'), { allowRemote: args['allow-remote'] });
+  const problems: string[] = [];
+  const positive = (flag: string, v: number, integer: boolean) => {
+    if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) problems.push(`--${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${v})`);
+  };
+  positive('rate', args.rate, false);
+  positive('duration', args.duration, false);
+  positive('connections', args.connections, true);
+  positive('workers', args.workers, true);
+  positive('timeout', args.timeout, true);
+  positive('ids-max', args['ids-max'], true);
+  if (problems.length > 0) throw new ConfigError('invalid load flags', { problems, hint: 'see httpbench load --help' });
+  // The URL's own path keeps a literal {id} (URL parsing would escape the braces).
+  const ownPath = new URL(args.url).pathname.replaceAll('%7Bid%7D', '{id}') + new URL(args.url).search;
+  const pathTemplate = args['path-template'] ?? ownPath;
+  if (!pathTemplate.startsWith('/')) throw new ConfigError(`--path-template must start with "/" (got "${pathTemplate}")`);
+  return {
+    baseUrl: url.origin,
+    pathTemplate,
+    ids: { distribution: 'uniform', min: 1, max: args['ids-max'], zipfS: 1.1, seed: 1 },
+    rateRps: args.rate,
+    durationS: args.duration,
+    connections: args.connections,
+    workers: args.workers,
+    timeoutMs: args.timeout,
+    generatorCpuset: null,
+  };
+}
+
+const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 3 : 1);
+
+/** The human table: rates in requests/s, latencies in ms (labelled). */
+export function renderLoadTable(url: string, step: EngineStep): string {
+  const c = step.counts;
+  const row = (name: string, p: PercentilesUs | null) =>
+    p ? `  ${name.padEnd(12)}${[p.p50, p.p90, p.p95, p.p99, p.p999, p.max].map((v) => ms(v).padStart(10)).join('')}` : `  ${name.padEnd(12)}${'n/a'.padStart(10)}`;
+  const g = step.generator;
+  const errorKinds = Object.entries(c.errorsByKind).map(([k, v]) => `${k} ${v}`).join(', ');
+  const lines = [
+    `${url} — ${step.engine}, ${step.connections} connections, ${step.durationS} s`,
+    `  offered ${step.offeredRps === null ? 'closed loop' : `${step.offeredRps} req/s`}, achieved ${step.achievedRps.toFixed(1)} req/s`,
+    `  sent ${c.sent}  completed ${c.completed}  errors ${c.errors}${errorKinds ? ` (${errorKinds})` : ''}  timeouts ${c.timeouts}  non-2xx ${c.non2xx}  late ${c.late}  dropped ${c.dropped}`,
+    '',
+    `  latency, ms${['p50', 'p90', 'p95', 'p99', 'p99.9', 'max'].map((h) => h.padStart(10)).join('')}`,
+    row('corrected', step.latencyUs.corrected),
+    row('uncorrected', step.latencyUs.uncorrected),
+    '',
+    `  generator: CPU ${g.cpuPercent} % of one core, ${g.workers} worker(s)` +
+      (g.latenessUs ? `, lateness p50/p99/max ${ms(g.latenessUs.p50)}/${ms(g.latenessUs.p99)}/${ms(g.latenessUs.max)} ms` : '') +
+      (g.eventLoopDelayP99Us !== null ? `, event-loop delay p99 ${ms(g.eventLoopDelayP99Us)} ms` : ''),
+    g.bound ? `  GENERATOR-BOUND (figures are lower bounds): ${g.boundReasons.join('; ')}` : '  generator bound: no',
+    ...step.notes.map((n) => `  note: ${n}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
