@@ -1,0 +1,328 @@
+/**
+ * report.html: one self-contained file — inline CSS, inline SVG charts (src/report/svg.ts), no
+ * scripts, no network at view time. Every text from the document is escaped. Pure: the same
+ * (doc, renderedAt) always gives the same bytes.
+ */
+import type { RunDocument } from '../schema/run.ts';
+import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
+import { groupTargets, summarise, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
+import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
+import { decodeHistogram } from '../samples/histogram.ts';
+import { describeError } from '../errors.ts';
+import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
+import { VERDICT_LABEL, achievedText, bytesGiB, failedText, fmt, latencySourceText, reproduceCommands, runStatusBanner, stepFlags, targetProblems } from './common.ts';
+import { overlaps, type RenderOptions } from './markdown.ts';
+
+const esc = escapeXml;
+
+const CSS = `
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px; padding: 24px; color: #1a1a1a; background: #fafafa; line-height: 1.45; }
+h1 { font-size: 26px; margin: 0 0 4px; } h2 { margin-top: 36px; border-bottom: 2px solid #ddd; padding-bottom: 4px; } h3 { margin-top: 24px; }
+.meta { color: #555; font-size: 14px; }
+.banner { background: #b00020; color: #fff; font-weight: 700; padding: 12px 16px; border-radius: 6px; margin: 16px 0; font-size: 16px; }
+.problems { background: #fff3f3; border-left: 4px solid #b00020; padding: 8px 16px; }
+table { border-collapse: collapse; margin: 12px 0; background: #fff; font-size: 13px; }
+th, td { border: 1px solid #d8d8d8; padding: 5px 8px; vertical-align: top; text-align: left; }
+th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.verdict { font-weight: 700; padding: 2px 6px; border-radius: 4px; white-space: nowrap; font-size: 12px; }
+.v-confirmed { background: #d9f2e3; color: #0b5d2a; } .v-refuted { background: #fbdada; color: #8a1010; } .v-inconclusive { background: #fff0c2; color: #6b4e00; }
+.claims td.reason { font-size: 12px; color: #333; max-width: 460px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }
+figure { margin: 0; background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 8px; }
+figure svg { width: 100%; height: auto; } figcaption { font-size: 12px; color: #555; padding: 4px 8px; }
+details { margin: 6px 0; } summary { cursor: pointer; }
+blockquote { margin: 4px 0 8px; padding: 4px 12px; border-left: 3px solid #bbb; color: #444; font-style: italic; }
+pre { background: #1e1e1e; color: #eee; padding: 12px; border-radius: 6px; overflow-x: auto; }
+.note { font-size: 13px; color: #444; }
+`;
+
+function verdictBadge(v: ClaimVerdict['verdict']): string {
+  return `<span class="verdict v-${v}">${VERDICT_LABEL[v]}</span>`;
+}
+
+function tableHtml(header: string[], rows: string[][], numeric: boolean[] = [], cls = ''): string {
+  const th = header.map((h) => `<th>${esc(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function claimsHtml(verdicts: ClaimVerdict[]): string {
+  if (verdicts.length === 0) return '<h2 id="claims">Claims</h2><p>No claims registry was attached to this run.</p>';
+  const rows = verdicts
+    .map(
+      (v) =>
+        `<tr><td>${verdictBadge(v.verdict)}</td><td><strong>${esc(v.id)}</strong><blockquote>${esc(v.quote)}</blockquote></td><td>${esc(v.articleFigure)}<br><span class="note">rule: ${esc(v.ruleText)}</span></td><td>${esc(v.measured)}</td><td class="reason">${esc(v.reason)}${v.settle ? `<br><em>To settle: ${esc(v.settle)}</em>` : ''}</td></tr>`,
+    )
+    .join('\n');
+  const details = verdicts
+    .map((v) => {
+      const items = v.byConfiguration.map(
+        (c) => `<li><strong>${esc(c.label)}</strong> (${esc(c.configurations.join(', '))}${c.cpus !== null ? `, ${c.cpus} CPU(s)` : ''}): ${verdictBadge(c.verdict)} measured ${esc(c.measuredText)} — ${esc(c.reason)}</li>`,
+      );
+      if (v.ratio) items.push(`<li>Ratio beside the absolute figure: ${esc(v.ratio)}</li>`);
+      if (v.hardwareNote) items.push(`<li>Hardware: ${esc(v.hardwareNote)}</li>`);
+      return `<details><summary>${esc(v.id)} — ${VERDICT_LABEL[v.verdict]}: per configuration</summary><ul>${items.join('')}</ul></details>`;
+    })
+    .join('\n');
+  const counts = (['confirmed', 'refuted', 'inconclusive'] as const).map((k) => `${verdicts.filter((v) => v.verdict === k).length} ${k}`).join(', ');
+  return [
+    '<h2 id="claims">Claims</h2>',
+    `<p>${verdicts.length} claims: ${esc(counts)}. A verdict names the configurations it holds for; “inconclusive” means the measurement cannot decide, and the reason says why.</p>`,
+    `<table class="claims"><thead><tr><th>Verdict</th><th>Claim</th><th>Article figure</th><th>Measured</th><th>Reason</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
+    details,
+  ].join('\n');
+}
+
+const DASH: Record<'p50' | 'p95' | 'p99', string | undefined> = { p50: '2 3', p95: '7 4', p99: undefined };
+
+function pointTitle(g: GroupSummary, s: StepSummary, offered: number, what: string): string {
+  const flags = stepFlags(s, g.repetitions);
+  return `${g.name}/${g.configuration} @ ${formatRps(offered)} req/s: ${what}${flags ? ` (${flags})` : ''}`;
+}
+
+function latencyChart(groups: GroupSummary[]): string {
+  const series: Series[] = [];
+  groups.forEach((g, i) => {
+    for (const p of ['p50', 'p95', 'p99'] as const) {
+      series.push({
+        name: `${g.name}/${g.configuration} ${p}`,
+        color: PALETTE[i % PALETTE.length]!,
+        dash: DASH[p],
+        points: g.rates.map((r) => ({
+          x: r.offeredRps,
+          y: r.latencyUs[p].median / 1000,
+          hollow: r.saturated > 0 || r.generatorBound > 0,
+          title: pointTitle(g, r, r.offeredRps, `${p} ${formatMsFromUs(r.latencyUs[p].median)} ms (${r.latencySource})`),
+        })),
+      });
+    }
+  });
+  return lineChart({
+    title: 'Latency vs offered rate',
+    subtitle: 'p50 dotted, p95 dashed, p99 solid; corrected (from intended send time) where available; hollow = saturated or generator-bound',
+    x: { label: 'offered rate, req/s (log)', scale: 'log' },
+    y: { label: 'latency, ms (log)', scale: 'log' },
+    series,
+  });
+}
+
+function throughputChart(groups: GroupSummary[]): string {
+  const offered = groups.flatMap((g) => g.rates.map((r) => r.offeredRps));
+  const series: Series[] = groups.map((g, i) => ({
+    name: `${g.name}/${g.configuration}`,
+    color: PALETTE[i % PALETTE.length]!,
+    points: g.rates.map((r) => ({
+      x: r.offeredRps,
+      y: r.achievedRps.median,
+      hollow: r.saturated > 0 || r.generatorBound > 0,
+      title: pointTitle(g, r, r.offeredRps, `achieved ${achievedText(r)} req/s`),
+    })),
+  }));
+  if (offered.length > 0) {
+    const lo = Math.min(...offered);
+    const hi = Math.max(...offered);
+    series.push({ name: 'achieved = offered', color: '#999999', dash: '4 4', markers: false, points: [{ x: lo, y: lo }, { x: hi, y: hi }] });
+  }
+  return lineChart({
+    title: 'Achieved vs offered throughput',
+    subtitle: 'points below the grey line: the target fell behind the offered rate (hollow = saturated or generator-bound)',
+    x: { label: 'offered rate, req/s (log)', scale: 'log' },
+    y: { label: 'achieved, req/s (log)', scale: 'log' },
+    series,
+  });
+}
+
+function memoryChart(groups: GroupSummary[]): string {
+  const series: Series[] = groups.map((g, i) => ({
+    name: `${g.name}/${g.configuration}`,
+    color: PALETTE[i % PALETTE.length]!,
+    points: g.rates
+      .filter((r) => r.memoryPeakBytes !== null)
+      .map((r) => ({ x: r.offeredRps, y: r.memoryPeakBytes!.median / 1048576, hollow: r.saturated > 0, title: pointTitle(g, r, r.offeredRps, `peak ${fmt.mib(r.memoryPeakBytes)} MiB`) })),
+  }));
+  return lineChart({
+    title: 'Container memory peak per step',
+    subtitle: 'usage minus page cache, MiB (2^20 bytes)',
+    x: { label: 'offered rate, req/s (log)', scale: 'log' },
+    y: { label: 'memory peak, MiB', scale: 'linear' },
+    series,
+  });
+}
+
+/**
+ * Percentile spectrum of each target/configuration's "at scale" step — the highest offered rate that
+ * was neither saturated nor generator-bound — in its first usable repetition, decoded from the
+ * stored histogram (corrected when present). HdrHistogram's percentile-distribution plot.
+ */
+function spectrumChart(doc: RunDocument): { svg: string; notes: string[] } {
+  const series: Series[] = [];
+  const notes: string[] = [];
+  groupTargets(doc).forEach((g, i) => {
+    const result = g.results.find((r) => r.status === 'completed' || r.status === 'interrupted');
+    const candidates = result?.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null && !s.saturated && !s.generator.bound) ?? [];
+    const step = [...candidates].sort((a, b) => a.offeredRps! - b.offeredRps!).pop();
+    if (result === undefined || step === undefined) return;
+    const encoded = step.histograms.corrected ?? step.histograms.uncorrected;
+    const source = step.histograms.corrected ? 'corrected' : 'uncorrected';
+    let histogram;
+    try {
+      histogram = decodeHistogram(encoded);
+    } catch (error) {
+      notes.push(`${g.name}/${g.configuration}: stored histogram could not be decoded (${describeError(error)})`);
+      return;
+    }
+    const count = histogram.totalCount;
+    if (count === 0) {
+      notes.push(`${g.name}/${g.configuration}: empty histogram at ${formatRps(step.offeredRps!)} req/s`);
+      return;
+    }
+    // Up to the percentile the sample can resolve: 1/(1−p) ≤ count.
+    const maxX = Math.min(Math.log10(count), 5);
+    const points: Series['points'] = [];
+    for (let k = 0; k <= Math.round(maxX * 20); k++) {
+      const x = k / 20;
+      const p = 100 * (1 - 10 ** -x);
+      const us = histogram.getValueAtPercentile(p);
+      points.push({ x: spectrumX(p), y: us / 1000, title: `${g.name}/${g.configuration} p${formatNumber(p, 3)}: ${formatMsFromUs(us)} ms` });
+    }
+    points.push({ x: maxX, y: histogram.maxValue / 1000, title: `${g.name}/${g.configuration} max: ${formatMsFromUs(histogram.maxValue)} ms` });
+    series.push({ name: `${g.name}/${g.configuration} @ ${formatRps(step.offeredRps!)} req/s (rep ${result.repetition}, ${source})`, color: PALETTE[i % PALETTE.length]!, markers: false, points });
+  });
+  const maxTick = Math.max(1, ...series.flatMap((s) => s.points.map((p) => Math.ceil(p.x))));
+  const svg = lineChart({
+    title: 'Latency by percentile (at scale)',
+    subtitle: 'highest unsaturated, generator-unbound step of each target/configuration, from the stored HDR histogram',
+    x: { label: 'percentile (log scale of 1/(1−p))', scale: 'linear', ticks: SPECTRUM_TICKS.filter((t) => t.value <= maxTick), min: 0, max: maxTick },
+    y: { label: 'latency, ms (log)', scale: 'log' },
+    series,
+  });
+  return { svg, notes };
+}
+
+function stepRows(g: GroupSummary): string[][] {
+  const row = (label: string, offered: string, s: StepSummary) => [
+    label,
+    offered,
+    achievedText(s),
+    fmt.msFromUs(s.latencyUs.p50),
+    fmt.msFromUs(s.latencyUs.p95),
+    fmt.msFromUs(s.latencyUs.p99),
+    latencySourceText(s),
+    failedText(s),
+    fmt.cpu(s.targetCpuPercent),
+    fmt.mib(s.memoryPeakBytes),
+    stepFlags(s, g.repetitions) || '—',
+  ];
+  const rows: string[][] = [];
+  if (g.maxStep) rows.push(row('max (closed loop)', '—', g.maxStep));
+  for (const r of g.rates) rows.push(row(r.kinds.includes('knee') ? 'knee' : 'rate', formatRps(r.offeredRps), r));
+  return rows;
+}
+
+function groupHtml(g: GroupSummary): string {
+  const out = [`<h3>${esc(g.name)} / ${esc(g.configuration)}</h3>`];
+  out.push(`<p>${g.cpus} CPU(s)${g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : ''}. Max throughput ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.maxThroughputRps))} req/s${g.maxThroughputIsLowerBound ? ' (generator-bound: a lower bound)' : ''}; sustainable ${g.sustainableIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.sustainableRps))} req/s.</p>`);
+  for (const p of g.problems) out.push(`<p class="problems"><strong>${esc(p.status.toUpperCase())}</strong> (repetition ${p.repetition})${p.reason ? `: ${esc(p.reason)}` : ''}</p>`);
+  const rows = stepRows(g);
+  if (rows.length > 0) {
+    out.push(
+      tableHtml(
+        ['Step', 'Offered req/s', 'Achieved req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'Latency', 'Failed', 'CPU %', 'Mem peak MiB', 'Flags'],
+        rows,
+        [false, true, true, true, true, true, false, true, true, true, false],
+      ),
+    );
+  }
+  const notes = [...new Set([...(g.maxStep?.notes ?? []), ...g.rates.flatMap((r) => r.notes)])];
+  if (notes.length > 0) out.push(`<ul class="note">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
+  return out.join('\n');
+}
+
+function environmentHtml(doc: RunDocument, groups: GroupSummary[]): string {
+  const e = doc.environment;
+  const rows = [
+    ['CPU', `${e.cpuModel} (${e.cpuCount} logical CPUs)`],
+    ['Memory', bytesGiB(e.memoryBytes)],
+    ['OS / kernel / arch', `${e.os} / ${e.kernel} / ${e.arch}`],
+    ['Node.js', e.nodeVersion],
+    ['Docker', e.dockerVersion ?? '— (not used)'],
+    ['httpbench', `${doc.tool.version}${e.gitCommit ? ` (git ${e.gitCommit})` : ''}`],
+    ['Target cpuset', e.cpusets.target ?? 'not pinned'],
+    ['Generator cpuset', e.cpusets.generator ?? 'not pinned'],
+  ];
+  const out = ['<h2 id="environment">Environment</h2>', tableHtml(['', ''], rows)];
+  if (e.cpusets.target === null || e.cpusets.generator === null || overlaps(e.cpusets.target, e.cpusets.generator)) {
+    out.push('<p class="problems"><strong>Warning:</strong> generator and targets did not have disjoint CPUs — throughput figures are lower bounds and latencies include that contention.</p>');
+  }
+  const limitRows: string[][] = [];
+  for (const g of groups) {
+    const t = doc.targets.find((r) => r.name === g.name && r.configuration === g.configuration && r.limits !== null);
+    if (t?.limits) {
+      limitRows.push([`${g.name}/${g.configuration}`, String(t.cpus), t.limits.cpuset, formatNumber(t.limits.memoryBytes / 1048576), String(t.limits.pids), t.limits.readOnlyRootfs ? 'yes' : 'no', t.limits.user]);
+    }
+  }
+  if (limitRows.length > 0) out.push('<h3>Container limits</h3>', tableHtml(['Target/configuration', 'CPUs', 'cpuset', 'Memory MiB', 'PIDs', 'Read-only rootfs', 'User'], limitRows, [false, true, false, true, true, false, false]));
+  return out.join('\n');
+}
+
+function resourcesHtml(groups: GroupSummary[]): string {
+  const rows = groups.map((g) => [
+    `${g.name}/${g.configuration}`,
+    fmt.mb(g.imageSizeBytes),
+    fmt.ms(g.coldStartMs),
+    fmt.mib(g.memoryIdleBytes),
+    fmt.mib(g.memoryPeakBytes),
+    fmt.cpu(g.maxStepCpuPercent),
+    fmt.perCpuS(g.requestsPerCpuSecond),
+    `${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.throughputPerCoreRps)}`,
+  ]);
+  return [
+    '<h2 id="resources">Resources</h2>',
+    '<p class="note">Image size in MB (10^6 bytes); memory in MiB (2^20 bytes, usage minus page cache); CPU in percent of one core during the closed-loop step; requests per CPU-second = achieved req/s ÷ (target CPU % / 100); per core = max throughput ÷ CPUs of the budget.</p>',
+    tableHtml(['Target/configuration', 'Image MB', 'Cold start ms', 'Memory idle MiB', 'Memory peak MiB', 'CPU % (max step)', 'Req per CPU-second', 'Max req/s per core'], rows, [false, true, true, true, true, true, true, true]),
+  ].join('\n');
+}
+
+export function renderHtml(doc: RunDocument, options: RenderOptions): string {
+  const groups = summarise(doc);
+  const verdicts = evaluateClaims(doc);
+  const banner = runStatusBanner(doc);
+  const problems = targetProblems(groups);
+  const spectrum = spectrumChart(doc);
+  const body: string[] = [];
+  body.push(`<h1>httpbench report — ${esc(doc.scenario.name)}</h1>`);
+  body.push(`<p class="meta">Rendered ${esc(options.renderedAt)} · run started ${esc(doc.startedAt)}${doc.finishedAt ? `, finished ${esc(doc.finishedAt)}` : ', not finished'} · status <strong>${esc(doc.status)}</strong></p>`);
+  if (banner) body.push(`<div class="banner" role="alert">⚠ ${esc(banner)}</div>`);
+  if (problems.length > 0) body.push(`<div class="problems"><strong>Targets that did not complete:</strong><ul>${problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`);
+  body.push(claimsHtml(verdicts));
+  body.push('<h2 id="charts">Charts</h2>');
+  body.push('<div class="charts">');
+  body.push(`<figure>${latencyChart(groups)}<figcaption>Median over repetitions at each offered rate.</figcaption></figure>`);
+  body.push(`<figure>${throughputChart(groups)}<figcaption>Open-loop steps; the closed-loop maximum is in the tables below.</figcaption></figure>`);
+  body.push(`<figure>${memoryChart(groups)}<figcaption>Peak container memory during each step.</figcaption></figure>`);
+  body.push(`<figure>${spectrum.svg}<figcaption>${spectrum.notes.length > 0 ? esc(spectrum.notes.join('; ')) : 'x: percentile on a log scale of 1/(1−p), as HdrHistogram plots it.'}</figcaption></figure>`);
+  body.push('</div>');
+  body.push(environmentHtml(doc, groups));
+  body.push('<h2 id="results">Results by target and configuration</h2>');
+  body.push('<p class="note">Latency in milliseconds. “corrected” = from the intended send time (wrk2 model, no coordinated omission); “uncorrected” = from the actual write (the closed-loop step has only this). “≥” marks a lower bound: the load generator, not the target, was the limit. “saturated” = past the target’s capacity. Failed = errors + timeouts + non-2xx.</p>');
+  body.push(groups.length === 0 ? '<p>No target results.</p>' : groups.map(groupHtml).join('\n'));
+  body.push(resourcesHtml(groups));
+  body.push(`<h2 id="reproduce">Reproduce</h2><pre>${esc(reproduceCommands(doc).join('\n'))}</pre>`);
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // No scripts, no external loads: the policy makes that a property of the file, not a promise.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    `<title>httpbench report — ${esc(doc.scenario.name)}</title>`,
+    `<style>${CSS}</style>`,
+    '</head>',
+    '<body>',
+    ...body,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,31 @@
+/**
+ * The report manager (hyperfine's export manager is the model): renderers return strings, this one
+ * place writes files. Writes are atomic, so an interrupted re-render never leaves half a report.
+ */
+import path from 'node:path';
+import type { RunDocument } from '../schema/run.ts';
+import { writeFileAtomic } from '../schema/io.ts';
+import { renderMarkdown } from './markdown.ts';
+import { renderHtml } from './html.ts';
+
+export interface RenderedReports {
+  'report.md': string;
+  'report.html': string;
+}
+
+/** Pure: every report file's content from the document and the render time. */
+export function renderReports(doc: RunDocument, options: { renderedAt: string }): RenderedReports {
+  return { 'report.md': renderMarkdown(doc, options), 'report.html': renderHtml(doc, options) };
+}
+
+/** Renders and writes report.md and report.html into `dir`; returns the written paths. */
+export async function writeReports(dir: string, doc: RunDocument, renderedAt: string): Promise<string[]> {
+  const reports = renderReports(doc, { renderedAt });
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(reports)) {
+    const file = path.join(dir, name);
+    await writeFileAtomic(file, content);
+    written.push(file);
+  }
+  return written;
+}
