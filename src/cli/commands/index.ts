@@ -1,7 +1,10 @@
 import type { CommandModule } from 'yargs';
+import { buildCommand } from './build.ts';
+import { cleanCommand } from './clean.ts';
 import { compareCommand } from './compare.ts';
 import { loadCommand } from './load.ts';
+import { runCommand } from './run.ts';
 
 // Each command lives in its own file; register it here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [compareCommand, loadCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, loadCommand, buildCommand, cleanCommand, compareCommand];

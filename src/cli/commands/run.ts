@@ -22,7 +22,7 @@ import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
-import { assertLoopbackUrl } from '../../load/url-guard.ts';
+import { checkLoadUrl } from '../../load/url-guard.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
 import { onInterrupt } from '../signals.ts';
@@ -64,7 +64,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         });
       }
     }
-    for (const t of scenario.targets) if ('url' in t) assertLoopbackUrl(t.url, args['allow-remote']);
+    for (const t of scenario.targets) if ('url' in t) checkLoadUrl(t.url, { allowRemote: args['allow-remote'] });
     const claims = scenario.claims ? (await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims))).claims : null;
 
     const startedAt = new Date();
@@ -111,11 +111,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         });
         return { tag: `httpbench/${spec.name}:latest`, id: built.id, sizeBytes: built.sizeBytes };
       },
-      startTarget: (opts, image) =>
+      startTarget: async (opts, image) =>
         'url' in opts.spec ? startUrlTarget(opts.spec) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
       verifyContract: (baseUrl) => verifyContract(baseUrl),
       engine: engineFor,
-      save: (doc) => writeRunDocument(outDir, doc),
+      save: async (doc) => void (await writeRunDocument(outDir, doc)),
       log: (line) => process.stderr.write(`${line}\n`),
       now: () => new Date(),
     };
