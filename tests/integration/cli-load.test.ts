@@ -1,0 +1,63 @@
+/** `httpbench load` end to end through bin/httpbench.js against an in-process fake server. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { startFakeServer, type FakeServer } from '../helpers/fake-server.ts';
+
+const bin = new URL('../../bin/httpbench.js', import.meta.url).pathname;
+let server: FakeServer;
+beforeAll(async () => {
+  server = await startFakeServer({ delayMs: 5 });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe('httpbench load', () => {
+  it('prints exactly one JSON object with the step figures', async () => {
+    const r = await execa('node', [bin, 'load', `${server.url}/users/{id}`, '--rate', '100', '--duration', '1', '--connections', '4', '--ids-max', '20', '--json'], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const out = JSON.parse(lines[0]!);
+    expect(out.offeredRps).toBe(100);
+    expect(out.durationS).toBe(1);
+    expect(out.achievedRps).toBeGreaterThanOrEqual(99);
+    expect(out.counts).toMatchObject({ sent: 100, completed: 100, errors: 0, timeouts: 0, non2xx: 0, dropped: 0 });
+    for (const kind of ['corrected', 'uncorrected']) {
+      const p = out.latencyUs[kind];
+      expect(p.p50).toBeGreaterThanOrEqual(5000);
+      expect(p.p50).toBeLessThanOrEqual(p.p90);
+      expect(p.p90).toBeLessThanOrEqual(p.p95);
+      expect(p.p95).toBeLessThanOrEqual(p.p99);
+      expect(p.p99).toBeLessThanOrEqual(p.p999);
+      expect(p.p999).toBeLessThanOrEqual(p.max);
+      expect(p.count).toBe(100);
+    }
+    expect(out.generator.cpuPercent).toBeGreaterThan(0);
+    expect(typeof out.generator.bound).toBe('boolean');
+    expect(out.generator.latenessUs.p50).toBeLessThanOrEqual(out.generator.latenessUs.p99);
+    expect(server.paths.slice(-100).every((p) => /^\/users\/([1-9]|1[0-9]|20)$/.test(p))).toBe(true);
+  });
+
+  it('prints a table with labelled units', async () => {
+    const r = await execa('node', [bin, 'load', `${server.url}/`, '--rate', '50', '--duration', '0.5'], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('latency, ms');
+    expect(r.stdout).toContain('req/s');
+  });
+
+  it('refuses a remote host with exit 2 and a hint', async () => {
+    const r = await execa('node', [bin, 'load', 'http://192.0.2.1/', '--rate', '10'], { reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('not a loopback address');
+    expect(r.stderr).toContain('--allow-remote');
+  });
+
+  it('refuses a non-http URL and bad flags with exit 2', async () => {
+    expect((await execa('node', [bin, 'load', 'ftp://127.0.0.1/', '--rate', '10'], { reject: false })).exitCode).toBe(2);
+    const r = await execa('node', [bin, 'load', `${server.url}/`, '--rate', '0', '--workers', '0'], { reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--rate must be a positive number');
+    expect(r.stderr).toContain('--workers must be a positive integer');
+  });
+});
