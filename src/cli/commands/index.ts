@@ -3,8 +3,9 @@ import { buildCommand } from './build.ts';
 import { cleanCommand } from './clean.ts';
 import { compareCommand } from './compare.ts';
 import { loadCommand } from './load.ts';
+import { reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
 
 // Each command lives in its own file; register it here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, loadCommand, buildCommand, cleanCommand, compareCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, loadCommand, buildCommand, cleanCommand, compareCommand, reportCommand];
