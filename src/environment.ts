@@ -33,7 +33,8 @@ export async function detectEnvironment(opts: {
   const cpus = os.cpus();
   return {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-    cpuCount: os.availableParallelism(),
+    // os.cpus(), not availableParallelism(): the latter shrinks once the generator is pinned.
+    cpuCount: cpus.length,
     memoryBytes: os.totalmem(),
     os: await osName(),
     kernel: os.release(),

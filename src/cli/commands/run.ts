@@ -53,7 +53,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' }) as never,
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
-    const cpuCount = os.availableParallelism();
+    const cpuCount = os.cpus().length;
     const scenario = await loadScenario(scenarioPath, { cpuCount });
     const only = args.targets?.split(',').map((s) => s.trim()).filter(Boolean);
     if (only) {
