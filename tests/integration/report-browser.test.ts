@@ -1,0 +1,91 @@
+/**
+ * Renders the sample run's report.html and opens it in headless Chromium: it must load with no
+ * console or page errors and no network requests, show the claims table and four charts with data,
+ * and paint a screenshot that is not blank (pixels decoded by the browser itself, no image deps).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { writeReports } from '../../src/report/index.ts';
+import { evaluateClaims } from '../../src/analysis/claims.ts';
+import { sampleRun } from '../helpers/sample-run.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+describe.skipIf(!existsSync(CHROMIUM))('report.html in a browser', () => {
+  let dir: string;
+  let browser: Browser;
+  const doc = sampleRun();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'httpbench-report-'));
+    await writeReports(dir, doc, '2026-05-01T11:00:00.000Z');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads cleanly, shows claims and charts, and paints a non-blank page', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => requests.push(r.url()));
+    const url = pathToFileURL(path.join(dir, 'report.html')).href;
+    await page.goto(url, { waitUntil: 'load' });
+
+    // Claims table: one row per claim.
+    const claimRows = await page.locator('table.claims tbody tr').count();
+    expect(claimRows).toBe(evaluateClaims(doc).length);
+
+    // At least four charts, each with drawn data.
+    const charts = await page.$$eval('svg.chart', (svgs) =>
+      svgs.map((s) => ({
+        paths: s.querySelectorAll('path.data').length,
+        marks: s.querySelectorAll('circle.mark').length,
+        ticks: s.querySelectorAll('text').length,
+        width: s.getBoundingClientRect().width,
+      })),
+    );
+    expect(charts.length).toBeGreaterThanOrEqual(4);
+    for (const c of charts) {
+      expect(c.paths).toBeGreaterThan(0);
+      expect(c.ticks).toBeGreaterThan(8);
+      expect(c.width).toBeGreaterThan(300);
+    }
+    expect(charts.reduce((n, c) => n + c.marks, 0)).toBeGreaterThan(20);
+
+    const png = await page.screenshot({ fullPage: false });
+    expect(png.byteLength).toBeGreaterThan(20_000);
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([url]);
+
+    // Decode the screenshot in a blank page and count distinct colours.
+    const decoder = await browser.newPage();
+    const distinct = await decoder.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const data = ctx.getImageData(0, 0, img.width, img.height).data;
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      return colours.size;
+    }, png.toString('base64'));
+    expect(distinct).toBeGreaterThan(50);
+  });
+});
