@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import Ajv2020Module from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { runJsonSchema } from '../../../src/schema/run.ts';
 import { sampleRun } from '../../helpers/sample-run.ts';
-
-// ajv ships CommonJS; its default export arrives as `.default` under ESM interop.
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as typeof Ajv2020Module;
 
 describe('run.json JSON Schema', () => {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -20,6 +17,6 @@ describe('run.json JSON Schema', () => {
     const deep = structuredClone(doc);
     deep.targets[0].steps[0].latencyUs.uncorrected.p98 = 5;
     expect(validate(deep)).toBe(false);
-    expect(validate.errors?.some((e) => e.keyword === 'additionalProperties')).toBe(true);
+    expect(validate.errors?.some((e: { keyword: string }) => e.keyword === 'additionalProperties')).toBe(true);
   });
 });
