@@ -16,14 +16,15 @@ import { overlaps, type RenderOptions } from './markdown.ts';
 const esc = escapeXml;
 
 const CSS = `
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px; padding: 24px; color: #1a1a1a; background: #fafafa; line-height: 1.45; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1400px; padding: 24px; color: #1a1a1a; background: #fafafa; line-height: 1.45; }
 h1 { font-size: 26px; margin: 0 0 4px; } h2 { margin-top: 36px; border-bottom: 2px solid #ddd; padding-bottom: 4px; } h3 { margin-top: 24px; }
 .meta { color: #555; font-size: 14px; }
 .banner { background: #b00020; color: #fff; font-weight: 700; padding: 12px 16px; border-radius: 6px; margin: 16px 0; font-size: 16px; }
 .problems { background: #fff3f3; border-left: 4px solid #b00020; padding: 8px 16px; }
-table { border-collapse: collapse; margin: 12px 0; background: #fff; font-size: 13px; }
+table { border-collapse: collapse; margin: 12px 0; background: #fff; font-size: 12.5px; }
+.scroll { overflow-x: auto; max-width: 100%; }
 th, td { border: 1px solid #d8d8d8; padding: 5px 8px; vertical-align: top; text-align: left; }
-th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { background: #f0f0f0; } td:first-child { white-space: nowrap; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .verdict { font-weight: 700; padding: 2px 6px; border-radius: 4px; white-space: nowrap; font-size: 12px; }
 .v-confirmed { background: #d9f2e3; color: #0b5d2a; } .v-refuted { background: #fbdada; color: #8a1010; } .v-inconclusive { background: #fff0c2; color: #6b4e00; }
 .claims td.reason { font-size: 12px; color: #333; max-width: 460px; }
@@ -43,7 +44,8 @@ function verdictBadge(v: ClaimVerdict['verdict']): string {
 function tableHtml(header: string[], rows: string[][], numeric: boolean[] = [], cls = ''): string {
   const th = header.map((h) => `<th>${esc(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  // Wide step tables scroll inside their box instead of running off the page.
+  return `<div class="scroll"><table${cls ? ` class="${cls}"` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 function claimsHtml(verdicts: ClaimVerdict[]): string {
@@ -204,6 +206,7 @@ function stepRows(g: GroupSummary): string[][] {
     label,
     offered,
     achievedText(s),
+    stepFlags(s, g.repetitions) || '—',
     fmt.msFromUs(s.latencyUs.p50),
     fmt.msFromUs(s.latencyUs.p95),
     fmt.msFromUs(s.latencyUs.p99),
@@ -211,7 +214,6 @@ function stepRows(g: GroupSummary): string[][] {
     failedText(s),
     fmt.cpu(s.targetCpuPercent),
     fmt.mib(s.memoryPeakBytes),
-    stepFlags(s, g.repetitions) || '—',
   ];
   const rows: string[][] = [];
   if (g.maxStep) rows.push(row('max (closed loop)', '—', g.maxStep));
@@ -227,9 +229,9 @@ function groupHtml(g: GroupSummary): string {
   if (rows.length > 0) {
     out.push(
       tableHtml(
-        ['Step', 'Offered req/s', 'Achieved req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'Latency', 'Failed', 'CPU %', 'Mem peak MiB', 'Flags'],
+        ['Step', 'Offered req/s', 'Achieved req/s', 'Flags', 'p50 ms', 'p95 ms', 'p99 ms', 'Latency', 'Failed', 'CPU %', 'Mem peak MiB'],
         rows,
-        [false, true, true, true, true, true, false, true, true, true, false],
+        [false, true, true, false, true, true, true, false, true, true, true],
       ),
     );
   }

@@ -123,6 +123,7 @@ function stepRow(label: string, offered: string, s: StepSummary, repetitions: nu
     label,
     offered,
     achievedText(s),
+    stepFlags(s, repetitions) || '—',
     fmt.msFromUs(s.latencyUs.p50),
     fmt.msFromUs(s.latencyUs.p95),
     fmt.msFromUs(s.latencyUs.p99),
@@ -130,7 +131,6 @@ function stepRow(label: string, offered: string, s: StepSummary, repetitions: nu
     failedText(s),
     fmt.cpu(s.targetCpuPercent),
     fmt.mib(s.memoryPeakBytes),
-    stepFlags(s, repetitions) || '—',
   ];
 }
 
@@ -150,9 +150,9 @@ function groupSection(g: GroupSummary): string {
     out.push(
       '',
       table(
-        ['Step', 'Offered req/s', 'Achieved req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'Latency', 'Failed', 'CPU %', 'Mem peak MiB', 'Flags'],
+        ['Step', 'Offered req/s', 'Achieved req/s', 'Flags', 'p50 ms', 'p95 ms', 'p99 ms', 'Latency', 'Failed', 'CPU %', 'Mem peak MiB'],
         rows,
-        ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'l'],
+        ['l', 'r', 'r', 'l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'],
       ),
     );
   }
