@@ -34,6 +34,8 @@ export interface ConnectionContext {
   nextRequest(): string;
   /** Called when an in-flight request resolved after the schedule ended (to finish the drain early). */
   onSettled(): void;
+  /** Called after each completed response with its end time, so the pacer can send due slots. */
+  onResponse(nowUs: number): void;
 }
 
 type State = 'down' | 'connecting' | 'idle' | 'busy';
@@ -170,6 +172,7 @@ export class Connection {
       return;
     }
     this.trySend();
+    this.ctx.onResponse(endUs);
   }
 
   /** A failure on this connection: counted once, socket dropped (close handler reconnects). */

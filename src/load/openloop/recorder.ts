@@ -2,7 +2,8 @@
  * Where one share (one thread's connections) records what happened: HDR histograms in µs and counts.
  * Histograms, not arrays, so memory stays flat however many requests a step sends.
  */
-import { createHistogram, encodeHistogram, HIGHEST_US, type Histogram } from '../../samples/histogram.ts';
+import * as hdr from 'hdr-histogram-js';
+import { encodeHistogram, HIGHEST_US, type Histogram } from '../../samples/histogram.ts';
 import type { Counts } from '../../schema/run.ts';
 
 /**
@@ -11,12 +12,27 @@ import type { Counts } from '../../schema/run.ts';
  */
 export const LATE_THRESHOLD_US = 1000;
 
+/**
+ * Recording histograms: the same range and precision as samples/histogram.ts, but plain Int32 buckets
+ * instead of packed ones. Packed recording (getPackedIndex) was the largest per-request cost in the
+ * profile; Int32 buckets cost ~128 KB per histogram, fine for the few live ones here. The encoding
+ * (compressed V2) does not depend on the bucket type, so merges elsewhere stay exact.
+ */
+function recordingHistogram(): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, bitBucketSize: 32, useWebAssembly: false });
+}
+
 export class Recorder {
-  readonly uncorrected: Histogram = createHistogram();
-  readonly corrected: Histogram = createHistogram();
-  readonly lateness: Histogram = createHistogram();
-  /** Corrected latencies per interval of completion time, keyed by interval index from the start. */
-  readonly intervals = new Map<number, Histogram>();
+  readonly uncorrected: Histogram = recordingHistogram();
+  readonly corrected: Histogram = recordingHistogram();
+  readonly lateness: Histogram = recordingHistogram();
+  /**
+   * Corrected latencies per interval of completion time. Completion times only grow within a thread,
+   * so only the current interval is live: earlier ones are already encoded (memory stays flat).
+   */
+  private readonly encodedIntervals: Array<[number, string]> = [];
+  private currentIndex = -1;
+  private current: Histogram | null = null;
   readonly counts: Counts = { sent: 0, completed: 0, errors: 0, timeouts: 0, non2xx: 0, errorsByKind: {}, late: 0, dropped: 0 };
 
   /** Start of the schedule (nowUs clock), set when the share starts; intervals count from it. */
@@ -47,12 +63,12 @@ export class Recorder {
     const correctedUs = endUs - intendedUs - latenessUs;
     record(this.corrected, correctedUs);
     const index = Math.max(0, Math.floor((endUs - this.startUs) / this.intervalUs));
-    let h = this.intervals.get(index);
-    if (!h) {
-      h = createHistogram();
-      this.intervals.set(index, h);
+    if (index !== this.currentIndex || !this.current) {
+      this.closeInterval();
+      this.current = recordingHistogram();
+      this.currentIndex = index;
     }
-    record(h, correctedUs);
+    record(this.current, correctedUs);
   }
 
   error(kind: string): void {
@@ -64,8 +80,15 @@ export class Recorder {
     this.counts.timeouts++;
   }
 
+  /** [interval index, encoded histogram] of every interval with completions, in order. */
   encodeIntervals(): Array<[number, string]> {
-    return [...this.intervals.entries()].sort((a, b) => a[0] - b[0]).map(([i, h]) => [i, encodeHistogram(h)]);
+    this.closeInterval();
+    return this.encodedIntervals;
+  }
+
+  private closeInterval(): void {
+    if (this.current && this.current.totalCount > 0) this.encodedIntervals.push([this.currentIndex, encodeHistogram(this.current)]);
+    this.current = null;
   }
 }
 

@@ -16,21 +16,28 @@ import { Connection, type ConnectionContext } from './connection.ts';
 import { Recorder } from './recorder.ts';
 
 /**
- * Pacing: waits longer than this use setTimeout aimed this much early (libuv timers have 1 ms
- * granularity and fire up to ~1 ms late); the rest is spun with setImmediate, which still polls the
- * sockets on every turn, so responses keep being timed while we spin. A spin turn costs ~0.8 µs of
- * CPU and spinning is 100 % of a core, so the window's cost grows with the rate. Measured on the
- * 2-core bench machine (generator on CPU 0, Node server on CPU 1, 16 connections, 2 s):
- *
- *   window   200 rps: CPU  lateness p50/p99     2 000 rps: CPU  lateness p50/p99
- *   0 µs          6 %      528 / 3 823 µs            8 %      569 / 1 223 µs
- *   300 µs        5 %      348 /   943 µs           14 %      314 /   908 µs
- *   1 000 µs     17 %        1 / 1 189 µs           99 %        1 /    72 µs
- *
- * 300 µs keeps p99 lateness under the 1 ms `late` threshold at a small CPU cost; 1 ms buys exact
- * sends for a whole core. Lateness is measured and subtracted from corrected latency either way.
+ * Pacing. Three ways to wake for the next slot, cheapest first:
+ *  1. every response: the connection that completes checks whether the next slot is due (free: the
+ *     clock was read anyway), so at high rates sends ride on I/O events, not timers;
+ *  2. setTimeout, aimed `spinWindowUs` early (libuv timers have 1 ms granularity, fire up to ~1 ms late);
+ *  3. setImmediate spinning for the last `spinWindowUs`, which still polls sockets each turn.
+ * Spinning is 100 % of a core while it lasts (~0.8 µs per turn, measured), so it costs up to
+ * rate × window of CPU. Measured on the 2-core bench machine (Go server on CPU 1, generator on CPU 0,
+ * 16 connections): a fixed 300 µs window kept p99 lateness < 1 ms but cost 96–240 µs of CPU per
+ * request between 1 600 and 11 000 req/s (wrk: 10–15 µs) because gaps under 300 µs mean spinning all
+ * the time. So the window is sized from a CPU budget: at most SPIN_BUDGET of one core, capped at
+ * MAX_SPIN_WINDOW_US — 300 µs at ≤ 166 req/s per thread, 50 µs at 1 000, ~5 µs at 10 000 (where
+ * responses arrive often enough to pace by). Lateness that remains is measured and subtracted from
+ * corrected latency; see bench/README.md.
  */
-export const SPIN_WINDOW_US = 300;
+export const MAX_SPIN_WINDOW_US = 300;
+/** Fraction of one core the pacer may spend spinning. */
+export const SPIN_BUDGET = 0.01;
+
+/** Spin window for a thread sending `rateRps` requests/s. */
+export function spinWindowFor(rateRps: number): number {
+  return rateRps > 0 ? Math.min(MAX_SPIN_WINDOW_US, (SPIN_BUDGET * 1e6) / rateRps) : 0;
+}
 
 export interface ShareSpec {
   host: string;
@@ -51,7 +58,7 @@ export interface ShareSpec {
   durationS: number;
   timeoutMs: number;
   intervalMs: number;
-  /** Override of SPIN_WINDOW_US (bench only). */
+  /** Override of the budgeted spin window (bench only). */
   spinWindowUs?: number;
 }
 
@@ -80,12 +87,15 @@ export class Share {
   private cursor = 0; // next slot to visit: connection cursor % n, cycle ⌊cursor / n⌋
   private aborted = false;
   private finish: (() => void) | null = null;
+  private pump: (() => void) | null = null;
+  private nextSlotUs = Infinity; // intended time of the cursor's slot (Infinity when not pacing)
 
   constructor(private readonly spec: ShareSpec) {
     const open = spec.rateRps !== null;
     const periodUs = open ? (spec.totalConnections * 1e6) / spec.rateRps! : 0;
     this.recorder = new Recorder(spec.intervalMs * 1000, open);
-    this.spinWindowUs = spec.spinWindowUs ?? SPIN_WINDOW_US;
+    const threadRate = open ? (spec.rateRps! * spec.connectionIndices.length) / spec.totalConnections : 0;
+    this.spinWindowUs = spec.spinWindowUs ?? spinWindowFor(threadRate);
     const nextRequest = requestBuilder(spec);
     const share = this;
     this.ctx = {
@@ -100,6 +110,7 @@ export class Share {
       sending: true,
       nextRequest,
       onSettled: () => share.maybeFinishDrain(),
+      onResponse: (nowUs: number) => share.pumpIfDue(nowUs),
     };
     const indices = [...spec.connectionIndices].sort((a, b) => a - b);
     this.connections = indices.map((g) => new Connection(open ? (g * 1e6) / spec.rateRps! : 0, this.ctx));
@@ -158,8 +169,6 @@ export class Share {
       };
 
       const pump = () => {
-        pumpTimer = null;
-        immediate = null;
         if (done) return;
         const now = nowUs();
         const conns = this.connections;
@@ -171,18 +180,31 @@ export class Share {
             this.cursor++;
             slotUs = this.slotUs(this.cursor);
           }
+          this.nextSlotUs = Math.min(slotUs, ctx.endUs);
           if (now >= ctx.endUs) return endSchedule();
-          wake(Math.min(slotUs, ctx.endUs) - now);
+          wake(this.nextSlotUs - now);
         } else {
           if (now >= ctx.endUs) return endSchedule();
           wake(ctx.endUs - now);
         }
       };
 
-      const wake = (inUs: number) => {
-        if (inUs > this.spinWindowUs) pumpTimer = setTimeout(pump, Math.max(1, Math.floor((inUs - this.spinWindowUs) / 1000)));
-        else immediate = setImmediate(pump);
+      // One pending wake at a time: slots only move forward, so a pending wake is never too late
+      // for a slot found later; a pump run from I/O leaves it in place.
+      const onTimer = () => {
+        pumpTimer = null;
+        pump();
       };
+      const onImmediate = () => {
+        immediate = null;
+        pump();
+      };
+      const wake = (inUs: number) => {
+        if (pumpTimer || immediate) return;
+        if (inUs > this.spinWindowUs) pumpTimer = setTimeout(onTimer, Math.max(1, Math.floor((inUs - this.spinWindowUs) / 1000)));
+        else immediate = setImmediate(onImmediate);
+      };
+      this.pump = pump;
 
       this.finish = () => {
         if (done) return;
@@ -221,6 +243,11 @@ export class Share {
       if (lead > 1000) setTimeout(begin, Math.floor(lead / 1000));
       else begin();
     });
+  }
+
+  /** A response just completed at `now`: send any slot that fell due (the cheapest precise wake-up). */
+  pumpIfDue(now: number): void {
+    if (now >= this.nextSlotUs && this.ctx.sending) this.pump?.();
   }
 
   /** Called when a request resolves after the schedule ended: finish as soon as nothing is in flight. */
