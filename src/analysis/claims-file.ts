@@ -5,19 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { ClaimsFileSchema, type ClaimsFile } from './claims-schema.ts';
-
-/** zod issues as "path: message" lines, the path written as in the file (claims[3].rule.value). */
-export function issuesToProblems(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
-    let path = '';
-    for (const part of issue.path) path += typeof part === 'number' ? `[${part}]` : path ? `.${String(part)}` : String(part);
-    if (issue.code === 'unrecognized_keys') return `${path || '(top level)'}: unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-    return `${path || '(top level)'}: ${issue.message}`;
-  });
-}
+import { formatIssues } from '../util/issues.ts';
 
 /** Checks zod cannot express on one field: unique ids, ordered ranges. */
 function crossCheck(file: ClaimsFile): string[] {
@@ -43,7 +33,7 @@ export function parseClaimsFile(text: string, path: string): ClaimsFile {
     });
   }
   const parsed = ClaimsFileSchema.safeParse(document.toJS());
-  const problems = parsed.success ? crossCheck(parsed.data) : issuesToProblems(parsed.error.issues);
+  const problems = parsed.success ? crossCheck(parsed.data) : formatIssues(parsed.error.issues, 'scenarios/claims/article.yaml');
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`${path}: invalid claims file (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
       problems,

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { RunDocument } from '../schema/run.ts';
-import { writeFileAtomic } from '../schema/io.ts';
+import { writeFileAtomic } from '../util/fs.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderHtml } from './html.ts';
 

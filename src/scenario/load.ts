@@ -4,38 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { ScenarioSchema, type Scenario } from './schema.ts';
 import { parseCpuset } from './cpuset.ts';
+import { formatIssues } from '../util/issues.ts';
 
 export interface MachineFacts {
   /** Logical CPUs of the host, numbered 0..cpuCount-1. */
   cpuCount: number;
-}
-
-/** Renders zod issues as "path: message" lines, the path in the file's own dotted/indexed form. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.flatMap((issue) => {
-    const path = formatPath(issue.path);
-    if (issue.code === 'unrecognized_keys') {
-      // One message per key: each is a separate mistake to fix.
-      return issue.keys.map((k) => `${path || '(top level)'}: unknown key '${k}' (check the spelling; scenarios/article.yaml shows every field)`);
-    }
-    if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
-      return [`${path}: required field is missing`];
-    }
-    return [`${path || '(top level)'}: ${issue.message}`];
-  });
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out;
 }
 
 /** Checks that need the machine or relate several fields; returns problems, never throws. */
@@ -106,7 +82,7 @@ export function parseScenario(text: string, source: string, machine: MachineFact
   const result = ScenarioSchema.safeParse(raw ?? {});
   if (!result.success) {
     throw new ConfigError(`${source} has ${result.error.issues.length} problem(s)`, {
-      problems: formatIssues(result.error.issues),
+      problems: formatIssues(result.error.issues, 'scenarios/article.yaml'),
       hint: 'scenarios/article.yaml shows every field with comments',
     });
   }

@@ -7,7 +7,8 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, InfrastructureError } from '../errors.ts';
 import { RunDocumentSchema, SCHEMA_VERSION, type RunDocument } from './run.ts';
-import { issuesToProblems } from '../analysis/claims-file.ts';
+import { formatIssues } from '../util/issues.ts';
+import { writeFileAtomic } from '../util/fs.ts';
 
 /** How many schema problems an error lists; the rest are counted, so a wrong file is not a wall of text. */
 const MAX_PROBLEMS = 10;
@@ -45,7 +46,7 @@ export async function readRunDocument(pathOrDir: string): Promise<RunDocument> {
   }
   const parsed = RunDocumentSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = issuesToProblems(parsed.error.issues);
+    const problems = formatIssues(parsed.error.issues);
     const shown = problems.slice(0, MAX_PROBLEMS);
     if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
     throw new ConfigError(`${file}: does not match the run.json schema (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
@@ -62,22 +63,4 @@ export async function writeRunDocument(dir: string, doc: RunDocument): Promise<s
   const file = path.join(dir, RUN_FILE_NAME);
   await writeFileAtomic(file, `${JSON.stringify(valid, null, 2)}\n`);
   return file;
-}
-
-let tmpCounter = 0;
-
-/** Writes via a temp file in the same directory and a rename (atomic on one filesystem). */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${++tmpCounter}.tmp`;
-  try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(tmp, content);
-    await rename(tmp, file);
-  } catch (error) {
-    await rm(tmp, { force: true }).catch((cleanup: unknown) => {
-      // The write error is the one the user needs; the leftover temp file is only mentioned.
-      process.stderr.write(`warning: could not remove ${tmp}: ${String(cleanup)}\n`);
-    });
-    throw new InfrastructureError(`cannot write ${file}`, { cause: error, hint: 'choose a writable --out directory' });
-  }
 }

@@ -49,7 +49,7 @@ describe('claims file', () => {
       expect(e).toBeInstanceOf(ConfigError);
       const problems = (e as ConfigError).problems;
       expect((e as ConfigError).message).toContain('x.yaml');
-      expect(problems.some((p) => p.startsWith("claims[0].metric: unknown key(s) 'typo'"))).toBe(true);
+      expect(problems.some((p) => p.startsWith("claims[0].metric: unknown key 'typo'"))).toBe(true);
       expect(problems.some((p) => p.startsWith('claims[0].rule.value'))).toBe(true);
       expect(problems.some((p) => p.startsWith('claims[1].id'))).toBe(true);
     }

@@ -30,7 +30,7 @@ describe('run.json io', () => {
       expect((error as ConfigError).message).toContain(file);
       expect((error as ConfigError).exitCode).toBe(2);
       expect((error as ConfigError).problems.join('\n')).toContain('status');
-      expect((error as ConfigError).problems.join('\n')).toContain("unknown key(s) 'unknownField'");
+      expect((error as ConfigError).problems.join('\n')).toContain("unknown key 'unknownField'");
       await writeFile(file, '{ truncated');
       await expect(readRunDocument(dir)).rejects.toThrow(/not valid JSON/);
     } finally {
