@@ -184,7 +184,16 @@ function unitOf(metric: ClaimMetric): MeasuredFigure['unit'] {
 
 /** One repetition's measurement, or why there is none. */
 type Sample =
-  | { ok: true; iv: Interval; note?: string; latencySource?: 'corrected' | 'uncorrected'; offeredRps?: number; boundReason?: string }
+  | {
+      ok: true;
+      iv: Interval;
+      note?: string;
+      latencySource?: 'corrected' | 'uncorrected';
+      offeredRps?: number;
+      boundReason?: string;
+      /** Measured, but not the thing the claim is about (e.g. an image on a stand-in base): inconclusive. */
+      caveat?: { reason: string; settle: string };
+    }
   | { ok: false; reason: string; settle?: string };
 
 interface Group {
@@ -315,6 +324,23 @@ function scalarSample(v: number | null | undefined, what: string, r: TargetResul
   return v === null || v === undefined ? { ok: false, reason: `repetition ${r.repetition}: ${what} was not measured` } : { ok: true, iv: exact(v) };
 }
 
+/**
+ * Image size in MB. An image built on a stand-in base (air-gapped route) is measured and shown, but
+ * it is not an image on the official base the article's figure is about, so it decides nothing.
+ */
+function imageSizeSample(r: TargetResult): Sample {
+  const sample = scalarSample(r.image === null ? null : r.image.sizeBytes / 1_000_000, 'the image size', r);
+  const standIns = (r.image?.bases ?? []).filter((b) => b.inFinalImage && b.source !== 'official' && b.source !== 'pull');
+  if (!sample.ok || standIns.length === 0) return sample;
+  return {
+    ...sample,
+    caveat: {
+      reason: `built on ${standIns.map((b) => `${b.used} instead of the official ${b.official}`).join(', ')}, so the size is not that of the image the article describes`,
+      settle: `build on the official bases (docker pull ${standIns.map((b) => b.official).join(' ')}; then httpbench build)`,
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Combining repetitions (rule 3)
 
@@ -339,6 +365,8 @@ function judgeSamples(samples: Sample[], rule: ClaimRule, unit: MeasuredFigure['
     const partial = oks.length > 0 ? ` (${oks.length} of ${samples.length} repetitions measured ${measuredText})` : '';
     return { verdict: 'inconclusive', reason: bad.reason + partial, settle: bad.settle, measured, measuredText };
   }
+  const caveat = oks.find((s) => s.caveat !== undefined)?.caveat;
+  if (caveat) return { verdict: 'inconclusive', reason: `${caveat.reason} (measured ${measuredText})`, settle: caveat.settle, measured, measuredText };
   const judgements = oks.map((s) => judgeInterval(rule, s.iv));
   const notes = [...new Set(oks.map((s) => s.note).filter((n): n is string => n !== undefined))];
   const noteText = notes.length > 0 ? `; ${notes.join('; ')}` : '';
@@ -528,7 +556,7 @@ function byConfiguration(claim: Claim, doc: RunDocument): ConfigurationVerdict[]
     case 'latencyAtCapacityMs':
       return singleVerdicts(claim, doc, m.target, (r) => latencyAtCapacitySample(r, m, claim.rule));
     case 'imageSizeMB':
-      return singleVerdicts(claim, doc, m.target, (r) => scalarSample(r.image === null ? null : r.image.sizeBytes / 1_000_000, 'the image size', r));
+      return singleVerdicts(claim, doc, m.target, imageSizeSample);
     case 'coldStartMs':
       return singleVerdicts(claim, doc, m.target, (r) => scalarSample(r.coldStartMs, 'the cold start', r));
     case 'memoryPeakRatio':

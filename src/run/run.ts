@@ -21,6 +21,7 @@ export interface BuiltImage {
   tag: string;
   id: string;
   sizeBytes: number;
+  bases?: NonNullable<TargetResult['image']>['bases'];
 }
 
 export interface RunDeps {
@@ -126,7 +127,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
         image = built;
       }
       const entry = emptyTarget(run, input.cpus, 'completed', null);
-      entry.image = image ? { id: image.id, sizeBytes: image.sizeBytes } : null;
+      entry.image = image ? { id: image.id, sizeBytes: image.sizeBytes, bases: image.bases } : null;
       doc.targets.push(entry);
       await measureTarget(run, entry, image, input, deps, label, () => deps.save(doc));
       await deps.save(doc);

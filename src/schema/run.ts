@@ -130,7 +130,28 @@ export const TargetResultSchema = z.strictObject({
   status: TargetStatusSchema,
   /** Why the target failed or was skipped; null when completed. */
   reason: z.string().nullable(),
-  image: z.strictObject({ id: z.string(), sizeBytes: z.number().int().nonnegative() }).nullable(),
+  image: z
+    .strictObject({
+      id: z.string(),
+      sizeBytes: z.number().int().nonnegative(),
+      /**
+       * Base images the build used. `stand-in` = built locally for air-gapped hosts
+       * (scripts/build-bases.sh), so the size is not that of an image on the official base.
+       */
+      bases: z
+        .array(
+          z.strictObject({
+            arg: z.string(),
+            official: z.string(),
+            used: z.string(),
+            source: z.enum(['official', 'stand-in', 'override', 'pull']),
+            /** The final stage is built FROM it (a builder-only base does not count towards the size). */
+            inFinalImage: z.boolean(),
+          }),
+        )
+        .optional(),
+    })
+    .nullable(),
   /** Container start → first 200 on /users/1, milliseconds. Null for url: targets. */
   coldStartMs: z.number().nonnegative().nullable(),
   memory: z

@@ -131,7 +131,7 @@ export async function startDockerTarget(docker: DockerClient, opts: DockerStartO
   const image = await imageInfo(docker, opts.image);
   if (!image) {
     throw new TargetError(`image ${opts.image} for target ${spec.name} does not exist`, {
-      hint: 'build it first (httpbench build, or npx tsx scripts/build-targets.ts)',
+      hint: 'build it first: npx httpbench build',
     });
   }
   const user = isRoot(image.user) ? FALLBACK_USER : image.user;

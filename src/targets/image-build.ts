@@ -43,6 +43,8 @@ export interface BaseImageChoice {
   /** Image actually used. */
   used: string;
   source: 'official' | 'stand-in' | 'override' | 'pull';
+  /** True when the final stage is built FROM this base, so its size is part of the image's. */
+  inFinalImage: boolean;
 }
 
 export interface BuildResult {
@@ -65,13 +67,21 @@ export function defaultTag(name: string): string {
   return `httpbench/${name}:latest`;
 }
 
-/** `ARG X_IMAGE=default` lines before the first FROM: the overridable bases of a Dockerfile. */
-export function baseImageArgs(dockerfile: string): Array<{ arg: string; official: string }> {
-  const args: Array<{ arg: string; official: string }> = [];
-  for (const line of dockerfile.split(/\r?\n/)) {
+/**
+ * `ARG X_IMAGE=default` lines before the first FROM: the overridable bases of a Dockerfile, and
+ * whether the last FROM (the final stage) uses it.
+ */
+export function baseImageArgs(dockerfile: string): Array<{ arg: string; official: string; inFinalImage: boolean }> {
+  const lines = dockerfile.split(/\r?\n/);
+  const finalFrom = lines.filter((l) => /^\s*FROM\s/i.test(l)).at(-1) ?? '';
+  const args: Array<{ arg: string; official: string; inFinalImage: boolean }> = [];
+  for (const line of lines) {
     if (/^\s*FROM\s/i.test(line)) break;
     const match = /^\s*ARG\s+([A-Z0-9_]*IMAGE)=(\S+)\s*$/i.exec(line);
-    if (match) args.push({ arg: match[1]!, official: match[2]! });
+    if (match) {
+      const arg = match[1]!;
+      args.push({ arg, official: match[2]!, inFinalImage: new RegExp(`\\$\\{?${arg}\\b`).test(finalFrom) });
+    }
   }
   return args;
 }
@@ -99,16 +109,16 @@ export async function chooseBaseImages(
   overrides: Record<string, string> = {},
 ): Promise<BaseImageChoice[]> {
   const choices: BaseImageChoice[] = [];
-  for (const { arg, official } of baseImageArgs(dockerfile)) {
+  for (const { arg, official, inFinalImage } of baseImageArgs(dockerfile)) {
     const override = overrides[arg];
     if (override) {
-      choices.push({ arg, official, used: override, source: 'override' });
+      choices.push({ arg, official, used: override, source: 'override', inFinalImage });
     } else if (await imageInfo(docker, official)) {
-      choices.push({ arg, official, used: official, source: 'official' });
+      choices.push({ arg, official, used: official, source: 'official', inFinalImage });
     } else {
       const standIn = STAND_IN_BASES[official];
-      if (standIn && (await imageInfo(docker, standIn))) choices.push({ arg, official, used: standIn, source: 'stand-in' });
-      else choices.push({ arg, official, used: official, source: 'pull' });
+      if (standIn && (await imageInfo(docker, standIn))) choices.push({ arg, official, used: standIn, source: 'stand-in', inFinalImage });
+      else choices.push({ arg, official, used: official, source: 'pull', inFinalImage });
     }
   }
   return choices;

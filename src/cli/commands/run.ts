@@ -109,7 +109,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           onProgress: (line) => process.stderr.write(`  ${line}\n`),
           signal,
         });
-        return { tag: `httpbench/${spec.name}:latest`, id: built.id, sizeBytes: built.sizeBytes };
+        return { tag: built.tag, id: built.id, sizeBytes: built.sizeBytes, bases: built.baseImages };
       },
       startTarget: async (opts, image) =>
         'url' in opts.spec ? startUrlTarget(opts.spec) : startDockerTarget(docker!, { ...opts, image: image!.tag }),

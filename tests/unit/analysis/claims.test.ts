@@ -142,6 +142,23 @@ describe('evaluateClaim', () => {
     expect(v.hardwareNote).toContain('Example CPU 3000');
   });
 
+  it('shows but does not judge an image built on a stand-in base that ends up in the final image', () => {
+    const c = claim({ metric: { kind: 'imageSizeMB', target: 'fastapi' }, rule: { op: 'gt', value: 200 } });
+    const base = (source: 'official' | 'stand-in', inFinalImage: boolean) => ({ arg: 'PYTHON_IMAGE', official: 'python:3.13-slim', used: source === 'official' ? 'python:3.13-slim' : 'httpbench-base/python:3.13-slim', source, inFinalImage });
+    const target = (bases: ReturnType<typeof base>[]) => {
+      const t = makeTarget({ name: 'fastapi', configuration: '1-worker', imageSizeBytes: 207_000_000 });
+      t.image!.bases = bases;
+      return t;
+    };
+    const standIn = evaluateClaim(c, makeDoc([target([base('stand-in', true)])], { claims: [] }));
+    expect(standIn.verdict).toBe('inconclusive');
+    expect(standIn.reason).toContain('built on httpbench-base/python:3.13-slim instead of the official python:3.13-slim');
+    expect(standIn.reason).toContain('207');
+    // A stand-in used only by a builder stage does not change the final image: judged as usual.
+    expect(evaluateClaim(c, makeDoc([target([base('stand-in', false)])], { claims: [] })).verdict).toBe('confirmed');
+    expect(evaluateClaim(c, makeDoc([target([base('official', true)])], { claims: [] })).verdict).toBe('confirmed');
+  });
+
   it('is inconclusive for a failed or missing target', () => {
     const failed = makeTarget({ name: 'go-chi', configuration: 'all-cores', status: 'failed', reason: 'never became healthy' });
     expect(evaluateClaim(goMax, makeDoc([failed], { claims: [] })).reason).toContain('repetition 0 failed: never became healthy');

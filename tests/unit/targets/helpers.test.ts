@@ -23,7 +23,10 @@ describe('target helpers', () => {
 
   it('reads the overridable base images before the first FROM', () => {
     const dockerfile = 'ARG PYTHON_IMAGE=python:3.13-slim\nARG OTHER=1\nFROM ${PYTHON_IMAGE} AS b\nARG LATE_IMAGE=x\n';
-    expect(baseImageArgs(dockerfile)).toEqual([{ arg: 'PYTHON_IMAGE', official: 'python:3.13-slim' }]);
+    expect(baseImageArgs(dockerfile)).toEqual([{ arg: 'PYTHON_IMAGE', official: 'python:3.13-slim', inFinalImage: true }]);
+    // A builder-only base: the final stage is FROM scratch.
+    const go = 'ARG GO_IMAGE=golang:1.24-bookworm\nFROM ${GO_IMAGE} AS builder\nRUN true\nFROM scratch\n';
+    expect(baseImageArgs(go)).toEqual([{ arg: 'GO_IMAGE', official: 'golang:1.24-bookworm', inFinalImage: false }]);
   });
 
   it('url targets drop the trailing slash and have no container figures', async () => {
