@@ -106,6 +106,7 @@ export class AutocannonEngine implements LoadEngine {
       sent: counts.sent,
       late: 0,
       droppedByGenerator: 0,
+      latenessP50Us: null,
       latenessP99Us: null,
       cpuPercent,
       busyThreads: 1,

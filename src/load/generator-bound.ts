@@ -5,16 +5,20 @@
  */
 
 /**
- * p99 of S − max(I, F) above 2 ms: the pacer is behind by more than timer granularity explains.
- * Node timers fire up to ~1 ms late and the pacer spins only the last 300 µs (see openloop/share.ts),
- * so a healthy generator shows p99 ≈ 1 ms; 2 ms means the thread is busy, not just coarse.
+ * Median lateness S − max(I, F) above 1 ms: the pacer is behind on most sends, not just jittery.
+ * Node timers fire up to ~1 ms late and the pacer spins only the last ≤ 300 µs (openloop/share.ts),
+ * so a healthy generator's median is a few hundred µs.
  */
-export const LATENESS_P99_LIMIT_US = 2000;
+export const LATENESS_P50_LIMIT_US = 1000;
 /**
- * More than 5 % of sends left over 1 ms late (LATE_THRESHOLD_US): too many to call jitter.
- * Timer granularity alone makes ~1 % of sends cross 1 ms on an idle machine.
+ * p99 lateness above 10 ms: 1 % of sends leave in bursts long enough to change what the target sees.
+ * Measured here (2-core VM, 100–200 rps, generator idle): timer jitter alone gives p99 of 2–3 ms and
+ * 5–8 % of sends over 1 ms late, with the offered rate fully delivered — that is pacing noise, which
+ * corrected latency already excludes, not a generator that limits the step. It is reported as a note.
  */
-export const LATE_FRACTION_LIMIT = 0.05;
+export const LATENESS_P99_LIMIT_US = 10_000;
+/** More than a quarter of sends over 1 ms late (LATE_THRESHOLD_US): pacing has lost the schedule. */
+export const LATE_FRACTION_LIMIT = 0.25;
 /** Achieved below 95 % of offered … */
 export const ACHIEVED_FRACTION_MIN = 0.95;
 /**
@@ -31,7 +35,8 @@ export interface GeneratorFigures {
   late: number;
   /** Scheduled sends skipped while their connection was idle (open loop). */
   droppedByGenerator: number;
-  /** p99 generator lateness, µs; null when not measured (closed loop, autocannon). */
+  /** p50 and p99 generator lateness, µs; null when not measured (closed loop, autocannon). */
+  latenessP50Us: number | null;
   latenessP99Us: number | null;
   /** CPU of the generator process, percent of one core. */
   cpuPercent: number;
@@ -43,6 +48,9 @@ export function generatorBound(f: GeneratorFigures): { bound: boolean; reasons: 
   const reasons: string[] = [];
   const cpuLimit = CPU_BUSY_FRACTION * 100 * f.busyThreads;
   const cpuBusy = f.cpuPercent >= cpuLimit;
+  if (f.latenessP50Us !== null && f.latenessP50Us > LATENESS_P50_LIMIT_US) {
+    reasons.push(`generator lateness p50 ${Math.round(f.latenessP50Us)} µs > ${LATENESS_P50_LIMIT_US} µs`);
+  }
   if (f.latenessP99Us !== null && f.latenessP99Us > LATENESS_P99_LIMIT_US) {
     reasons.push(`generator lateness p99 ${Math.round(f.latenessP99Us)} µs > ${LATENESS_P99_LIMIT_US} µs`);
   }

@@ -200,6 +200,7 @@ function buildStep(spec: StepSpec, workers: number, results: ShareResult[], cpuP
     sent: counts.sent,
     late: counts.late,
     droppedByGenerator,
+    latenessP50Us: open && lateness.totalCount > 0 ? latenessP.p50 : null,
     latenessP99Us: open && lateness.totalCount > 0 ? latenessP.p99 : null,
     cpuPercent,
     busyThreads,
@@ -208,7 +209,9 @@ function buildStep(spec: StepSpec, workers: number, results: ShareResult[], cpuP
   if (counts.dropped > droppedByGenerator) {
     notes.push(`${counts.dropped - droppedByGenerator} scheduled sends were never made because their connection was still busy or reconnecting when the step ended; their latency is not in the histograms`);
   }
-  if (open && counts.late > 0) notes.push(`${counts.late} sends left more than ${LATE_THRESHOLD_US} µs late; lateness is subtracted from corrected latency`);
+  if (open && counts.late > 0) {
+    notes.push(`${counts.late} of ${counts.sent} sends left more than ${LATE_THRESHOLD_US} µs late (generator lateness p99 ${Math.round(latenessP.p99)} µs); lateness is subtracted from corrected latency`);
+  }
   const intervalMs = spec.intervalMs ?? DEFAULT_INTERVAL_MS;
   return {
     engine: 'openloop',
