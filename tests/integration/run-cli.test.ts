@@ -22,7 +22,8 @@ ${targets.map(([n, u]) => `  - { name: ${n}, url: "${u}" }`).join('\n')}
 resources: { cpus: 1 }
 load:
   warmupS: 0.3
-  connections: 4
+  # 16 connections: the 30 ms target can then take 16 / 0.03 s ≈ 530 req/s, above every offered rate.
+  connections: 16
   timeoutMs: 1000
   max: { durationS: 0.5, connections: 4 }
   steps: { rates: [100, 200], durationS: 1 }
@@ -70,7 +71,7 @@ describe('httpbench run against fake url: targets', () => {
     expect(doc.environment.cpusets).toEqual({ target: '1', generator: '0' });
     const md = await readFile(path.join(out, 'report.md'), 'utf8');
     expect(md).toContain('fast');
-    expect((await readFile(path.join(out, 'report.html'), 'utf8')).startsWith('<!doctype html>')).toBe(true);
+    expect((await readFile(path.join(out, 'report.html'), 'utf8')).startsWith('<!DOCTYPE html>')).toBe(true);
 
     // report re-renders from run.json alone, identical apart from the render time.
     const again = await httpbench(['report', out]);
