@@ -11,7 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunDocumentSchema, type RunDocument } from '../../src/schema/run.ts';
 import { HARNESS_LABEL } from '../../src/targets/types.ts';
 import { httpbench } from '../helpers/cli.ts';
-import { harnessContainers } from './run-quick.test.ts';
+import { harnessContainers } from '../helpers/docker.ts';
 
 let tmp: string;
 beforeAll(async () => {

@@ -5,16 +5,10 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { HARNESS_LABEL } from '../../src/targets/types.ts';
 import { RunDocumentSchema } from '../../src/schema/run.ts';
 import { httpbench } from '../helpers/cli.ts';
-
-export async function harnessContainers(): Promise<string[]> {
-  const r = await execa('docker', ['ps', '-a', '--filter', `label=${HARNESS_LABEL}`, '--format', '{{.ID}}']);
-  return r.stdout.split('\n').filter(Boolean);
-}
+import { harnessContainers } from '../helpers/docker.ts';
 
 describe('httpbench run --quick (real containers)', () => {
   it('benchmarks both targets end to end', { timeout: 600_000 }, async () => {
