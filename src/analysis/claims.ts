@@ -25,6 +25,11 @@
  * 7. A claim's overall verdict is the configurations' verdict when they all agree; when they differ
  *    ("confirmed for 1-worker, refuted for n-workers") it is inconclusive as a general statement and
  *    the reason names each configuration's verdict — that difference is itself the finding.
+ * 9. When corrected and uncorrected latency disagree about the rule and the generator's own pauses
+ *    could explain the gap, the latency verdict is inconclusive (see generatorPauseCaveat).
+ * 8. A configuration the plan never ran (skipped: identical to another on this CPU budget) is listed
+ *    as "not run" and left out of the overall verdict, whose reason then says it holds only for the
+ *    configurations that ran. A configuration that was run and failed still makes it inconclusive.
  *
  * Latency is judged on the corrected histogram (wrk2: from the intended send time) when the step has
  * one, else the uncorrected one, and every measured text says which.
@@ -68,6 +73,8 @@ export interface ConfigurationVerdict {
   reason: string;
   /** What would settle an inconclusive verdict. */
   settle?: string;
+  /** True when the configuration was not run at all (skipped by the plan, e.g. identical to another). */
+  notRun?: boolean;
 }
 
 export interface ClaimVerdict {
@@ -254,7 +261,32 @@ function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | '
     };
   }
   const lat = stepLatency(step);
-  return { ok: true, iv: exact(lat.us[percentile] / 1000), latencySource: lat.source, offeredRps: step.offeredRps ?? undefined };
+  const sample: Sample = { ok: true, iv: exact(lat.us[percentile] / 1000), latencySource: lat.source, offeredRps: step.offeredRps ?? undefined };
+  const caveat = generatorPauseCaveat(step, percentile, rule, where);
+  if (caveat) sample.caveat = caveat;
+  return sample;
+}
+
+/**
+ * Rule 9: corrected latency charges the wait behind a busy connection to the target. The generator
+ * learns a connection is free only when its event loop reads the response, so its own pauses can
+ * create such waits too. When the corrected and uncorrected figures fall on different sides of the
+ * rule and the generator paused (lateness max) at least as long as their gap, the difference may be
+ * the generator's, not the target's → inconclusive.
+ */
+function generatorPauseCaveat(step: Step, percentile: keyof typeof PERCENTILE_VALUE, rule: ClaimRule, where: string): { reason: string; settle: string } | undefined {
+  const corrected = step.latencyUs.corrected?.[percentile];
+  const uncorrected = step.latencyUs.uncorrected[percentile];
+  const pauseUs = step.generator.latenessUs?.max;
+  if (corrected === undefined || pauseUs === undefined) return undefined;
+  if (judgeInterval(rule, exact(corrected / 1000)) === judgeInterval(rule, exact(uncorrected / 1000))) return undefined;
+  if (pauseUs < corrected - uncorrected) return undefined;
+  return {
+    reason:
+      `at ${where} the corrected ${percentile} (${formatMs(corrected / 1000)} ms) and the uncorrected one (${formatMs(uncorrected / 1000)} ms) fall on different sides of the rule, ` +
+      `and the generator itself paused up to ${formatMs(pauseUs / 1000)} ms — enough to cause that difference, so it cannot be charged to the target`,
+    settle: 'repeat with more CPUs for the generator or fewer connections per generator thread (load.workers), so its pauses stay below the gap',
+  };
 }
 
 /** Rule 4: explains a rate that was never offered, and says honestly what that implies. */
@@ -468,6 +500,12 @@ function configurationVerdict(claim: Claim, groups: Group[], label: string, samp
   const unit = unitOf(claim.metric);
   const configurations = groups.map((g) => `${g.name}/${g.configuration}`);
   const cpus = groups.length > 0 ? Math.min(...groups.flatMap((g) => g.results.map((r) => r.cpus))) : null;
+  const all = groups.flatMap((g) => g.results);
+  if (all.length > 0 && all.every((r) => r.status === 'skipped')) {
+    // Rule 8: never run (e.g. identical to another configuration on this CPU budget) — not a failure.
+    const reasons = [...new Set(groups.flatMap((g) => g.results.map((r) => `${g.name}/${g.configuration}: ${r.reason ?? 'skipped'}`)))];
+    return { configurations, label, cpus, measured: null, measuredText: 'not run', verdict: 'inconclusive', reason: `not run — ${reasons.join('; ')}`, notRun: true };
+  }
   const failed = groups.flatMap((g) => unusable(g.results).map((r) => `${g.name}/${g.configuration} repetition ${r.repetition} ${r.status}${r.reason ? `: ${r.reason}` : ''}`));
   if (failed.length > 0) {
     return { configurations, label, cpus, measured: null, measuredText: 'not measured', verdict: 'inconclusive', reason: failed.join('; '), settle: 'fix the failure and re-run' };
@@ -618,6 +656,11 @@ function overall(list: ConfigurationVerdict[], rule: string): { verdict: Verdict
   return withSettle({ verdict: 'inconclusive', reason: `depends on the configuration — ${parts.join('; ')}. ${detail}` });
 }
 
+function withNotRun(o: { verdict: Verdict; reason: string; settle?: string }, list: ConfigurationVerdict[]) {
+  const notRun = list.filter((c) => c.notRun).map((c) => c.label);
+  return { ...o, reason: `${o.reason} (holds only for the configurations that ran; ${notRun.join(', ')} not run — see its reason)` };
+}
+
 function hardwareNote(doc: RunDocument, list: ConfigurationVerdict[]): string {
   const e = doc.environment;
   const cpus = [...new Set(list.map((c) => c.cpus).filter((c): c is number => c !== null))].sort((a, b) => a - b);
@@ -656,7 +699,9 @@ function throughputRatioNote(doc: RunDocument, target: string): string | undefin
 export function evaluateClaim(claim: Claim, doc: RunDocument): ClaimVerdict {
   const list = byConfiguration(claim, doc);
   const rule = ruleText(claim.rule, unitOf(claim.metric));
-  const o = overall(list, rule);
+  // Rule 8: the verdict is about the configurations that ran; those never run are named, not counted.
+  const ran = list.filter((c) => !c.notRun);
+  const o = ran.length > 0 && ran.length < list.length ? withNotRun(overall(ran, rule), list) : overall(list, rule);
   const verdict: ClaimVerdict = {
     id: claim.id,
     quote: claim.quote,

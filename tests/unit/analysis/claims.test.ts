@@ -159,6 +159,31 @@ describe('evaluateClaim', () => {
     expect(evaluateClaim(c, makeDoc([target([base('official', true)])], { claims: [] })).verdict).toBe('confirmed');
   });
 
+  it('leaves a configuration that never ran out of the verdict and says so', () => {
+    const skipped = makeTarget({ name: 'go-chi', configuration: 'all-cores', status: 'skipped', reason: "identical to configuration 'gomaxprocs-1' on a 1-CPU budget" });
+    const v = evaluateClaim(goMax, makeDoc([go('gomaxprocs-1', 20000), skipped], { claims: [] }));
+    expect(v.verdict).toBe('confirmed');
+    expect(v.measured).toBe('gomaxprocs-1: 20,000 req/s; all-cores: not run');
+    expect(v.reason).toContain('holds only for the configurations that ran; all-cores not run');
+    // A configuration that ran and failed still blocks the verdict.
+    const failed = makeTarget({ name: 'go-chi', configuration: 'all-cores', status: 'failed', reason: 'OOMKilled' });
+    expect(evaluateClaim(goMax, makeDoc([go('gomaxprocs-1', 20000), failed], { claims: [] })).verdict).toBe('inconclusive');
+  });
+
+  it('does not charge the target with a corrected tail the generator’s own pauses could explain', () => {
+    const p99 = claim({ metric: { kind: 'latencyAtCapacityMs', target: 'go-chi', percentile: 'p99' }, rule: { op: 'between', min: 0.5, max: 2 } });
+    const at = (pauseUs: number) => {
+      const step = makeStep({ offeredRps: 20000, achievedRps: 20000, uncorrected: percentiles(300, 500, 700), corrected: percentiles(300, 600, 4000) });
+      step.generator.latenessUs = { p50: 50, p99: 1000, max: pauseUs };
+      return evaluateClaim(p99, makeDoc([go('gomaxprocs-1', 40000, { steps: [step] })], { claims: [] }));
+    };
+    // Gap 3.3 ms; a 16 ms pause could cause it → inconclusive. A 1 ms pause could not → the corrected figure stands.
+    const paused = at(16_000);
+    expect(paused.verdict).toBe('inconclusive');
+    expect(paused.reason).toContain('the generator itself paused up to 16.00 ms');
+    expect(at(1000).verdict).toBe('refuted');
+  });
+
   it('is inconclusive for a failed or missing target', () => {
     const failed = makeTarget({ name: 'go-chi', configuration: 'all-cores', status: 'failed', reason: 'never became healthy' });
     expect(evaluateClaim(goMax, makeDoc([failed], { claims: [] })).reason).toContain('repetition 0 failed: never became healthy');
