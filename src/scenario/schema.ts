@@ -18,9 +18,9 @@ export type Configuration = z.infer<typeof ConfigurationSchema>;
 
 export const DockerTargetSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'target name must be lowercase letters, digits and dashes' }),
-  /** Directory with the service's source, relative to the project root. */
+  /** Build context directory, relative to the project root (filtered by its .dockerignore). */
   context: z.string(),
-  /** Dockerfile path relative to the project root. */
+  /** Dockerfile path relative to the project root; must lie inside `context`. */
   dockerfile: z.string(),
   /** Path of the handler source, relative to the project root (for the lines-of-code claim). */
   handler: z.string().optional(),

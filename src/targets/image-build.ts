@@ -20,7 +20,7 @@ export const STAND_IN_BASES: Readonly<Record<string, string>> = {
 export const EXTRA_CA_CONTEXT_PATH = 'docker/extra-ca/extra-ca.crt';
 
 export interface BuildOptions {
-  /** Repo root: the build context, filtered by its .dockerignore. */
+  /** Project root: `spec.context` and `spec.dockerfile` are relative to it. */
   projectRoot: string;
   /** Image tag; default httpbench/<name>:latest. */
   tag?: string;
@@ -182,10 +182,12 @@ export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, o
       hint: 'targets[].dockerfile is relative to the project root',
     });
   }
-  const relDockerfile = path.relative(opts.projectRoot, dockerfilePath).split(path.sep).join('/');
+  // The build context is the target's `context` directory (project-relative), as `docker build CONTEXT`.
+  const contextDir = path.resolve(opts.projectRoot, spec.context);
+  const relDockerfile = path.relative(contextDir, dockerfilePath).split(path.sep).join('/');
   if (relDockerfile.startsWith('..')) {
-    throw new ConfigError(`Dockerfile ${spec.dockerfile} of target ${spec.name} is outside the project root`, {
-      hint: 'the build context is the project root; keep Dockerfiles inside it',
+    throw new ConfigError(`Dockerfile ${spec.dockerfile} of target ${spec.name} is outside its build context ${spec.context}`, {
+      hint: 'targets[].context is the build context (relative to the project root); keep the Dockerfile inside it',
     });
   }
 
@@ -194,7 +196,7 @@ export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, o
     { name: relDockerfile, type: 'file', mode: 0o644, mtimeMs: 0, data: Buffer.from(dockerfile) },
   ];
   if (opts.extraCaFile) extra.push(await readExtraCa(opts.extraCaFile));
-  const { tar } = await buildContextTar(opts.projectRoot, extra);
+  const { tar } = await buildContextTar(contextDir, extra);
 
   const baseImages = await chooseBaseImages(docker, dockerfile, opts.buildArgs);
   const buildargs: Record<string, string> = {};
@@ -215,13 +217,13 @@ export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, o
   const failure = (message: string, cause?: unknown): TargetError => {
     const usedPull = baseImages.some((b) => b.source === 'pull');
     const tlsFailure = tail.some((l) => /CERTIFICATE_VERIFY_FAILED|x509: certificate signed by unknown authority|tls: failed to verify/.test(l));
-    return new TargetError(`building ${spec.name} (${relDockerfile}) failed: ${message}\n--- last build lines ---\n${tail.join('\n')}`, {
+    return new TargetError(`building ${spec.name} (${spec.dockerfile}) failed: ${message}\n--- last build lines ---\n${tail.join('\n')}`, {
       cause,
       hint: tlsFailure
-        ? 'a package download failed TLS verification: behind a TLS-intercepting proxy, pass its CA bundle as extraCaFile (e.g. /etc/ssl/certs/ca-certificates.crt)'
+        ? 'a package download failed TLS verification: behind a TLS-intercepting proxy, pass its CA bundle with --ca-cert FILE (e.g. /etc/ssl/certs/ca-certificates.crt)'
         : usedPull
         ? `base image ${baseImages.find((b) => b.source === 'pull')?.official} is not local; without registry access run scripts/build-bases.sh to build stand-ins`
-        : `reproduce with: docker build --network host -f ${relDockerfile} ${Object.entries(buildargs).map(([k, v]) => `--build-arg ${k}=${v}`).join(' ')} .`,
+        : `reproduce with: docker build --network host -f ${spec.dockerfile} ${Object.entries(buildargs).map(([k, v]) => `--build-arg ${k}=${v}`).join(' ')} ${spec.context}`,
     });
   };
 

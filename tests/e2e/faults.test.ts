@@ -21,8 +21,8 @@ afterEach(async () => {
   expect(await harnessContainers()).toEqual([]);
 });
 
-const fastapi = '{ name: fastapi, context: targets/fastapi, dockerfile: docker/fastapi.Dockerfile, configurations: [{ id: one, env: { WORKERS: "1" } }] }';
-const goChi = '{ name: go-chi, context: targets/go-chi, dockerfile: docker/go-chi.Dockerfile, configurations: [{ id: one, env: { GOMAXPROCS: "1" } }] }';
+const fastapi = '{ name: fastapi, context: ., dockerfile: docker/fastapi.Dockerfile, configurations: [{ id: one, env: { WORKERS: "1" } }] }';
+const goChi = '{ name: go-chi, context: ., dockerfile: docker/go-chi.Dockerfile, configurations: [{ id: one, env: { GOMAXPROCS: "1" } }] }';
 
 async function scenarioFile(name: string, targets: string[], opts: { memoryMiB?: number; durationS?: number; rates?: number[]; startupTimeoutS?: number } = {}): Promise<string> {
   const file = path.join(tmp, `${name}.yaml`);

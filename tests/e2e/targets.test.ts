@@ -22,8 +22,8 @@ import type { RunningTarget } from '../../src/targets/types.ts';
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const runId = `e2e-${process.pid}-${Date.now()}`;
 const specs: DockerTargetSpec[] = [
-  { name: 'fastapi', context: 'targets/fastapi', dockerfile: 'docker/fastapi.Dockerfile', configurations: [{ id: 'default', description: '', env: {} }] },
-  { name: 'go-chi', context: 'targets/go-chi', dockerfile: 'docker/go-chi.Dockerfile', configurations: [{ id: 'default', description: '', env: {} }] },
+  { name: 'fastapi', context: '.', dockerfile: 'docker/fastapi.Dockerfile', configurations: [{ id: 'default', description: '', env: {} }] },
+  { name: 'go-chi', context: '.', dockerfile: 'docker/go-chi.Dockerfile', configurations: [{ id: 'default', description: '', env: {} }] },
 ];
 
 let docker: DockerClient;
