@@ -10,7 +10,7 @@ import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
 import { decodeHistogram } from '../samples/histogram.ts';
 import { describeError } from '../errors.ts';
 import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
-import { VERDICT_LABEL, achievedText, bytesGiB, failedText, fmt, latencySourceText, reproduceCommands, runStatusBanner, stepFlags, targetProblems } from './common.ts';
+import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, VERDICT_LABEL, achievedText, bytesGiB, failedText, fmt, latencySourceText, reproduceCommands, runStatusBanner, stepFlags, targetProblems } from './common.ts';
 import { overlaps, type RenderOptions } from './markdown.ts';
 
 const esc = escapeXml;
@@ -268,20 +268,11 @@ function environmentHtml(doc: RunDocument, groups: GroupSummary[]): string {
 }
 
 function resourcesHtml(groups: GroupSummary[]): string {
-  const rows = groups.map((g) => [
-    `${g.name}/${g.configuration}`,
-    fmt.mb(g.imageSizeBytes),
-    fmt.ms(g.coldStartMs),
-    fmt.mib(g.memoryIdleBytes),
-    fmt.mib(g.memoryPeakBytes),
-    fmt.cpu(g.maxStepCpuPercent),
-    fmt.perCpuS(g.requestsPerCpuSecond),
-    `${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.throughputPerCoreRps)}`,
-  ]);
+  const rows = resourceRows(groups);
   return [
     '<h2 id="resources">Resources</h2>',
-    '<p class="note">Image size in MB (10^6 bytes); memory in MiB (2^20 bytes, usage minus page cache); CPU in percent of one core during the closed-loop step; requests per CPU-second = achieved req/s ÷ (target CPU % / 100); per core = max throughput ÷ CPUs of the budget.</p>',
-    tableHtml(['Target/configuration', 'Image MB', 'Cold start ms', 'Memory idle MiB', 'Memory peak MiB', 'CPU % (max step)', 'Req per CPU-second', 'Max req/s per core'], rows, [false, true, true, true, true, true, true, true]),
+    `<p class="note">${escapeXml(RESOURCES_NOTE)}</p>`,
+    tableHtml(RESOURCES_HEADERS, rows, [false, true, true, true, true, true, true, true]),
   ].join('\n');
 }
 

@@ -17,6 +17,9 @@ import {
   runStatusBanner,
   stepFlags,
   targetProblems,
+  RESOURCES_HEADERS,
+  RESOURCES_NOTE,
+  resourceRows,
 } from './common.ts';
 
 export interface RenderOptions {
@@ -162,23 +165,14 @@ function groupSection(g: GroupSummary): string {
 }
 
 function resourcesSection(groups: GroupSummary[]): string {
-  const rows = groups.map((g) => [
-    `${g.name}/${g.configuration}`,
-    fmt.mb(g.imageSizeBytes),
-    fmt.ms(g.coldStartMs),
-    fmt.mib(g.memoryIdleBytes),
-    fmt.mib(g.memoryPeakBytes),
-    fmt.cpu(g.maxStepCpuPercent),
-    fmt.perCpuS(g.requestsPerCpuSecond),
-    `${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.throughputPerCoreRps)}`,
-  ]);
+  const rows = resourceRows(groups);
   return [
     '## Resources',
     '',
-    'Image size in MB (10^6 bytes); memory in MiB (2^20 bytes, usage minus page cache); CPU in percent of one core during the closed-loop step; requests per CPU-second = achieved req/s ÷ (target CPU % / 100); per core = max throughput ÷ CPUs of the budget.',
+    RESOURCES_NOTE,
     '',
     table(
-      ['Target/configuration', 'Image MB', 'Cold start ms', 'Memory idle MiB', 'Memory peak MiB', 'CPU % (max step)', 'Req per CPU-second', 'Max req/s per core'],
+      RESOURCES_HEADERS,
       rows,
       ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),

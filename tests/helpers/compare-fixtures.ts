@@ -5,18 +5,10 @@
  */
 import { RunDocumentSchema, type Environment, type RunDocument, type Step, type TargetResult } from '../../src/schema/run.ts';
 import { ScenarioSchema } from '../../src/scenario/schema.ts';
+import { seededRandom } from '../../src/load/ids.ts';
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG shared with the load engine (mulberry32), so fixtures are the same on every run. */
+export const mulberry32 = seededRandom;
 
 /** Standard normal deviates by Box–Muller. */
 function gaussian(rand: () => number): () => number {

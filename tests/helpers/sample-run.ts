@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RunDocumentSchema, SCHEMA_VERSION, type RunDocument, type Step, type TargetResult, type PercentilesUs } from '../../src/schema/run.ts';
 import { ScenarioSchema } from '../../src/scenario/schema.ts';
+import { seededRandom } from '../../src/load/ids.ts';
 import { parseClaimsFile } from '../../src/analysis/claims-file.ts';
 import type { Claim } from '../../src/analysis/claims-schema.ts';
 import { createHistogram, recordUs, encodeHistogram, percentilesUs } from '../../src/samples/histogram.ts';
@@ -17,17 +18,8 @@ export function articleClaims(): Claim[] {
   return parseClaimsFile(readFileSync(ARTICLE_CLAIMS, 'utf8'), ARTICLE_CLAIMS).claims;
 }
 
-/** mulberry32: tiny seeded PRNG, so the sample's histograms are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG shared with the load engine (mulberry32), so fixtures are the same on every run. */
+export const prng = seededRandom;
 
 const EMPTY = encodeHistogram(createHistogram());
 

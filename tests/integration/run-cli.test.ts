@@ -51,8 +51,10 @@ describe('httpbench run against fake url: targets', () => {
     const file = path.join(tmp, 'ok.yaml');
     await writeFile(file, scenario([['fast', fast.url], ['slow', slow.url]]));
     const out = path.join(tmp, 'ok');
-    const r = await httpbench(['run', '--scenario', file, '--out', out]);
+    // A secret in the environment must never reach the results.
+    const r = await httpbench(['run', '--scenario', file, '--out', out], { env: { HTTPBENCH_TEST_TOKEN: 'sekrit-3f9a' } });
     expect(r.exitCode, r.all).toBe(0);
+    for (const f of ['run.json', 'report.md', 'report.html']) expect(await readFile(path.join(out, f), 'utf8')).not.toContain('sekrit-3f9a');
     const doc = await readDoc(out);
     expect(doc.status).toBe('completed');
     expect(doc.targets.map((t) => [t.name, t.status])).toEqual([['fast', 'completed'], ['slow', 'completed']]);
