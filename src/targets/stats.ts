@@ -1,10 +1,29 @@
 /**
  * Docker stats API arithmetic, kept pure so it is tested with exact numbers.
- * CPU follows `docker stats`: (container CPU delta / host CPU delta) × online CPUs × 100 = percent of one core.
+ * CPU = container CPU time ÷ wall time between the two readings (`read` − `preread`) × 100 = percent
+ * of one core. `docker stats` divides by the host's CPU time instead (× online CPUs), but that sum
+ * leaves out steal time, so on a VM it overstates the share (a 1-CPU container showed 105 % here);
+ * it is only the fallback when the daemon sends no timestamps.
  */
 import type Docker from 'dockerode';
 
-type Stats = Pick<Docker.ContainerStats, 'cpu_stats' | 'precpu_stats' | 'memory_stats'>;
+type Stats = Pick<Docker.ContainerStats, 'cpu_stats' | 'precpu_stats' | 'memory_stats'> & Partial<Pick<Docker.ContainerStats, 'read' | 'preread'>>;
+
+/**
+ * ns from `earlier` to `later`, two RFC 3339 timestamps with up to 9 fractional digits. Date.parse
+ * keeps only ms, and ns since the epoch exceed 2^53, so whole seconds and fractions are subtracted
+ * apart. Null for an unparsable or zero ("0001-01-01…", sent before the first reading) timestamp.
+ */
+export function intervalNs(later: string, earlier: string): number | null {
+  const parse = (iso: string): [number, number] | null => {
+    const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
+    const ms = m ? Date.parse(`${m[1]}${m[3]}`) : Number.NaN;
+    return m && ms > 0 ? [ms, Number((m[2] ?? '').padEnd(9, '0'))] : null;
+  };
+  const a = parse(later);
+  const b = parse(earlier);
+  return a && b ? (a[0] - b[0]) * 1e6 + (a[1] - b[1]) : null;
+}
 
 /**
  * Memory in use without reclaimable page cache, bytes. cgroup v1 reports `cache` (the brief's rule;
@@ -24,6 +43,8 @@ export interface CpuDelta {
   /** Host CPU time (all CPUs) over the interval, ns. */
   systemNs: number;
   onlineCpus: number;
+  /** Wall time between the readings, ns; null when the daemon sent no usable timestamps. */
+  wallNs: number | null;
 }
 
 /** The interval between precpu_stats and cpu_stats; null on the first sample (no previous reading). */
@@ -37,7 +58,9 @@ export function cpuDelta(stats: Stats): CpuDelta | null {
   const containerNs = now.cpu_usage.total_usage - before.cpu_usage.total_usage;
   if (systemNs <= 0 || containerNs < 0) return null;
   const onlineCpus = now.online_cpus || now.cpu_usage.percpu_usage?.length || 1;
-  return { containerNs, systemNs, onlineCpus };
+  const interval = stats.read && stats.preread ? intervalNs(stats.read, stats.preread) : null;
+  const wallNs = interval !== null && interval > 0 ? interval : null;
+  return { containerNs, systemNs, onlineCpus, wallNs };
 }
 
 /** Running aggregate over a stats stream: mean CPU weighted by interval length, peak memory. */
@@ -52,8 +75,8 @@ export class ResourceAccumulator {
     const delta = cpuDelta(stats);
     if (delta) {
       this.containerNs += delta.containerNs;
-      // Host CPU time scaled to "one core" time, so the ratio is in cores.
-      this.cpuCoreNs += delta.systemNs / delta.onlineCpus;
+      // One core's time over the interval: wall time, else host CPU time ÷ CPUs (see the header).
+      this.cpuCoreNs += delta.wallNs ?? delta.systemNs / delta.onlineCpus;
     }
     const memory = memoryWithoutCacheBytes(stats);
     if (memory !== null) this.peakBytes = Math.max(this.peakBytes, memory);
