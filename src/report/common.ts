@@ -80,8 +80,8 @@ export function latencySourceText(step: StepSummary): string {
 /** The command that reproduces the run, and the one that re-renders it. */
 export function reproduceCommands(doc: RunDocument): string[] {
   const lines: string[] = [];
-  if (doc.environment.gitCommit) lines.push(`git checkout ${doc.environment.gitCommit}`);
-  lines.push(`httpbench run --scenario scenarios/${doc.scenario.name}.yaml`);
+  if (doc.environment.gitCommit) lines.push(`git checkout ${doc.environment.gitCommit.replace(/-dirty$/, '')}${doc.environment.gitCommit.endsWith('-dirty') ? '   # the run had uncommitted changes' : ''}`);
+  lines.push(`httpbench run --scenario ${doc.scenarioFile ?? `scenarios/${doc.scenario.name}.yaml`}`);
   lines.push('httpbench report <results-dir>   # re-render report.md / report.html from run.json');
   return lines;
 }

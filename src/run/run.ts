@@ -40,6 +40,8 @@ export interface RunDeps {
 
 export interface RunInput {
   scenario: Scenario;
+  /** Where the scenario came from, for the reproduce command. */
+  scenarioFile?: string;
   claims: Claim[] | null;
   environment: Environment;
   toolVersion: string;
@@ -86,6 +88,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
     startedAt: deps.now().toISOString(),
     finishedAt: null,
     scenario,
+    ...(input.scenarioFile ? { scenarioFile: input.scenarioFile } : {}),
     claims: input.claims,
     environment: input.environment,
     source: input.source,

@@ -213,6 +213,8 @@ export const RunDocumentSchema = z.strictObject({
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   scenario: ScenarioSchema,
+  /** The scenario file as given, relative to the project root when inside it (for the reproduce command). */
+  scenarioFile: z.string().optional(),
   /** The claims registry as loaded, so reports can be re-rendered from run.json alone. */
   claims: z.array(ClaimSchema).nullable(),
   environment: EnvironmentSchema,

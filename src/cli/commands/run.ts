@@ -126,6 +126,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       doc = await runBenchmark(
         {
           scenario,
+          scenarioFile: path.relative(PROJECT_ROOT, scenarioPath).startsWith('..') ? scenarioPath : path.relative(PROJECT_ROOT, scenarioPath),
           claims,
           environment,
           toolVersion: TOOL_VERSION,
