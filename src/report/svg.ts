@@ -138,8 +138,13 @@ function makeScale(axis: AxisSpec, values: number[], from: number, to: number): 
   };
 }
 
-/** A line chart with axes, ticks, grid, labels and a legend. Empty series render an explicit "no data" note. */
-export function lineChart(spec: LineChartSpec): string {
+/**
+ * A line chart with axes, ticks, grid, labels and a legend. Series without points (a configuration
+ * that never ran) are left out of the legend; when none has points the chart says "no data".
+ */
+export function lineChart(input: LineChartSpec): string {
+  const withPoints = input.series.filter((s) => s.points.length > 0);
+  const spec = withPoints.length > 0 ? { ...input, series: withPoints } : input;
   const width = spec.width ?? 720;
   const plotHeight = spec.height ?? 320;
   // Legend columns sized to the longest name (about 6.5 px per character at 12 px).
