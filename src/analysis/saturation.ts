@@ -75,3 +75,35 @@ export function findKnee(steps: readonly Step[], slo: Scenario['slo'], refinemen
   }
   return { sustainableRps, lowerBound, nextRateRps };
 }
+
+/**
+ * Share of the connection pool busy on average (Little's law: achieved rate × mean latency ÷
+ * connections) from which the pool, with one request in flight per connection, may be what capped
+ * the rate rather than the target.
+ */
+export const POOL_BUSY_FRACTION = 0.7;
+/** A target using less than this share of its CPU budget was not limited by its CPU. */
+export const TARGET_CPU_BUSY_FRACTION = 0.9;
+
+/**
+ * The load side, not the target, may have limited a step even when the generator's CPU was idle:
+ * the step fell short (closed loop: always, it measures capacity) while most connections were busy
+ * and the target had CPU to spare. Then the figure is only a lower bound of the target's capacity.
+ * Conservative on purpose: a target that cannot use its whole budget (one Python worker on four
+ * CPUs) is reported as "≥", never as an exact capacity it may not have. Null when not limited, or
+ * when the target's CPU is unknown (url: targets).
+ */
+export function loadSideLimit(step: EngineStep, targetCpuPercent: number | null, cpus: number): string | null {
+  if (targetCpuPercent === null) return null;
+  const short = step.offeredRps === null || step.achievedRps < SATURATION_ACHIEVED_RATIO * step.offeredRps;
+  if (!short) return null;
+  const busyConnections = (step.achievedRps * step.latencyUs.uncorrected.mean) / 1e6;
+  const poolBusy = step.offeredRps === null || busyConnections >= POOL_BUSY_FRACTION * step.connections;
+  const budget = cpus * 100;
+  if (!poolBusy || targetCpuPercent >= TARGET_CPU_BUSY_FRACTION * budget) return null;
+  return (
+    `the target used ${targetCpuPercent.toFixed(0)} % of its ${budget} % CPU budget while ` +
+    `${step.offeredRps === null ? 'every' : `${busyConnections.toFixed(1)} of ${step.connections}`} connection${step.offeredRps === null ? '' : 's'} ` +
+    `${step.offeredRps === null ? 'was' : 'were'} busy: more connections may go higher, so this is a lower bound`
+  );
+}

@@ -7,7 +7,7 @@
  * contract check) come in through RunDeps so the orchestration is testable against fake servers.
  */
 import type { Claim } from '../analysis/claims-schema.ts';
-import { classifyStep, findKnee } from '../analysis/saturation.ts';
+import { classifyStep, findKnee, loadSideLimit } from '../analysis/saturation.ts';
 import { describeError, InterruptedError, TargetError } from '../errors.ts';
 import type { EngineStep, LoadEngine, StepSpec } from '../load/types.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
@@ -226,6 +226,8 @@ async function measureTarget(
       throwIfAborted(signal);
       const { saturated, reasons } = classifyStep(measured, scenario.slo);
       const step: Step = { ...measured, kind, resources, cpuPercent: resources?.cpuPercent ?? null, saturated, saturationReasons: reasons };
+      const loadLimit = loadSideLimit(measured, step.cpuPercent, input.cpus);
+      if (loadLimit) markLoadBound(step, loadLimit);
       entry.steps.push(step);
       if (resources && entry.memory) entry.memory.peakBytes = Math.max(entry.memory.peakBytes, resources.memoryPeakBytes);
       const lat = step.latencyUs.corrected ?? step.latencyUs.uncorrected;
@@ -262,6 +264,9 @@ async function measureTarget(
         break;
       }
     }
+    // A closed-loop "maximum" below what an open-loop step achieved was not the target's maximum.
+    const best = Math.max(...entry.steps.filter((s) => s.kind !== 'max').map((s) => s.achievedRps));
+    if (best > max.achievedRps) markLoadBound(max, `an open-loop step achieved ${best.toFixed(0)} req/s, more than this closed-loop step`);
     for (let left = scenario.load.knee.refineSteps; ; left--) {
       const knee = findKnee(entry.steps, scenario.slo, left);
       entry.sustainableRps = knee.sustainableRps;
@@ -282,6 +287,12 @@ async function measureTarget(
   } finally {
     if (target) await target.stop();
   }
+}
+
+/** The load side limited the step: its figures are lower bounds (reported as "≥", never hidden). */
+function markLoadBound(step: Step, reason: string): void {
+  step.generator.bound = true;
+  step.generator.boundReasons.push(reason);
 }
 
 /** A target that died during a step fails with the engine's cause (exit code, OOM kill). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStep, findKnee } from '../../../src/analysis/saturation.ts';
+import { classifyStep, findKnee, loadSideLimit } from '../../../src/analysis/saturation.ts';
 import type { Step } from '../../../src/schema/run.ts';
 
 const slo = { p99Ms: 10, errorRate: 0.01 };
@@ -47,5 +47,27 @@ describe('findKnee', () => {
   });
   it('has no sustainable rate when the first step already fails', () => {
     expect(findKnee([step(1000, 500)], slo, 2)).toEqual({ sustainableRps: null, lowerBound: false, nextRateRps: null });
+  });
+});
+
+describe('loadSideLimit', () => {
+  // 32 connections; mean latency is 150 µs in step() (pct().mean).
+  const withMean = (s: Step, meanUs: number): Step => ({ ...s, connections: 32, latencyUs: { ...s.latencyUs, uncorrected: { ...s.latencyUs.uncorrected, mean: meanUs } } });
+
+  it('blames the connection pool when the step fell short, the pool was busy and the target had CPU to spare', () => {
+    // 36,800 req/s × 700 µs = 25.8 busy connections of 32 (≥ 70 %); target at 60 % of a 100 % budget.
+    const s = withMean(step(40_000, 36_800), 700);
+    expect(loadSideLimit(s, 60, 1)).toBe('the target used 60 % of its 100 % CPU budget while 25.8 of 32 connections were busy: more connections may go higher, so this is a lower bound');
+  });
+  it('accepts the shortfall as the target’s when its CPU was busy, or the pool was not', () => {
+    expect(loadSideLimit(withMean(step(40_000, 36_800), 700), 95, 1)).toBeNull();
+    expect(loadSideLimit(withMean(step(40_000, 36_800), 100), 60, 1)).toBeNull(); // 3.7 of 32 busy
+    expect(loadSideLimit(withMean(step(1000, 1000), 700), 10, 1)).toBeNull(); // no shortfall
+  });
+  it('treats a closed-loop maximum with an idle target as a lower bound, and knows nothing without CPU figures', () => {
+    const max = { ...step(1000, 34_630), offeredRps: null };
+    expect(loadSideLimit(max, 51, 1)).toBe('the target used 51 % of its 100 % CPU budget while every connection was busy: more connections may go higher, so this is a lower bound');
+    expect(loadSideLimit(max, 180, 2)).toBeNull(); // 90 % of a 2-CPU budget
+    expect(loadSideLimit(max, null, 1)).toBeNull();
   });
 });
