@@ -76,7 +76,9 @@ export class AutocannonEngine implements LoadEngine {
         const kind = error.code ?? 'error';
         errorsByKind[kind] = (errorsByKind[kind] ?? 0) + 1;
       });
-      signal?.addEventListener('abort', () => instance?.stop(), { once: true });
+      // A listener on an already-aborted signal never fires: stop at once instead.
+      if (signal?.aborted) instance.stop();
+      else signal?.addEventListener('abort', () => instance?.stop(), { once: true });
     });
     const wallUs = (performance.now() - wall0) * 1000;
     const cpu = process.cpuUsage(cpu0);

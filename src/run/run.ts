@@ -8,7 +8,7 @@
  */
 import type { Claim } from '../analysis/claims-schema.ts';
 import { classifyStep, findKnee, loadSideLimit } from '../analysis/saturation.ts';
-import { describeError, InterruptedError, TargetError } from '../errors.ts';
+import { ConfigError, describeError, InterruptedError, TargetError } from '../errors.ts';
 import type { EngineStep, LoadEngine, StepSpec } from '../load/types.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
@@ -98,6 +98,8 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
 
   const plan = planRuns(scenario, input.cpus, input.only);
   const images = new Map<string, BuiltImage | Error>();
+  // The entry being measured, so an interrupt or a fatal error is recorded on the right one.
+  let inProgress: TargetResult | null = null;
   try {
     for (const run of plan) {
       throwIfAborted(signal);
@@ -117,6 +119,8 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
             built = await deps.buildImage(run.spec, signal);
           } catch (error) {
             throwIfAborted(signal);
+            // Bad input (an unreadable --ca-cert, say) is the user's to fix: exit 2, not a target failure.
+            if (error instanceof ConfigError) throw error;
             built = error instanceof Error ? error : new Error(String(error));
           }
           images.set(run.spec.name, built);
@@ -132,20 +136,18 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
       const entry = emptyTarget(run, input.cpus, 'completed', null);
       entry.image = image ? { id: image.id, sizeBytes: image.sizeBytes, bases: image.bases } : null;
       doc.targets.push(entry);
+      inProgress = entry;
       await measureTarget(run, entry, image, input, deps, label, () => deps.save(doc));
+      inProgress = null;
       await deps.save(doc);
     }
     doc.status = doc.targets.some((t) => t.status === 'failed') ? 'failed' : 'completed';
   } catch (error) {
-    if (error instanceof InterruptedError) {
-      doc.status = 'interrupted';
-      const current = doc.targets.at(-1);
-      if (current && current.status === 'completed' && current.reason === null && signal.aborted) {
-        current.status = 'interrupted';
-        current.reason = 'run interrupted during this target; completed steps are kept';
-      }
-    } else {
-      doc.status = 'failed';
+    const interrupted = error instanceof InterruptedError;
+    doc.status = interrupted ? 'interrupted' : 'failed';
+    if (inProgress) {
+      inProgress.status = interrupted ? 'interrupted' : 'failed';
+      inProgress.reason = interrupted ? 'run interrupted during this target; completed steps are kept' : describeError(error);
     }
     throw error;
   } finally {
@@ -155,7 +157,10 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
   return doc;
 }
 
-/** Measures one (target, configuration, repetition); fills `entry`, never throws except on interrupt. */
+/**
+ * Measures one (target, configuration, repetition); fills `entry`. A failure of the target is
+ * recorded on the entry; only an interrupt, bad input (ConfigError) or a failed cleanup throws.
+ */
 async function measureTarget(
   run: PlannedRun,
   entry: TargetResult,
@@ -214,6 +219,8 @@ async function measureTarget(
     }
 
     const measure = async (kind: Step['kind'], engineName: Step['engine'], spec: StepSpec): Promise<Step> => {
+      // A signal that came during the previous save or liveness check must not let a whole step run.
+      throwIfAborted(signal);
       const sampler = target!.sampleResources();
       let measured: EngineStep;
       try {
@@ -280,7 +287,7 @@ async function measureTarget(
       });
     }
   } catch (error) {
-    if (error instanceof InterruptedError) throw error;
+    if (error instanceof InterruptedError || error instanceof ConfigError) throw error;
     entry.status = 'failed';
     entry.reason = describeError(error);
     deps.log(`[${label}] failed: ${entry.reason}`);

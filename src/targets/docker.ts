@@ -4,7 +4,7 @@
  * and are re-exported here so callers import one module.
  */
 import type Docker from 'dockerode';
-import { ConfigError, describeError, TargetError } from '../errors.ts';
+import { ConfigError, describeError, InfrastructureError, TargetError } from '../errors.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
 import { dockerStatus, type DockerClient } from './docker-client.ts';
 import { imageInfo } from './image-build.ts';
@@ -232,14 +232,23 @@ class DockerRunningTarget implements RunningTarget {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      let stopError: unknown = null;
       try {
         await this.container.stop({ t: STOP_TIMEOUT_S });
       } catch (error) {
         // 304 = already stopped, 404 = already removed: both are the state we want.
         const status = dockerStatus(error);
-        if (status !== 304 && status !== 404) throw error;
+        if (status !== 304 && status !== 404) stopError = error;
       }
-      await removeQuietly(this.container);
+      // Removal is attempted even when the graceful stop failed: never leave a container behind.
+      try {
+        await removeQuietly(this.container);
+      } catch (error) {
+        throw new InfrastructureError(`could not remove container ${this.container.id.slice(0, 12)}: ${describeError(error)}`, {
+          cause: stopError ?? error,
+          hint: "the Docker engine may have stopped; once it is back, run 'httpbench clean'",
+        });
+      }
     })();
     return this.stopping;
   }

@@ -78,7 +78,17 @@ export class Connection {
         : net.connect({ host: this.ctx.host, port: this.ctx.port });
       socket.setNoDelay(true);
       this.socket = socket;
+      // Bounded even before the step's timeout sweep runs (the first connect happens before the
+      // schedule starts): a SYN nobody answers would otherwise wait for the kernel's ~2 min retries.
+      const connectTimer = setTimeout(() => {
+        if (this.socket === socket && this.state === 'connecting') {
+          this.errorCode = 'connect-timeout';
+          socket.destroy();
+        }
+      }, this.ctx.timeoutUs / 1000);
+      socket.once('close', () => clearTimeout(connectTimer));
       socket.once(this.ctx.tls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(connectTimer);
         this.state = 'idle';
         this.freeAtUs = nowUs();
         resolve();
@@ -205,7 +215,9 @@ export class Connection {
       clean = true; // an idle keep-alive connection closed (Connection: close, server idle timeout)
     }
     if (!this.ctx.sending) return;
-    if (clean || this.timedOut) void this.connect();
+    // Reconnect at once only after a finished exchange (Connection: close) or a timeout; a server
+    // that closes idle or fresh connections gets the back-off, so it cannot drive a hot loop.
+    if ((clean && was === 'busy') || this.timedOut) void this.connect();
     else {
       this.retryTimer = setTimeout(() => {
         this.retryTimer = null;

@@ -92,7 +92,9 @@ async function runInProcess(spec: ShareSpec, signal?: AbortSignal): Promise<Meas
   await share.connect();
   const startUs = nowUs() + START_LEAD_US;
   const onAbort = () => share.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // A listener on an already-aborted signal never fires: abort at once instead.
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   const cpu0 = process.cpuUsage();
   const wall0 = nowUs();
   try {
@@ -139,7 +141,8 @@ async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal): Promise<M
     }
     // A worker that dies before 'ready' must fail the step, not hang it.
     await Promise.race([Promise.all(ready), Promise.all(results)]);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     const cpu0 = process.cpuUsage();
     const wall0 = nowUs();
     post({ type: 'start', startUs: nowUs() + START_LEAD_US });
