@@ -251,20 +251,36 @@ function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | '
     };
   }
   const tail = 1 - PERCENTILE_VALUE[percentile] / 100;
-  const failed = failedRequests(step);
-  const fraction = step.counts.sent === 0 ? 0 : failed / step.counts.sent;
+  // Scheduled sends never made (dropped) are the most delayed requests of all: they count as failed.
+  const failed = failedRequests(step) + step.counts.dropped;
+  const scheduled = step.counts.sent + step.counts.dropped;
+  const fraction = scheduled === 0 ? 0 : failed / scheduled;
   if (rule.op !== 'gt' && fraction > tail) {
     return {
       ok: false,
-      reason: `at ${where} ${formatPercent(fraction)} of requests failed or timed out — more than the ${percentile} tail (${formatPercent(tail)}); percentiles of the completed requests cannot stand for all of them`,
+      reason: `at ${where} ${formatPercent(fraction)} of requests failed, timed out or were never sent — more than the ${percentile} tail (${formatPercent(tail)}); percentiles of the completed requests cannot stand for all of them`,
       settle: 'find why requests fail at this rate (timeouts: raise load.timeoutMs)',
     };
   }
   const lat = stepLatency(step);
-  const sample: Sample = { ok: true, iv: exact(lat.us[percentile] / 1000), latencySource: lat.source, offeredRps: step.offeredRps ?? undefined };
-  const caveat = generatorPauseCaveat(step, percentile, rule, where);
+  const value = lat.us[percentile] / 1000;
+  const sample: Sample = { ok: true, iv: exact(value), latencySource: lat.source, offeredRps: step.offeredRps ?? undefined };
+  const caveat = lat.source === 'uncorrected' ? uncorrectedOnlyCaveat(value, rule, where) : generatorPauseCaveat(step, percentile, rule, where);
   if (caveat) sample.caveat = caveat;
   return sample;
+}
+
+/**
+ * Uncorrected latency (from the actual write) leaves out the wait of requests the load generator
+ * held back, so it is a lower bound of the latency (coordinated omission). It can refute an upper
+ * bound or confirm a lower one, but what it would need an upper bound for stays open.
+ */
+function uncorrectedOnlyCaveat(valueMs: number, rule: ClaimRule, where: string): { reason: string; settle: string } | undefined {
+  if (judgeInterval(rule, { lo: valueMs, hi: Number.POSITIVE_INFINITY }) !== 'straddles') return undefined;
+  return {
+    reason: `at ${where} only uncorrected latency was measured (no coordinated-omission correction, e.g. engine: autocannon); it can understate the latency, so it cannot decide this rule`,
+    settle: 'measure the rate steps with the open-loop engine (load.steps.engine: openloop)',
+  };
 }
 
 /**

@@ -74,9 +74,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
     const cpus = scenario.resources.cpus as number;
     const split = splitCpus(cpuCount, cpus, scenario.resources.targetCpuset, scenario.resources.generatorCpuset);
+    // What the generator really ran on: null (unpinned) unless pinning worked, so the report
+    // never claims a CPU split that did not happen.
+    let generatorCpuset: string | null = null;
     if (split.generator) {
       const problem = await pinProcess(split.generator);
-      if (problem) process.stderr.write(`warning: ${problem}\n`);
+      if (problem) process.stderr.write(`warning: ${problem}; the generator runs unpinned and may share CPUs with the targets\n`);
+      else generatorCpuset = split.generator;
     } else {
       process.stderr.write(`warning: no CPU left for the generator: it shares CPUs ${split.target} with the target (the report says so)\n`);
     }
@@ -91,7 +95,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const environment = await detectEnvironment({
       projectRoot: PROJECT_ROOT,
       dockerVersion,
-      cpusets: { target: split.target, generator: split.generator },
+      cpusets: { target: split.target, generator: generatorCpuset },
     });
 
     const controller = new AbortController();
@@ -133,7 +137,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           runId: `${timestamp(startedAt)}-${randomBytes(3).toString('hex')}`,
           cpus,
           targetCpuset: split.target,
-          generatorCpuset: split.generator,
+          generatorCpuset,
           only,
           source: await handlerLines(scenario),
           signal: controller.signal,

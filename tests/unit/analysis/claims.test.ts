@@ -131,7 +131,28 @@ describe('evaluateClaim', () => {
     const steps = [makeStep({ offeredRps: 10000, achievedRps: 9000, sent: 50000, failed: 3000, corrected: percentiles(1000, 3000) })];
     const v = evaluateClaim(goP95At10k, makeDoc([go('all-cores', 30000, { steps })], { claims: [] }));
     expect(v.verdict).toBe('inconclusive');
-    expect(v.reason).toContain('6.0 % of requests failed or timed out');
+    expect(v.reason).toContain('6.0 % of requests failed, timed out or were never sent');
+  });
+
+  it('counts scheduled sends that were never made as part of the tail', () => {
+    // 49,000 sent, none failed, 1,000 never sent: 2 % of the schedule, more than the p99 tail.
+    const step = makeStep({ offeredRps: 10000, achievedRps: 9800, sent: 49000, corrected: percentiles(1000, 3000) });
+    step.counts.dropped = 1000;
+    const p99At10k = claim({ metric: { kind: 'latencyAtRateMs', target: 'go-chi', percentile: 'p99', rateRps: 10000 }, rule: { op: 'lt', value: 50 } });
+    const v = evaluateClaim(p99At10k, makeDoc([go('all-cores', 30000, { steps: [step] })], { claims: [] }));
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('2.0 % of requests failed, timed out or were never sent');
+  });
+
+  it('lets uncorrected-only latency refute an upper bound but never confirm one', () => {
+    const at = (p95Us: number) => {
+      const step = makeStep({ offeredRps: 10000, achievedRps: 10000, engine: 'autocannon', uncorrected: percentiles(p95Us / 2, p95Us), corrected: null });
+      return evaluateClaim(goP95At10k, makeDoc([go('all-cores', 30000, { steps: [step] })], { claims: [] }));
+    };
+    const low = at(3000); // 3 ms < 50 ms, but the true (corrected) figure may be higher
+    expect(low.verdict).toBe('inconclusive');
+    expect(low.reason).toContain('only uncorrected latency was measured');
+    expect(at(80_000).verdict).toBe('refuted'); // already above 50 ms without the correction
   });
 
   it('is inconclusive for hardware-dependent figures on fewer CPUs than the claim needs', () => {
