@@ -43,7 +43,7 @@ export type Verdict = 'confirmed' | 'refuted' | 'inconclusive';
 
 /** One measured figure summarised across repetitions. */
 export interface MeasuredFigure {
-  /** Median over repetitions of the point estimate (the interval's low end). */
+  /** Median over repetitions of the point estimate (the measured figure; for a bound, the bound). */
   value: number;
   unit: 'req/s' | 'ms' | 'MB' | 'ratio' | 'fraction';
   min: number;
@@ -51,8 +51,11 @@ export interface MeasuredFigure {
   /** (max − min) / median. */
   relativeSpread: number;
   n: number;
-  /** 'lower': the true value is ≥ value (generator-bound); 'upper': ≤ value. */
-  bound: 'exact' | 'lower' | 'upper';
+  /**
+   * 'lower': the true value is ≥ value (generator-bound); 'upper': ≤ value (a ratio over a lower
+   * bound); 'unknown': both sides of a ratio were bounds, so value is only the ratio of the bounds.
+   */
+  bound: 'exact' | 'lower' | 'upper' | 'unknown';
   /** For latencies: which histogram the figure comes from. */
   latencySource?: 'corrected' | 'uncorrected' | 'mixed';
   /** For latencies: the offered rate(s) of the step judged, req/s. */
@@ -194,6 +197,8 @@ type Sample =
   | {
       ok: true;
       iv: Interval;
+      /** The measured figure itself when the interval's ends do not show it (a ratio of bounds). */
+      point?: number;
       note?: string;
       latencySource?: 'corrected' | 'uncorrected';
       offeredRps?: number;
@@ -422,10 +427,10 @@ function judgeSamples(samples: Sample[], rule: ClaimRule, unit: MeasuredFigure['
   const range = ruleText(rule, unit);
   const short = measured ? shortFigure(measured) : 'nothing';
   if (judgements.every((j) => j === 'confirmed')) {
-    return { verdict: 'confirmed', reason: `${short} satisfies ${range}${boundReason ? ' even as a lower bound' : ''}${noteText}`, measured, measuredText };
+    return { verdict: 'confirmed', reason: `${short} satisfies ${range}${boundReason ? ` even as ${measured?.bound === 'upper' ? 'an upper' : 'a lower'} bound` : ''}${noteText}`, measured, measuredText };
   }
   if (judgements.every((j) => j === 'refuted')) {
-    return { verdict: 'refuted', reason: `${short} fails ${range}${boundReason ? ' even as a lower bound' : ''}${noteText}`, measured, measuredText };
+    return { verdict: 'refuted', reason: `${short} fails ${range}${boundReason ? ` even as ${measured?.bound === 'upper' ? 'an upper' : 'a lower'} bound` : ''}${noteText}`, measured, measuredText };
   }
   if (judgements.includes('straddles')) {
     // Only bounded (not exact) intervals straddle on their own: the generator was the limit.
@@ -446,9 +451,11 @@ function judgeSamples(samples: Sample[], rule: ClaimRule, unit: MeasuredFigure['
   };
 }
 
+const BOUND_PREFIX: Record<MeasuredFigure['bound'], string> = { exact: '', lower: '≥ ', upper: '≤ ', unknown: '~ ' };
+
 /** The figure for a reason sentence: bound mark, median, and the rate/histogram it comes from. */
 function shortFigure(f: MeasuredFigure): string {
-  const prefix = f.bound === 'lower' ? '≥ ' : f.bound === 'upper' ? '≤ ' : '';
+  const prefix = BOUND_PREFIX[f.bound];
   const extras: string[] = [];
   if (f.n > 1) extras.push(`median of ${f.n}`);
   if (f.atOfferedRps) extras.push(`at ${f.atOfferedRps.map(formatRps).join('/')} req/s`);
@@ -458,8 +465,9 @@ function shortFigure(f: MeasuredFigure): string {
 
 function figureOf(oks: Array<Extract<Sample, { ok: true }>>, unit: MeasuredFigure['unit']): MeasuredFigure | null {
   if (oks.length === 0) return null;
-  const values = oks.map((s) => (Number.isFinite(s.iv.lo) ? s.iv.lo : s.iv.hi));
+  const values = oks.map((s) => s.point ?? (Number.isFinite(s.iv.lo) && (s.iv.lo > 0 || s.iv.hi === s.iv.lo) ? s.iv.lo : s.iv.hi));
   const sp = spreadOf(values)!;
+  const unknown = oks.some((s) => s.iv.hi === Infinity && s.iv.lo === 0 && s.point !== undefined);
   const lower = oks.some((s) => s.iv.hi === Infinity);
   const upper = oks.some((s) => s.iv.lo !== s.iv.hi && s.iv.hi !== Infinity);
   const sources = new Set(oks.map((s) => s.latencySource).filter((x) => x !== undefined));
@@ -471,7 +479,7 @@ function figureOf(oks: Array<Extract<Sample, { ok: true }>>, unit: MeasuredFigur
     max: sp.max,
     relativeSpread: sp.relativeSpread,
     n: sp.n,
-    bound: lower ? 'lower' : upper ? 'upper' : 'exact',
+    bound: unknown || (lower && upper) ? 'unknown' : lower ? 'lower' : upper ? 'upper' : 'exact',
   };
   if (sources.size > 0) figure.latencySource = sources.size > 1 ? 'mixed' : [...sources][0]!;
   if (rates.length > 0) figure.atOfferedRps = rates;
@@ -482,7 +490,7 @@ function figureOf(oks: Array<Extract<Sample, { ok: true }>>, unit: MeasuredFigur
 function compactFigure(c: ConfigurationVerdict): string {
   const f = c.measured;
   if (f === null) return c.measuredText;
-  const prefix = f.bound === 'lower' ? '≥ ' : f.bound === 'upper' ? '≤ ' : '';
+  const prefix = BOUND_PREFIX[f.bound];
   let text = `${prefix}${formatValue(f.value, f.unit)}`;
   if (f.n > 1 && f.min !== f.max) text += ` (${formatValue(f.min, f.unit)} – ${formatValue(f.max, f.unit)}, n=${f.n})`;
   const extras: string[] = [];
@@ -494,13 +502,15 @@ function compactFigure(c: ConfigurationVerdict): string {
 }
 
 export function describeFigure(f: MeasuredFigure): string {
-  const prefix = f.bound === 'lower' ? '≥ ' : f.bound === 'upper' ? '≤ ' : '';
+  const prefix = BOUND_PREFIX[f.bound];
   let text = `${prefix}${formatValue(f.value, f.unit)}`;
   if (f.n > 1) text += ` (median of ${f.n}, range ${formatValue(f.min, f.unit)} – ${formatValue(f.max, f.unit)}, spread ${formatPercent(f.relativeSpread)})`;
   const extras: string[] = [];
   if (f.atOfferedRps) extras.push(`at ${f.atOfferedRps.map(formatRps).join('/')} req/s offered`);
   if (f.latencySource) extras.push(f.latencySource);
   if (f.bound === 'lower') extras.push('generator-bound: a lower bound');
+  if (f.bound === 'upper') extras.push('an upper bound: the denominator was generator-bound');
+  if (f.bound === 'unknown') extras.push('both figures were generator-bound: their ratio is not bounded either way');
   if (extras.length > 0) text += ` [${extras.join(', ')}]`;
   return text;
 }
@@ -566,8 +576,8 @@ function pairedSamples(num: Group, den: Group, value: (r: TargetResult) => Sampl
     else if (!sb.ok) out.push(sb);
     else if (sb.iv.lo <= 0) out.push({ ok: false, reason: `${den.name}/${den.configuration} measured 0; a ratio is undefined` });
     else {
-      // Interval division: [a.lo / b.hi, a.hi / b.lo].
-      const s: Sample = { ok: true, iv: { lo: sa.iv.lo / sb.iv.hi, hi: sa.iv.hi / sb.iv.lo } };
+      // Interval division: [a.lo / b.hi, a.hi / b.lo]; the point is the ratio of the measured figures.
+      const s: Sample = { ok: true, iv: { lo: sa.iv.lo / sb.iv.hi, hi: sa.iv.hi / sb.iv.lo }, point: sa.iv.lo / sb.iv.lo };
       const bound = sa.boundReason ?? sb.boundReason;
       if (bound !== undefined) s.boundReason = bound;
       out.push(s);

@@ -227,6 +227,21 @@ describe('evaluateClaim', () => {
     expect(evaluateClaim(ratio, makeDoc([go('all-cores', 35000), far], { claims: [] })).verdict).toBe('refuted');
   });
 
+  it('shows a ratio over a generator-bound denominator as an upper bound, and one of two bounds as unknown', () => {
+    const ratio = claim({
+      metric: { kind: 'throughputRatio', numerator: 'fastapi', denominator: 'go-chi', pairs: [{ numerator: 'n-workers', denominator: 'all-cores' }] },
+      rule: { op: 'lt', value: 0.5 },
+    });
+    const py = (bound: boolean) => makeTarget({ name: 'fastapi', configuration: 'n-workers', steps: [makeStep({ kind: 'max', achievedRps: 15000, generatorBound: bound })] });
+    const upper = evaluateClaim(ratio, makeDoc([py(false), go('all-cores', 60000, { bound: true })], { claims: [] }));
+    expect(upper.measured).toBe('≤ 0.25×');
+    expect(upper.verdict).toBe('confirmed'); // ≤ 0.25 is < 0.5 whatever the true Go figure
+    expect(upper.reason).toContain('even as an upper bound');
+    const both = evaluateClaim(ratio, makeDoc([py(true), go('all-cores', 60000, { bound: true })], { claims: [] }));
+    expect(both.measured).toBe('~ 0.25×');
+    expect(both.verdict).toBe('inconclusive');
+  });
+
   it('judges handler lines from doc.source', () => {
     const lines = claim({ metric: { kind: 'handlerLinesReduction', fewer: 'fastapi', more: 'go-chi' }, rule: { op: 'between', min: 0.3, max: 0.4 } });
     expect(evaluateClaim(lines, makeDoc([], { claims: [], handlerLines: { fastapi: 7, 'go-chi': 10 } })).verdict).toBe('confirmed');
