@@ -92,7 +92,7 @@ export function bytesGiB(bytes: number): string {
 
 /** The resources table, the same in every report: headers, a row per group, and what the units mean. */
 export const RESOURCES_NOTE =
-  'Image size in MB (10^6 bytes); memory in MiB (2^20 bytes, usage minus page cache); CPU in percent of one core during the closed-loop step; requests per CPU-second = achieved req/s ÷ (target CPU % / 100); per core = max throughput ÷ CPUs of the budget.';
+  'Image size in MB (10^6 bytes); memory in MiB (2^20 bytes, usage minus inactive page cache, as docker stats; peak = highest of about one sample per second); CPU in percent of one core during the closed-loop step; requests per CPU-second = achieved req/s ÷ (target CPU % / 100); per core = max throughput ÷ CPUs of the budget.';
 export const RESOURCES_HEADERS = ['Target/configuration', 'Image MB', 'Cold start ms', 'Memory idle MiB', 'Memory peak MiB', 'CPU % (max step)', 'Req per CPU-second', 'Max req/s per core'];
 
 export function resourceRows(groups: GroupSummary[]): string[][] {

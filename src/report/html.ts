@@ -144,7 +144,7 @@ function memoryChart(groups: GroupSummary[]): string {
   }));
   return lineChart({
     title: 'Container memory peak per step',
-    subtitle: 'usage minus page cache, MiB (2^20 bytes)',
+    subtitle: 'usage minus inactive page cache, MiB (2^20 bytes)',
     x: { label: 'offered rate, req/s (log)', scale: 'log' },
     y: { label: 'memory peak, MiB', scale: 'linear' },
     series,

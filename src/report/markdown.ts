@@ -142,10 +142,10 @@ function groupSection(g: GroupSummary): string {
   const out = [`### ${g.name} / ${g.configuration}`, '', `${g.cpus} CPU(s)${reps}.`];
   for (const p of g.problems) out.push('', `**${p.status.toUpperCase()}** (repetition ${p.repetition})${p.reason ? `: ${p.reason}` : ''}`);
   const facts = [
-    `max throughput ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.maxThroughputRps)} req/s${g.maxThroughputIsLowerBound ? ' (generator-bound: a lower bound)' : ''}`,
-    `sustainable ${g.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(g.sustainableRps)} req/s`,
+    `max throughput (closed loop) ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.maxThroughputRps)} req/s${g.maxThroughputIsLowerBound ? ' (load-side limit: a lower bound)' : ''}`,
+    `sustainable (open loop, knee) ${g.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(g.sustainableRps)} req/s`,
   ];
-  out.push('', `Closed loop: ${facts.join('; ')}.`);
+  out.push('', `${facts.join('; ')}.`);
   const rows: string[][] = [];
   if (g.maxStep) rows.push(stepRow('max (closed loop)', '—', g.maxStep, g.repetitions));
   for (const r of g.rates) rows.push(stepRow(r.kinds.includes('knee') ? 'knee' : 'rate', formatRps(r.offeredRps), r, g.repetitions));

