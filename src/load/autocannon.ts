@@ -53,6 +53,7 @@ export class AutocannonEngine implements LoadEngine {
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
     let instance: autocannon.Instance | undefined;
+    const onAbort = () => instance?.stop();
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       instance = autocannon(
         {
@@ -78,8 +79,8 @@ export class AutocannonEngine implements LoadEngine {
       });
       // A listener on an already-aborted signal never fires: stop at once instead.
       if (signal?.aborted) instance.stop();
-      else signal?.addEventListener('abort', () => instance?.stop(), { once: true });
-    });
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    }).finally(() => signal?.removeEventListener('abort', onAbort));
     const wallUs = (performance.now() - wall0) * 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuPercent = wallUs > 0 ? ((cpu.user + cpu.system) / wallUs) * 100 : 0;

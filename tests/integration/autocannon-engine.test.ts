@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUTOCANNON_RATE_NOTES, AutocannonEngine } from '../../src/load/autocannon.ts';
 import type { StepSpec } from '../../src/load/types.ts';
@@ -9,7 +10,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function run(serverOptions: FakeServerOptions, step: Partial<StepSpec>) {
+async function run(serverOptions: FakeServerOptions, step: Partial<StepSpec>, signal?: AbortSignal) {
   server = await startFakeServer(serverOptions);
   return new AutocannonEngine().runStep({
     baseUrl: server.url,
@@ -22,10 +23,16 @@ async function run(serverOptions: FakeServerOptions, step: Partial<StepSpec>) {
     timeoutMs: 1000,
     generatorCpuset: null,
     ...step,
-  });
+  }, signal);
 }
 
 describe('autocannon engine', () => {
+  it('leaves no abort listener behind on the run\'s signal (one signal serves many steps)', async () => {
+    const controller = new AbortController();
+    await run({}, { durationS: 0.3 }, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('records each response in µs (uncorrected only) and spreads requests over ids', async () => {
     const result = await run({ delayMs: 10 }, {});
     expect(result.engine).toBe('autocannon');
