@@ -4,6 +4,7 @@
  * each: the right exit code, a message with the cause, a valid run.json, and no harness container left.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -123,6 +124,55 @@ describe('faults against real containers', { timeout: 600_000 }, () => {
     const r = await child;
     expect(r.exitCode, r.all).toBe(143);
     expect((await readDoc(out)).status).toBe('interrupted');
+  });
+
+  it('SIGTERM during an image build ends the run promptly with an interrupted run.json', async () => {
+    const slow = '{ name: slow, context: tests/fixtures/docker, dockerfile: tests/fixtures/docker/slow.Dockerfile }';
+    const file = await scenarioFile('sigterm-build', [slow]);
+    const out = path.join(tmp, 'sigterm-build');
+    const child = httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 300_000 });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitFor('the slow build step', async () => stderr.includes('RUN sleep 60'));
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(143);
+    expect(Date.now() - signalledAt).toBeLessThan(15_000); // not the 60 s the build would take
+    expect((await readDoc(out)).status).toBe('interrupted');
+  });
+
+  it('a Docker engine lost mid-run is one clear message with a hint, exit 3; what was measured is kept', async () => {
+    // The harness talks to Docker through a socket proxy that the test cuts mid-step: to the harness
+    // the engine is gone, while the real engine keeps the container for `httpbench clean` to remove.
+    const proxyPath = path.join(tmp, 'docker-proxy.sock');
+    const piped = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect('/var/run/docker.sock');
+      for (const s of [client, upstream]) {
+        piped.add(s);
+        s.on('close', () => piped.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(proxyPath, resolve));
+    const file = await scenarioFile('lost-docker', [goChi], { durationS: 3, rates: [100, 200, 300] });
+    const out = path.join(tmp, 'lost-docker');
+    const child = httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 300_000, env: { DOCKER_HOST: `unix://${proxyPath}` } });
+    await waitFor('a rate step', async () => ((await readDoc(out)).targets[0]?.steps.length ?? 0) >= 2);
+    proxy.close();
+    for (const s of piped) s.destroy();
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(3);
+    expect(r.stderr).toMatch(/hint: .*httpbench clean/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const doc = await readDoc(out);
+    expect(doc.status).toBe('failed');
+    expect(doc.targets[0]!.steps.length).toBeGreaterThanOrEqual(2);
+    // The leftover is found and removed through the real engine.
+    const clean = await httpbench(['clean']);
+    expect(clean.stdout).toContain('removed 1');
   });
 
   it('an unreachable Docker engine is one clear message with a hint, exit 3, no stack trace', async () => {
