@@ -3,6 +3,7 @@
  * the same words. Pure.
  */
 import type { RunDocument } from '../schema/run.ts';
+import { parseCpuset } from '../scenario/cpuset.ts';
 import type { Verdict } from '../analysis/claims.ts';
 import type { GroupSummary, Spread, StepSummary } from '../analysis/summary.ts';
 import { formatMsFromUs, formatNumber, formatRps, formatMiB, formatMB, formatMs, formatPercent } from '../analysis/format.ts';
@@ -106,4 +107,47 @@ export function resourceRows(groups: GroupSummary[]): string[][] {
     fmt.perCpuS(g.requestsPerCpuSecond),
     `${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.throughputPerCoreRps)}`,
   ]);
+}
+
+/** Environment table rows (label, value), the same in every report. */
+export function environmentRows(doc: RunDocument): string[][] {
+  const e = doc.environment;
+  return [
+    ['CPU', `${e.cpuModel} (${e.cpuCount} logical CPUs)`],
+    ['Memory', bytesGiB(e.memoryBytes)],
+    ['OS / kernel / arch', `${e.os} / ${e.kernel} / ${e.arch}`],
+    ['Node.js', e.nodeVersion],
+    ['Docker', e.dockerVersion ?? '— (not used)'],
+    ['httpbench', `${doc.tool.version}${e.gitCommit ? ` (git ${e.gitCommit})` : ''}`],
+    ['Target cpuset', e.cpusets.target ?? 'not pinned'],
+    ['Generator cpuset', e.cpusets.generator ?? 'not pinned'],
+  ];
+}
+
+/** True when generator and targets were not on disjoint CPUs (unpinned, or sets that overlap). */
+export function cpusShared(doc: RunDocument): boolean {
+  const { target, generator } = doc.environment.cpusets;
+  return target === null || generator === null || overlaps(target, generator);
+}
+
+export const SHARED_CPUS_WARNING =
+  'generator and targets did not have disjoint CPUs — the generator competed with the target, so throughput figures are lower bounds and latencies include that contention.';
+
+export const LIMIT_HEADERS = ['Target/configuration', 'CPUs', 'cpuset', 'Memory MiB', 'PIDs', 'Read-only rootfs', 'User'];
+
+/** Container limits per group (first repetition that has them), in group order. */
+export function limitRows(doc: RunDocument, groups: GroupSummary[]): string[][] {
+  const rows: string[][] = [];
+  for (const g of groups) {
+    const t = doc.targets.find((r) => r.name === g.name && r.configuration === g.configuration && r.limits !== null);
+    if (!t?.limits) continue;
+    rows.push([`${g.name}/${g.configuration}`, String(t.cpus), t.limits.cpuset, formatNumber(t.limits.memoryBytes / 1048576), String(t.limits.pids), t.limits.readOnlyRootfs ? 'yes' : 'no', t.limits.user]);
+  }
+  return rows;
+}
+
+/** True when two cpuset lists ("0-3", "2,4-5") share a CPU. */
+export function overlaps(a: string, b: string): boolean {
+  const sa = new Set(parseCpuset(a));
+  return parseCpuset(b).some((c) => sa.has(c));
 }

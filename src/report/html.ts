@@ -10,8 +10,8 @@ import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
 import { decodeHistogram } from '../samples/histogram.ts';
 import { describeError } from '../errors.ts';
 import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
-import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, VERDICT_LABEL, achievedText, bytesGiB, failedText, fmt, latencySourceText, reproduceCommands, runStatusBanner, stepFlags, targetProblems } from './common.ts';
-import { overlaps, type RenderOptions } from './markdown.ts';
+import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, failedText, fmt, latencySourceText, reproduceCommands, runStatusBanner, stepFlags, targetProblems } from './common.ts';
+import type { RenderOptions } from './markdown.ts';
 
 const esc = escapeXml;
 
@@ -241,29 +241,10 @@ function groupHtml(g: GroupSummary): string {
 }
 
 function environmentHtml(doc: RunDocument, groups: GroupSummary[]): string {
-  const e = doc.environment;
-  const rows = [
-    ['CPU', `${e.cpuModel} (${e.cpuCount} logical CPUs)`],
-    ['Memory', bytesGiB(e.memoryBytes)],
-    ['OS / kernel / arch', `${e.os} / ${e.kernel} / ${e.arch}`],
-    ['Node.js', e.nodeVersion],
-    ['Docker', e.dockerVersion ?? '— (not used)'],
-    ['httpbench', `${doc.tool.version}${e.gitCommit ? ` (git ${e.gitCommit})` : ''}`],
-    ['Target cpuset', e.cpusets.target ?? 'not pinned'],
-    ['Generator cpuset', e.cpusets.generator ?? 'not pinned'],
-  ];
-  const out = ['<h2 id="environment">Environment</h2>', tableHtml(['', ''], rows)];
-  if (e.cpusets.target === null || e.cpusets.generator === null || overlaps(e.cpusets.target, e.cpusets.generator)) {
-    out.push('<p class="problems"><strong>Warning:</strong> generator and targets did not have disjoint CPUs — throughput figures are lower bounds and latencies include that contention.</p>');
-  }
-  const limitRows: string[][] = [];
-  for (const g of groups) {
-    const t = doc.targets.find((r) => r.name === g.name && r.configuration === g.configuration && r.limits !== null);
-    if (t?.limits) {
-      limitRows.push([`${g.name}/${g.configuration}`, String(t.cpus), t.limits.cpuset, formatNumber(t.limits.memoryBytes / 1048576), String(t.limits.pids), t.limits.readOnlyRootfs ? 'yes' : 'no', t.limits.user]);
-    }
-  }
-  if (limitRows.length > 0) out.push('<h3>Container limits</h3>', tableHtml(['Target/configuration', 'CPUs', 'cpuset', 'Memory MiB', 'PIDs', 'Read-only rootfs', 'User'], limitRows, [false, true, false, true, true, false, false]));
+  const out = ['<h2 id="environment">Environment</h2>', tableHtml(['', ''], environmentRows(doc))];
+  if (cpusShared(doc)) out.push(`<p class="problems"><strong>Warning:</strong> ${esc(SHARED_CPUS_WARNING)}</p>`);
+  const limits = limitRows(doc, groups);
+  if (limits.length > 0) out.push('<h3>Container limits</h3>', tableHtml(LIMIT_HEADERS, limits, [false, true, false, true, true, false, false]));
   return out.join('\n');
 }
 

@@ -5,11 +5,10 @@
 import type { RunDocument } from '../schema/run.ts';
 import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
 import { summarise, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
-import { formatNumber, formatRps } from '../analysis/format.ts';
+import { formatRps } from '../analysis/format.ts';
 import {
   VERDICT_LABEL,
   achievedText,
-  bytesGiB,
   failedText,
   fmt,
   latencySourceText,
@@ -20,6 +19,11 @@ import {
   RESOURCES_HEADERS,
   RESOURCES_NOTE,
   resourceRows,
+  environmentRows,
+  cpusShared,
+  SHARED_CPUS_WARNING,
+  LIMIT_HEADERS,
+  limitRows,
 } from './common.ts';
 
 export interface RenderOptions {
@@ -71,54 +75,11 @@ function claimsSection(verdicts: ClaimVerdict[]): string {
 }
 
 function environmentSection(doc: RunDocument, groups: GroupSummary[]): string {
-  const e = doc.environment;
-  const rows = [
-    ['CPU', `${e.cpuModel} (${e.cpuCount} logical CPUs)`],
-    ['Memory', bytesGiB(e.memoryBytes)],
-    ['OS / kernel / arch', `${e.os} / ${e.kernel} / ${e.arch}`],
-    ['Node.js', e.nodeVersion],
-    ['Docker', e.dockerVersion ?? '— (not used)'],
-    ['httpbench', `${doc.tool.version}${e.gitCommit ? ` (git ${e.gitCommit})` : ''}`],
-    ['Target cpuset', e.cpusets.target ?? 'not pinned'],
-    ['Generator cpuset', e.cpusets.generator ?? 'not pinned'],
-  ];
-  const out = ['## Environment', '', table(['', ''], rows)];
-  if (e.cpusets.target === null || e.cpusets.generator === null || overlaps(e.cpusets.target, e.cpusets.generator)) {
-    out.push('', '**Warning:** generator and targets did not have disjoint CPUs — the generator competed with the target, so throughput figures are lower bounds and latencies include that contention.');
-  }
-  const limits = new Map<string, string[]>();
-  for (const t of doc.targets) {
-    if (!t.limits || limits.has(`${t.name}/${t.configuration}`)) continue;
-    limits.set(`${t.name}/${t.configuration}`, [
-      `${t.name}/${t.configuration}`,
-      String(t.cpus),
-      t.limits.cpuset,
-      formatNumber(t.limits.memoryBytes / 1048576),
-      String(t.limits.pids),
-      t.limits.readOnlyRootfs ? 'yes' : 'no',
-      t.limits.user,
-    ]);
-  }
-  if (limits.size > 0) {
-    const ordered = groups.map((g) => limits.get(`${g.name}/${g.configuration}`)).filter((r): r is string[] => r !== undefined);
-    out.push('', '### Container limits', '', table(['Target/configuration', 'CPUs', 'cpuset', 'Memory MiB', 'PIDs', 'Read-only rootfs', 'User'], ordered, ['l', 'r', 'l', 'r', 'r', 'l', 'l']));
-  }
+  const out = ['## Environment', '', table(['', ''], environmentRows(doc))];
+  if (cpusShared(doc)) out.push('', `**Warning:** ${SHARED_CPUS_WARNING}`);
+  const limits = limitRows(doc, groups);
+  if (limits.length > 0) out.push('', '### Container limits', '', table(LIMIT_HEADERS, limits, ['l', 'r', 'l', 'r', 'r', 'l', 'l']));
   return out.join('\n');
-}
-
-/** True when two cpuset lists ("0-3", "2,4-5") share a CPU. */
-export function overlaps(a: string, b: string): boolean {
-  const expand = (s: string) =>
-    new Set(
-      s.split(',').flatMap((part) => {
-        const [lo, hi] = part.split('-').map(Number) as [number, number | undefined];
-        const out: number[] = [];
-        for (let c = lo; c <= (hi ?? lo); c++) out.push(c);
-        return out;
-      }),
-    );
-  const sa = expand(a);
-  return [...expand(b)].some((c) => sa.has(c));
 }
 
 function stepRow(label: string, offered: string, s: StepSummary, repetitions: number): string[] {

@@ -3,9 +3,9 @@
  * invalid document never crosses the file boundary. Writes are atomic (temp file in the same
  * directory, then rename), so a reader never sees half a run.json even if the run is killed.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, InfrastructureError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import { RunDocumentSchema, SCHEMA_VERSION, type RunDocument } from './run.ts';
 import { formatIssues } from '../util/issues.ts';
 import { writeFileAtomic } from '../util/fs.ts';
