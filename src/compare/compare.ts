@@ -384,14 +384,8 @@ function numbers(values: (number | null)[]): number[] {
   return values.filter((v): v is number => v !== null);
 }
 
-interface MetricInput {
-  id: string;
-  label: string;
-  family: ThresholdKey;
-  unit: MetricUnit;
-  direction: Direction;
-  offeredRps: number | null;
-  latency: MetricComparison['latency'];
+/** What a metric is (as in MetricComparison) plus the raw values of each side. */
+interface MetricInput extends Pick<MetricComparison, 'id' | 'label' | 'family' | 'unit' | 'direction' | 'offeredRps' | 'latency'> {
   baseline: number[];
   candidate: number[];
   /** Reason the metric must not be judged, or null. */

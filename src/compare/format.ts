@@ -55,3 +55,16 @@ export const METHOD_LEGEND =
   'U test = Mann–Whitney U (two-sided; exact for ≤ 50 runs per side) with p < α AND median change beyond the threshold; ' +
   'threshold = median change vs threshold only (too few repetitions for the U test: < 4 runs per side can never reach p < 0.05); ' +
   'not comparable = generator-bound or not measured on one side (never a regression).';
+
+/** The cells every comparison table shows for a metric, from baseline to method. */
+export function metricCells(m: MetricComparison): string[] {
+  return [
+    formatValue(m.baseline.median, m.unit),
+    formatValue(m.candidate.median, m.unit),
+    formatChange(m.changePercent),
+    formatThreshold(m),
+    formatPValue(m.pValue),
+    formatRuns(m),
+    METHOD_LABELS[m.method],
+  ];
+}

@@ -1,6 +1,6 @@
 /** Comparison → GitHub-flavoured Markdown (for $GITHUB_STEP_SUMMARY or a PR comment). Pure. */
 import type { Comparison, MetricComparison } from './compare.ts';
-import { formatChange, formatPValue, formatRuns, formatThreshold, formatValue, METHOD_LABELS, METHOD_LEGEND } from './format.ts';
+import { metricCells, METHOD_LEGEND } from './format.ts';
 import { summaryLine } from './render-terminal.ts';
 
 const VERDICT_MD: Record<MetricComparison['verdict'], string> = {
@@ -44,13 +44,7 @@ export function renderCompareMarkdown(c: Comparison): string {
       out.push(
         `| ${[
           cell(m.label),
-          formatValue(m.baseline.median, m.unit),
-          formatValue(m.candidate.median, m.unit),
-          formatChange(m.changePercent),
-          formatThreshold(m),
-          formatPValue(m.pValue),
-          formatRuns(m),
-          METHOD_LABELS[m.method],
+          ...metricCells(m),
           verdict,
           cell(m.notes.join('; ')),
         ].join(' | ')} |`,

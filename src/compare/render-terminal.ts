@@ -1,7 +1,7 @@
 /** Comparison → text for a terminal: loud warnings, one table, a one-line verdict. Pure. */
 import Table from 'cli-table3';
 import type { Comparison } from './compare.ts';
-import { formatChange, formatPValue, formatRuns, formatThreshold, formatValue, METHOD_LABELS, METHOD_LEGEND, VERDICT_LABELS } from './format.ts';
+import { metricCells, METHOD_LEGEND, VERDICT_LABELS } from './format.ts';
 
 export function renderCompareTerminal(c: Comparison): string {
   const lines: string[] = [];
@@ -26,13 +26,7 @@ export function renderCompareTerminal(c: Comparison): string {
       table.push([
         i === 0 ? name : '',
         m.label,
-        formatValue(m.baseline.median, m.unit),
-        formatValue(m.candidate.median, m.unit),
-        formatChange(m.changePercent),
-        formatThreshold(m),
-        formatPValue(m.pValue),
-        formatRuns(m),
-        METHOD_LABELS[m.method],
+        ...metricCells(m),
         VERDICT_LABELS[m.verdict],
         notes,
       ]);
