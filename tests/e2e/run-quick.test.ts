@@ -5,8 +5,9 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { RunDocumentSchema } from '../../src/schema/run.ts';
+import { RunDocumentSchema, runJsonSchema } from '../../src/schema/run.ts';
 import { httpbench } from '../helpers/cli.ts';
 import { harnessContainers } from '../helpers/docker.ts';
 
@@ -16,7 +17,11 @@ describe('httpbench run --quick (real containers)', () => {
     const started = Date.now();
     const r = await httpbench(['run', '--quick', '--out', out], { timeoutMs: 600_000 });
     expect(r.exitCode, r.all).toBe(0);
-    const doc = RunDocumentSchema.parse(JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')));
+    const raw: unknown = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8'));
+    // The written file validates against the published JSON Schema, not only the zod types.
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(runJsonSchema());
+    expect(validate(raw), JSON.stringify(validate.errors)).toBe(true);
+    const doc = RunDocumentSchema.parse(raw);
     expect(doc.status).toBe('completed');
     expect(doc.targets.map((t) => `${t.name}:${t.status}`).sort()).toEqual(['fastapi:completed', 'go-chi:completed']);
     for (const t of doc.targets) {
