@@ -17,7 +17,10 @@ import { harnessContainers } from '../helpers/docker.ts';
 let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'httpbench-faults-'));
-});
+  // The fixtures build on the target images; cached after the first build.
+  const built = await httpbench(['build', '--scenario', 'scenarios/smoke.yaml'], { timeoutMs: 600_000 });
+  expect(built.exitCode, built.all).toBe(0);
+}, 600_000);
 afterEach(async () => {
   expect(await harnessContainers()).toEqual([]);
 });
@@ -186,7 +189,7 @@ describe('faults against real containers', { timeout: 600_000 }, () => {
 
   it('httpbench clean removes leftovers of a killed run', async () => {
     // Simulate a run killed with SIGKILL: a labelled container nobody removed.
-    await execa('docker', ['create', '--label', `${HARNESS_LABEL}=1`, '--label', 'io.httpbench.run=killed', 'httpbench-base/debian:trixie', 'true']);
+    await execa('docker', ['create', '--label', `${HARNESS_LABEL}=1`, '--label', 'io.httpbench.run=killed', 'httpbench/go-chi:latest']);
     expect((await harnessContainers()).length).toBe(1);
     const r = await httpbench(['clean']);
     expect(r.exitCode, r.all).toBe(0);
