@@ -46,4 +46,8 @@ export function reportError(error: unknown): number {
   return 70;
 }
 
-process.exitCode = await main(hideBin(process.argv));
+const code = await main(hideBin(process.argv));
+// Exit once the output is flushed: an idle keep-alive socket or timer left by a library (fetch's
+// connection pool, say) must not keep a finished run alive — a CI job's SIGTERM would then end
+// in a SIGKILL instead of exit 143.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
