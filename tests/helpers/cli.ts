@@ -11,6 +11,9 @@ export function httpbench(args: string[], opts: { timeoutMs?: number; env?: Reco
     reject: false,
     all: true,
     timeout: opts.timeoutMs ?? 120_000,
+    // A test's kill() is a SIGTERM the CLI must handle (cleanup, exit 143); execa's default SIGKILL
+    // after 5 s would cut that short on a slow machine and hide the real exit code.
+    forceKillAfterDelay: 30_000,
     env: { HTTPBENCH_DEBUG: '', ...opts.env },
   }) as unknown as ResultPromise<{ reject: false; all: true }>;
 }

@@ -131,7 +131,7 @@ describe('httpbench run against fake url: targets', () => {
     }
     child.kill('SIGTERM');
     const r = await child;
-    expect(r.exitCode, r.all).toBe(143);
+    expect(r.exitCode, `signal ${r.signal}; ${r.all}`).toBe(143);
     const doc = await readDoc(out);
     expect(doc.status).toBe('interrupted');
     expect(doc.targets[0]!.status).toBe('interrupted');
