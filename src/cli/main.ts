@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { HttpbenchError } from '../errors.ts';
 import { commands } from './commands/index.ts';
+import { TOOL_VERSION } from '../util/project.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let parser = yargs(argv)
@@ -13,7 +14,7 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .demandCommand(1, 'name a command: run, load, build, clean, report or compare')
     .help()
-    .version(false)
+    .version(TOOL_VERSION)
     .fail((message, error) => {
       throw error ?? new UsageError(message);
     });
