@@ -23,7 +23,7 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
 }
 
 /** Creates `dir` and checks it is writable with enough free space, before any measurement. */
-export async function ensureWritableDir(dir: string): Promise<void> {
+export async function ensureWritableDir(dir: string, minFreeBytes: number = MIN_FREE_BYTES): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
@@ -35,9 +35,9 @@ export async function ensureWritableDir(dir: string): Promise<void> {
   }
   const fs = await statfs(dir);
   const free = fs.bavail * fs.bsize;
-  if (free < MIN_FREE_BYTES) {
+  if (free < minFreeBytes) {
     throw new InfrastructureError(`only ${(free / 1048576).toFixed(1)} MiB free on the disk of ${dir}`, {
-      hint: `free at least ${MIN_FREE_BYTES / 1048576} MiB or choose another --out`,
+      hint: `free at least ${(minFreeBytes / 1048576).toFixed(0)} MiB or choose another --out`,
     });
   }
 }
