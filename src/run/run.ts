@@ -205,7 +205,8 @@ async function measureTarget(
       baseUrl: target.baseUrl,
       pathTemplate: PATH_TEMPLATE,
       ids: scenario.load.ids,
-      workers: scenario.load.workers,
+      // Resolved by the caller ("auto" → the generator's CPUs); 1 if it was not.
+      workers: typeof scenario.load.workers === 'number' ? scenario.load.workers : 1,
       timeoutMs: scenario.load.timeoutMs,
       generatorCpuset: input.generatorCpuset,
     };

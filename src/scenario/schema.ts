@@ -77,8 +77,11 @@ export const ScenarioSchema = z.strictObject({
     .strictObject({
       warmupS: z.number().nonnegative({ error: 'load.warmupS must be ≥ 0' }).default(3),
       connections: positiveInt('load.connections').default(32),
-      /** Generator worker threads for open-loop steps. */
-      workers: positiveInt('load.workers').default(1),
+      /**
+       * Generator worker threads for open-loop steps; "auto" = one per CPU of the generator's cpuset
+       * (run.json stores the resolved number).
+       */
+      workers: z.union([positiveInt('load.workers'), z.literal('auto')], { error: 'load.workers must be a positive integer or "auto"' }).default(1),
       timeoutMs: positiveInt('load.timeoutMs').default(2000),
       max: z
         .strictObject({

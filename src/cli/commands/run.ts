@@ -15,7 +15,7 @@ import { pinProcess } from '../../load/pin.ts';
 import { renderTerminal } from '../../report/terminal.ts';
 import { writeReports } from '../../report/index.ts';
 import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
-import { splitCpus } from '../../scenario/cpuset.ts';
+import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import type { RunDocument } from '../../schema/run.ts';
@@ -84,6 +84,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     } else {
       process.stderr.write(`warning: no CPU left for the generator: it shares CPUs ${split.target} with the target (the report says so)\n`);
     }
+
+    // "auto" workers: one generator thread per CPU the generator may use (stored resolved in run.json).
+    if (scenario.load.workers === 'auto') scenario.load.workers = Math.max(1, generatorCpuset ? parseCpuset(generatorCpuset).length : cpuCount);
 
     const needsDocker = scenario.targets.some((t) => 'context' in t && (!only || only.includes(t.name)));
     const docker = needsDocker ? await connectDocker() : null;
