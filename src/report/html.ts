@@ -3,11 +3,11 @@
  * scripts, no network at view time. Every text from the document is escaped. Pure: the same
  * (doc, renderedAt) always gives the same bytes.
  */
-import type { RunDocument } from '../schema/run.ts';
+import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
 import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
 import { groupTargets, summarise, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
 import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
-import { decodeHistogram } from '../samples/histogram.ts';
+import { decodeHistogram, decodeIntervalLog } from '../samples/histogram.ts';
 import { describeError } from '../errors.ts';
 import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
 import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, failedText, fmt, latencySourceText, reproduceCommands, runStatusBanner, stepFlags, targetProblems } from './common.ts';
@@ -156,14 +156,21 @@ function memoryChart(groups: GroupSummary[]): string {
  * was neither saturated nor generator-bound — in its first usable repetition, decoded from the
  * stored histogram (corrected when present). HdrHistogram's percentile-distribution plot.
  */
+/** The "at scale" step of a group's first usable repetition: highest rate neither saturated nor generator-bound. */
+function atScaleStep(g: ReturnType<typeof groupTargets>[number]): { result: TargetResult; step: Step } | null {
+  const result = g.results.find((r) => r.status === 'completed' || r.status === 'interrupted');
+  const candidates = result?.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null && !s.saturated && !s.generator.bound) ?? [];
+  const step = [...candidates].sort((a, b) => a.offeredRps! - b.offeredRps!).pop();
+  return result === undefined || step === undefined ? null : { result, step };
+}
+
 function spectrumChart(doc: RunDocument): { svg: string; notes: string[] } {
   const series: Series[] = [];
   const notes: string[] = [];
   groupTargets(doc).forEach((g, i) => {
-    const result = g.results.find((r) => r.status === 'completed' || r.status === 'interrupted');
-    const candidates = result?.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null && !s.saturated && !s.generator.bound) ?? [];
-    const step = [...candidates].sort((a, b) => a.offeredRps! - b.offeredRps!).pop();
-    if (result === undefined || step === undefined) return;
+    const found = atScaleStep(g);
+    if (found === null) return;
+    const { result, step } = found;
     const encoded = step.histograms.corrected ?? step.histograms.uncorrected;
     const source = step.histograms.corrected ? 'corrected' : 'uncorrected';
     let histogram;
@@ -196,6 +203,41 @@ function spectrumChart(doc: RunDocument): { svg: string; notes: string[] } {
     subtitle: 'highest unsaturated, generator-unbound step of each target/configuration, from the stored HDR histogram',
     x: { label: 'percentile (log scale of 1/(1−p))', scale: 'linear', ticks: SPECTRUM_TICKS.filter((t) => t.value <= maxTick), min: 0, max: maxTick },
     y: { label: 'latency, ms (log)', scale: 'log' },
+    series,
+  });
+  return { svg, notes };
+}
+
+/**
+ * Corrected p99 second by second through each group's "at scale" step, from the per-interval
+ * HdrHistogram log: a stall shows as a spike here even when the step's overall p99 hides it.
+ */
+function timelineChart(doc: RunDocument): { svg: string; notes: string[] } {
+  const series: Series[] = [];
+  const notes: string[] = [];
+  groupTargets(doc).forEach((g, i) => {
+    const found = atScaleStep(g);
+    if (found === null || found.step.histograms.intervalLog === null) return;
+    let intervals;
+    try {
+      intervals = decodeIntervalLog(found.step.histograms.intervalLog);
+    } catch (error) {
+      notes.push(`${g.name}/${g.configuration}: interval log could not be decoded (${describeError(error)})`);
+      return;
+    }
+    const points = intervals
+      .filter((iv) => iv.histogram.totalCount > 0)
+      .map((iv) => {
+        const p99 = iv.histogram.getValueAtPercentile(99);
+        return { x: iv.endS, y: p99 / 1000, title: `${g.name}/${g.configuration} ${formatNumber(iv.startS, 1)}–${formatNumber(iv.endS, 1)} s: p99 ${formatMsFromUs(p99)} ms (${formatNumber(iv.histogram.totalCount)} responses)` };
+      });
+    series.push({ name: `${g.name}/${g.configuration} @ ${formatRps(found.step.offeredRps!)} req/s (rep ${found.result.repetition})`, color: PALETTE[i % PALETTE.length]!, markers: true, points });
+  });
+  const svg = lineChart({
+    title: 'p99 over time (at scale)',
+    subtitle: 'corrected p99 of each interval of the step, from the stored HdrHistogram interval log',
+    x: { label: 'time into the step, s', scale: 'linear' },
+    y: { label: 'p99 latency, ms (log)', scale: 'log' },
     series,
   });
   return { svg, notes };
@@ -263,6 +305,7 @@ export function renderHtml(doc: RunDocument, options: RenderOptions): string {
   const banner = runStatusBanner(doc);
   const problems = targetProblems(groups);
   const spectrum = spectrumChart(doc);
+  const timeline = timelineChart(doc);
   const body: string[] = [];
   body.push(`<h1>httpbench report — ${esc(doc.scenario.name)}</h1>`);
   body.push(`<p class="meta">Rendered ${esc(options.renderedAt)} · run started ${esc(doc.startedAt)}${doc.finishedAt ? `, finished ${esc(doc.finishedAt)}` : ', not finished'} · status <strong>${esc(doc.status)}</strong></p>`);
@@ -275,6 +318,7 @@ export function renderHtml(doc: RunDocument, options: RenderOptions): string {
   body.push(`<figure>${throughputChart(groups)}<figcaption>Open-loop steps; the closed-loop maximum is in the tables below.</figcaption></figure>`);
   body.push(`<figure>${memoryChart(groups)}<figcaption>Peak container memory during each step.</figcaption></figure>`);
   body.push(`<figure>${spectrum.svg}<figcaption>${spectrum.notes.length > 0 ? esc(spectrum.notes.join('; ')) : 'x: percentile on a log scale of 1/(1−p), as HdrHistogram plots it.'}</figcaption></figure>`);
+  body.push(`<figure>${timeline.svg}<figcaption>${timeline.notes.length > 0 ? esc(timeline.notes.join('; ')) : 'One point per interval (1 s); a stall shows as a spike that the step’s overall p99 can hide.'}</figcaption></figure>`);
   body.push('</div>');
   body.push(environmentHtml(doc, groups));
   body.push('<h2 id="results">Results by target and configuration</h2>');

@@ -50,3 +50,37 @@ export function percentilesUs(histogram: Histogram): PercentilesUs {
     count,
   };
 }
+
+/** One interval of an HdrHistogram log: seconds from the log's first interval, and its histogram. */
+export interface IntervalHistogram {
+  startS: number;
+  endS: number;
+  histogram: Histogram;
+}
+
+/**
+ * Writes intervals as an HdrHistogram log (format 1.3, values in µs, Interval_Max column in ms) —
+ * readable by HdrHistogram's own tools (HistogramLogAnalyzer) and by decodeIntervalLog.
+ */
+export function encodeIntervalLog(intervals: ReadonlyArray<{ startS: number; endS: number; histogram: Histogram }>, startEpochMs: number, comment: string): string {
+  let text = '';
+  const writer = new hdr.HistogramLogWriter((s) => (text += s));
+  writer.outputLogFormatVersion();
+  writer.outputComment(`[${comment}]`);
+  writer.outputStartTime(startEpochMs);
+  writer.outputLegend();
+  for (const iv of intervals) writer.outputIntervalHistogram(iv.histogram, iv.startS, iv.endS, 1000);
+  return text;
+}
+
+/** Decodes a per-interval HdrHistogram log (as the open-loop engine writes it) in order. */
+export function decodeIntervalLog(log: string): IntervalHistogram[] {
+  const reader = new hdr.HistogramLogReader(log, 'packed', false);
+  const out: IntervalHistogram[] = [];
+  let first: number | null = null;
+  for (let h = reader.nextIntervalHistogram(); h !== null; h = reader.nextIntervalHistogram()) {
+    first ??= h.startTimeStampMsec;
+    out.push({ startS: (h.startTimeStampMsec - first) / 1000, endS: (h.endTimeStampMsec - first) / 1000, histogram: h });
+  }
+  return out;
+}

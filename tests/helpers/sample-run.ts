@@ -10,7 +10,7 @@ import { ScenarioSchema } from '../../src/scenario/schema.ts';
 import { seededRandom } from '../../src/load/ids.ts';
 import { parseClaimsFile } from '../../src/analysis/claims-file.ts';
 import type { Claim } from '../../src/analysis/claims-schema.ts';
-import { createHistogram, recordUs, encodeHistogram, percentilesUs } from '../../src/samples/histogram.ts';
+import { createHistogram, recordUs, encodeHistogram, encodeIntervalLog, percentilesUs } from '../../src/samples/histogram.ts';
 
 const ARTICLE_CLAIMS = fileURLToPath(new URL('../../scenarios/claims/article.yaml', import.meta.url));
 
@@ -261,7 +261,18 @@ function sampleTarget(p: Profile, repetition: number, rates: number[], rand: () 
       memoryPeakBytes: memory,
       failed: saturated ? Math.round(rate * 5 * 0.03) : 0,
       sent: rate * 5,
-      histograms: { uncorrected: encodeHistogram(h.uncorrected), corrected: encodeHistogram(h.corrected), lateness: null, intervalLog: null },
+      histograms: {
+        uncorrected: encodeHistogram(h.uncorrected),
+        corrected: encodeHistogram(h.corrected),
+        lateness: null,
+        // Five 1-s intervals, the third one slower (a short stall), as the open-loop engine logs them.
+        intervalLog: encodeIntervalLog(
+          // Its own PRNG, so adding the log does not shift the figures drawn from `rand`.
+          [1, 2, 3, 4, 5].map((i) => ({ startS: i - 1, endS: i, histogram: stepHistograms(prng(rate + i), p.baseUs * (i === 3 ? 4 : 1), Math.min(utilisation, 1.6), 200).corrected })),
+          1_777_000_000_000,
+          'sample interval log',
+        ),
+      },
     });
     steps.push(step);
     if (saturated) break;

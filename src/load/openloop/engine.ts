@@ -8,9 +8,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import * as hdr from 'hdr-histogram-js';
 import { InternalError } from '../../errors.ts';
-import { encodeHistogram, mergeEncoded, percentilesUs } from '../../samples/histogram.ts';
+import { encodeHistogram, encodeIntervalLog, mergeEncoded, percentilesUs } from '../../samples/histogram.ts';
 import type { Counts } from '../../schema/run.ts';
 import { generatorBound } from '../generator-bound.ts';
 import type { EngineStep, LoadEngine, StepSpec } from '../types.ts';
@@ -173,17 +172,10 @@ function sumCounts(all: Counts[]): Counts {
 function intervalLog(results: ShareResult[], intervalMs: number, startEpochMs: number): string {
   const byIndex = new Map<number, string[]>();
   for (const r of results) for (const [i, h] of r.intervals) byIndex.set(i, [...(byIndex.get(i) ?? []), h]);
-  let text = '';
-  const writer = new hdr.HistogramLogWriter((s) => (text += s));
-  writer.outputLogFormatVersion();
-  writer.outputComment('[httpbench corrected latency per interval, values in µs; Interval_Max in ms]');
-  writer.outputStartTime(startEpochMs);
-  writer.outputLegend();
-  for (const i of [...byIndex.keys()].sort((a, b) => a - b)) {
-    const merged = mergeEncoded(byIndex.get(i)!);
-    writer.outputIntervalHistogram(merged, (i * intervalMs) / 1000, ((i + 1) * intervalMs) / 1000, 1000);
-  }
-  return text;
+  const intervals = [...byIndex.keys()]
+    .sort((a, b) => a - b)
+    .map((i) => ({ startS: (i * intervalMs) / 1000, endS: ((i + 1) * intervalMs) / 1000, histogram: mergeEncoded(byIndex.get(i)!) }));
+  return encodeIntervalLog(intervals, startEpochMs, 'httpbench corrected latency per interval, values in µs; Interval_Max in ms');
 }
 
 function buildStep(spec: StepSpec, workers: number, results: ShareResult[], cpuPercent: number, notes: string[], startEpochMs: number): EngineStep {

@@ -7,7 +7,7 @@ describe('renderHtml', () => {
     const html = renderHtml(sampleRun(), { renderedAt: '2026-05-01T11:00:00.000Z' });
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/(src|href)=["']?https?:/i);
-    expect(html.match(/<svg /g)?.length).toBe(4);
+    expect(html.match(/<svg /g)?.length).toBe(5);
     expect(html).toContain('<table class="claims">');
   });
 
