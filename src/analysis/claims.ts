@@ -548,17 +548,13 @@ function configurationVerdict(claim: Claim, groups: Group[], label: string, samp
   return out;
 }
 
+/** An inconclusive verdict for something that was not measured at all. */
+function notMeasured(label: string, configurations: string[], reason: string, settle: string): ConfigurationVerdict {
+  return { configurations, label, cpus: null, measured: null, measuredText: 'not measured', verdict: 'inconclusive', reason, settle };
+}
+
 function missing(label: string, configurations: string[], what: string): ConfigurationVerdict {
-  return {
-    configurations,
-    label,
-    cpus: null,
-    measured: null,
-    measuredText: 'not measured',
-    verdict: 'inconclusive',
-    reason: `no results for ${what}`,
-    settle: `include ${what} in the scenario and run it`,
-  };
+  return notMeasured(label, configurations, `no results for ${what}`, `include ${what} in the scenario and run it`);
 }
 
 /** Repetitions paired by index (A B B A ordering keeps a pair close in time). */
@@ -637,16 +633,8 @@ function linesVerdict(claim: Claim, doc: RunDocument, fewer: string, more: strin
   const label = `${fewer} vs ${more} handler`;
   const configurations = [`${fewer} (handler source)`, `${more} (handler source)`];
   if (f === undefined || m === undefined || m === 0) {
-    return {
-      configurations,
-      label,
-      cpus: null,
-      measured: null,
-      measuredText: 'not measured',
-      verdict: 'inconclusive',
-      reason: `handler line counts were not recorded for ${[f === undefined ? fewer : null, m === undefined || m === 0 ? more : null].filter(Boolean).join(' and ')}`,
-      settle: 'set `handler:` for both targets in the scenario',
-    };
+    const which = [f === undefined ? fewer : null, m === undefined || m === 0 ? more : null].filter(Boolean).join(' and ');
+    return notMeasured(label, configurations, `handler line counts were not recorded for ${which}`, 'set `handler:` for both targets in the scenario');
   }
   const judged = judgeSamples([{ ok: true, iv: exact(1 - f / m) }], claim.rule, 'fraction');
   return {
