@@ -27,6 +27,12 @@
  *    the reason names each configuration's verdict — that difference is itself the finding.
  * 9. When corrected and uncorrected latency disagree about the rule and the generator's own pauses
  *    could explain the gap, the latency verdict is inconclusive (see generatorPauseCaveat).
+ * 10. The instrument's own share: a corrected latency includes the instrument's floor at that rate
+ *    (run.json `calibration`: the same engine and schedule against the smallest Go server on the
+ *    targets' CPUs) and, for a percentile whose tail was read after generator stalls
+ *    (generator.latencyCaveats), up to the generator's read delay there. The target's own figure
+ *    is only known to lie in [v − that, v]; when the rule judges that interval differently from v
+ *    (a threshold within the floor of the figure) → inconclusive, with the floor named.
  * 8. A configuration the plan never ran (skipped: identical to another on this CPU budget) is listed
  *    as "not run" and left out of the overall verdict, whose reason then says it holds only for the
  *    configurations that ran. A configuration that was run and failed still makes it inconclusive.
@@ -36,6 +42,7 @@
  */
 import type { Claim, ClaimMetric, ClaimRule } from './claims-schema.ts';
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
+import { floorAt } from './floor.ts';
 import { groupTargets, median, spreadOf, stepLatency, failedRequests } from './summary.ts';
 import { formatNumber, formatMs, formatRps, formatRatio, formatPercent } from './format.ts';
 
@@ -242,12 +249,12 @@ function latencyAtRateSample(r: TargetResult, metric: Extract<ClaimMetric, { kin
   const matches = offered.filter((s) => (metric.orAbove ? s.offeredRps! >= rate * 0.99 : Math.abs(s.offeredRps! - rate) <= rate * 0.01));
   const step = matches[0];
   if (step === undefined) return neverOffered(r, metric, rule, doc);
-  return latencyOfStep(step, metric.percentile, rule, `${formatRps(step.offeredRps!)} req/s`);
+  return latencyOfStep(step, metric.percentile, rule, `${formatRps(step.offeredRps!)} req/s`, doc);
 }
 
 const PERCENTILE_VALUE = { p50: 50, p90: 90, p95: 95, p99: 99, p999: 99.9 } as const;
 
-function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999', rule: ClaimRule, where: string): Sample {
+function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999', rule: ClaimRule, where: string, doc: RunDocument): Sample {
   if (step.generator.bound) {
     return {
       ok: false,
@@ -270,9 +277,36 @@ function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | '
   const lat = stepLatency(step);
   const value = lat.us[percentile] / 1000;
   const sample: Sample = { ok: true, iv: exact(value), latencySource: lat.source, offeredRps: step.offeredRps ?? undefined };
-  const caveat = lat.source === 'uncorrected' ? uncorrectedOnlyCaveat(value, rule, where) : generatorPauseCaveat(step, percentile, rule, where);
+  const caveat =
+    lat.source === 'uncorrected'
+      ? uncorrectedOnlyCaveat(value, rule, where)
+      : (generatorPauseCaveat(step, percentile, rule, where) ?? instrumentCaveat(step, percentile, rule, where, doc));
   if (caveat) sample.caveat = caveat;
   return sample;
+}
+
+/**
+ * Rule 10: the target's own latency lies in [v − own, v], where `own` is the larger of the
+ * instrument's floor at this rate and — when stalls reached this percentile's tail — the generator's
+ * read delay at it. A rule that judges that interval differently from v cannot be decided here.
+ */
+function instrumentCaveat(step: Step, percentile: keyof typeof PERCENTILE_VALUE, rule: ClaimRule, where: string, doc: RunDocument): { reason: string; settle: string } | undefined {
+  const valueUs = step.latencyUs.corrected?.[percentile];
+  if (valueUs === undefined || step.offeredRps === null) return undefined;
+  const floor = floorAt(doc.calibration, step.offeredRps);
+  const floorUs = floor?.latencyUs[percentile] ?? 0;
+  const stall = step.generator.latencyCaveats?.find((c) => c.percentile === percentile);
+  const stallUs = stall ? (step.generator.readDelayUs?.[percentile] ?? 0) : 0;
+  const ownUs = Math.max(floorUs, stallUs);
+  if (ownUs <= 0) return undefined;
+  if (judgeInterval(rule, { lo: Math.max(0, valueUs - ownUs) / 1000, hi: valueUs / 1000 }) !== 'straddles') return undefined;
+  const parts: string[] = [];
+  if (floorUs > 0) parts.push(`the instrument's own floor at this rate is ${formatMs(floorUs / 1000)} ms (${percentile} against the calibration server)`);
+  if (stallUs > 0 && stall) parts.push(`the generator's read delay at ${percentile} is ${formatMs(stallUs / 1000)} ms (${stall.reason})`);
+  return {
+    reason: `at ${where} the ${percentile} of ${formatMs(valueUs / 1000)} ms is within the instrument's resolution of the rule: ${parts.join('; ')}, so the target's own figure could be on either side`,
+    settle: 'a threshold this close to the floor needs a faster load generator or a separate load machine; compare the floor and the figure in the report',
+  };
 }
 
 /**
@@ -360,14 +394,14 @@ function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'lat
 }
 
 /** Rule 5: latency at the highest sustained step. */
-function latencyAtCapacitySample(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'latencyAtCapacityMs' }>, rule: ClaimRule): Sample {
+function latencyAtCapacitySample(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'latencyAtCapacityMs' }>, rule: ClaimRule, doc: RunDocument): Sample {
   const offered = stepsOffered(r);
   const good = offered.filter((s) => !s.saturated && !s.generator.bound);
   const step = good[good.length - 1];
   if (step === undefined) {
     return { ok: false, reason: 'no open-loop step was both unsaturated and driven by an unconstrained generator', settle: 'offer lower rates (load.steps.rates)' };
   }
-  const sample = latencyOfStep(step, metric.percentile, rule, `${formatRps(step.offeredRps!)} req/s`);
+  const sample = latencyOfStep(step, metric.percentile, rule, `${formatRps(step.offeredRps!)} req/s`, doc);
   const higherBound = offered.some((s) => s.offeredRps! > step.offeredRps! && s.generator.bound && !s.saturated);
   if (sample.ok && higherBound) sample.note = `higher rates were generator-bound, so "at scale" here means ${formatRps(step.offeredRps!)} req/s`;
   return sample;
@@ -614,7 +648,7 @@ function byConfiguration(claim: Claim, doc: RunDocument): ConfigurationVerdict[]
     case 'latencyAtRateMs':
       return singleVerdicts(claim, doc, m.target, (r) => latencyAtRateSample(r, m, claim.rule, doc));
     case 'latencyAtCapacityMs':
-      return singleVerdicts(claim, doc, m.target, (r) => latencyAtCapacitySample(r, m, claim.rule));
+      return singleVerdicts(claim, doc, m.target, (r) => latencyAtCapacitySample(r, m, claim.rule, doc));
     case 'imageSizeMB':
       return singleVerdicts(claim, doc, m.target, imageSizeSample);
     case 'coldStartMs':

@@ -107,6 +107,7 @@ export class AutocannonEngine implements LoadEngine {
       offeredRps: spec.rateRps,
       achievedRps,
       sent: counts.sent,
+      intended: counts.sent,
       late: 0,
       droppedByGenerator: 0,
       latenessP50Us: null,

@@ -24,6 +24,8 @@ export interface StepSpec {
   generatorCpuset: string | null;
   /** Interval of the per-interval histogram log, ms. */
   intervalMs?: number;
+  /** Open-loop engine: busy-poll (`spin`, default, precise) or sleep between events (`sleep`, low power). */
+  pacing?: 'spin' | 'sleep';
 }
 
 /** What an engine measures: a Step without the target-side and classification fields. */

@@ -83,6 +83,23 @@ export const ScenarioSchema = z.strictObject({
        */
       workers: z.union([positiveInt('load.workers'), z.literal('auto')], { error: 'load.workers must be a positive integer or "auto"' }).default(1),
       timeoutMs: positiveInt('load.timeoutMs').default(2000),
+      /**
+       * How the open-loop engine waits: `spin` busy-polls (one core per generator thread, response
+       * times read within a loop turn: the precise mode); `sleep` waits in timers and epoll (low
+       * power, response times include the generator's wake-up latency).
+       */
+      pacing: z.enum(['spin', 'sleep']).default('spin'),
+      /**
+       * The instrument's floor: before the targets, the open-loop engine drives the calibration
+       * server (bench/server, pinned to the targets' CPUs) at every rate of load.steps.rates.
+       */
+      calibration: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** Seconds per rate. */
+          durationS: positiveNumber('load.calibration.durationS').default(2),
+        })
+        .prefault({}),
       max: z
         .strictObject({
           durationS: positiveNumber('load.max.durationS').default(5),

@@ -41,6 +41,14 @@ export const CountsSchema = z.strictObject({
   late: z.number().int().nonnegative(),
   /** Scheduled sends never made because the step ended with every connection busy (open loop only). */
   dropped: z.number().int().nonnegative(),
+  /**
+   * Requests the schedule intended before the step's end (open loop; closed loop: = sent). Every
+   * intended request is sent, counted in `errors` (its connection could not be opened: attributed to
+   * that failure), or `dropped`. Absent in runs written before it existed.
+   */
+  intended: z.number().int().nonnegative().optional(),
+  /** Failed connection attempts (refused, reset, timed out); not requests. */
+  connectFailures: z.number().int().nonnegative().optional(),
 });
 export type Counts = z.infer<typeof CountsSchema>;
 
@@ -61,6 +69,34 @@ export const GeneratorSchema = z.strictObject({
     .nullable(),
   /** Event-loop delay of the generator in microseconds (p99), null when not measured. */
   eventLoopDelayP99Us: z.number().nonnegative().nullable(),
+  /**
+   * How the open-loop engine waited: `spin` = the measuring thread busy-polls (one core per thread,
+   * response times read within a loop turn); `sleep` = it sleeps in timers/epoll (low power, response
+   * times include its wake-up latency). Absent for autocannon.
+   */
+  pacing: z.enum(['spin', 'sleep']).optional(),
+  /**
+   * CPU the generator spent working (handling I/O, sending, stalls), percent of one core. Under spin
+   * pacing this excludes idle polling, so it says how close the generator came to its limit.
+   */
+  workCpuPercent: z.number().nonnegative().nullable().optional(),
+  /**
+   * Spin pacing: per response, the longest the generator may have delayed reading it (time since
+   * it last polled its sockets), µs percentiles. The corrected latency of a response includes up to
+   * this much of the generator's own delay. Null when unknown (sleep pacing, autocannon).
+   */
+  readDelayUs: PercentilesUsSchema.nullable().optional(),
+  /** Responses read after a generator stall (read delay above thresholdUs, or waiting on one). */
+  stalls: z
+    .strictObject({ thresholdUs: z.number().positive(), responses: z.number().int().nonnegative(), fraction: z.number().min(0).max(1) })
+    .nullable()
+    .optional(),
+  /**
+   * Latency percentiles of this step the generator could have caused (e.g. more than 1 % of
+   * responses read after a stall puts p99 in doubt), with the reason. Claims reading them are not
+   * decided by them.
+   */
+  latencyCaveats: z.array(z.strictObject({ percentile: z.enum(['p50', 'p90', 'p95', 'p99', 'p999']), reason: z.string() })).optional(),
 });
 export type Generator = z.infer<typeof GeneratorSchema>;
 
@@ -71,6 +107,10 @@ export const HistogramsSchema = z.strictObject({
   lateness: z.string().nullable(),
   /** Per-interval corrected histograms in HdrHistogram log format, for time series; null if not kept. */
   intervalLog: z.string().nullable(),
+  /** The generator's read delay per response (see generator.readDelayUs), µs; spin pacing only. */
+  readDelay: z.string().nullable().optional(),
+  /** Gaps between turns of the measuring thread's event loop, µs; spin pacing only. */
+  loopTurn: z.string().nullable().optional(),
 });
 export type Histograms = z.infer<typeof HistogramsSchema>;
 
@@ -179,6 +219,11 @@ export const TargetResultSchema = z.strictObject({
     })
     .nullable(),
   steps: z.array(StepSchema),
+  /**
+   * Steps that looked generator-bound and were measured once more at the same rate: the retry is in
+   * `steps` and counts; the first attempt is kept here as evidence and counts nowhere.
+   */
+  retriedSteps: z.array(StepSchema).optional(),
 });
 export type TargetResult = z.infer<typeof TargetResultSchema>;
 
@@ -203,6 +248,36 @@ export const SourceLinesSchema = z.strictObject({
   handlerLines: z.record(z.string(), z.number().int().nonnegative()),
 });
 
+/**
+ * The instrument's own floor: the same engine, schedule and CPU split driving the calibration server
+ * (bench/server: the smallest Go HTTP server, pinned to the targets' CPUs) at each offered rate.
+ * A target's latency can't be told apart from it when it is within a few times this floor.
+ */
+export const CalibrationSchema = z.strictObject({
+  /** What was driven, e.g. "httpbench/calibration:latest (Go net/http, GOMAXPROCS=1)". */
+  server: z.string(),
+  /** CPUs the calibration server was pinned to (the targets' cpuset). */
+  cpuset: z.string(),
+  connections: z.number().int().positive(),
+  workers: z.number().int().positive(),
+  pacing: z.enum(['spin', 'sleep']),
+  /** Seconds per rate. */
+  durationS: z.number().positive(),
+  steps: z.array(
+    z.strictObject({
+      offeredRps: z.number().positive(),
+      achievedRps: z.number().nonnegative(),
+      /** Corrected latency of the calibration server at this rate, µs. */
+      latencyUs: PercentilesUsSchema,
+      /** The generator limited this calibration step: its floor is not a floor. */
+      generatorBound: z.boolean(),
+    }),
+  ),
+  /** Why calibration did not run or stopped early; null when it ran every rate. */
+  error: z.string().nullable(),
+});
+export type Calibration = z.infer<typeof CalibrationSchema>;
+
 export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'interrupted']);
 
 export const RunDocumentSchema = z.strictObject({
@@ -219,6 +294,8 @@ export const RunDocumentSchema = z.strictObject({
   claims: z.array(ClaimSchema).nullable(),
   environment: EnvironmentSchema,
   source: SourceLinesSchema.nullable(),
+  /** The generator's floor per offered rate, measured before the targets; absent in older runs. */
+  calibration: CalibrationSchema.nullable().optional(),
   targets: z.array(TargetResultSchema),
 });
 export type RunDocument = z.infer<typeof RunDocumentSchema>;

@@ -10,7 +10,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { nowUs } from './clock.ts';
 import { DONE, ERROR, MORE, ResponseParser } from './response-parser.ts';
-import type { Recorder } from './recorder.ts';
+import { STALL_THRESHOLD_US, type Recorder } from './recorder.ts';
 
 /** Wait before reconnecting after a failure, so a refusing server cannot drive a hot reconnect loop. */
 export const RECONNECT_BACKOFF_MS = 10;
@@ -36,6 +36,14 @@ export interface ConnectionContext {
   onSettled(): void;
   /** Called after each completed response with its end time, so the pacer can send due slots. */
   onResponse(nowUs: number): void;
+  /**
+   * Spin pacing: the start of the loop turn before the latest one (nowUs clock). Bytes read now
+   * arrived after the poll that followed it, so E minus this bounds how late the generator read
+   * them. NaN under sleep pacing, where the thread blocks in epoll and the bound is unknown.
+   */
+  pollMarkUs: number;
+  /** Socket events handled since the pacer last looked (spin pacing tells work from idle polling). */
+  ioEvents: number;
 }
 
 type State = 'down' | 'connecting' | 'idle' | 'busy';
@@ -54,6 +62,12 @@ export class Connection {
   private errorCode: string | null = null; // last socket error, read by the close handler
   private timedOut = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** The last response on this connection was read after a generator stall. */
+  private lastReadStalled = false;
+  /** The request in flight waited for this connection while a stalled read held it. */
+  private inheritsStall = false;
+  /** Code of the last failed connection attempt, cleared once connected (attributes unsent slots). */
+  lastConnectError: string | null = null;
 
   constructor(
     /** Offset of this connection's slots within the period, µs. */
@@ -89,6 +103,8 @@ export class Connection {
       socket.once('close', () => clearTimeout(connectTimer));
       socket.once(this.ctx.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(connectTimer);
+        this.ctx.ioEvents++;
+        this.lastConnectError = null;
         this.state = 'idle';
         this.freeAtUs = nowUs();
         resolve();
@@ -124,6 +140,9 @@ export class Connection {
     this.intendedUs = intended;
     this.sentAtUs = now;
     this.latenessUs = Math.max(0, now - Math.max(intended, this.freeAtUs));
+    // A request that had to wait for this connection (I < F) inherits any stall that delayed the
+    // previous read: its corrected latency includes that wait.
+    this.inheritsStall = this.lastReadStalled && intended < this.freeAtUs;
     this.state = 'busy';
     this.parser.reset();
     this.sent++;
@@ -159,6 +178,7 @@ export class Connection {
   private onData(socket: net.Socket, chunk: Buffer): void {
     if (socket !== this.socket) return;
     const endUs = nowUs(); // E: taken before parsing, when the bytes reached us
+    this.ctx.ioEvents++;
     if (this.state !== 'busy') {
       this.fail('parse'); // bytes nobody asked for
       return;
@@ -173,7 +193,11 @@ export class Connection {
   }
 
   private complete(endUs: number): void {
-    this.ctx.recorder.completed(this.parser.status, this.intendedUs, this.sentAtUs, this.latenessUs, endUs);
+    const mark = this.ctx.pollMarkUs;
+    const readDelayUs = Number.isNaN(mark) ? null : Math.max(0, endUs - mark);
+    const stalledRead = readDelayUs !== null && readDelayUs > STALL_THRESHOLD_US;
+    this.ctx.recorder.completed(this.parser.status, this.intendedUs, this.sentAtUs, this.latenessUs, endUs, readDelayUs, stalledRead || this.inheritsStall);
+    this.lastReadStalled = stalledRead;
     this.state = 'idle';
     this.freeAtUs = endUs;
     if (!this.ctx.sending) this.ctx.onSettled();
@@ -193,6 +217,7 @@ export class Connection {
 
   private onClose(socket: net.Socket): void {
     if (socket !== this.socket) return; // a socket we already gave up on
+    this.ctx.ioEvents++;
     this.socket = null;
     const was = this.state;
     this.state = 'down';
@@ -210,7 +235,13 @@ export class Connection {
       }
       if (!this.ctx.sending) this.ctx.onSettled();
     } else if (was === 'connecting') {
-      this.ctx.recorder.error(this.errorCode ?? 'closed');
+      // A failed attempt is not a request. Open loop: the slots it kept from being sent are counted
+      // as errors of this kind when the schedule ends (Share.endSchedule), so a refusing server
+      // gives one error per intended request, not one per reconnect. Closed loop has no schedule:
+      // each attempt stands for the one request the connection would have sent.
+      this.ctx.recorder.connectFailed();
+      this.lastConnectError = this.errorCode ?? 'closed';
+      if (this.ctx.periodUs === 0) this.ctx.recorder.error(this.lastConnectError);
     } else {
       clean = true; // an idle keep-alive connection closed (Connection: close, server idle timeout)
     }

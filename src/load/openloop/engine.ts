@@ -11,11 +11,14 @@ import { Worker } from 'node:worker_threads';
 import { InternalError } from '../../errors.ts';
 import { encodeHistogram, encodeIntervalLog, mergeEncoded, percentilesUs } from '../../samples/histogram.ts';
 import type { Counts } from '../../schema/run.ts';
+import { assertConnectionsFit } from '../fd-limit.ts';
 import { generatorBound } from '../generator-bound.ts';
+import { affinityCpuCount } from '../pin.ts';
+import { latencyCaveats } from '../stalls.ts';
 import type { EngineStep, LoadEngine, StepSpec } from '../types.ts';
 import { nowUs } from './clock.ts';
-import { LATE_THRESHOLD_US } from './recorder.ts';
-import { Share, type ShareResult, type ShareSpec } from './share.ts';
+import { LATE_THRESHOLD_US, STALL_THRESHOLD_US } from './recorder.ts';
+import { Share, type Pacing, type ShareResult, type ShareSpec } from './share.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
 
 /** Gap between "all connections open" and the first intended send, so every share starts on time. */
@@ -23,19 +26,32 @@ const START_LEAD_US = 20_000;
 const DEFAULT_INTERVAL_MS = 1000;
 
 export interface OpenLoopOptions {
-  /** Override of the pacer's spin window (bench only). */
+  /** Override of the sleep pacer's spin window (bench only). */
   spinWindowUs?: number;
 }
+
+/** Spin pacing unless the step asks otherwise (see share.ts for what each costs and measures). */
+export const DEFAULT_PACING: Pacing = 'spin';
 
 export class OpenLoopEngine implements LoadEngine {
   readonly name = 'openloop' as const;
   constructor(private readonly options: OpenLoopOptions = {}) {}
 
   async runStep(spec: StepSpec, signal?: AbortSignal): Promise<EngineStep> {
+    assertConnectionsFit(spec.connections);
     const target = parseTarget(spec.baseUrl);
-    const workers = Math.max(1, Math.min(spec.workers, spec.connections));
+    const pacing = spec.pacing ?? DEFAULT_PACING;
     const notes: string[] = [];
+    let workers = Math.max(1, Math.min(spec.workers, spec.connections));
     if (workers < spec.workers) notes.push(`workers lowered from ${spec.workers} to ${workers}: one connection per worker at least`);
+    // Spinning threads sharing a CPU take turns by the scheduler's time slices (milliseconds):
+    // every thread would stall the others. One spinning thread per CPU the process may use.
+    const cpus = affinityCpuCount();
+    if (pacing === 'spin' && workers > cpus) {
+      notes.push(`workers lowered from ${workers} to ${cpus}: spin pacing runs one busy-polling thread per CPU the generator may use`);
+      workers = cpus;
+    }
+    if (pacing === 'sleep') notes.push('sleep pacing: response times include the generator\'s own wake-up latency (less precise than spin pacing)');
     const shareSpecs: ShareSpec[] = [];
     for (let w = 0; w < workers; w++) {
       const indices: number[] = [];
@@ -52,13 +68,14 @@ export class OpenLoopEngine implements LoadEngine {
         durationS: spec.durationS,
         timeoutMs: spec.timeoutMs,
         intervalMs: spec.intervalMs ?? DEFAULT_INTERVAL_MS,
+        pacing,
         ...(this.options.spinWindowUs !== undefined ? { spinWindowUs: this.options.spinWindowUs } : {}),
       });
     }
 
     const startEpochMs = Date.now();
     const { results, cpuPercent } = workers === 1 ? await runInProcess(shareSpecs[0]!, signal) : await runInWorkers(shareSpecs, signal);
-    return buildStep(spec, workers, results, cpuPercent, notes, startEpochMs);
+    return buildStep(spec, workers, pacing, results, cpuPercent, notes, startEpochMs);
   }
 }
 
@@ -154,8 +171,10 @@ async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal): Promise<M
 }
 
 function sumCounts(all: Counts[]): Counts {
-  const total: Counts = { sent: 0, completed: 0, errors: 0, timeouts: 0, non2xx: 0, errorsByKind: {}, late: 0, dropped: 0 };
+  const total: Counts = { sent: 0, completed: 0, errors: 0, timeouts: 0, non2xx: 0, errorsByKind: {}, late: 0, dropped: 0, intended: 0, connectFailures: 0 };
   for (const c of all) {
+    total.intended! += c.intended ?? 0;
+    total.connectFailures! += c.connectFailures ?? 0;
     total.sent += c.sent;
     total.completed += c.completed;
     total.errors += c.errors;
@@ -178,26 +197,33 @@ function intervalLog(results: ShareResult[], intervalMs: number, startEpochMs: n
   return encodeIntervalLog(intervals, startEpochMs, 'httpbench corrected latency per interval, values in µs; Interval_Max in ms');
 }
 
-function buildStep(spec: StepSpec, workers: number, results: ShareResult[], cpuPercent: number, notes: string[], startEpochMs: number): EngineStep {
+function buildStep(spec: StepSpec, workers: number, pacing: Pacing, results: ShareResult[], cpuPercent: number, notes: string[], startEpochMs: number): EngineStep {
   const open = spec.rateRps !== null;
+  const spin = pacing === 'spin';
   const counts = sumCounts(results.map((r) => r.counts));
+  if (!open) counts.intended = counts.sent;
   const uncorrected = mergeEncoded(results.map((r) => r.histograms.uncorrected));
   const corrected = mergeEncoded(results.map((r) => r.histograms.corrected));
   const lateness = mergeEncoded(results.map((r) => r.histograms.lateness));
+  const readDelay = mergeEncoded(results.map((r) => r.histograms.readDelay));
+  const loopTurn = mergeEncoded(results.map((r) => r.histograms.loopTurn));
   const durationS = spec.durationS;
   const achievedRps = counts.completed / durationS;
   const droppedByGenerator = results.reduce((s, r) => s + r.droppedByGenerator, 0);
   const latenessP = percentilesUs(lateness);
   const busyThreads = Math.min(workers, os.availableParallelism());
+  // Spin pacing: the threads are 100 % busy by design; what they spent working is the saturation signal.
+  const workCpuPercent = spin ? workPercent(results) : cpuPercent;
   const verdict = generatorBound({
     offeredRps: spec.rateRps,
     achievedRps,
     sent: counts.sent,
+    intended: counts.intended ?? counts.sent,
     late: counts.late,
     droppedByGenerator,
     latenessP50Us: open && lateness.totalCount > 0 ? latenessP.p50 : null,
     latenessP99Us: open && lateness.totalCount > 0 ? latenessP.p99 : null,
-    cpuPercent,
+    cpuPercent: workCpuPercent,
     busyThreads,
   });
   if (results.some((r) => r.aborted)) notes.push('step aborted before its schedule ended; in-flight requests were abandoned');
@@ -207,6 +233,13 @@ function buildStep(spec: StepSpec, workers: number, results: ShareResult[], cpuP
   if (open && counts.late > 0) {
     notes.push(`${counts.late} of ${counts.sent} sends left more than ${LATE_THRESHOLD_US} µs late (generator lateness p99 ${Math.round(latenessP.p99)} µs); lateness is subtracted from corrected latency`);
   }
+  if ((counts.connectFailures ?? 0) > 0) {
+    notes.push(`${counts.connectFailures} connection attempts failed; requests they kept from being sent count as errors, one per intended request`);
+  }
+  const stalled = results.reduce((s, r) => s + r.stalledResponses, 0);
+  const readDelayP = spin && readDelay.totalCount > 0 ? percentilesUs(readDelay) : null;
+  const latency = { uncorrected: percentilesUs(uncorrected), corrected: open ? percentilesUs(corrected) : null };
+  const caveats = latencyCaveats(latency.corrected ?? latency.uncorrected, readDelayP, stalled, counts.completed, STALL_THRESHOLD_US);
   const intervalMs = spec.intervalMs ?? DEFAULT_INTERVAL_MS;
   return {
     engine: 'openloop',
@@ -215,7 +248,7 @@ function buildStep(spec: StepSpec, workers: number, results: ShareResult[], cpuP
     durationS,
     connections: spec.connections,
     counts,
-    latencyUs: { uncorrected: percentilesUs(uncorrected), corrected: open ? percentilesUs(corrected) : null },
+    latencyUs: latency,
     generator: {
       cpuPercent: Math.round(cpuPercent * 10) / 10,
       workers,
@@ -224,6 +257,11 @@ function buildStep(spec: StepSpec, workers: number, results: ShareResult[], cpuP
       boundReasons: verdict.reasons,
       latenessUs: open ? { p50: latenessP.p50, p99: latenessP.p99, max: latenessP.max } : null,
       eventLoopDelayP99Us: Math.round(Math.max(...results.map((r) => r.eventLoopDelayP99Us))),
+      pacing,
+      workCpuPercent: Math.round(workCpuPercent * 10) / 10,
+      readDelayUs: readDelayP,
+      stalls: spin ? { thresholdUs: STALL_THRESHOLD_US, responses: stalled, fraction: counts.completed > 0 ? stalled / counts.completed : 0 } : null,
+      latencyCaveats: caveats,
     },
     notes,
     histograms: {
@@ -231,6 +269,15 @@ function buildStep(spec: StepSpec, workers: number, results: ShareResult[], cpuP
       corrected: open ? encodeHistogram(corrected) : null,
       lateness: open ? encodeHistogram(lateness) : null,
       intervalLog: open ? intervalLog(results, intervalMs, startEpochMs) : null,
+      readDelay: spin ? encodeHistogram(readDelay) : null,
+      loopTurn: spin ? encodeHistogram(loopTurn) : null,
     },
   };
+}
+
+/** Work time of spinning threads over their wall time, percent of one core (summed over threads). */
+function workPercent(results: ShareResult[]): number {
+  let total = 0;
+  for (const r of results) if (r.workUs !== null && r.wallUs > 0) total += (r.workUs / r.wallUs) * 100;
+  return total;
 }

@@ -9,32 +9,37 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createIdSequence } from '../ids.ts';
 import type { IdsSpec } from '../types.ts';
-import type { Counts } from '../../schema/run.ts';
-import { encodeHistogram } from '../../samples/histogram.ts';
 import { nowUs } from './clock.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
-import { Recorder } from './recorder.ts';
+import { Recorder, type EncodedRecorder } from './recorder.ts';
 
 /**
- * Pacing. Three ways to wake for the next slot, cheapest first:
- *  1. every response: the connection that completes checks whether the next slot is due (free: the
- *     clock was read anyway), so at high rates sends ride on I/O events, not timers;
- *  2. setTimeout, aimed `spinWindowUs` early (libuv timers have 1 ms granularity, fire up to ~1 ms late);
- *  3. setImmediate spinning for the last `spinWindowUs`, which still polls sockets each turn.
- * Spinning is 100 % of a core while it lasts (~0.8 µs per turn, measured), so it costs up to
- * rate × window of CPU. Measured on the 2-core bench machine (Go server on CPU 1, generator on CPU 0,
- * 16 connections): a fixed 300 µs window kept p99 lateness < 1 ms but cost 96–240 µs of CPU per
- * request between 1 600 and 11 000 req/s (wrk: 10–15 µs) because gaps under 300 µs mean spinning all
- * the time. So the window is sized from a CPU budget: at most SPIN_BUDGET of one core, capped at
- * MAX_SPIN_WINDOW_US — 300 µs at ≤ 166 req/s per thread, 50 µs at 1 000, ~5 µs at 10 000 (where
- * responses arrive often enough to pace by). Lateness that remains is measured and subtracted from
- * corrected latency; see bench/README.md.
+ * Pacing, two modes.
+ *
+ * `spin` (the default, and what `run` uses): the measuring thread never sleeps while the step runs.
+ * Every turn of its event loop is a setImmediate callback, so libuv polls the sockets with a zero
+ * timeout, handles whatever arrived, and comes straight back: a response is read within a loop turn
+ * (a few µs when idle) of reaching the socket, and a send is never later than one turn. A sleeping
+ * loop instead adds its own wake-up latency (epoll, timers with 1 ms granularity) to every response
+ * — measured here as 1.7–2.7× the busy-polling reference at p50 (issue #10, bench/README.md). The
+ * price is one core per generator thread, all the time: so the engine also times its own turns and
+ * splits the thread's time into work (turns that handled I/O or sent requests, and any turn longer
+ * than IDLE_TURN_MAX_US — a stall is not idleness) and idle polling. Work CPU, not process CPU,
+ * feeds the generator-saturation rules.
+ *
+ * `sleep`: the low-power mode. Waits in timers (aimed `spinWindowUs` early, then a short setImmediate
+ * spin) and on I/O, as before: precise enough for the send schedule (lateness is measured and
+ * subtracted), but response times include the loop's wake-up latency. Marked as less precise.
  */
-export const MAX_SPIN_WINDOW_US = 300;
-/** Fraction of one core the pacer may spend spinning. */
-export const SPIN_BUDGET = 0.01;
+export type Pacing = 'spin' | 'sleep';
 
-/** Spin window for a thread sending `rateRps` requests/s. */
+export const MAX_SPIN_WINDOW_US = 300;
+/** Sleep pacing: fraction of one core the pacer may spend spinning before a due slot. */
+export const SPIN_BUDGET = 0.01;
+/** A loop turn whose gap is below this and that handled no I/O is idle polling (spin pacing). */
+export const IDLE_TURN_MAX_US = 50;
+
+/** Sleep pacing: spin window for a thread sending `rateRps` requests/s (1 % of a core at most). */
 export function spinWindowFor(rateRps: number): number {
   return rateRps > 0 ? Math.min(MAX_SPIN_WINDOW_US, (SPIN_BUDGET * 1e6) / rateRps) : 0;
 }
@@ -58,25 +63,27 @@ export interface ShareSpec {
   durationS: number;
   timeoutMs: number;
   intervalMs: number;
-  /** Override of the budgeted spin window (bench only). */
+  pacing: Pacing;
+  /** Override of the budgeted spin window of sleep pacing (bench only). */
   spinWindowUs?: number;
 }
 
-export interface ShareResult {
-  counts: Counts;
+export interface ShareResult extends EncodedRecorder {
   /** Scheduled sends dropped while their connection sat idle and connected: the generator's fault. */
   droppedByGenerator: number;
-  histograms: { uncorrected: string; corrected: string; lateness: string };
-  /** [interval index, encoded corrected histogram] for intervals with completions. */
-  intervals: Array<[number, string]>;
-  /** p99 event-loop delay of this thread, µs. */
+  /** Event-loop delay of this thread, µs (sleep pacing: sampled by monitorEventLoopDelay). */
   eventLoopDelayP99Us: number;
+  /** Spin pacing: µs of the schedule spent working and idle-polling; null under sleep pacing. */
+  workUs: number | null;
+  idleUs: number | null;
+  /** Wall time from the start of the schedule to the end of the drain, µs. */
+  wallUs: number;
   /** True when the step was aborted before its schedule ended. */
   aborted: boolean;
 }
 
 const REQUEST_ID = '{id}';
-/** Sampling interval of the event-loop delay monitor, ms. */
+/** Sampling interval of the event-loop delay monitor (sleep pacing), ms. */
 const ELD_RESOLUTION_MS = 10;
 
 export class Share {
@@ -111,6 +118,8 @@ export class Share {
       nextRequest,
       onSettled: () => share.maybeFinishDrain(),
       onResponse: (nowUs: number) => share.pumpIfDue(nowUs),
+      pollMarkUs: NaN,
+      ioEvents: 0,
     };
     const indices = [...spec.connectionIndices].sort((a, b) => a - b);
     this.connections = indices.map((g) => new Connection(open ? (g * 1e6) / spec.rateRps! : 0, this.ctx));
@@ -133,11 +142,12 @@ export class Share {
   /** Runs the schedule from `startUs` (nowUs clock) for the step's duration, then drains. */
   run(startUs: number): Promise<ShareResult> {
     const ctx = this.ctx;
+    const spin = this.spec.pacing === 'spin';
     ctx.startUs = startUs;
     ctx.endUs = startUs + this.spec.durationS * 1e6;
     this.recorder.startUs = startUs;
-    const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
-    eld.enable();
+    const eld = spin ? null : monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
+    eld?.enable();
 
     return new Promise<ShareResult>((resolve) => {
       let pumpTimer: NodeJS.Timeout | null = null;
@@ -145,6 +155,13 @@ export class Share {
       let drainDeadline = Infinity;
       let droppedByGenerator = 0;
       let done = false;
+      let scheduleStartedUs = NaN;
+
+      // Spin pacing: the loop's accounting (one setImmediate per turn).
+      let lastTurnStartUs = NaN;
+      let lastTurnEndUs = NaN;
+      let workUs = 0;
+      let idleUs = 0;
 
       const sweepEveryMs = Math.max(5, Math.min(100, Math.floor(this.spec.timeoutMs / 4)));
       const sweep = setInterval(() => {
@@ -156,11 +173,19 @@ export class Share {
       const endSchedule = () => {
         if (!ctx.sending && drainDeadline !== Infinity) return;
         ctx.sending = false;
-        // Dropped: slots intended before the end that were never sent. If the connection sat idle
-        // and connected, the generator (not the server) failed to send them.
+        // Intended: every slot before the end. Slots never sent are either errors (their connection
+        // could not be opened: attributed to the failure that prevented them, one error per intended
+        // request), the generator's fault (the connection sat idle and connected), or dropped
+        // because the connection was still busy with a slow response.
         for (const c of this.connections) {
-          const backlog = this.scheduledSlots(c) - c.sent;
+          const scheduled = this.scheduledSlots(c);
+          this.recorder.counts.intended = (this.recorder.counts.intended ?? 0) + scheduled;
+          const backlog = scheduled - c.sent;
           if (backlog <= 0) continue;
+          if ((c.state === 'down' || c.state === 'connecting') && c.lastConnectError !== null) {
+            this.recorder.error(c.lastConnectError, backlog);
+            continue;
+          }
           this.recorder.counts.dropped += backlog;
           if (c.state === 'idle') droppedByGenerator += backlog;
         }
@@ -168,29 +193,59 @@ export class Share {
         this.maybeFinishDrain();
       };
 
+      const sendDue = (now: number): number => {
+        const conns = this.connections;
+        const n = conns.length;
+        let sent = 0;
+        let slotUs = this.slotUs(this.cursor);
+        while (slotUs <= now && slotUs < ctx.endUs) {
+          if (conns[this.cursor % n]!.trySend()) sent++; // sends this connection's oldest unsent slot if free
+          this.cursor++;
+          slotUs = this.slotUs(this.cursor);
+        }
+        this.nextSlotUs = Math.min(slotUs, ctx.endUs);
+        return sent;
+      };
+
       const pump = () => {
         if (done) return;
         const now = nowUs();
-        const conns = this.connections;
-        const n = conns.length;
-        if (ctx.periodUs > 0) {
-          let slotUs = this.slotUs(this.cursor);
-          while (slotUs <= now && slotUs < ctx.endUs) {
-            conns[this.cursor % n]!.trySend(); // sends this connection's oldest unsent slot if free
-            this.cursor++;
-            slotUs = this.slotUs(this.cursor);
-          }
-          this.nextSlotUs = Math.min(slotUs, ctx.endUs);
-          if (now >= ctx.endUs) return endSchedule();
-          wake(this.nextSlotUs - now);
-        } else {
-          if (now >= ctx.endUs) return endSchedule();
-          wake(ctx.endUs - now);
-        }
+        if (ctx.periodUs > 0) sendDue(now);
+        if (now >= ctx.endUs) endSchedule();
+        if (spin) return; // the spin loop comes back by itself
+        if (!ctx.sending) return;
+        wake((ctx.periodUs > 0 ? this.nextSlotUs : ctx.endUs) - now);
       };
 
-      // One pending wake at a time: slots only move forward, so a pending wake is never too late
-      // for a slot found later; a pump run from I/O leaves it in place.
+      // One turn of the spin loop: account for the time since the last turn, send what is due, and
+      // come back on the next loop iteration (after libuv's zero-timeout poll of the sockets).
+      const turn = () => {
+        immediate = null;
+        if (done) return;
+        const now = nowUs();
+        if (!Number.isNaN(lastTurnStartUs)) {
+          this.recorder.loopTurned(now - lastTurnStartUs);
+          const gap = now - lastTurnEndUs;
+          if (ctx.ioEvents === 0 && gap < IDLE_TURN_MAX_US) idleUs += gap;
+          else workUs += gap;
+        }
+        ctx.ioEvents = 0;
+        // Bytes read before the next turn arrived after this turn's previous poll, which came after
+        // the start of the previous turn: E minus that start bounds the generator's read delay.
+        ctx.pollMarkUs = Number.isNaN(lastTurnStartUs) ? now : lastTurnStartUs;
+        lastTurnStartUs = now;
+        let sent = 0;
+        if (ctx.periodUs > 0 && ctx.sending) sent = sendDue(now);
+        if (ctx.sending && now >= ctx.endUs) endSchedule();
+        const end = nowUs();
+        if (sent > 0 || end - now >= IDLE_TURN_MAX_US) workUs += end - now;
+        else idleUs += end - now;
+        lastTurnEndUs = end;
+        if (!done) immediate = setImmediate(turn);
+      };
+
+      // Sleep pacing. One pending wake at a time: slots only move forward, so a pending wake is
+      // never too late for a slot found later; a pump run from I/O leaves it in place.
       const onTimer = () => {
         pumpTimer = null;
         pump();
@@ -210,38 +265,60 @@ export class Share {
         if (done) return;
         done = true;
         if (ctx.sending) endSchedule();
+        const finishedUs = nowUs();
         clearInterval(sweep);
         if (pumpTimer) clearTimeout(pumpTimer);
         if (immediate) clearImmediate(immediate);
         // Requests still in flight after the drain waited timeoutMs got no answer in time.
         for (const c of this.connections) if (c.shutdown() && !this.aborted) this.recorder.timeout();
-        eld.disable();
+        eld?.disable();
+        const measuredStart = Number.isNaN(scheduleStartedUs) ? finishedUs : scheduleStartedUs;
         resolve({
-          counts: this.recorder.counts,
+          ...this.recorder.encode(),
           droppedByGenerator,
-          histograms: {
-            uncorrected: encodeHistogram(this.recorder.uncorrected),
-            corrected: encodeHistogram(this.recorder.corrected),
-            lateness: encodeHistogram(this.recorder.lateness),
-          },
-          intervals: this.recorder.encodeIntervals(),
           // Node 20 records the whole timer interval, resolution included: subtract it to get the delay.
-          eventLoopDelayP99Us: eld.count > 0 ? Math.max(0, eld.percentile(99) / 1000 - ELD_RESOLUTION_MS * 1000) : 0,
+          eventLoopDelayP99Us: eld
+            ? eld.count > 0
+              ? Math.max(0, eld.percentile(99) / 1000 - ELD_RESOLUTION_MS * 1000)
+              : 0
+            : this.recorder.loopTurn.totalCount > 0
+              ? this.recorder.loopTurn.getValueAtPercentile(99)
+              : 0,
+          workUs: spin ? workUs : null,
+          idleUs: spin ? idleUs : null,
+          wallUs: Math.max(0, finishedUs - measuredStart),
           aborted: this.aborted,
         });
       };
 
       const begin = () => {
         ctx.sending = true;
+        scheduleStartedUs = nowUs();
         // Connections that failed to open before the start try again now (the failure was counted).
         for (const c of this.connections) if (c.state === 'down') void c.connect();
         // Closed loop: every connection starts at once and resends on each response.
         if (ctx.periodUs === 0) for (const c of this.connections) c.trySend();
-        pump();
+        if (!spin) pump();
       };
-      const lead = startUs - nowUs();
-      if (lead > 1000) setTimeout(begin, Math.floor(lead / 1000));
-      else begin();
+      if (spin) {
+        // Spin from now on: the wait for the start is a few ms, and waking from a timer would make
+        // the first slots late. The schedule begins in the first turn at or after startUs.
+        const waitForStart = () => {
+          immediate = null;
+          if (done) return;
+          if (nowUs() < startUs) {
+            immediate = setImmediate(waitForStart);
+            return;
+          }
+          begin();
+          turn();
+        };
+        waitForStart();
+      } else {
+        const lead = startUs - nowUs();
+        if (lead > 1000) setTimeout(begin, Math.floor(lead / 1000));
+        else begin();
+      }
     });
   }
 

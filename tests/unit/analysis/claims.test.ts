@@ -205,6 +205,45 @@ describe('evaluateClaim', () => {
     expect(at(1000).verdict).toBe('refuted');
   });
 
+  it("is inconclusive when the threshold lies within the instrument's floor of the figure (rule 10)", () => {
+    const p99Under1 = claim({ metric: { kind: 'latencyAtRateMs', target: 'go-chi', percentile: 'p99', rateRps: 10000 }, rule: { op: 'lt', value: 1 } });
+    const step = makeStep({ offeredRps: 10000, achievedRps: 10000, corrected: percentiles(200, 500, 1200) });
+    const withFloor = (floorP99Us: number) => {
+      const doc = makeDoc([go('gomaxprocs-1', 40000, { steps: [step] })], { claims: [] });
+      doc.calibration = {
+        server: 'calibration',
+        cpuset: '1',
+        connections: 32,
+        workers: 1,
+        pacing: 'spin',
+        durationS: 2,
+        steps: [{ offeredRps: 10000, achievedRps: 10000, latencyUs: { ...percentiles(50, 100, floorP99Us), p99: floorP99Us }, generatorBound: false }],
+        error: null,
+      };
+      return evaluateClaim(p99Under1, doc);
+    };
+    // p99 1.2 ms against "< 1 ms": with a 0.15 ms floor the target's own p99 is in [1.05, 1.2] → refuted.
+    expect(withFloor(150).verdict).toBe('refuted');
+    // With a 0.3 ms floor it is in [0.9, 1.2]: either side of 1 ms → inconclusive, floor named.
+    const v = withFloor(300);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain("the instrument's own floor at this rate is 0.300 ms");
+    // An upper-bound rule the figure already satisfies stays confirmed: the floor only lowers the truth.
+    const under2 = claim({ metric: { kind: 'latencyAtRateMs', target: 'go-chi', percentile: 'p99', rateRps: 10000 }, rule: { op: 'lt', value: 2 } });
+    const doc = makeDoc([go('gomaxprocs-1', 40000, { steps: [step] })], { claims: [] });
+    expect(evaluateClaim(under2, doc).verdict).toBe('confirmed');
+  });
+
+  it("is inconclusive when generator stalls reached the percentile's tail and could flip the rule", () => {
+    const p99Under1 = claim({ metric: { kind: 'latencyAtRateMs', target: 'go-chi', percentile: 'p99', rateRps: 10000 }, rule: { op: 'lt', value: 1 } });
+    const step = makeStep({ offeredRps: 10000, achievedRps: 10000, corrected: percentiles(200, 500, 1200) });
+    step.generator.readDelayUs = { ...percentiles(5, 20, 400), p99: 400 };
+    step.generator.latencyCaveats = [{ percentile: 'p99', reason: '2.0 % of responses were read after a generator stall' }];
+    const v = evaluateClaim(p99Under1, makeDoc([go('gomaxprocs-1', 40000, { steps: [step] })], { claims: [] }));
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain("the generator's read delay at p99 is 0.400 ms");
+  });
+
   it('is inconclusive for a failed or missing target', () => {
     const failed = makeTarget({ name: 'go-chi', configuration: 'all-cores', status: 'failed', reason: 'never became healthy' });
     expect(evaluateClaim(goMax, makeDoc([failed], { claims: [] })).reason).toContain('repetition 0 failed: never became healthy');

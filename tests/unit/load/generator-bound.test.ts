@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatorBound, type GeneratorFigures } from '../../../src/load/generator-bound.ts';
 
-const healthy: GeneratorFigures = { offeredRps: 1000, achievedRps: 1000, sent: 10_000, late: 10, droppedByGenerator: 0, latenessP50Us: 300, latenessP99Us: 900, cpuPercent: 40, busyThreads: 1 };
+const healthy: GeneratorFigures = { offeredRps: 1000, achievedRps: 1000, sent: 10_000, intended: 10_000, late: 10, droppedByGenerator: 0, latenessP50Us: 300, latenessP99Us: 900, cpuPercent: 40, busyThreads: 1 };
 
 describe('generatorBound', () => {
   it('passes a punctual, idle generator', () => {
@@ -23,8 +23,13 @@ describe('generatorBound', () => {
     expect(generatorBound({ ...healthy, late: 2500 }).bound).toBe(false);
     expect(generatorBound({ ...healthy, late: 2501 }).reasons).toEqual(['25 % of sends were late (limit 25 %)']);
   });
-  it('flags drops made while a connection was free', () => {
-    expect(generatorBound({ ...healthy, droppedByGenerator: 3 }).reasons).toEqual(['3 scheduled sends were dropped while their connection was free']);
+  it('judges drops made while a connection was free as a fraction of the step, not "any"', () => {
+    // 1 of 2,500 (0.04 %) once ended a whole sweep; 0.5 % is the limit, 0.5 % exactly passes.
+    expect(generatorBound({ ...healthy, intended: 2500, sent: 2499, droppedByGenerator: 1 }).bound).toBe(false);
+    expect(generatorBound({ ...healthy, droppedByGenerator: 50 }).bound).toBe(false);
+    expect(generatorBound({ ...healthy, droppedByGenerator: 51 }).reasons).toEqual([
+      '51 of 10000 scheduled sends (0.51 %) were dropped while their connection was free (limit 0.50 %)',
+    ]);
   });
   it('blames a shortfall on the generator only when its CPU is busy', () => {
     expect(generatorBound({ ...healthy, achievedRps: 900, cpuPercent: 89 }).bound).toBe(false);

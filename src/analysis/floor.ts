@@ -1,0 +1,43 @@
+/**
+ * The instrument's floor at an offered rate: what the same engine, schedule and CPU split measured
+ * against the calibration server (the smallest Go HTTP server, on the targets' CPUs) at that rate.
+ * Pure. A target's latency includes up to this much of the instrument's own time (generator,
+ * kernel, loopback, the smallest possible server), so a figure is only known to lie in
+ * [figure − floor, figure].
+ */
+import type { Calibration, PercentilesUs } from '../schema/run.ts';
+
+export interface Floor {
+  /** Corrected latency of the calibration server, µs. */
+  latencyUs: PercentilesUs;
+  /** The calibrated rate(s) it comes from (one when the rate was calibrated exactly). */
+  fromRps: number[];
+  /** The generator limited a calibration step it comes from. */
+  generatorBound: boolean;
+}
+
+/** Within 1 % counts as the same rate, as for claims. */
+const SAME_RATE = 0.01;
+
+/**
+ * The floor at `rateRps`: the calibration step at that rate, or — for a rate between two calibrated
+ * ones (knee refinement) — the higher floor of its neighbours, percentile by percentile (the floor
+ * grows with the rate, so the upper neighbour is the conservative one, but a noisy lower one can
+ * exceed it). Above the highest calibrated rate: that rate's floor, marked by `fromRps`. Null when
+ * nothing was calibrated.
+ */
+export function floorAt(calibration: Calibration | null | undefined, rateRps: number): Floor | null {
+  const steps = (calibration?.steps ?? []).filter((s) => s.latencyUs.count > 0).sort((a, b) => a.offeredRps - b.offeredRps);
+  if (steps.length === 0) return null;
+  const same = steps.find((s) => Math.abs(s.offeredRps - rateRps) <= rateRps * SAME_RATE);
+  if (same) return { latencyUs: same.latencyUs, fromRps: [same.offeredRps], generatorBound: same.generatorBound };
+  const below = steps.filter((s) => s.offeredRps < rateRps).at(-1);
+  const above = steps.find((s) => s.offeredRps > rateRps);
+  const picked = [below, above].filter((s) => s !== undefined);
+  const pick = (k: keyof PercentilesUs) => Math.max(...picked.map((s) => s.latencyUs[k]));
+  return {
+    latencyUs: { p50: pick('p50'), p90: pick('p90'), p95: pick('p95'), p99: pick('p99'), p999: pick('p999'), max: pick('max'), mean: pick('mean'), count: Math.min(...picked.map((s) => s.latencyUs.count)) },
+    fromRps: picked.map((s) => s.offeredRps),
+    generatorBound: picked.some((s) => s.generatorBound),
+  };
+}
