@@ -1,6 +1,10 @@
-// A minimal HTTP server for bench/engine.ts: answers every request with "ok" after an optional
-// delay (?delay_us=N), so a closed-loop generator with C connections runs at ≈ C / delay.
-// Go's net/http is cheap per request, so the server does not dominate the generator's figures.
+// The smallest Go HTTP server the project has, with two jobs:
+//   - bench/engine.ts: answers every request with "ok" after an optional delay (?delay_us=N), so a
+//     closed-loop generator with C connections runs at ≈ C / delay;
+//   - calibration (docker/calibration.Dockerfile): `httpbench run` drives it at every offered rate on
+//     the targets' CPUs before the targets, to measure the instrument's own latency floor.
+// Go's net/http is cheap per request, so the server adds as little as a real server can.
+// Address: 127.0.0.1:<argv[1]>, or HOST and PORT from the environment (as the targets take them).
 package main
 
 import (
@@ -21,8 +25,18 @@ func main() {
 		w.Header().Set("Content-Length", "2")
 		w.Write(body)
 	})
-	addr := "127.0.0.1:" + os.Args[1]
-	if err := http.ListenAndServe(addr, nil); err != nil {
+	host, port := os.Getenv("HOST"), os.Getenv("PORT")
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	if len(os.Args) > 1 {
+		port = os.Args[1]
+	}
+	if port == "" {
+		os.Stderr.WriteString("usage: server PORT (or PORT in the environment)\n")
+		os.Exit(2)
+	}
+	if err := http.ListenAndServe(host+":"+port, nil); err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
 		os.Exit(1)
 	}

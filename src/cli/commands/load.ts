@@ -22,6 +22,7 @@ interface LoadArgs {
   'ids-max': number;
   json: boolean;
   'allow-remote': boolean;
+  pacing: 'spin' | 'sleep';
 }
 
 export const loadCommand: CommandModule<object, LoadArgs> = {
@@ -38,6 +39,11 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('engine', { choices: ['openloop', 'autocannon'] as const, default: 'openloop' as const, describe: 'load engine' })
       .option('path-template', { type: 'string', describe: "request path; {id} is replaced by ids 1..--ids-max (default: the URL's own path)" })
       .option('ids-max', { type: 'number', default: 10_000, describe: 'largest id for {id} (ids are uniform from 1, seed 1)' })
+      .option('pacing', {
+        choices: ['spin', 'sleep'] as const,
+        default: 'spin' as const,
+        describe: 'openloop: spin = busy-poll one core per worker (precise); sleep = low power, response times include the generator wake-up latency',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of the table' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'allow a host other than loopback (only hosts you own)' }),
   handler: async (args) => {
@@ -75,6 +81,7 @@ export function stepSpecFromArgs(args: LoadArgs): StepSpec {
     workers: args.workers,
     timeoutMs: args.timeout,
     generatorCpuset: null,
+    pacing: args.pacing,
   };
 }
 
@@ -96,9 +103,11 @@ export function renderLoadTable(url: string, step: EngineStep): string {
     row('corrected', step.latencyUs.corrected),
     row('uncorrected', step.latencyUs.uncorrected),
     '',
-    `  generator: CPU ${g.cpuPercent} % of one core, ${g.workers} worker(s)` +
+    `  generator: CPU ${g.cpuPercent} % of one core${g.workCpuPercent !== undefined && g.workCpuPercent !== null && g.pacing === 'spin' ? ` (working ${g.workCpuPercent} %, the rest idle polling)` : ''}, ${g.workers} worker(s)${g.pacing ? `, ${g.pacing} pacing` : ''}` +
       (g.latenessUs ? `, lateness p50/p99/max ${ms(g.latenessUs.p50)}/${ms(g.latenessUs.p99)}/${ms(g.latenessUs.max)} ms` : '') +
       (g.eventLoopDelayP99Us !== null ? `, event-loop delay p99 ${ms(g.eventLoopDelayP99Us)} ms` : ''),
+    ...(g.readDelayUs ? [`  generator read delay p50/p99/max ${ms(g.readDelayUs.p50)}/${ms(g.readDelayUs.p99)}/${ms(g.readDelayUs.max)} ms; ${g.stalls?.responses ?? 0} responses read after a stall > ${g.stalls?.thresholdUs ?? 0} µs`] : []),
+    ...(g.latencyCaveats ?? []).map((c) => `  ${c.percentile} IN DOUBT: ${c.reason}`),
     g.bound ? `  GENERATOR-BOUND (figures are lower bounds): ${g.boundReasons.join('; ')}` : '  generator bound: no',
     ...step.notes.map((n) => `  note: ${n}`),
   ];

@@ -17,7 +17,7 @@ import { writeReports } from '../../report/index.ts';
 import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
 import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
-import type { Scenario } from '../../scenario/schema.ts';
+import type { DockerTargetSpec, Scenario } from '../../scenario/schema.ts';
 import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
@@ -120,6 +120,34 @@ export const runCommand: CommandModule<object, RunArgs> = {
       },
       startTarget: async (opts, image) =>
         'url' in opts.spec ? startUrlTarget(opts.spec) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
+      // The floor needs a container on the targets' CPUs: only where Docker runs the targets.
+      ...(docker
+        ? {
+            startCalibration: async ({ cpus, cpuset, runId, signal }) => {
+              const built = await buildImage(docker, CALIBRATION_SPEC, {
+                projectRoot: PROJECT_ROOT,
+                tag: `httpbench/${CALIBRATION_SPEC.name}:latest`,
+                extraCaFile: args['ca-cert'] ?? null,
+                onProgress: (line) => process.stderr.write(`  ${line}\n`),
+                signal,
+              });
+              const configuration = CALIBRATION_SPEC.configurations[0]!;
+              const target = await startDockerTarget(docker, {
+                spec: CALIBRATION_SPEC,
+                configuration,
+                cpus,
+                cpuset,
+                memoryMiB: scenario.resources.memoryMiB,
+                pids: scenario.resources.pids,
+                startupTimeoutS: scenario.startupTimeoutS,
+                runId,
+                signal,
+                image: built.tag,
+              });
+              return { target, server: `${built.tag} (bench/server: Go net/http, GOMAXPROCS=${cpus}) on cpuset ${cpuset}` };
+            },
+          }
+        : {}),
       verifyContract: (baseUrl) => verifyContract(baseUrl),
       engine: engineFor,
       save: async (doc) => void (await writeRunDocument(outDir, doc)),
@@ -168,6 +196,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       });
     }
   },
+};
+
+/** The calibration server (bench/server) as a Docker target: built and started like the targets. */
+const CALIBRATION_SPEC: DockerTargetSpec = {
+  name: 'calibration',
+  context: '.',
+  dockerfile: 'docker/calibration.Dockerfile',
+  configurations: [{ id: 'floor', description: 'the smallest Go HTTP server on the targets\' CPUs', env: { GOMAXPROCS: '${cpus}' } }],
 };
 
 /** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim. */

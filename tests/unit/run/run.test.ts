@@ -161,4 +161,71 @@ describe('runBenchmark', () => {
     expect(last.targets[0]!.steps.map((s) => s.offeredRps)).toEqual([null, 100]);
     expect(stopped).toEqual(['http://127.0.0.1:1001']);
   });
+
+  it('retries a step that looks generator-bound once, keeps the first attempt as evidence, and goes on when the retry is clean', async () => {
+    const { input, deps, calls } = setup();
+    const engine = deps.engine('openloop');
+    let flagged = 0;
+    deps.engine = () => ({
+      name: 'openloop',
+      runStep: async (spec) => {
+        const r = await engine.runStep(spec);
+        // The first look at b's 400 req/s step sees a pause of the VM; the retry does not.
+        if (spec.baseUrl.endsWith('1002') && spec.rateRps === 400 && flagged++ === 0) {
+          r.generator.bound = true;
+          r.generator.boundReasons = ['generator lateness p99 12000 µs > 10000 µs'];
+        }
+        return r;
+      },
+    });
+    const doc = await runBenchmark(input, deps);
+    expect(calls.filter((c) => c.startsWith('1002'))).toEqual(['1002:max', '1002:100', '1002:200', '1002:400', '1002:400', '1002:800']);
+    const b = doc.targets[2]!;
+    expect(b.steps.map((s) => s.offeredRps)).toEqual([null, 100, 200, 400, 800]);
+    expect(b.steps.every((s) => !s.generator.bound)).toBe(true);
+    expect(b.retriedSteps!.map((s) => [s.offeredRps, s.generator.bound])).toEqual([[400, true]]);
+    expect(b).toMatchObject({ sustainableRps: 800 });
+  });
+
+  it('stops the sweep when the retry is generator-bound too', async () => {
+    const { input, deps, calls } = setup();
+    const engine = deps.engine('openloop');
+    deps.engine = () => ({
+      name: 'openloop',
+      runStep: async (spec) => {
+        const r = await engine.runStep(spec);
+        if (spec.baseUrl.endsWith('1002') && spec.rateRps === 400) {
+          r.generator.bound = true;
+          r.generator.boundReasons = ['achieved 300 rps < 95 % of offered'];
+        }
+        return r;
+      },
+    });
+    const doc = await runBenchmark(input, deps);
+    expect(calls.filter((c) => c.startsWith('1002'))).toEqual(['1002:max', '1002:100', '1002:200', '1002:400', '1002:400']);
+    expect(doc.targets[2]!.steps.map((s) => s.offeredRps)).toEqual([null, 100, 200, 400]);
+    expect(doc.targets[2]!.retriedSteps).toHaveLength(1);
+  });
+
+  it('measures the floor on the calibration server at every rate before the targets, and stops it', async () => {
+    const calibrationUrl = 'http://127.0.0.1:1999';
+    const stopped: string[] = [];
+    const { input, deps, calls } = setup({}, { 'http://127.0.0.1:1001': 300, 'http://127.0.0.1:1002': 1000, [calibrationUrl]: 100_000 });
+    deps.startCalibration = async ({ cpuset }) => ({ target: fakeTarget(calibrationUrl, () => ({ running: true, exitCode: null, oomKilled: false }), stopped), server: `calibration on ${cpuset}` });
+    const doc = await runBenchmark(input, deps);
+    expect(calls.slice(0, 5)).toEqual(['1999:100', '1999:200', '1999:400', '1999:800', '1001:max']);
+    expect(stopped[0]).toBe(calibrationUrl);
+    expect(doc.calibration).toMatchObject({ server: 'calibration on 1', cpuset: '1', connections: 32, workers: 1, pacing: 'spin', durationS: 2, error: null });
+    expect(doc.calibration!.steps.map((s) => [s.offeredRps, s.achievedRps, s.latencyUs.p50])).toEqual([[100, 100, 1000], [200, 200, 1000], [400, 400, 1000], [800, 800, 1000]]);
+  });
+
+  it('records a calibration failure in run.json and still measures the targets', async () => {
+    const { input, deps } = setup();
+    deps.startCalibration = async () => {
+      throw new Error('image build failed: no Go base');
+    };
+    const doc = await runBenchmark(input, deps);
+    expect(doc.status).toBe('completed');
+    expect(doc.calibration).toMatchObject({ steps: [], error: 'image build failed: no Go base' });
+  });
 });
