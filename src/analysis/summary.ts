@@ -77,6 +77,8 @@ export interface StepSummary {
   generatorBound: number;
   /** Repetitions in which the step was past capacity. */
   saturated: number;
+  /** Latency percentiles the generator could have caused in any repetition (generator.latencyCaveats). */
+  tailsInDoubt: string[];
   notes: string[];
 }
 
@@ -145,6 +147,8 @@ function maxStep(result: TargetResult): Step | undefined {
   return result.steps.find((s) => s.kind === 'max');
 }
 
+const TAIL_ORDER = ['p50', 'p90', 'p95', 'p99', 'p999'] as const;
+
 export function summariseSteps(steps: Step[]): StepSummary {
   const lat = steps.map(stepLatency);
   const sources = new Set(lat.map((l) => l.source));
@@ -164,6 +168,7 @@ export function summariseSteps(steps: Step[]): StepSummary {
     sent: steps.reduce((sum, s) => sum + s.counts.sent, 0),
     generatorBound: steps.filter((s) => s.generator.bound).length,
     saturated: steps.filter((s) => s.saturated).length,
+    tailsInDoubt: TAIL_ORDER.filter((p) => steps.some((s) => s.generator.latencyCaveats?.some((c) => c.percentile === p))),
     notes,
   };
 }

@@ -5,6 +5,7 @@
 import type { RunDocument } from '../schema/run.ts';
 import { parseCpuset } from '../scenario/cpuset.ts';
 import type { Verdict } from '../analysis/claims.ts';
+import { floorAt } from '../analysis/floor.ts';
 import type { GroupSummary, Spread, StepSummary } from '../analysis/summary.ts';
 import { formatMsFromUs, formatNumber, formatRps, formatMiB, formatMB, formatMs, formatPercent } from '../analysis/format.ts';
 
@@ -65,7 +66,63 @@ export function stepFlags(step: StepSummary, repetitions: number): string {
   const count = (k: number) => (repetitions > 1 && k < repetitions ? ` ${k}/${repetitions}` : '');
   if (step.saturated > 0) flags.push(`saturated${count(step.saturated)}`);
   if (step.generatorBound > 0) flags.push(`generator-bound${count(step.generatorBound)}`);
+  if (step.tailsInDoubt.length > 0) flags.push(`${step.tailsInDoubt.join('/')} in doubt (generator stalls)`);
   return flags.join(', ');
+}
+
+export const STEP_HEADERS = ['Step', 'Offered req/s', 'Achieved req/s', 'Flags', 'p50 ms', 'p95 ms', 'p99 ms', 'p99 floor ms', 'Latency', 'Failed', 'CPU %', 'Mem peak MiB'];
+/** Right-aligned columns of STEP_HEADERS. */
+export const STEP_ALIGN_RIGHT = [false, true, true, false, true, true, true, true, false, true, true, true];
+export const STEP_TABLE_NOTE =
+  'Latency in milliseconds. "corrected" = from the intended send time (wrk2 model, no coordinated omission); "uncorrected" = from the actual write (the closed-loop step has only this). "≥" marks a lower bound: the load generator, not the target, was the limit. "saturated" = past the target\'s capacity (SLO p99 or error rate exceeded). "p99 floor" = the instrument\'s own p99 at that rate against the calibration server (see "Instrument floor"): a figure within it of a threshold cannot decide it. "in doubt" = more responses were read after generator stalls than that percentile\'s tail. Failed = errors + timeouts + non-2xx.';
+
+/** The step table of one target/configuration, for every renderer (cells are plain text). */
+export function stepRows(doc: RunDocument, g: GroupSummary): string[][] {
+  const row = (label: string, offeredRps: number | null, s: StepSummary) => {
+    const floor = offeredRps === null ? null : floorAt(doc.calibration, offeredRps);
+    return [
+      label,
+      offeredRps === null ? '—' : formatRps(offeredRps),
+      achievedText(s),
+      stepFlags(s, g.repetitions) || '—',
+      fmt.msFromUs(s.latencyUs.p50),
+      fmt.msFromUs(s.latencyUs.p95),
+      fmt.msFromUs(s.latencyUs.p99),
+      floor ? formatMs(floor.latencyUs.p99 / 1000) : '—',
+      latencySourceText(s),
+      failedText(s),
+      fmt.cpu(s.targetCpuPercent),
+      fmt.mib(s.memoryPeakBytes),
+    ];
+  };
+  const rows: string[][] = [];
+  if (g.maxStep) rows.push(row('max (closed loop)', null, g.maxStep));
+  for (const r of g.rates) rows.push(row(r.kinds.includes('knee') ? 'knee' : 'rate', r.offeredRps, r));
+  return rows;
+}
+
+export const CALIBRATION_HEADERS = ['Offered req/s', 'Achieved req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'p99.9 ms', 'Flags'];
+export const CALIBRATION_ALIGN_RIGHT = [true, true, true, true, true, true, false];
+
+/** What the instrument measures against the fastest server it has, per rate; null when not calibrated. */
+export function calibrationSection(doc: RunDocument): { text: string; rows: string[][] } | null {
+  const c = doc.calibration;
+  if (c === undefined) return null;
+  if (c === null) return { text: 'Not measured in this run.', rows: [] };
+  const text =
+    `The same engine and schedule (${c.connections} connections, ${c.workers} generator thread(s), ${c.pacing} pacing, ${c.durationS} s per rate) against ${c.server} on cpuset ${c.cpuset}: ` +
+    'the latency the instrument itself adds at each rate (generator, kernel, loopback and the smallest possible server). A target\'s figure is only known to lie between itself minus this floor and itself.' +
+    (c.error ? ` Calibration did not complete: ${c.error}.` : '');
+  const rows = c.steps.map((s) => [
+    formatRps(s.offeredRps),
+    formatRps(s.achievedRps),
+    formatMs(s.latencyUs.p50 / 1000),
+    formatMs(s.latencyUs.p95 / 1000),
+    formatMs(s.latencyUs.p99 / 1000),
+    formatMs(s.latencyUs.p999 / 1000),
+    s.generatorBound ? 'generator-bound' : '—',
+  ]);
+  return { text, rows };
 }
 
 /** Failed requests (errors + timeouts + non-2xx) as "count (percent)". */

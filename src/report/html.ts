@@ -10,7 +10,7 @@ import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
 import { decodeHistogram, decodeIntervalLog } from '../samples/histogram.ts';
 import { describeError } from '../errors.ts';
 import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
-import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, failedText, fmt, latencySourceText, reproduceCommands, runStatusBanner, stepFlags, targetProblems } from './common.ts';
+import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, fmt, reproduceCommands, runStatusBanner, stepFlags, targetProblems, stepRows, STEP_HEADERS, STEP_ALIGN_RIGHT, STEP_TABLE_NOTE, calibrationSection, CALIBRATION_HEADERS, CALIBRATION_ALIGN_RIGHT } from './common.ts';
 import type { RenderOptions } from './markdown.ts';
 
 const esc = escapeXml;
@@ -243,40 +243,12 @@ function timelineChart(doc: RunDocument): { svg: string; notes: string[] } {
   return { svg, notes };
 }
 
-function stepRows(g: GroupSummary): string[][] {
-  const row = (label: string, offered: string, s: StepSummary) => [
-    label,
-    offered,
-    achievedText(s),
-    stepFlags(s, g.repetitions) || '—',
-    fmt.msFromUs(s.latencyUs.p50),
-    fmt.msFromUs(s.latencyUs.p95),
-    fmt.msFromUs(s.latencyUs.p99),
-    latencySourceText(s),
-    failedText(s),
-    fmt.cpu(s.targetCpuPercent),
-    fmt.mib(s.memoryPeakBytes),
-  ];
-  const rows: string[][] = [];
-  if (g.maxStep) rows.push(row('max (closed loop)', '—', g.maxStep));
-  for (const r of g.rates) rows.push(row(r.kinds.includes('knee') ? 'knee' : 'rate', formatRps(r.offeredRps), r));
-  return rows;
-}
-
-function groupHtml(g: GroupSummary): string {
+function groupHtml(doc: RunDocument, g: GroupSummary): string {
   const out = [`<h3>${esc(g.name)} / ${esc(g.configuration)}</h3>`];
   out.push(`<p>${g.cpus} CPU(s)${g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : ''}. Max throughput ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.maxThroughputRps))} req/s${g.maxThroughputIsLowerBound ? ' (generator-bound: a lower bound)' : ''}; sustainable ${g.sustainableIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.sustainableRps))} req/s.</p>`);
   for (const p of g.problems) out.push(`<p class="problems"><strong>${esc(p.status.toUpperCase())}</strong> (repetition ${p.repetition})${p.reason ? `: ${esc(p.reason)}` : ''}</p>`);
-  const rows = stepRows(g);
-  if (rows.length > 0) {
-    out.push(
-      tableHtml(
-        ['Step', 'Offered req/s', 'Achieved req/s', 'Flags', 'p50 ms', 'p95 ms', 'p99 ms', 'Latency', 'Failed', 'CPU %', 'Mem peak MiB'],
-        rows,
-        [false, true, true, false, true, true, true, false, true, true, true],
-      ),
-    );
-  }
+  const rows = stepRows(doc, g);
+  if (rows.length > 0) out.push(tableHtml(STEP_HEADERS, rows, STEP_ALIGN_RIGHT));
   const notes = [...new Set([...(g.maxStep?.notes ?? []), ...g.rates.flatMap((r) => r.notes)])];
   if (notes.length > 0) out.push(`<ul class="note">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   return out.join('\n');
@@ -322,8 +294,13 @@ export function renderHtml(doc: RunDocument, options: RenderOptions): string {
   body.push('</div>');
   body.push(environmentHtml(doc, groups));
   body.push('<h2 id="results">Results by target and configuration</h2>');
-  body.push('<p class="note">Latency in milliseconds. “corrected” = from the intended send time (wrk2 model, no coordinated omission); “uncorrected” = from the actual write (the closed-loop step has only this). “≥” marks a lower bound: the load generator, not the target, was the limit. “saturated” = past the target’s capacity. Failed = errors + timeouts + non-2xx.</p>');
-  body.push(groups.length === 0 ? '<p>No target results.</p>' : groups.map(groupHtml).join('\n'));
+  body.push(`<p class="note">${esc(STEP_TABLE_NOTE)}</p>`);
+  body.push(groups.length === 0 ? '<p>No target results.</p>' : groups.map((g) => groupHtml(doc, g)).join('\n'));
+  const floor = calibrationSection(doc);
+  if (floor) {
+    body.push('<h2 id="floor">Instrument floor</h2>', `<p class="note">${esc(floor.text)}</p>`);
+    if (floor.rows.length > 0) body.push(tableHtml(CALIBRATION_HEADERS, floor.rows, CALIBRATION_ALIGN_RIGHT));
+  }
   body.push(resourcesHtml(groups));
   body.push(`<h2 id="reproduce">Reproduce</h2><pre>${esc(reproduceCommands(doc).join('\n'))}</pre>`);
   return [

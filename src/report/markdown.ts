@@ -4,18 +4,20 @@
  */
 import type { RunDocument } from '../schema/run.ts';
 import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
-import { summarise, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
-import { formatRps } from '../analysis/format.ts';
+import { summarise, type GroupSummary } from '../analysis/summary.ts';
 import {
   VERDICT_LABEL,
-  achievedText,
-  failedText,
   fmt,
-  latencySourceText,
   reproduceCommands,
   runStatusBanner,
-  stepFlags,
   targetProblems,
+  stepRows,
+  STEP_HEADERS,
+  STEP_ALIGN_RIGHT,
+  STEP_TABLE_NOTE,
+  calibrationSection,
+  CALIBRATION_HEADERS,
+  CALIBRATION_ALIGN_RIGHT,
   RESOURCES_HEADERS,
   RESOURCES_NOTE,
   resourceRows,
@@ -82,23 +84,7 @@ function environmentSection(doc: RunDocument, groups: GroupSummary[]): string {
   return out.join('\n');
 }
 
-function stepRow(label: string, offered: string, s: StepSummary, repetitions: number): string[] {
-  return [
-    label,
-    offered,
-    achievedText(s),
-    stepFlags(s, repetitions) || '—',
-    fmt.msFromUs(s.latencyUs.p50),
-    fmt.msFromUs(s.latencyUs.p95),
-    fmt.msFromUs(s.latencyUs.p99),
-    latencySourceText(s),
-    failedText(s),
-    fmt.cpu(s.targetCpuPercent),
-    fmt.mib(s.memoryPeakBytes),
-  ];
-}
-
-function groupSection(g: GroupSummary): string {
+function groupSection(doc: RunDocument, g: GroupSummary): string {
   const reps = g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : '';
   const out = [`### ${g.name} / ${g.configuration}`, '', `${g.cpus} CPU(s)${reps}.`];
   for (const p of g.problems) out.push('', `**${p.status.toUpperCase()}** (repetition ${p.repetition})${p.reason ? `: ${p.reason}` : ''}`);
@@ -107,22 +93,19 @@ function groupSection(g: GroupSummary): string {
     `sustainable (open loop, knee) ${g.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(g.sustainableRps)} req/s`,
   ];
   out.push('', `${facts.join('; ')}.`);
-  const rows: string[][] = [];
-  if (g.maxStep) rows.push(stepRow('max (closed loop)', '—', g.maxStep, g.repetitions));
-  for (const r of g.rates) rows.push(stepRow(r.kinds.includes('knee') ? 'knee' : 'rate', formatRps(r.offeredRps), r, g.repetitions));
-  if (rows.length > 0) {
-    out.push(
-      '',
-      table(
-        ['Step', 'Offered req/s', 'Achieved req/s', 'Flags', 'p50 ms', 'p95 ms', 'p99 ms', 'Latency', 'Failed', 'CPU %', 'Mem peak MiB'],
-        rows,
-        ['l', 'r', 'r', 'l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'],
-      ),
-    );
-  }
+  const rows = stepRows(doc, g);
+  if (rows.length > 0) out.push('', table(STEP_HEADERS, rows, STEP_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
   const notes = [...new Set([...(g.maxStep?.notes ?? []), ...g.rates.flatMap((r) => r.notes)])];
   if (notes.length > 0) out.push('', 'Notes:', '', ...notes.map((n) => `- ${mdCell(n)}`));
   return out.join('\n');
+}
+
+function floorSection(doc: RunDocument): string[] {
+  const c = calibrationSection(doc);
+  if (!c) return [];
+  const out = ['## Instrument floor', '', c.text];
+  if (c.rows.length > 0) out.push('', table(CALIBRATION_HEADERS, c.rows, CALIBRATION_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
+  return [out.join('\n')];
 }
 
 function resourcesSection(groups: GroupSummary[]): string {
@@ -159,10 +142,11 @@ export function renderMarkdown(doc: RunDocument, options: RenderOptions): string
     [
       '## Results by target and configuration',
       '',
-      'Latency in milliseconds. "corrected" = from the intended send time (wrk2 model, no coordinated omission); "uncorrected" = from the actual write (the closed-loop step has only this). "≥" marks a lower bound: the load generator, not the target, was the limit. "saturated" = past the target\'s capacity (SLO p99 or error rate exceeded). Failed = errors + timeouts + non-2xx.',
+      STEP_TABLE_NOTE,
       '',
-      groups.length === 0 ? 'No target results.' : groups.map(groupSection).join('\n\n'),
+      groups.length === 0 ? 'No target results.' : groups.map((g) => groupSection(doc, g)).join('\n\n'),
     ].join('\n'),
+    ...floorSection(doc),
     resourcesSection(groups),
     ['## Reproduce', '', '```sh', ...reproduceCommands(doc), '```'].join('\n'),
   ];

@@ -24,8 +24,26 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| INCONCLUSIVE | throughput-ratio-8x |');
     // Lower bounds and corrected/uncorrected are labelled.
     expect(md).toContain('≥ 50,302 (49,764–50,839) req/s (load-side limit: a lower bound)');
-    expect(md).toMatch(/\| max \(closed loop\) \| — \| 3,128 \(3,113–3,143\) \| — \| [^|]+ \| [^|]+ \| [^|]+ \| uncorrected \|/);
+    expect(md).toMatch(/\| max \(closed loop\) \| — \| 3,128 \(3,113–3,143\) \| — \| [^|]+ \| [^|]+ \| [^|]+ \| — \| uncorrected \|/);
     expect(md).toMatch(/\| rate \| 5,000 \| 3,065 \(3,050–3,080\) \| saturated \| /);
+  });
+
+  it("shows the instrument's floor beside every open-loop step and in its own section", () => {
+    const calibrated = structuredClone(doc);
+    const lat = { p50: 40, p90: 60, p95: 80, p99: 190, p999: 900, max: 2000, mean: 45, count: 20_000 };
+    calibrated.calibration = {
+      server: 'httpbench/calibration:latest', cpuset: '4-5', connections: 32, workers: 1, pacing: 'spin', durationS: 2,
+      steps: [500, 1000, 2500, 5000, 7500, 10000, 15000, 20000].map((r) => ({ offeredRps: r, achievedRps: r, latencyUs: lat, generatorBound: false })),
+      error: null,
+    };
+    const md = renderMarkdown(calibrated, { renderedAt: RENDERED_AT });
+    // The 5,000 req/s row of fastapi/1-worker: p99 floor 0.190 ms beside its own p99.
+    expect(md).toMatch(/\| rate \| 5,000 \| 3,065 \(3,050–3,080\) \| saturated \| [^|]+ \| [^|]+ \| [^|]+ \| 0\.190 \| corrected \|/);
+    expect(md).toContain('## Instrument floor');
+    expect(md).toContain('| 10,000 | 10,000 | 0.040 | 0.080 | 0.190 | 0.900 | — |');
+    expect(md).toContain('against httpbench/calibration:latest on cpuset 4-5');
+    // Without calibration (older runs) there is no section and no floor figure.
+    expect(renderMarkdown(doc, { renderedAt: RENDERED_AT })).not.toContain('## Instrument floor');
   });
 
   it('is a pure function of (doc, renderedAt): byte-identical re-renders', () => {

@@ -62,7 +62,7 @@ function fakeTarget(baseUrl: string, state: () => TargetState, stopped: string[]
   };
 }
 
-function setup(overrides: Partial<RunDeps> = {}, capacity = { 'http://127.0.0.1:1001': 300, 'http://127.0.0.1:1002': 1000 }) {
+function setup(overrides: Partial<RunDeps> = {}, capacity: Record<string, number> = { 'http://127.0.0.1:1001': 300, 'http://127.0.0.1:1002': 1000 }) {
   const scenario = parseScenario(yaml, 't', { cpuCount: 2 });
   const calls: string[] = [];
   const stopped: string[] = [];
