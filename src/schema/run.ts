@@ -81,12 +81,16 @@ export const GeneratorSchema = z.strictObject({
    */
   workCpuPercent: z.number().nonnegative().nullable().optional(),
   /**
-   * Spin pacing: per response, the longest the generator may have delayed reading it (time since
-   * it last polled its sockets), µs percentiles. The corrected latency of a response includes up to
-   * this much of the generator's own delay. Null when unknown (sleep pacing, autocannon).
+   * Per response, the longest the generator may have delayed reading it, µs percentiles. Spin
+   * pacing measures it (time since the thread last polled its sockets); sleep pacing estimates it
+   * from the event-loop delay. The corrected latency of a response includes up to this much of the
+   * generator's own delay. Null when unknown (autocannon).
    */
   readDelayUs: PercentilesUsSchema.nullable().optional(),
-  /** Responses read after a generator stall (read delay above thresholdUs, or waiting on one). */
+  /**
+   * Responses read after a generator stall (read delay above thresholdUs, or waiting on one); under
+   * sleep pacing an estimate (the share of event-loop delay samples above the threshold).
+   */
   stalls: z
     .strictObject({ thresholdUs: z.number().positive(), responses: z.number().int().nonnegative(), fraction: z.number().min(0).max(1) })
     .nullable()

@@ -236,8 +236,12 @@ function buildStep(spec: StepSpec, workers: number, pacing: Pacing, results: Sha
   if ((counts.connectFailures ?? 0) > 0) {
     notes.push(`${counts.connectFailures} connection attempts failed; requests they kept from being sent count as errors, one per intended request`);
   }
-  const stalled = results.reduce((s, r) => s + r.stalledResponses, 0);
-  const readDelayP = spin && readDelay.totalCount > 0 ? percentilesUs(readDelay) : null;
+  // Spin pacing measures each response's read delay; sleep pacing can only estimate it from the
+  // event-loop delay (the thread with the worst delays stands for all: the estimate must not flatter).
+  const sleepDelays = results.map((r) => r.sleepDelay).filter((d) => d !== null);
+  const worstSleep = sleepDelays.length > 0 ? sleepDelays.reduce((a, b) => (b.percentilesUs.p99 > a.percentilesUs.p99 ? b : a)) : null;
+  const stalled = spin ? results.reduce((s, r) => s + r.stalledResponses, 0) : Math.round((worstSleep?.stalledFraction ?? 0) * counts.completed);
+  const readDelayP = spin ? (readDelay.totalCount > 0 ? percentilesUs(readDelay) : null) : (worstSleep?.percentilesUs ?? null);
   const latency = { uncorrected: percentilesUs(uncorrected), corrected: open ? percentilesUs(corrected) : null };
   const caveats = latencyCaveats(latency.corrected ?? latency.uncorrected, readDelayP, stalled, counts.completed, STALL_THRESHOLD_US);
   const intervalMs = spec.intervalMs ?? DEFAULT_INTERVAL_MS;
@@ -260,7 +264,7 @@ function buildStep(spec: StepSpec, workers: number, pacing: Pacing, results: Sha
       pacing,
       workCpuPercent: Math.round(workCpuPercent * 10) / 10,
       readDelayUs: readDelayP,
-      stalls: spin ? { thresholdUs: STALL_THRESHOLD_US, responses: stalled, fraction: counts.completed > 0 ? stalled / counts.completed : 0 } : null,
+      stalls: readDelayP ? { thresholdUs: STALL_THRESHOLD_US, responses: stalled, fraction: counts.completed > 0 ? stalled / counts.completed : 0 } : null,
       latencyCaveats: caveats,
     },
     notes,

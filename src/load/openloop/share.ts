@@ -6,12 +6,13 @@
  * connection sends every C/R s; connection g (global index) is offset by g/R s, which staggers the
  * connections into one evenly spaced stream of R requests/s.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { PercentilesUs } from '../../schema/run.ts';
 import { createIdSequence } from '../ids.ts';
 import type { IdsSpec } from '../types.ts';
 import { nowUs } from './clock.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
-import { Recorder, type EncodedRecorder } from './recorder.ts';
+import { Recorder, STALL_THRESHOLD_US, type EncodedRecorder } from './recorder.ts';
 
 /**
  * Pacing, two modes.
@@ -73,6 +74,13 @@ export interface ShareResult extends EncodedRecorder {
   droppedByGenerator: number;
   /** Event-loop delay of this thread, µs (sleep pacing: sampled by monitorEventLoopDelay). */
   eventLoopDelayP99Us: number;
+  /**
+   * Sleep pacing: the event-loop delay distribution (sampled every ELD_RESOLUTION_MS) and the share
+   * of samples above the stall threshold — an estimate of how late a response arriving at a random
+   * moment is read, since its exact read delay cannot be known when the thread sleeps. Null under
+   * spin pacing, where each response's read delay is measured.
+   */
+  sleepDelay: { percentilesUs: PercentilesUs; stalledFraction: number } | null;
   /** Spin pacing: µs of the schedule spent working and idle-polling; null under sleep pacing. */
   workUs: number | null;
   idleUs: number | null;
@@ -284,6 +292,7 @@ export class Share {
             : this.recorder.loopTurn.totalCount > 0
               ? this.recorder.loopTurn.getValueAtPercentile(99)
               : 0,
+          sleepDelay: eld && eld.count > 0 ? sleepDelayOf(eld) : null,
           workUs: spin ? workUs : null,
           idleUs: spin ? idleUs : null,
           wallUs: Math.max(0, finishedUs - measuredStart),
@@ -346,6 +355,30 @@ export class Share {
     const span = this.ctx.endUs - this.ctx.startUs - c.phaseUs;
     return span > 0 ? Math.ceil(span / this.ctx.periodUs) : 0;
   }
+}
+
+/** monitorEventLoopDelay's histogram (ns, resolution included) as µs percentiles and a stall share. */
+function sleepDelayOf(eld: IntervalHistogram): { percentilesUs: PercentilesUs; stalledFraction: number } {
+  const us = (ns: number) => Math.max(0, ns / 1000 - ELD_RESOLUTION_MS * 1000);
+  const percentilesUs: PercentilesUs = {
+    p50: us(eld.percentile(50)),
+    p90: us(eld.percentile(90)),
+    p95: us(eld.percentile(95)),
+    p99: us(eld.percentile(99)),
+    p999: us(eld.percentile(99.9)),
+    max: us(eld.max),
+    mean: Math.max(0, us(eld.mean)),
+    count: eld.count,
+  };
+  // The share of samples above the threshold: 100 − the lowest percentile whose value exceeds it.
+  let above = 0;
+  for (const [percentile, ns] of eld.percentiles) {
+    if (us(ns) > STALL_THRESHOLD_US) {
+      above = Math.max(0, (100 - percentile) / 100);
+      break;
+    }
+  }
+  return { percentilesUs, stalledFraction: above };
 }
 
 /** Builds request bytes; the template is split once at `{id}` so each request is one string join. */
