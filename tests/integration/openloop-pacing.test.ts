@@ -1,0 +1,78 @@
+/**
+ * Spin pacing against a fake server on port 0: the engine reports what it is (pacing, work CPU,
+ * read delays for every response), and a stall of its own measuring thread is detected and put
+ * beside the tail it could have caused, never silently blended into the target's figures.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { OpenLoopEngine } from '../../src/load/openloop/engine.ts';
+import type { StepSpec } from '../../src/load/types.ts';
+import { startFakeServer, type FakeServer } from '../helpers/fake-server.ts';
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const spec = (url: string, over: Partial<StepSpec> = {}): StepSpec => ({
+  baseUrl: url,
+  pathTemplate: '/users/{id}',
+  ids: { distribution: 'uniform', min: 1, max: 100, zipfS: 1.1, seed: 1 },
+  rateRps: 1000,
+  durationS: 1.5,
+  connections: 8,
+  workers: 1,
+  timeoutMs: 2000,
+  generatorCpuset: null,
+  ...over,
+});
+
+describe('open-loop engine, spin pacing', () => {
+  it('is the default, and accounts every response and its own work', async () => {
+    server = await startFakeServer({});
+    const step = await new OpenLoopEngine().runStep(spec(server.url));
+    const g = step.generator;
+    expect(g.pacing).toBe('spin');
+    expect(step.counts.intended).toBe(1500);
+    expect(step.counts.completed).toBe(step.counts.sent);
+    // One read delay per completed response; the work share can't exceed the wall time.
+    expect(g.readDelayUs!.count).toBe(step.counts.completed);
+    expect(g.workCpuPercent).toBeGreaterThan(0);
+    expect(g.workCpuPercent!).toBeLessThanOrEqual(100.5);
+    expect(g.stalls!.thresholdUs).toBe(250);
+    expect(step.histograms.readDelay).not.toBeNull();
+    expect(step.histograms.loopTurn).not.toBeNull();
+  });
+
+  it('detects stalls of its own measuring thread and puts the tail they reach in doubt', async () => {
+    server = await startFakeServer({});
+    // Block this thread (the in-process share's) for 30 ms every 150 ms: ~20 % of the time, long
+    // after the responses arrived. Those reads are late by the generator's fault, not the server's.
+    const blocker = setInterval(() => {
+      const until = performance.now() + 30;
+      while (performance.now() < until) {
+        // busy: the event loop cannot poll its sockets
+      }
+    }, 150);
+    try {
+      const step = await new OpenLoopEngine().runStep(spec(server.url));
+      const g = step.generator;
+      expect(g.stalls!.responses).toBeGreaterThan(step.counts.completed * 0.01);
+      expect(g.readDelayUs!.max).toBeGreaterThanOrEqual(20_000);
+      const doubted = g.latencyCaveats!.map((c) => c.percentile);
+      expect(doubted).toContain('p99');
+      expect(g.latencyCaveats!.find((c) => c.percentile === 'p99')!.reason).toMatch(/read after a generator stall \(> 250 µs\)/);
+    } finally {
+      clearInterval(blocker);
+    }
+  });
+
+  it('sleep pacing says it is less precise and estimates stalls from the event-loop delay', async () => {
+    server = await startFakeServer({});
+    const step = await new OpenLoopEngine().runStep(spec(server.url, { pacing: 'sleep' }));
+    expect(step.generator.pacing).toBe('sleep');
+    expect(step.notes.some((n) => n.startsWith('sleep pacing: response times include'))).toBe(true);
+    expect(step.generator.readDelayUs).not.toBeNull();
+    expect(step.histograms.readDelay).toBeNull();
+  });
+});
