@@ -122,6 +122,8 @@ export interface Measurement {
   cpuPercent: number;
   /** Connection errors, timeouts and non-2xx answers. */
   failures: number;
+  /** p99 of how late sends left after their intended time, µs; null where the generator does not say (vegeta). */
+  latenessP99Us: number | null;
 }
 
 export interface Row {

@@ -55,6 +55,9 @@ const GO_CHI_IMAGE = 'httpbench/go-chi:latest';
 const CACHE = path.join(os.homedir(), '.cache', 'httpbench-bench');
 const VEGETA_VERSION = 'v12.12.0';
 const VEGETA = path.join(CACHE, `vegeta-${VEGETA_VERSION}`, 'bin', 'vegeta');
+/** A busy-poller alone on its CPU uses ~100 % of it; less means something else ran there. */
+const MIN_REFERENCE_CPU_PERCENT = 90;
+const warnings: string[] = [];
 /** Slack on top of a run's schedule before its process is killed: every run is bounded in time. */
 const RUN_SLACK_MS = 30_000;
 
@@ -83,7 +86,7 @@ async function runOurs(baseUrl: string, rateRps: number): Promise<Measurement> {
   const step = await engine.runStep(engineSpec(baseUrl, rateRps, opts.durationS), signal);
   const c = step.latencyUs.corrected!;
   const failures = step.counts.errors + step.counts.timeouts + step.counts.non2xx;
-  return { p50Us: c.p50, p95Us: c.p95, p99Us: c.p99, p999Us: c.p999, offeredRps: rateRps, achievedRps: (step.counts.completed - step.counts.non2xx) / step.durationS, cpuPercent: step.generator.cpuPercent, failures };
+  return { p50Us: c.p50, p95Us: c.p95, p99Us: c.p99, p999Us: c.p999, offeredRps: rateRps, achievedRps: (step.counts.completed - step.counts.non2xx) / step.durationS, cpuPercent: step.generator.cpuPercent, failures, latenessP99Us: step.generator.latenessUs?.p99 ?? null };
 }
 
 async function runReference(baseUrl: string, rateRps: number): Promise<Measurement> {
@@ -97,7 +100,7 @@ async function runReference(baseUrl: string, rateRps: number): Promise<Measureme
   if (r.exitCode !== 0) throw new Error(`reference client failed (${r.shortMessage ?? r.exitCode}):\n${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
   const failures = out.errors! + out.timeouts! + out.non2xx!;
-  return { p50Us: out.p50Us!, p95Us: out.p95Us!, p99Us: out.p99Us!, p999Us: out.p999Us!, offeredRps: rateRps, achievedRps: out.achievedRps!, cpuPercent: out.cpuPercent!, failures };
+  return { p50Us: out.p50Us!, p95Us: out.p95Us!, p99Us: out.p99Us!, p999Us: out.p999Us!, offeredRps: rateRps, achievedRps: out.achievedRps!, cpuPercent: out.cpuPercent!, failures, latenessP99Us: out.latenessP99Us! };
 }
 
 /** Installs vegeta into the cache once (Go module proxy, with the machine's GOPROXY/GOFLAGS). */
@@ -170,7 +173,7 @@ async function runVegeta(baseUrl: string, rateRps: number, work: string): Promis
   }
   clearTimeout(encodeTimer);
   const p = percentilesUs(histogram);
-  return { p50Us: p.p50, p95Us: p.p95, p99Us: p.p99, p999Us: p.p999, offeredRps: rateRps, achievedRps: ok / opts.durationS, cpuPercent: ((user! + sys!) / wall!) * 100, failures };
+  return { p50Us: p.p50, p95Us: p.p95, p99Us: p.p99, p999Us: p.p999, offeredRps: rateRps, achievedRps: ok / opts.durationS, cpuPercent: ((user! + sys!) / wall!) * 100, failures, latenessP99Us: null };
 }
 
 interface Target {
@@ -253,8 +256,19 @@ async function measureTarget(target: Target, generators: GeneratorName[], o: Fid
           console.log(`  ${target.name} ${rate} req/s round ${round + 1}: ${g} failed, left out: ${describeError(error)}`);
         }
       }
-      const line = generators.map((g) => (results[g] ? `${g} p99 ${results[g].p99Us} µs` : `${g} —`)).join(', ');
+      const line = generators
+        .map((g) => {
+          const r = results[g];
+          return r ? `${g} p99 ${r.p99Us} µs (send lateness p99 ${r.latenessP99Us ?? 'n/a'}, CPU ${Math.round(r.cpuPercent)} %)` : `${g} —`;
+        })
+        .join(', ');
       console.log(`  ${target.name} ${rate} req/s round ${round + 1}/${o.rounds}: ${line}`);
+      const ref = results.reference;
+      if (ref && ref.cpuPercent < MIN_REFERENCE_CPU_PERCENT) {
+        const warning = `${target.name} ${rate} req/s round ${round + 1}: the busy-polling reference got only ${Math.round(ref.cpuPercent)} % of CPU ${GENERATOR_CPU} — other processes ran on the generator CPU, so this round measures the machine, not the generators`;
+        warnings.push(warning);
+        console.log(`  warning: ${warning}`);
+      }
       block.rounds.push(results);
     }
     blocks.push(block);
@@ -266,7 +280,7 @@ async function main(): Promise<void> {
   const pinProblem = await pinProcess(GENERATOR_CPU);
   if (pinProblem) throw new Error(pinProblem);
   await mkdir(CACHE, { recursive: true });
-  console.log(`machine: ${await machine()}`);
+  console.log(`machine: ${await machine()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`${opts.durationS} s measured per run (+${opts.warmupS} s unrecorded warm-up for the external generators), ${opts.rounds} alternated rounds, ${opts.connections} connections, ids uniform 1..${IDS.max}, pacing ${opts.pacing ?? "(engine default)"}`);
 
   const generators = [...opts.generators];
@@ -304,11 +318,12 @@ async function main(): Promise<void> {
     console.log(`\n${block.target}, ${block.rateRps} req/s offered, ${opts.connections} connections:\n`);
     process.stdout.write(renderTable(summarize(block.rounds, generators, 'reference')));
   }
+  if (warnings.length > 0) console.log(`\n${warnings.length} round(s) ran on a contended generator CPU (see the warnings above): rerun on a quiet machine before quoting these figures.`);
   console.log(
     '\nreference: busy-polls, so its CPU is ~100 % by design. ours: corrected from the intended send, generator lateness subtracted. vegeta: from its own send, not corrected for coordinated omission.',
   );
   if (opts.outFile) {
-    await writeFile(opts.outFile, JSON.stringify({ options: opts, machine: await machine(), blocks: all }, null, 2));
+    await writeFile(opts.outFile, JSON.stringify({ options: opts, machine: await machine(), warnings, blocks: all }, null, 2));
     console.log(`rounds written to ${opts.outFile}`);
   }
 }

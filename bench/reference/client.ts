@@ -37,7 +37,7 @@ const corrected = histogram();
 const lateness = histogram();
 const nextId = createIdSequence({ distribution: 'uniform', min: 1, max: 10_000, zipfS: 1.1, seed: 1 }, 0);
 const request = () => `GET ${pathTemplate.replace('{id}', String(nextId()))} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: httpbench-reference\r\nAccept: */*\r\n\r\n`;
-const counts = { sent: 0, completed: 0, recorded: 0, non2xx: 0, errors: 0, timeouts: 0 };
+const counts = { sent: 0, completed: 0, recorded: 0, non2xx: 0, errors: 0, timeouts: 0, dropped: 0 };
 
 interface Conn { g: number; socket: net.Socket; n: number; busy: boolean; dead: boolean; intendedUs: number; sentUs: number; chunks: Buffer[] }
 let startUs = Infinity;
@@ -87,7 +87,7 @@ endUs = measureFromUs + durationS * 1e6;
 function poll(): void {
   const now = nowUs();
   for (const c of conns) {
-    if (c.busy || c.dead) continue;
+    if (c.busy || c.dead || now >= endUs) continue; // nothing is sent after the end (backlog = dropped)
     const due = intendedSendUs(startUs, c.g, c.n, rateRps, connections);
     if (due > now || due >= endUs) continue;
     // A late connection sends its backlog one slot per free moment, each timed from its own slot (wrk2).
@@ -100,7 +100,11 @@ function poll(): void {
   }
   const inFlight = conns.some((c) => c.busy && !c.dead);
   if (now < endUs || (inFlight && now < endUs + timeoutUs)) return void setImmediate(poll);
-  for (const c of conns) if (c.busy && !c.dead) counts.timeouts++;
+  for (const c of conns) {
+    if (c.busy && !c.dead) counts.timeouts++;
+    // Slots intended before the end but never sent (their connection was busy or dead): dropped.
+    for (; intendedSendUs(startUs, c.g, c.n, rateRps, connections) < endUs; c.n++) counts.dropped++;
+  }
   const cpu = process.cpuUsage(cpu0);
   for (const c of conns) {
     c.dead = true;

@@ -23,6 +23,7 @@ const m = (p50Us: number, p99Us: number, extra: Partial<Measurement> = {}): Meas
   achievedRps: 1000,
   cpuPercent: 50,
   failures: 0,
+  latenessP99Us: null,
   ...extra,
 });
 
