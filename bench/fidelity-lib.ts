@@ -204,3 +204,30 @@ export function parseVegetaCsvLine(line: string): VegetaResult | null {
 export function vegetaTargets(baseUrl: string, pathTemplate: string, ids: readonly number[]): string {
   return ids.map((id) => JSON.stringify({ method: 'GET', url: `${baseUrl}${pathTemplate.replace('{id}', String(id))}` })).join('\n') + '\n';
 }
+
+/** One vegeta hit: start (ns from any fixed origin), status, latency (ns). */
+export interface VegetaHit {
+  atNs: number;
+  code: number;
+  latencyNs: number;
+}
+
+/**
+ * The hits that started in the measured window [warmup, warmup + duration) after the attack's first
+ * hit. vegeta writes results as they complete, not as they start, so the start is the smallest
+ * timestamp, not the first line's. Latencies (µs) of 2xx hits; everything else is a failure.
+ */
+export function vegetaWindow(hits: readonly VegetaHit[], warmupS: number, durationS: number): { latenciesUs: number[]; ok: number; failures: number } {
+  let startNs = Infinity;
+  for (const h of hits) startNs = Math.min(startNs, h.atNs);
+  const fromNs = startNs + warmupS * 1e9;
+  const toNs = fromNs + durationS * 1e9;
+  const latenciesUs: number[] = [];
+  let failures = 0;
+  for (const h of hits) {
+    if (h.atNs < fromNs || h.atNs >= toNs) continue;
+    if (h.code >= 200 && h.code <= 299) latenciesUs.push(h.latencyNs / 1000);
+    else failures++;
+  }
+  return { latenciesUs, ok: latenciesUs.length, failures };
+}

@@ -35,6 +35,8 @@ import {
   alternatedOrder,
   parseFidelityArgs,
   parseVegetaCsvLine,
+  vegetaWindow,
+  type VegetaHit,
   renderTable,
   summarize,
   vegetaTargets,
@@ -151,27 +153,21 @@ async function runVegeta(baseUrl: string, rateRps: number, work: string): Promis
   if (r.exitCode !== 0) throw new Error(`vegeta attack failed (${r.shortMessage ?? r.exitCode}):\n${r.stderr}`);
   const [user, sys, wall] = (await readFile(timeFile, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number);
 
-  const histogram = createHistogram();
-  let firstNs: bigint | null = null;
-  let ok = 0;
-  let failures = 0;
-  const fromNs = BigInt(Math.round(opts.warmupS * 1e9));
-  const toNs = BigInt(Math.round(totalS * 1e9));
-  // Streamed: at 40k req/s the CSV is tens of MB, not worth holding in memory.
+  // Streamed into numbers relative to the first line: at 40k req/s the CSV is tens of MB.
+  const hits: VegetaHit[] = [];
+  let baseNs: bigint | null = null;
   const encode = spawn(VEGETA, ['encode', '-to', 'csv', results], { stdio: ['ignore', 'pipe', 'inherit'] });
   const encodeTimer = setTimeout(() => encode.kill('SIGKILL'), RUN_SLACK_MS * 4);
   for await (const line of createInterface({ input: encode.stdout })) {
     const hit = parseVegetaCsvLine(line);
     if (!hit) continue;
-    firstNs ??= hit.timestampNs; // results are written in hit order: the first is the attack's start
-    const at = hit.timestampNs - firstNs;
-    if (at < fromNs || at >= toNs) continue;
-    if (hit.code >= 200 && hit.code <= 299) {
-      ok++;
-      recordUs(histogram, hit.latencyNs / 1000);
-    } else failures++;
+    baseNs ??= hit.timestampNs;
+    hits.push({ atNs: Number(hit.timestampNs - baseNs), code: hit.code, latencyNs: hit.latencyNs });
   }
   clearTimeout(encodeTimer);
+  const { latenciesUs, ok, failures } = vegetaWindow(hits, opts.warmupS, opts.durationS);
+  const histogram = createHistogram();
+  for (const us of latenciesUs) recordUs(histogram, us);
   const p = percentilesUs(histogram);
   return { p50Us: p.p50, p95Us: p.p95, p99Us: p.p99, p999Us: p.p999, offeredRps: rateRps, achievedRps: ok / opts.durationS, cpuPercent: ((user! + sys!) / wall!) * 100, failures, latenessP99Us: null };
 }

@@ -9,6 +9,7 @@ import {
   spread,
   summarize,
   vegetaTargets,
+  vegetaWindow,
   type Measurement,
 } from '../../../bench/fidelity-lib.ts';
 import { frameResponse } from '../../../bench/reference/http.ts';
@@ -131,6 +132,16 @@ describe('vegeta helpers', () => {
     expect(parseVegetaCsvLine('1764279000123456789,200,81234,0,0,,,,7,GET,http://127.0.0.1:1/users/5,')).toEqual({ timestampNs: 1764279000123456789n, code: 200, latencyNs: 81234 });
     expect(parseVegetaCsvLine('1764279000123456789,0,2000000,0,0,"Get ""http://x"": timeout",,,8,GET,u,')!.code).toBe(0);
     expect(parseVegetaCsvLine('continued error text",,,9,GET,u,')).toBeNull();
+  });
+  it('keeps hits that started in the window after the earliest start, whatever the line order', () => {
+    const hits = [
+      { atNs: 3e9, code: 200, latencyNs: 5000 }, // completed first, started 1 s after the earliest
+      { atNs: 2e9, code: 200, latencyNs: 1_000_000 }, // the earliest start: the window opens at 2 s + warm-up
+      { atNs: 2.5e9, code: 200, latencyNs: 7000 }, // in the warm-up
+      { atNs: 3.5e9, code: 0, latencyNs: 2_000_000 }, // a failure in the window
+      { atNs: 5e9, code: 200, latencyNs: 9000 }, // at the end of the window: out
+    ];
+    expect(vegetaWindow(hits, 1, 2)).toEqual({ latenciesUs: [5], ok: 1, failures: 1 });
   });
   it('writes one JSON target per id', () => {
     expect(vegetaTargets('http://127.0.0.1:9', '/users/{id}', [7, 42])).toBe('{"method":"GET","url":"http://127.0.0.1:9/users/7"}\n{"method":"GET","url":"http://127.0.0.1:9/users/42"}\n');
