@@ -122,13 +122,16 @@ export interface Measurement {
   cpuPercent: number;
   /** Connection errors, timeouts and non-2xx answers. */
   failures: number;
+  /** Latencies recorded in the measured window; 0 = the percentiles say nothing (shown as "no data"). */
+  recorded: number;
   /** p99 of how late sends left after their intended time, µs; null where the generator does not say (vegeta). */
   latenessP99Us: number | null;
 }
 
 export interface Row {
   generator: string;
-  latency: Record<PercentileKey, Spread>;
+  /** null when no round recorded a latency. */
+  latency: Record<PercentileKey, Spread> | null;
   /** Per-round ratio to the reference of the same round (null for the reference, or without one). */
   ratio: Record<PercentileKey, Spread> | null;
   /** achieved / offered, percent. */
@@ -147,16 +150,20 @@ export function summarize(rounds: ReadonlyArray<Partial<Record<string, Measureme
   for (const generator of generators) {
     const own = rounds.map((r) => r[generator]).filter((m): m is Measurement => m !== undefined);
     if (own.length === 0) continue;
-    const paired = rounds.filter((r) => r[generator] && r[reference]).map((r) => [r[generator]!, r[reference]!] as const);
+    // Runs that recorded nothing count for the achieved rate, not for latency or ratios.
+    const measured = own.filter((m) => m.recorded > 0);
+    const paired = rounds
+      .map((r) => [r[generator], r[reference]] as const)
+      .filter((pair): pair is readonly [Measurement, Measurement] => (pair[0]?.recorded ?? 0) > 0 && (pair[1]?.recorded ?? 0) > 0);
     const latency = {} as Record<PercentileKey, Spread>;
     const ratio = {} as Record<PercentileKey, Spread>;
     for (const p of PERCENTILES) {
-      latency[p] = spread(own.map((m) => m[p]));
+      if (measured.length > 0) latency[p] = spread(measured.map((m) => m[p]));
       if (paired.length > 0) ratio[p] = spread(paired.map(([m, ref]) => m[p] / Math.max(1, ref[p])));
     }
     rows.push({
       generator,
-      latency,
+      latency: measured.length > 0 ? latency : null,
       ratio: generator === reference || paired.length === 0 ? null : ratio,
       achievedPercent: spread(own.map((m) => (m.achievedRps / m.offeredRps) * 100)),
       cpuPercent: spread(own.map((m) => m.cpuPercent)),
@@ -176,7 +183,7 @@ export function renderTable(rows: readonly Row[]): string {
   const header = ['generator', 'p50 µs', 'p95 µs', 'p99 µs', 'p999 µs', 'achieved / offered', 'CPU %', 'failures'];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
   for (const r of rows) {
-    const latency = PERCENTILES.map((p) => `${cell(r.latency[p], int)}${r.ratio ? ` (${cell(r.ratio[p], (x) => fixed(x, 2))}×)` : ''}`);
+    const latency = PERCENTILES.map((p) => (r.latency ? `${cell(r.latency[p], int)}${r.ratio ? ` (${cell(r.ratio[p], (x) => fixed(x, 2))}×)` : ''}` : 'no data'));
     lines.push(`| ${[r.generator, ...latency, `${cell(r.achievedPercent, (x) => fixed(x, 1))} %`, cell(r.cpuPercent, int), String(r.failures)].join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;

@@ -24,6 +24,7 @@ const m = (p50Us: number, p99Us: number, extra: Partial<Measurement> = {}): Meas
   achievedRps: 1000,
   cpuPercent: 50,
   failures: 0,
+  recorded: 1000,
   latenessP99Us: null,
   ...extra,
 });
@@ -106,13 +107,25 @@ describe('summarize and renderTable', () => {
   it('pairs ratios by round and spreads each figure', () => {
     const [ref, ours] = summarize(rounds, ['reference', 'ours', 'vegeta'], 'reference');
     expect(ref!.ratio).toBeNull();
-    expect(ref!.latency.p50Us).toEqual({ median: 50, min: 50, max: 100 });
+    expect(ref!.latency!.p50Us).toEqual({ median: 50, min: 50, max: 100 });
     expect(ref!.achievedPercent).toEqual({ median: 100, min: 99, max: 100 });
     // p50 ratios per round: 100/50 = 2, 100/100 = 1, 75/50 = 1.5; p99: 1.5, 3, 2.
     expect(ours!.ratio!.p50Us).toEqual({ median: 1.5, min: 1, max: 2 });
     expect(ours!.ratio!.p99Us).toEqual({ median: 2, min: 1.5, max: 3 });
     expect(ours!.cpuPercent).toEqual({ median: 50, min: 40, max: 60 });
     expect(ours!.failures).toBe(1);
+  });
+  it('leaves runs that recorded nothing out of latency and ratios, not out of the achieved rate', () => {
+    const starved = [
+      { reference: m(0, 0, { recorded: 0, achievedRps: 0 }), ours: m(100, 300) },
+      { reference: m(50, 100), ours: m(100, 400) },
+    ];
+    const [ref, ours] = summarize(starved, ['reference', 'ours'], 'reference');
+    expect(ref!.latency!.p99Us).toEqual({ median: 100, min: 100, max: 100 });
+    expect(ref!.achievedPercent).toEqual({ median: 50, min: 0, max: 100 });
+    expect(ours!.ratio!.p99Us).toEqual({ median: 4, min: 4, max: 4 });
+    const [nothing] = summarize([{ reference: m(0, 0, { recorded: 0 }) }], ['reference'], 'reference');
+    expect(renderTable([nothing!]).split('\n')[2]).toBe('| reference | no data | no data | no data | no data | 100.0 % | 50 | 0 |');
   });
   it('renders a Markdown table, ranges only where rounds differ', () => {
     expect(renderTable(summarize(rounds, ['reference', 'ours'], 'reference'))).toBe(
