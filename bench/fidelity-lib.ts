@@ -176,7 +176,8 @@ export function summarize(rounds: ReadonlyArray<Partial<Record<string, Measureme
 
 const int = (x: number) => String(Math.round(x));
 const fixed = (x: number, d: number) => x.toFixed(d);
-const cell = (s: Spread, f: (x: number) => string) => (s.min === s.max ? f(s.median) : `${f(s.median)} [${f(s.min)}–${f(s.max)}]`);
+/** "median [min–max]", or the median alone when min and max print the same. */
+const cell = (s: Spread, f: (x: number) => string) => (f(s.min) === f(s.max) ? f(s.median) : `${f(s.median)} [${f(s.min)}–${f(s.max)}]`);
 
 /** A Markdown table: latency cells "median [min–max] µs (ratio×)", then achieved rate and CPU. */
 export function renderTable(rows: readonly Row[]): string {

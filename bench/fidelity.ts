@@ -92,7 +92,7 @@ async function runOurs(baseUrl: string, rateRps: number): Promise<Measurement> {
 }
 
 async function runReference(baseUrl: string, rateRps: number): Promise<Measurement> {
-  const args = ['--url', baseUrl, '--path', PATH_TEMPLATE, '--rate', String(rateRps), '--connections', String(opts.connections), '--duration', String(opts.durationS), '--warmup', String(opts.warmupS), '--timeout-ms', String(TIMEOUT_MS)];
+  const args = ['--url', baseUrl, '--path', PATH_TEMPLATE, '--rate', String(rateRps), '--connections', String(opts.connections), '--duration', String(opts.durationS), '--warmup', String(opts.warmupS), '--timeout-ms', String(TIMEOUT_MS), '--ids-max', String(IDS.max)];
   const r = await execa('taskset', ['-c', GENERATOR_CPU, process.execPath, '--import', 'tsx', path.join(here, 'reference', 'client.ts'), ...args], {
     cwd: ROOT,
     cancelSignal: signal,
@@ -157,14 +157,24 @@ async function runVegeta(baseUrl: string, rateRps: number, work: string): Promis
   const hits: VegetaHit[] = [];
   let baseNs: bigint | null = null;
   const encode = spawn(VEGETA, ['encode', '-to', 'csv', results], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const encodeTimer = setTimeout(() => encode.kill('SIGKILL'), RUN_SLACK_MS * 4);
-  for await (const line of createInterface({ input: encode.stdout })) {
-    const hit = parseVegetaCsvLine(line);
-    if (!hit) continue;
-    baseNs ??= hit.timestampNs;
-    hits.push({ atNs: Number(hit.timestampNs - baseNs), code: hit.code, latencyNs: hit.latencyNs });
+  const exited = new Promise<number | null>((resolve) => encode.once('close', (code) => resolve(code)));
+  const stopEncode = () => encode.kill('SIGKILL');
+  const encodeTimer = setTimeout(stopEncode, RUN_SLACK_MS * 4);
+  signal.addEventListener('abort', stopEncode, { once: true });
+  try {
+    for await (const line of createInterface({ input: encode.stdout })) {
+      const hit = parseVegetaCsvLine(line);
+      if (!hit) continue;
+      baseNs ??= hit.timestampNs;
+      hits.push({ atNs: Number(hit.timestampNs - baseNs), code: hit.code, latencyNs: hit.latencyNs });
+    }
+  } finally {
+    clearTimeout(encodeTimer);
+    signal.removeEventListener('abort', stopEncode);
   }
-  clearTimeout(encodeTimer);
+  signal.throwIfAborted();
+  const encodeCode = await exited;
+  if (encodeCode !== 0) throw new Error(`vegeta encode exited with ${encodeCode ?? 'a signal'}: its results are incomplete`);
   const { latenciesUs, ok, failures } = vegetaWindow(hits, opts.warmupS, opts.durationS);
   const histogram = createHistogram();
   for (const us of latenciesUs) recordUs(histogram, us);

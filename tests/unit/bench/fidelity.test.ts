@@ -102,7 +102,7 @@ describe('summarize and renderTable', () => {
   const rounds = [
     { reference: m(50, 200), ours: m(100, 300, { cpuPercent: 40, failures: 1 }) },
     { reference: m(100, 200, { achievedRps: 990 }), ours: m(100, 600, { cpuPercent: 60 }) },
-    { reference: m(50, 100), ours: m(75, 200, { cpuPercent: 50 }) },
+    { reference: m(50, 100), ours: m(75, 200, { cpuPercent: 50, achievedRps: 999.99 }) },
   ];
   it('pairs ratios by round and spreads each figure', () => {
     const [ref, ours] = summarize(rounds, ['reference', 'ours', 'vegeta'], 'reference');
