@@ -124,6 +124,8 @@ export interface Measurement {
   failures: number;
   /** Latencies recorded in the measured window; 0 = the percentiles say nothing (shown as "no data"). */
   recorded: number;
+  /** The generator's own verdict on the run (ours: why the step is generator-bound), null when none. */
+  flag: string | null;
   /** p99 of how late sends left after their intended time, µs; null where the generator does not say (vegeta). */
   latenessP99Us: number | null;
 }
@@ -172,6 +174,15 @@ export function summarize(rounds: ReadonlyArray<Partial<Record<string, Measureme
     });
   }
   return rows;
+}
+
+/** One line per run that carries a flag, for under the table: "- ours, round 2: generator-bound: …". */
+export function flagLines(rounds: ReadonlyArray<Partial<Record<string, Measurement>>>, generators: readonly string[]): string[] {
+  const lines: string[] = [];
+  rounds.forEach((r, i) => {
+    for (const g of generators) if (r[g]?.flag) lines.push(`- ${g}, round ${i + 1}: ${r[g]!.flag}`);
+  });
+  return lines;
 }
 
 const int = (x: number) => String(Math.round(x));

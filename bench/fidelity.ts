@@ -33,6 +33,7 @@ import { freeLoopbackPort, waitForFirst200 } from '../src/targets/net.ts';
 import type { RunningTarget } from '../src/targets/types.ts';
 import {
   alternatedOrder,
+  flagLines,
   parseFidelityArgs,
   parseVegetaCsvLine,
   vegetaWindow,
@@ -88,7 +89,11 @@ async function runOurs(baseUrl: string, rateRps: number): Promise<Measurement> {
   const step = await engine.runStep(engineSpec(baseUrl, rateRps, opts.durationS), signal);
   const c = step.latencyUs.corrected!;
   const failures = step.counts.errors + step.counts.timeouts + step.counts.non2xx;
-  return { p50Us: c.p50, p95Us: c.p95, p99Us: c.p99, p999Us: c.p999, offeredRps: rateRps, achievedRps: (step.counts.completed - step.counts.non2xx) / step.durationS, cpuPercent: step.generator.cpuPercent, failures, recorded: c.count, latenessP99Us: step.generator.latenessUs?.p99 ?? null };
+  return { p50Us: c.p50, p95Us: c.p95, p99Us: c.p99, p999Us: c.p999, offeredRps: rateRps, achievedRps: (step.counts.completed - step.counts.non2xx) / step.durationS, cpuPercent: step.generator.cpuPercent, failures,
+    recorded: c.count,
+    flag: step.generator.bound ? `generator-bound: ${step.generator.boundReasons.join('; ')}` : null,
+    latenessP99Us: step.generator.latenessUs?.p99 ?? null,
+  };
 }
 
 async function runReference(baseUrl: string, rateRps: number): Promise<Measurement> {
@@ -102,7 +107,7 @@ async function runReference(baseUrl: string, rateRps: number): Promise<Measureme
   if (r.exitCode !== 0) throw new Error(`reference client failed (${r.shortMessage ?? r.exitCode}):\n${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
   const failures = out.errors! + out.timeouts! + out.non2xx!;
-  return { p50Us: out.p50Us!, p95Us: out.p95Us!, p99Us: out.p99Us!, p999Us: out.p999Us!, offeredRps: rateRps, achievedRps: out.achievedRps!, cpuPercent: out.cpuPercent!, failures, recorded: out.recorded!, latenessP99Us: out.latenessP99Us! };
+  return { p50Us: out.p50Us!, p95Us: out.p95Us!, p99Us: out.p99Us!, p999Us: out.p999Us!, offeredRps: rateRps, achievedRps: out.achievedRps!, cpuPercent: out.cpuPercent!, failures, recorded: out.recorded!, flag: out.dropped! > 0 ? `${out.dropped} scheduled sends never made (connection still busy at the end)` : null, latenessP99Us: out.latenessP99Us! };
 }
 
 /** Installs vegeta into the cache once (Go module proxy, with the machine's GOPROXY/GOFLAGS). */
@@ -179,7 +184,7 @@ async function runVegeta(baseUrl: string, rateRps: number, work: string): Promis
   const histogram = createHistogram();
   for (const us of latenciesUs) recordUs(histogram, us);
   const p = percentilesUs(histogram);
-  return { p50Us: p.p50, p95Us: p.p95, p99Us: p.p99, p999Us: p.p999, offeredRps: rateRps, achievedRps: ok / opts.durationS, cpuPercent: ((user! + sys!) / wall!) * 100, failures, recorded: ok, latenessP99Us: null };
+  return { p50Us: p.p50, p95Us: p.p95, p99Us: p.p99, p999Us: p.p999, offeredRps: rateRps, achievedRps: ok / opts.durationS, cpuPercent: ((user! + sys!) / wall!) * 100, failures, recorded: ok, flag: null, latenessP99Us: null };
 }
 
 interface Target {
@@ -265,7 +270,7 @@ async function measureTarget(target: Target, generators: GeneratorName[], o: Fid
       const line = generators
         .map((g) => {
           const r = results[g];
-          return r ? `${g} p99 ${r.recorded > 0 ? `${r.p99Us} µs` : 'no data'} (send lateness p99 ${r.latenessP99Us ?? 'n/a'}, CPU ${Math.round(r.cpuPercent)} %)` : `${g} —`;
+          return r ? `${g} p99 ${r.recorded > 0 ? `${r.p99Us} µs` : 'no data'} (send lateness p99 ${r.latenessP99Us ?? 'n/a'}, CPU ${Math.round(r.cpuPercent)} %${r.flag ? `; ${r.flag}` : ''})` : `${g} —`;
         })
         .join(', ');
       console.log(`  ${target.name} ${rate} req/s round ${round + 1}/${o.rounds}: ${line}`);
@@ -323,6 +328,7 @@ async function main(): Promise<void> {
   for (const block of all) {
     console.log(`\n${block.target}, ${block.rateRps} req/s offered, ${opts.connections} connections:\n`);
     process.stdout.write(renderTable(summarize(block.rounds, generators, 'reference')));
+    for (const line of flagLines(block.rounds, generators)) console.log(line);
   }
   if (warnings.length > 0) console.log(`\n${warnings.length} round(s) ran on a contended generator CPU (see the warnings above): rerun on a quiet machine before quoting these figures.`);
   console.log(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.ts';
 import {
   alternatedOrder,
+  flagLines,
   DEFAULTS,
   parseFidelityArgs,
   parseVegetaCsvLine,
@@ -25,6 +26,7 @@ const m = (p50Us: number, p99Us: number, extra: Partial<Measurement> = {}): Meas
   cpuPercent: 50,
   failures: 0,
   recorded: 1000,
+  flag: null,
   latenessP99Us: null,
   ...extra,
 });
@@ -126,6 +128,10 @@ describe('summarize and renderTable', () => {
     expect(ours!.ratio!.p99Us).toEqual({ median: 4, min: 4, max: 4 });
     const [nothing] = summarize([{ reference: m(0, 0, { recorded: 0 }) }], ['reference'], 'reference');
     expect(renderTable([nothing!]).split('\n')[2]).toBe('| reference | no data | no data | no data | no data | 100.0 % | 50 | 0 |');
+  });
+  it('lists every flagged run under the table', () => {
+    const flagged = [{ reference: m(50, 100), ours: m(60, 120, { flag: 'generator-bound: late sends' }) }, { ours: m(60, 120, { flag: 'x' }) }];
+    expect(flagLines(flagged, ['reference', 'ours'])).toEqual(['- ours, round 1: generator-bound: late sends', '- ours, round 2: x']);
   });
   it('renders a Markdown table, ranges only where rounds differ', () => {
     expect(renderTable(summarize(rounds, ['reference', 'ours'], 'reference'))).toBe(
