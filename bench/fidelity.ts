@@ -82,7 +82,7 @@ const engine = new OpenLoopEngine();
 function engineSpec(baseUrl: string, rateRps: number, durationS: number): StepSpec {
   const spec: StepSpec = { baseUrl, pathTemplate: PATH_TEMPLATE, ids: IDS, rateRps, durationS, connections: opts.connections, workers: 1, timeoutMs: TIMEOUT_MS, generatorCpuset: GENERATOR_CPU };
   // `pacing` reaches the engine only once StepSpec has it (issue 10); until then it is ignored.
-  return opts.pacing === null ? spec : ({ ...spec, pacing: opts.pacing } as StepSpec);
+  return opts.pacing === null ? spec : Object.assign(spec, { pacing: opts.pacing });
 }
 
 async function runOurs(baseUrl: string, rateRps: number): Promise<Measurement> {
@@ -331,9 +331,12 @@ async function main(): Promise<void> {
     for (const line of flagLines(block.rounds, generators)) console.log(line);
   }
   if (warnings.length > 0) console.log(`\n${warnings.length} round(s) ran on a contended generator CPU (see the warnings above): rerun on a quiet machine before quoting these figures.`);
-  console.log(
-    '\nreference: busy-polls, so its CPU is ~100 % by design. ours: corrected from the intended send, generator lateness subtracted. vegeta: from its own send, not corrected for coordinated omission.',
-  );
+  const meaning: Record<GeneratorName, string> = {
+    reference: 'from the intended send; busy-polls, so its CPU is ~100 % by design',
+    ours: 'from the intended send, generator lateness subtracted (a busy-polling pacing mode is ~100 % CPU by design too)',
+    vegeta: 'from its own send, not corrected for coordinated omission',
+  };
+  console.log(`\n${generators.map((g) => `${g}: ${meaning[g]}.`).join(' ')}`);
   if (opts.outFile) {
     await writeFile(opts.outFile, JSON.stringify({ options: opts, machine: await machine(), warnings, blocks: all }, null, 2));
     console.log(`rounds written to ${opts.outFile}`);
