@@ -107,7 +107,7 @@ async function runReference(baseUrl: string, rateRps: number): Promise<Measureme
   if (r.exitCode !== 0) throw new Error(`reference client failed (${r.shortMessage ?? r.exitCode}):\n${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
   const failures = out.errors! + out.timeouts! + out.non2xx!;
-  return { p50Us: out.p50Us!, p95Us: out.p95Us!, p99Us: out.p99Us!, p999Us: out.p999Us!, offeredRps: rateRps, achievedRps: out.achievedRps!, cpuPercent: out.cpuPercent!, failures, recorded: out.recorded!, flag: out.dropped! > 0 ? `${out.dropped} scheduled sends never made (connection still busy at the end)` : null, latenessP99Us: out.latenessP99Us! };
+  return { p50Us: out.p50Us!, p95Us: out.p95Us!, p99Us: out.p99Us!, p999Us: out.p999Us!, offeredRps: rateRps, achievedRps: out.achievedRps!, cpuPercent: out.cpuPercent!, failures, recorded: out.recorded!, flag: out.dropped! > 0 ? `${out.dropped} scheduled sends not made by the end of the schedule (it fell behind)` : null, latenessP99Us: out.latenessP99Us! };
 }
 
 /** Installs vegeta into the cache once (Go module proxy, with the machine's GOPROXY/GOFLAGS). */
