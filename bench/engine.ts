@@ -75,7 +75,12 @@ async function runWrk(url: string): Promise<Sample> {
   return { rps: n / Number(requests[2]), cpuUsPerRequest: cpuUs / n };
 }
 
-async function runOurs(baseUrl: string, pathTemplate: string, rateRps: number | null, workers: number): Promise<Sample & { bound: boolean; latenessP99Us: number | null }> {
+/**
+ * One step of our engine. CPU per request: under sleep pacing the process CPU over the step; under
+ * spin pacing the *work* time only (turns that handled I/O or sent requests, and stalls), because a
+ * busy-polling thread is 100 % busy by design and its idle polling is not a per-request cost.
+ */
+async function runOurs(baseUrl: string, pathTemplate: string, rateRps: number | null, workers: number, pacing: 'spin' | 'sleep'): Promise<Sample & { bound: boolean; latenessP99Us: number | null }> {
   const spec: StepSpec = {
     baseUrl,
     pathTemplate,
@@ -86,9 +91,11 @@ async function runOurs(baseUrl: string, pathTemplate: string, rateRps: number | 
     workers,
     timeoutMs: 2000,
     generatorCpuset: GENERATOR_CPU,
+    pacing,
   };
   const step = await new OpenLoopEngine().runStep(spec);
-  const cpuUs = (step.generator.cpuPercent / 100) * DURATION_S * 1e6; // cpuPercent is over the step
+  const percent = pacing === 'spin' ? (step.generator.workCpuPercent ?? step.generator.cpuPercent) : step.generator.cpuPercent;
+  const cpuUs = (percent / 100) * DURATION_S * 1e6; // both percentages are over the step
   return { rps: step.achievedRps, cpuUsPerRequest: cpuUs / Math.max(1, step.counts.completed), bound: step.generator.bound, latenessP99Us: step.generator.latenessUs?.p99 ?? null };
 }
 
@@ -105,36 +112,40 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${PORT}`;
     await waitForServer(`${base}/`);
     // Warm-up: JIT and connection set-up costs are not per-request costs.
-    await runOurs(base, '/', 1000, 1);
+    await runOurs(base, '/', 1000, 1, 'spin');
 
     console.log('CPU per request, ours (open loop at wrk\'s achieved rate) vs wrk (closed loop), median [min–max] of the repetitions');
-    console.log('server delay   rate req/s   wrk µs/req          ours µs/req         ours/wrk');
+    console.log('spin = work time of the busy-polling thread (idle polling excluded); sleep = process CPU of the low-power mode');
+    console.log('server delay   rate req/s   wrk µs/req          spin µs/req         spin/wrk            sleep µs/req        sleep/wrk');
     for (const delayUs of DELAYS_US) {
       const p = `/?delay_us=${delayUs}`;
       const wrk: Sample[] = [];
-      const ours: Sample[] = [];
-      const ratios: number[] = [];
+      const spin: Sample[] = [];
+      const sleep: Sample[] = [];
       for (let rep = 0; rep < REPS; rep++) {
         const w = await runWrk(`${base}${p}`);
-        const o = await runOurs(base, p, Math.round(w.rps), 1);
         wrk.push(w);
-        ours.push(o);
-        ratios.push(o.cpuUsPerRequest / w.cpuUsPerRequest);
+        spin.push(await runOurs(base, p, Math.round(w.rps), 1, 'spin'));
+        sleep.push(await runOurs(base, p, Math.round(w.rps), 1, 'sleep'));
       }
-      const w = stats(wrk.map((s) => s.cpuUsPerRequest));
-      const o = stats(ours.map((s) => s.cpuUsPerRequest));
-      const r = stats(ratios);
+      const cell = (xs: number[], d = 1) => {
+        const x = stats(xs);
+        return `${fmt(x.median, d)} [${fmt(x.min, d)}–${fmt(x.max, d)}]`;
+      };
       const rate = stats(wrk.map((s) => s.rps)).median;
       console.log(
-        `${`${delayUs} µs`.padEnd(15)}${fmt(rate, 0).padEnd(13)}${`${fmt(w.median)} [${fmt(w.min)}–${fmt(w.max)}]`.padEnd(20)}${`${fmt(o.median)} [${fmt(o.min)}–${fmt(o.max)}]`.padEnd(20)}${fmt(r.median, 2)}× [${fmt(r.min, 2)}–${fmt(r.max, 2)}]`,
+        `${`${delayUs} µs`.padEnd(15)}${fmt(rate, 0).padEnd(13)}${cell(wrk.map((s) => s.cpuUsPerRequest)).padEnd(20)}` +
+          `${cell(spin.map((s) => s.cpuUsPerRequest)).padEnd(20)}${`${cell(spin.map((s, i) => s.cpuUsPerRequest / wrk[i]!.cpuUsPerRequest), 2)}×`.padEnd(20)}` +
+          `${cell(sleep.map((s) => s.cpuUsPerRequest)).padEnd(20)}${cell(sleep.map((s, i) => s.cpuUsPerRequest / wrk[i]!.cpuUsPerRequest), 2)}×`,
       );
     }
 
-    console.log('\nScaling over worker threads (no server delay), closed loop on raw sockets, all generator threads on CPU 0:');
+    // Sleep pacing: spinning threads on one CPU would only take turns (the engine caps spin workers at the CPUs).
+    console.log('\nScaling over worker threads (no server delay, sleep pacing), closed loop on raw sockets, all generator threads on CPU 0:');
     console.log('workers   achieved req/s          CPU µs/req');
     for (let workers = 1; workers <= os.cpus().length; workers++) {
       const runs: Sample[] = [];
-      for (let rep = 0; rep < REPS; rep++) runs.push(await runOurs(base, '/', null, workers));
+      for (let rep = 0; rep < REPS; rep++) runs.push(await runOurs(base, '/', null, workers, 'sleep'));
       const rps = stats(runs.map((s) => s.rps));
       const c = stats(runs.map((s) => s.cpuUsPerRequest));
       console.log(`${String(workers).padEnd(10)}${`${fmt(rps.median, 0)} [${fmt(rps.min, 0)}–${fmt(rps.max, 0)}]`.padEnd(24)}${fmt(c.median)} [${fmt(c.min)}–${fmt(c.max)}]`);
