@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { DockerTargetSpec } from '../../scenario/schema.ts';
+import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
 import { buildImage, connectDocker } from '../../targets/docker.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
 
@@ -16,7 +17,7 @@ interface BuildArgs {
 
 export const buildCommand: CommandModule<object, BuildArgs> = {
   command: 'build [targets..]',
-  describe: 'build the Docker images of the targets (default: all Docker targets of the scenario)',
+  describe: 'build the Docker images of the targets (default: all Docker targets of the scenario, and the calibration server)',
   builder: (y) =>
     y
       .positional('targets', { type: 'string', array: true, default: [] })
@@ -25,7 +26,8 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', 'article.yaml'));
     const scenario = await loadScenario(scenarioPath, { cpuCount: os.cpus().length });
-    const docker = scenario.targets.filter((t): t is DockerTargetSpec => 'context' in t);
+    // The calibration server is built with the targets (run measures the instrument's floor with it).
+    const docker = [...scenario.targets.filter((t): t is DockerTargetSpec => 'context' in t), CALIBRATION_SPEC];
     const unknown = args.targets.filter((n) => !docker.some((t) => t.name === n));
     if (unknown.length) {
       throw new ConfigError(`unknown Docker target(s): ${unknown.join(', ')}`, { hint: `choose from: ${docker.map((t) => t.name).join(', ')}` });

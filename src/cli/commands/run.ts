@@ -17,7 +17,8 @@ import { writeReports } from '../../report/index.ts';
 import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
 import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
-import type { DockerTargetSpec, Scenario } from '../../scenario/schema.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
 import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
@@ -196,14 +197,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
       });
     }
   },
-};
-
-/** The calibration server (bench/server) as a Docker target: built and started like the targets. */
-const CALIBRATION_SPEC: DockerTargetSpec = {
-  name: 'calibration',
-  context: '.',
-  dockerfile: 'docker/calibration.Dockerfile',
-  configurations: [{ id: 'floor', description: 'the smallest Go HTTP server on the targets\' CPUs', env: { GOMAXPROCS: '${cpus}' } }],
 };
 
 /** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim. */
