@@ -95,12 +95,19 @@ export function summarizeAa(comparisons: readonly Comparison[]): AaSummary {
   };
 }
 
+/**
+ * Metric kinds a per-request CPU burn can move. A regression elsewhere (cold start, memory, image
+ * size) in an injected comparison is noise, not the injection caught, so it does not count as caught
+ * (it still shows in the per-metric table).
+ */
+export const LOAD_FAMILIES: readonly ThresholdKey[] = ['throughput', 'achievedRps', 'p50', 'p95', 'p99'];
+
 export interface InjectionSummary {
   /** EXTRA_WORK_US of the candidate runs, µs of CPU per request. */
   extraWorkUs: number;
   target: string;
   comparisons: number;
-  /** Comparisons with a regression in the injected target (and a `regression` gate outcome). */
+  /** Comparisons with a load-metric regression (LOAD_FAMILIES) in the injected target and a `regression` gate outcome. */
   caught: number;
   incomplete: number;
   /** Per metric of the injected target: how often it regressed. */
@@ -135,7 +142,7 @@ export function summarizeInjection(extraWorkUs: number, target: string, comparis
         regressedByMetric[key] ??= 0;
         if (m.verdict === 'regressed') {
           regressedByMetric[key]++;
-          hit = true;
+          if (LOAD_FAMILIES.includes(m.family)) hit = true;
         }
         if (m.changePercent !== null) changes.set(key, [...(changes.get(key) ?? []), m.changePercent]);
       }

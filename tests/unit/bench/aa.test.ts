@@ -76,3 +76,15 @@ describe('parseInjectList', () => {
     expect(() => parseInjectList('2.5')).toThrow(/whole number/);
   });
 });
+
+describe('summarizeInjection: only load metrics count as caught', () => {
+  it('a cold-start regression alone is not the injection caught', () => {
+    const base = buildRunDocument({ seed: 1, repetitions: 5 });
+    const targets = DEFAULT_FIXTURE_TARGETS.map((t) => (t.name === 'go-chi' ? { ...t, coldStartMs: t.coldStartMs * 2 } : t));
+    const c = compareRuns(base, buildRunDocument({ seed: 2, repetitions: 5, targets }), { thresholdsPercent });
+    expect(c.groups[1]!.metrics.find((m) => m.id === 'coldStartMs')!.verdict).toBe('regressed');
+    const inj = summarizeInjection(10, 'go-chi', [c]);
+    expect(inj.caught).toBe(0);
+    expect(inj.regressedByMetric['go-chi/default cold start']).toBe(1);
+  });
+});
