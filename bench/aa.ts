@@ -19,7 +19,7 @@
  * Time: about (N + sizes × M) × the scenario's run time (≈ 3–4 min for ci.yaml plus builds).
  */
 import { execa } from 'execa';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,14 +54,21 @@ if (RUNS < 2) throw new Error('--runs must be ≥ 2: an A/A comparison needs two
 
 /** Runs the scenario into `dir` unless a completed run is already there; null when the run failed. */
 async function runOnce(scenarioFile: string, dir: string): Promise<RunDocument | null> {
+  let existing: RunDocument | null = null;
   try {
-    const existing = await readRunDocument(dir);
-    if (existing.status === 'completed') {
-      process.stderr.write(`bench:aa: reusing ${path.relative(root, dir)} (completed)\n`);
-      return existing;
-    }
+    existing = await readRunDocument(dir);
   } catch {
-    // No run there yet (or an unreadable one): measure.
+    // No run there yet: measure.
+  }
+  if (existing?.status === 'completed') {
+    process.stderr.write(`bench:aa: reusing ${path.relative(root, dir)} (completed)\n`);
+    return existing;
+  }
+  if (existing) {
+    // An interrupted or failed run: keep it for inspection, measure afresh in a new directory.
+    const aside = `${dir}.${existing.status}-${Date.now()}`;
+    await rename(dir, aside);
+    process.stderr.write(`bench:aa: ${path.relative(root, dir)} was ${existing.status}; moved to ${path.relative(root, aside)}\n`);
   }
   const started = Date.now();
   process.stderr.write(`bench:aa: ${path.relative(root, dir)} …\n`);
