@@ -154,13 +154,18 @@ export function summarizeInjection(extraWorkUs: number, target: string, comparis
   return { extraWorkUs, target, comparisons: comparisons.length, caught, incomplete, regressedByMetric, medianChangePercent };
 }
 
-/** Parses `--inject 0,25,50`: non-negative integers of µs, in order, duplicates dropped. */
+/** The targets' accepted range of EXTRA_WORK_US (targets/CONTRACT.md): a larger value stops them at start. */
+export const MAX_EXTRA_WORK_US = 1_000_000;
+
+/** Parses `--inject 0,25,50`: whole µs in 0..MAX_EXTRA_WORK_US, in order, duplicates dropped. */
 export function parseInjectList(text: string): number[] {
   const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
   const out: number[] = [];
   for (const p of parts) {
     const n = Number(p);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--inject: "${p}" is not a whole number of microseconds ≥ 0`);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_EXTRA_WORK_US) {
+      throw new Error(`--inject: "${p}" is not a whole number of microseconds from 0 to ${MAX_EXTRA_WORK_US}`);
+    }
     if (!out.includes(n)) out.push(n);
   }
   return out;

@@ -74,6 +74,8 @@ describe('parseInjectList', () => {
     expect(parseInjectList('')).toEqual([]);
     expect(() => parseInjectList('10,-1')).toThrow(/"-1"/);
     expect(() => parseInjectList('2.5')).toThrow(/whole number/);
+    expect(parseInjectList('1000000')).toEqual([1_000_000]);
+    expect(() => parseInjectList('1000001')).toThrow(/from 0 to 1000000/);
   });
 });
 
