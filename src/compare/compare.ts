@@ -1,31 +1,44 @@
 /**
  * Baseline vs candidate comparison: pure, (baseline, candidate, options) → Comparison.
  *
- * For each (target, configuration) and metric, the per-repetition values of each side are compared:
- * - ≥ 2 runs per side and enough runs for the test to reach α: Mann–Whitney U (as benchstat) — a
- *   verdict other than `unchanged` needs p < α AND a median change beyond the metric's threshold;
- * - runs on both sides but too few for p < α ever (n = 2..3 per side, benchstat's caveat): the
- *   threshold on the median alone, marked low-confidence;
- * - one run per side: the threshold alone, marked so.
+ * For each (target, configuration) and metric, the per-repetition values of each side are compared.
+ * A verdict other than `unchanged` always needs the median change to exceed both
+ * - the metric's threshold (run-to-run noise, set from the A/A measurement: see thresholds.ts), and
+ * - the noise the runs themselves show: the larger of the two sides' repetition spreads
+ *   ((max − min) / median), so a change smaller than what repetitions of one commit already vary by
+ *   is never a regression;
+ * and then a confirmation that depends on the repetitions:
+ * - enough runs per side for the test to reach α: Mann–Whitney U (as benchstat), p < α;
+ * - runs on both sides but too few for p < α ever (n = 2..3 per side, benchstat's caveat): the two
+ *   sides' ranges must not overlap; marked low-confidence;
+ * - one run on a side: the same range rule (a single value outside the other side's range), marked so.
+ * A metric whose spread is above its threshold cannot show a change of the threshold's size: unless
+ * the change clears the spread anyway, it is `too-noisy` (a warning naming the smallest change it
+ * could detect), never a regression.
  * Generator-bound steps are never judged (a saturated generator measures itself, not the target).
  */
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
 import { ConfigError } from '../errors.ts';
+import { measurementDifferences, scenarioFingerprint } from './fingerprint.ts';
 import { mannWhitneyU, minimumPValue } from './mannwhitney.ts';
 import type { ThresholdKey, ThresholdsPercent } from './thresholds.ts';
 
-/** Version of the comparison object printed by `--json`. */
-export const COMPARISON_VERSION = 1;
+/**
+ * Version of the comparison object printed by `--json`. 2: verdict `too-noisy`, spreads, noise,
+ * detectable change, range overlap, scenario fingerprints, `gate`.
+ */
+export const COMPARISON_VERSION = 2;
 
 export const DEFAULT_ALPHA = 0.05;
 
-export type Verdict = 'improved' | 'regressed' | 'unchanged';
+/** `too-noisy`: the repetitions spread more than the threshold and the change did not clear the spread. */
+export type Verdict = 'improved' | 'regressed' | 'unchanged' | 'too-noisy';
 
 /**
- * How the verdict was reached:
- * - `mann-whitney`: U test (p < α) and median change beyond the threshold;
- * - `threshold-low-confidence`: repetitions too few for the U test to ever reach α; threshold only;
- * - `threshold-only`: a single run on at least one side; threshold only;
+ * How the verdict was reached (every method also needs the change beyond threshold and spread):
+ * - `mann-whitney`: U test, p < α;
+ * - `threshold-low-confidence`: repetitions too few for the U test to ever reach α; ranges must not overlap;
+ * - `threshold-only`: a single run on at least one side; ranges must not overlap;
  * - `not-comparable`: generator-bound or missing on a side; always `unchanged`.
  */
 export type ComparisonMethod = 'mann-whitney' | 'threshold-low-confidence' | 'threshold-only' | 'not-comparable';
@@ -42,6 +55,8 @@ export interface SampleSummary {
   median: number | null;
   min: number | null;
   max: number | null;
+  /** (max − min) / |median| × 100: how much this side's repetitions vary; null with < 2 values or median 0. */
+  spreadPercent: number | null;
 }
 
 export interface MetricComparison {
@@ -61,6 +76,15 @@ export interface MetricComparison {
   /** (candidate median − baseline median) / baseline median, percent; null when not computable. */
   changePercent: number | null;
   thresholdPercent: number;
+  /** The larger of the two sides' spreadPercent (percent); null when neither side has 2 values. */
+  noisePercent: number | null;
+  /**
+   * Smallest change this comparison could call, percent: max(threshold, noise), rounded up to a
+   * whole percent; null when not comparable.
+   */
+  detectablePercent: number | null;
+  /** Whether the two sides' [min, max] ranges overlap; null when not comparable. */
+  rangesOverlap: boolean | null;
   /** Two-sided Mann–Whitney p-value; null when a side has fewer than 2 runs. */
   pValue: number | null;
   method: ComparisonMethod;
@@ -82,12 +106,15 @@ export interface RunSummary {
   /** What the user called it (a path), for display only. */
   label: string;
   scenario: string;
+  /** scenarioFingerprint() of the run's resolved scenario (src/compare/fingerprint.ts). */
+  scenarioFingerprint: string;
   status: RunDocument['status'];
   startedAt: string;
   toolVersion: string;
   gitCommit: string | null;
   cpuModel: string;
   cpuCount: number;
+  kernel: string;
   targetCpuset: string | null;
   /** The scenario's CPU budget per target (a count, or "half" of the host). */
   cpus: RunDocument['scenario']['resources']['cpus'];
@@ -99,16 +126,42 @@ export interface Comparison {
   thresholdsPercent: ThresholdsPercent;
   baseline: RunSummary;
   candidate: RunSummary;
-  /** Set when the runs come from different scenarios (only with allowDifferentScenarios). */
-  scenarioMismatch: { baseline: string; candidate: string } | null;
-  /** Machine differences that make the figures hard to compare (empty when none). */
+  /**
+   * Set when the runs come from different scenarios — name or measurement fingerprint (only with
+   * allowDifferentScenarios): names, fingerprints and the differing measurement settings.
+   */
+  scenarioMismatch: ScenarioMismatch | null;
+  /** Machine differences that make the figures hard to compare (empty when none); kernel included. */
   environmentDifferences: string[];
   /** Run-level caveats a reader must see. */
   warnings: string[];
   groups: GroupComparison[];
-  counts: { regressed: number; improved: number; unchanged: number; notComparable: number; lowConfidence: number };
+  counts: { regressed: number; improved: number; unchanged: number; tooNoisy: number; notComparable: number; lowConfidence: number };
   /** True when any metric regressed: the CI exit code is 1. */
   hasRegression: boolean;
+  /**
+   * Fail-closed gate: why this comparison cannot pass a CI gate whatever the verdicts (a run not
+   * `completed`, nothing judged, a baseline target/configuration with no completed candidate runs).
+   * Non-empty → `gateOutcome` is `incomplete`.
+   */
+  incomplete: string[];
+}
+
+export interface ScenarioMismatch {
+  baseline: string;
+  candidate: string;
+  baselineFingerprint: string;
+  candidateFingerprint: string;
+  /** Differing measurement settings, e.g. `load.steps.durationS: 3 vs 5`. */
+  differences: string[];
+}
+
+/** What a CI gate makes of a comparison: `incomplete` wins over `regression` (the run must be redone first). */
+export type GateOutcome = 'pass' | 'regression' | 'incomplete';
+
+export function gateOutcome(c: Comparison): GateOutcome {
+  if (c.incomplete.length > 0) return 'incomplete';
+  return c.hasRegression ? 'regression' : 'pass';
 }
 
 export interface CompareOptions {
@@ -128,29 +181,39 @@ export function compareRuns(baseline: RunDocument, candidate: RunDocument, optio
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   if (!(alpha > 0 && alpha < 1)) throw new ConfigError(`alpha must be between 0 and 1, got ${alpha}`, { hint: 'use e.g. --alpha 0.05' });
 
-  const scenarioMismatch =
-    baseline.scenario.name === candidate.scenario.name ? null : { baseline: baseline.scenario.name, candidate: candidate.scenario.name };
+  const scenarioMismatch = scenarioDiff(baseline, candidate);
   if (scenarioMismatch && !options.allowDifferentScenarios) {
     throw new ConfigError(
-      `the runs come from different scenarios: baseline "${scenarioMismatch.baseline}", candidate "${scenarioMismatch.candidate}"`,
-      { hint: 'compare runs of the same scenario, or pass --allow-different-scenarios' },
+      `the runs come from different scenarios: baseline "${scenarioMismatch.baseline}" (measurement fingerprint ${scenarioMismatch.baselineFingerprint}), ` +
+        `candidate "${scenarioMismatch.candidate}" (measurement fingerprint ${scenarioMismatch.candidateFingerprint})`,
+      { problems: scenarioMismatch.differences, hint: 'compare runs of the same scenario file, or pass --allow-different-scenarios' },
     );
   }
 
-  const environmentDifferences = environmentDiff(baseline, candidate);
-  if (environmentDifferences.length > 0 && !options.allowEnvMismatch) {
+  const refusing = environmentDiff(baseline, candidate);
+  if (refusing.length > 0 && !options.allowEnvMismatch) {
     throw new ConfigError('the runs were measured on different environments', {
-      problems: environmentDifferences,
+      problems: refusing,
       hint: 'compare runs from the same machine type, or pass --allow-env-mismatch (the output then flags it)',
     });
   }
+  const environmentDifferences = [...refusing, ...environmentAdvisories(baseline, candidate)];
 
   const warnings: string[] = [];
+  const incomplete: string[] = [];
   for (const [side, doc] of [['baseline', baseline], ['candidate', candidate]] as const) {
-    if (doc.status !== 'completed') warnings.push(`${side} run status is "${doc.status}", not "completed"`);
+    if (doc.status !== 'completed') incomplete.push(`${side} run status is "${doc.status}", not "completed"`);
   }
-  if (scenarioMismatch) warnings.push(`different scenarios: "${scenarioMismatch.baseline}" vs "${scenarioMismatch.candidate}"`);
+  if (scenarioMismatch) {
+    warnings.push(
+      `different scenarios: "${scenarioMismatch.baseline}" (${scenarioMismatch.baselineFingerprint}) vs "${scenarioMismatch.candidate}" (${scenarioMismatch.candidateFingerprint})` +
+        (scenarioMismatch.differences.length ? `: ${scenarioMismatch.differences.join('; ')}` : ''),
+    );
+  }
   for (const d of environmentDifferences) warnings.push(`environment differs: ${d}`);
+  if (JSON.stringify(baseline.scenario.compare ?? null) !== JSON.stringify(candidate.scenario.compare ?? null)) {
+    warnings.push("the scenarios' compare: sections differ between baseline and candidate (the candidate's applies unless --thresholds/--threshold override it)");
+  }
 
   const groups = groupKeys(baseline, candidate).map(({ target, configuration }) =>
     compareGroup(
@@ -164,7 +227,10 @@ export function compareRuns(baseline: RunDocument, candidate: RunDocument, optio
   );
 
   for (const g of groups) {
-    if (g.candidateRuns === 0) warnings.push(`${g.target}/${g.configuration}: no completed runs in the candidate (failed or skipped?) — nothing judged`);
+    // A target the baseline measured and the candidate did not complete is the loudest regression
+    // there is (or a broken run): the gate must not pass it.
+    if (g.candidateRuns === 0 && g.baselineRuns > 0) incomplete.push(`${g.target}/${g.configuration}: no completed runs in the candidate (failed or skipped?) — nothing judged`);
+    else if (g.candidateRuns === 0) warnings.push(`${g.target}/${g.configuration}: no completed runs on either side — nothing judged`);
     else if (g.baselineRuns === 0) warnings.push(`${g.target}/${g.configuration}: not in the baseline — nothing judged`);
   }
   const all = groups.flatMap((g) => g.metrics);
@@ -172,14 +238,25 @@ export function compareRuns(baseline: RunDocument, candidate: RunDocument, optio
     regressed: all.filter((m) => m.verdict === 'regressed').length,
     improved: all.filter((m) => m.verdict === 'improved').length,
     unchanged: all.filter((m) => m.verdict === 'unchanged').length,
+    tooNoisy: all.filter((m) => m.verdict === 'too-noisy').length,
     notComparable: all.filter((m) => m.method === 'not-comparable').length,
     lowConfidence: all.filter((m) => m.method === 'threshold-low-confidence' || m.method === 'threshold-only').length,
   };
+  const judged = all.length - counts.notComparable;
+  if (judged === 0) incomplete.push('nothing comparable was judged (0 metrics measured on both sides and comparable)');
+  if (counts.tooNoisy > 0) {
+    const noisy = groups.flatMap((g) => g.metrics.filter((m) => m.verdict === 'too-noisy').map((m) => `${g.target}/${g.configuration} ${m.label} ±${m.detectablePercent} %`));
+    const shown = noisy.slice(0, 8).join(', ') + (noisy.length > 8 ? `, … ${noisy.length - 8} more` : '');
+    warnings.push(
+      `${counts.tooNoisy} metric(s) too noisy to judge at their thresholds — the repetitions spread more than the threshold; ` +
+        `smallest change each could detect: ${shown}`,
+    );
+  }
   if (counts.lowConfidence > 0) {
     const runs = all.filter((m) => m.method === 'threshold-low-confidence' || m.method === 'threshold-only');
     const smallest = Math.min(...runs.map((m) => Math.min(m.baseline.values.length, m.candidate.values.length)));
     warnings.push(
-      `${counts.lowConfidence} metric(s) judged by threshold only (low confidence): with ${smallest} run(s) on a side the Mann–Whitney U test ` +
+      `${counts.lowConfidence} metric(s) judged by threshold and non-overlapping ranges (low confidence): with ${smallest} run(s) on a side the Mann–Whitney U test ` +
         `cannot reach p < ${alpha} (smallest possible p = ${minimumPValue(smallest, smallest).toPrecision(2)}); raise the scenario's repeat to ≥ 4, ideally 5+`,
     );
   }
@@ -196,6 +273,21 @@ export function compareRuns(baseline: RunDocument, candidate: RunDocument, optio
     groups,
     counts,
     hasRegression: counts.regressed > 0,
+    incomplete,
+  };
+}
+
+/** Null when both runs come from the same scenario: same name and same measurement fingerprint. */
+function scenarioDiff(baseline: RunDocument, candidate: RunDocument): ScenarioMismatch | null {
+  const baselineFingerprint = scenarioFingerprint(baseline.scenario);
+  const candidateFingerprint = scenarioFingerprint(candidate.scenario);
+  if (baseline.scenario.name === candidate.scenario.name && baselineFingerprint === candidateFingerprint) return null;
+  return {
+    baseline: baseline.scenario.name,
+    candidate: candidate.scenario.name,
+    baselineFingerprint,
+    candidateFingerprint,
+    differences: measurementDifferences(baseline.scenario, candidate.scenario),
   };
 }
 
@@ -203,18 +295,23 @@ function summarizeRun(doc: RunDocument, label: string): RunSummary {
   return {
     label,
     scenario: doc.scenario.name,
+    scenarioFingerprint: scenarioFingerprint(doc.scenario),
     status: doc.status,
     startedAt: doc.startedAt,
     toolVersion: doc.tool.version,
     gitCommit: doc.environment.gitCommit,
     cpuModel: doc.environment.cpuModel,
     cpuCount: doc.environment.cpuCount,
+    kernel: doc.environment.kernel,
     targetCpuset: doc.environment.cpusets.target,
     cpus: doc.scenario.resources.cpus,
   };
 }
 
-/** Differences that make two machines' figures incomparable: CPU model, CPU count, target CPUs. */
+/**
+ * Differences that make two machines' figures incomparable (refused unless allowed): CPU model, CPU
+ * count, target CPUs, generator worker threads.
+ */
 export function environmentDiff(baseline: RunDocument, candidate: RunDocument): string[] {
   const b = baseline.environment;
   const c = candidate.environment;
@@ -225,7 +322,20 @@ export function environmentDiff(baseline: RunDocument, candidate: RunDocument): 
   if (baseline.scenario.resources.cpus !== candidate.scenario.resources.cpus) {
     out.push(`target CPUs (resources.cpus): ${baseline.scenario.resources.cpus} vs ${candidate.scenario.resources.cpus}`);
   }
+  if (baseline.scenario.load.workers !== candidate.scenario.load.workers) {
+    out.push(`generator workers (load.workers): ${baseline.scenario.load.workers} vs ${candidate.scenario.load.workers}`);
+  }
   return out;
+}
+
+/**
+ * Differences worth a loud warning but not a refusal: the kernel (CI runner images update it often,
+ * and a refusal on every update would make the gate useless; the A/A figures say how much it matters).
+ */
+export function environmentAdvisories(baseline: RunDocument, candidate: RunDocument): string[] {
+  const b = baseline.environment;
+  const c = candidate.environment;
+  return b.kernel === c.kernel ? [] : [`kernel: "${b.kernel}" vs "${c.kernel}"`];
 }
 
 /** (target, configuration) pairs of either run, baseline order first. */
@@ -402,12 +512,11 @@ export function median(values: readonly number[]): number | null {
 }
 
 function summarize(values: number[]): SampleSummary {
-  return {
-    values,
-    median: median(values),
-    min: values.length ? Math.min(...values) : null,
-    max: values.length ? Math.max(...values) : null,
-  };
+  const mid = median(values);
+  const min = values.length ? Math.min(...values) : null;
+  const max = values.length ? Math.max(...values) : null;
+  const spreadPercent = values.length >= 2 && mid !== null && mid !== 0 ? ((max! - min!) / Math.abs(mid)) * 100 : null;
+  return { values, median: mid, min, max, spreadPercent };
 }
 
 /** Applies the decision rule described at the top of this file to one metric. */
@@ -416,7 +525,15 @@ export function judge(ctx: { thresholds: ThresholdsPercent; alpha: number }, m: 
   const baseline = summarize(m.baseline);
   const candidate = summarize(m.candidate);
   const notes = [...(m.extraNotes ?? [])];
-  const result = (method: ComparisonMethod, verdict: Verdict, changePercent: number | null, pValue: number | null): MetricComparison => ({
+  const spreads = [baseline.spreadPercent, candidate.spreadPercent].filter((x): x is number => x !== null);
+  const noisePercent = spreads.length ? Math.max(...spreads) : null;
+  const result = (
+    method: ComparisonMethod,
+    verdict: Verdict,
+    changePercent: number | null,
+    pValue: number | null,
+    judged: { detectablePercent: number; rangesOverlap: boolean } | null,
+  ): MetricComparison => ({
     id: m.id,
     label: m.label,
     family: m.family,
@@ -428,6 +545,9 @@ export function judge(ctx: { thresholds: ThresholdsPercent; alpha: number }, m: 
     candidate,
     changePercent,
     thresholdPercent,
+    noisePercent,
+    detectablePercent: judged?.detectablePercent ?? null,
+    rangesOverlap: judged?.rangesOverlap ?? null,
     pValue,
     method,
     verdict,
@@ -445,31 +565,46 @@ export function judge(ctx: { thresholds: ThresholdsPercent; alpha: number }, m: 
 
   if (m.notComparable) {
     notes.unshift(m.notComparable);
-    return result('not-comparable', 'unchanged', changePercent, pValue);
+    return result('not-comparable', 'unchanged', changePercent, pValue, null);
   }
   if (nB === 0 || nC === 0) {
     notes.unshift(`not measured in the ${nB === 0 ? 'baseline' : 'candidate'}`);
-    return result('not-comparable', 'unchanged', changePercent, pValue);
+    return result('not-comparable', 'unchanged', changePercent, pValue, null);
   }
   if (changePercent === null) {
     notes.unshift('baseline median is 0: relative change undefined');
-    return result('not-comparable', 'unchanged', changePercent, pValue);
+    return result('not-comparable', 'unchanged', changePercent, pValue, null);
   }
 
-  const beyondThreshold = Math.abs(changePercent) > thresholdPercent;
-  const better = m.direction === 'higher-is-better' ? changePercent > 0 : changePercent < 0;
-  const moved: Verdict = beyondThreshold ? (better ? 'improved' : 'regressed') : 'unchanged';
-
-  if (pValue !== null && minimumPValue(nB, nC) <= ctx.alpha) {
-    if (beyondThreshold && pValue >= ctx.alpha) {
-      notes.push(`median moved ${formatSigned(changePercent)} % but p = ${pValue.toPrecision(2)} ≥ α = ${ctx.alpha}: within the noise`);
-      return result('mann-whitney', 'unchanged', changePercent, pValue);
-    }
-    return result('mann-whitney', moved, changePercent, pValue);
-  }
+  const size = Math.abs(changePercent);
+  const beyondThreshold = size > thresholdPercent;
+  const beyondNoise = noisePercent === null || size > noisePercent;
+  const rangesOverlap = !(candidate.min! > baseline.max! || candidate.max! < baseline.min!);
+  const tooNoisy = noisePercent !== null && noisePercent > thresholdPercent;
+  // The smallest change that could clear both bars, rounded up so "±38 %" never promises more.
+  const detectablePercent = Math.ceil(Math.max(thresholdPercent, noisePercent ?? 0));
+  const testable = pValue !== null && minimumPValue(nB, nC) <= ctx.alpha;
+  const method: ComparisonMethod = testable ? 'mann-whitney' : pValue !== null ? 'threshold-low-confidence' : 'threshold-only';
   // Too few runs for the test: the method column and a run-level warning say so (not repeated per row).
-  if (pValue !== null) return result('threshold-low-confidence', moved, changePercent, pValue);
-  return result('threshold-only', moved, changePercent, pValue);
+  const confirmed = testable ? pValue! < ctx.alpha : !rangesOverlap;
+  const judged = { detectablePercent, rangesOverlap };
+
+  if (beyondThreshold && beyondNoise && confirmed) {
+    const better = m.direction === 'higher-is-better' ? changePercent > 0 : changePercent < 0;
+    if (tooNoisy) notes.push(`spread ${noisePercent!.toFixed(1)} % is above the threshold, but the change clears it`);
+    return result(method, better ? 'improved' : 'regressed', changePercent, pValue, judged);
+  }
+  if (beyondThreshold) {
+    const moved = `median moved ${formatSigned(changePercent)} %`;
+    if (!beyondNoise) notes.push(`${moved}, less than the repetitions' spread (${noisePercent!.toFixed(1)} %): within the noise`);
+    else if (testable) notes.push(`${moved} but p = ${pValue!.toPrecision(2)} ≥ α = ${ctx.alpha}: within the noise`);
+    else notes.push(`${moved} but the two sides' ranges overlap: within the noise`);
+  }
+  if (tooNoisy) {
+    notes.push(`too noisy for the ${thresholdPercent} % threshold: smallest detectable change ±${detectablePercent} %`);
+    return result(method, 'too-noisy', changePercent, pValue, judged);
+  }
+  return result(method, 'unchanged', changePercent, pValue, judged);
 }
 
 function formatSigned(n: number): string {

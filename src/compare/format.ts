@@ -26,6 +26,11 @@ export function formatThreshold(m: MetricComparison): string {
   return `${m.direction === 'higher-is-better' ? '-' : '+'}${m.thresholdPercent} %`;
 }
 
+/** The noise the repetitions show (larger side's spread), e.g. "12.3 %". */
+export function formatNoise(noisePercent: number | null): string {
+  return noisePercent === null ? '—' : `${noisePercent.toFixed(1)} %`;
+}
+
 export function formatPValue(p: number | null): string {
   if (p === null) return '—';
   if (p < 0.0001) return '<0.0001';
@@ -34,8 +39,8 @@ export function formatPValue(p: number | null): string {
 
 export const METHOD_LABELS: Record<ComparisonMethod, string> = {
   'mann-whitney': 'U test',
-  'threshold-low-confidence': 'threshold (low confidence)',
-  'threshold-only': 'threshold only (no repetitions)',
+  'threshold-low-confidence': 'threshold + ranges (low confidence)',
+  'threshold-only': 'threshold + ranges (no repetitions)',
   'not-comparable': 'not comparable',
 };
 
@@ -43,6 +48,7 @@ export const VERDICT_LABELS: Record<Verdict, string> = {
   regressed: '✗ regressed',
   improved: '✓ improved',
   unchanged: '= unchanged',
+  'too-noisy': '~ too noisy',
 };
 
 /** "5 vs 5" runs behind a metric. */
@@ -52,8 +58,10 @@ export function formatRuns(m: MetricComparison): string {
 
 /** One line describing the method legend, printed under every table. */
 export const METHOD_LEGEND =
-  'U test = Mann–Whitney U (two-sided; exact for ≤ 50 runs per side) with p < α AND median change beyond the threshold; ' +
-  'threshold = median change vs threshold only (too few repetitions for the U test: < 4 runs per side can never reach p < 0.05); ' +
+  'Every verdict other than unchanged needs the median change beyond the threshold AND beyond the spread (the larger side\'s (max − min) / median over repetitions). ' +
+  'U test = Mann–Whitney U (two-sided; exact for ≤ 50 runs per side), p < α; ' +
+  'threshold + ranges = too few repetitions for the U test (< 4 runs per side can never reach p < 0.05): the two sides\' ranges must not overlap; ' +
+  'too noisy = spread above the threshold, change not beyond it (never a regression); ' +
   'not comparable = generator-bound or not measured on one side (never a regression).';
 
 /** The cells every comparison table shows for a metric, from baseline to method. */
@@ -63,6 +71,7 @@ export function metricCells(m: MetricComparison): string[] {
     formatValue(m.candidate.median, m.unit),
     formatChange(m.changePercent),
     formatThreshold(m),
+    formatNoise(m.noisePercent),
     formatPValue(m.pValue),
     formatRuns(m),
     METHOD_LABELS[m.method],

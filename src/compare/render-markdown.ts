@@ -7,6 +7,7 @@ const VERDICT_MD: Record<MetricComparison['verdict'], string> = {
   regressed: '❌ regressed',
   improved: '✅ improved',
   unchanged: 'unchanged',
+  'too-noisy': '〰️ too noisy',
 };
 
 /** Escapes text for a table cell: pipes, newlines and HTML-significant characters. */
@@ -16,7 +17,8 @@ function cell(text: string): string {
 
 export function renderCompareMarkdown(c: Comparison): string {
   const out: string[] = [];
-  out.push(`## httpbench compare: ${c.hasRegression ? '❌ regression' : '✅ no regression'}`, '');
+  const headline = c.incomplete.length > 0 ? '⛔ incomplete' : c.hasRegression ? '❌ regression' : '✅ no regression';
+  out.push(`## httpbench compare: ${headline}`, '');
   out.push(`**${cell(summaryLine(c))}**`, '');
   out.push(`- baseline: \`${cell(c.baseline.label)}\` — scenario \`${cell(c.baseline.scenario)}\`, started ${cell(c.baseline.startedAt)}${c.baseline.gitCommit ? `, commit \`${cell(c.baseline.gitCommit.slice(0, 12))}\`` : ''}`);
   out.push(`- candidate: \`${cell(c.candidate.label)}\` — scenario \`${cell(c.candidate.scenario)}\`, started ${cell(c.candidate.startedAt)}${c.candidate.gitCommit ? `, commit \`${cell(c.candidate.gitCommit.slice(0, 12))}\`` : ''}`);
@@ -24,6 +26,11 @@ export function renderCompareMarkdown(c: Comparison): string {
   if (c.environmentDifferences.length > 0) {
     out.push('> [!CAUTION]', '> **The runs were measured on different environments** — differences may be the machine, not the code:');
     for (const d of c.environmentDifferences) out.push(`> - ${cell(d)}`);
+    out.push('');
+  }
+  if (c.incomplete.length > 0) {
+    out.push('> [!CAUTION]', '> **This comparison cannot pass a CI gate** (exit 4):');
+    for (const d of c.incomplete) out.push(`> - ${cell(d)}`);
     out.push('');
   }
   const warnings = c.warnings.filter((w) => !w.startsWith('environment differs'));
@@ -37,8 +44,8 @@ export function renderCompareMarkdown(c: Comparison): string {
     for (const n of g.notes) out.push(`- ${cell(n)}`);
     if (g.notes.length) out.push('');
     if (g.metrics.length === 0) continue;
-    out.push('| metric | baseline | candidate | change | threshold | p | runs | method | verdict | notes |');
-    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |');
+    out.push('| metric | baseline | candidate | change | threshold | spread | p | runs | method | verdict | notes |');
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |');
     for (const m of g.metrics) {
       const verdict = m.verdict === 'regressed' || m.verdict === 'improved' ? `**${VERDICT_MD[m.verdict]}**` : VERDICT_MD[m.verdict];
       out.push(

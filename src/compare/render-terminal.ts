@@ -12,15 +12,19 @@ export function renderCompareTerminal(c: Comparison): string {
     lines.push('', '!!! WARNING: THE RUNS WERE MEASURED ON DIFFERENT ENVIRONMENTS — differences may be the machine, not the code !!!');
     for (const d of c.environmentDifferences) lines.push(`!!!   ${d}`);
   }
+  if (c.incomplete.length > 0) {
+    lines.push('', '!!! GATE INCOMPLETE — this comparison cannot pass a CI gate (exit 4):');
+    for (const d of c.incomplete) lines.push(`!!!   ${d}`);
+  }
   for (const w of c.warnings.filter((w) => !w.startsWith('environment differs'))) lines.push(`WARNING: ${w}`);
 
   const table = new Table({
-    head: ['target / config', 'metric', 'baseline', 'candidate', 'change', 'threshold', 'p', 'runs', 'method', 'verdict', 'notes'],
+    head: ['target / config', 'metric', 'baseline', 'candidate', 'change', 'threshold', 'spread', 'p', 'runs', 'method', 'verdict', 'notes'],
     style: { head: [], border: [] },
   });
   for (const g of c.groups) {
     const name = `${g.target} / ${g.configuration}`;
-    if (g.metrics.length === 0) table.push([name, '—', '', '', '', '', '', `${g.baselineRuns} vs ${g.candidateRuns}`, '', '', g.notes.join('; ')]);
+    if (g.metrics.length === 0) table.push([name, '—', '', '', '', '', '', '', `${g.baselineRuns} vs ${g.candidateRuns}`, '', '', g.notes.join('; ')]);
     g.metrics.forEach((m, i) => {
       const notes = [...m.notes, ...(i === 0 ? g.notes : [])].join('; ');
       table.push([
@@ -41,8 +45,12 @@ function describeRun(r: Comparison['baseline']): string {
 }
 
 export function summaryLine(c: Comparison): string {
-  const { regressed, improved, unchanged, notComparable, lowConfidence } = c.counts;
-  const verdict = c.hasRegression ? 'REGRESSION' : 'no regression';
-  const extras = [notComparable ? `${notComparable} not comparable` : '', lowConfidence ? `${lowConfidence} low confidence` : ''].filter(Boolean);
+  const { regressed, improved, unchanged, tooNoisy, notComparable, lowConfidence } = c.counts;
+  const verdict = c.incomplete.length > 0 ? `INCOMPLETE (${c.incomplete.length} problem${c.incomplete.length === 1 ? '' : 's'})${c.hasRegression ? ' and REGRESSION' : ''}` : c.hasRegression ? 'REGRESSION' : 'no regression';
+  const extras = [
+    tooNoisy ? `${tooNoisy} too noisy` : '',
+    notComparable ? `${notComparable} not comparable` : '',
+    lowConfidence ? `${lowConfidence} low confidence` : '',
+  ].filter(Boolean);
   return `${verdict}: ${regressed} regressed, ${improved} improved, ${unchanged} unchanged${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }

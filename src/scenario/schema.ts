@@ -3,6 +3,7 @@
  * falls back to a default. Defaults are applied here, so a resolved Scenario is complete.
  */
 import { z } from 'zod';
+import { ScenarioCompareSchema } from '../compare/thresholds.ts';
 
 const positiveNumber = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be > 0` });
 const positiveInt = (what: string) =>
@@ -136,6 +137,8 @@ export const ScenarioSchema = z.strictObject({
   startupTimeoutS: positiveNumber('startupTimeoutS').default(60),
   /** Claims registry, relative to the scenario file; null for none. */
   claims: z.string().nullable().default(null),
+  /** `httpbench compare` settings for runs of this scenario (thresholds); absent = the defaults. */
+  compare: ScenarioCompareSchema.optional(),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

@@ -71,7 +71,7 @@ describe('httpbench compare', () => {
     const md = await readFile(summary, 'utf8');
     expect(md.startsWith('# earlier step\n')).toBe(true);
     expect(md).toContain('## httpbench compare: ✅ no regression');
-    expect(md).toContain('threshold (low confidence)');
+    expect(md).toContain('threshold + ranges (low confidence)');
   });
 
   it('thresholds from flags and file change the verdict', async () => {
@@ -81,6 +81,60 @@ describe('httpbench compare', () => {
     await writeFile(file, 'p50: 50\np95: 50\n');
     expect((await compare([base, slow, '--thresholds', file, '--threshold', 'p99=50'])).exitCode).toBe(0);
     expect((await compare([base, slow, '--thresholds', file])).exitCode).toBe(1);
+  });
+});
+
+describe('httpbench compare: the gate fails closed (exit 4)', () => {
+  it('a run compared with itself exits 0', async () => {
+    const a = await runDir('self', { seed: 51, repetitions: 5 });
+    const r = await compare([a, a]);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toMatch(/^no regression: 0 regressed, 0 improved/m);
+  });
+
+  it('an interrupted candidate exits 4 and says why, even with a regression in it', async () => {
+    const base = await runDir('gate-base', { seed: 52, repetitions: 5 });
+    const dir = await runDir('gate-int', { seed: 53, repetitions: 5, latencyFactor: 1.5 });
+    const doc = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
+    await writeFile(path.join(dir, 'run.json'), JSON.stringify({ ...doc, status: 'interrupted' }));
+    const r = await compare([base, dir]);
+    expect(r.exitCode, r.all).toBe(4);
+    expect(r.stdout).toContain('!!!   candidate run status is "interrupted", not "completed"');
+    expect(r.stdout).toMatch(/^INCOMPLETE \(1 problem\) and REGRESSION/m);
+  });
+
+  it('a failed baseline exits 4', async () => {
+    const dir = await runDir('gate-failed', { seed: 54, repetitions: 2 });
+    const doc = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
+    await writeFile(path.join(dir, 'run.json'), JSON.stringify({ ...doc, status: 'failed' }));
+    const good = await runDir('gate-good', { seed: 55, repetitions: 2 });
+    const r = await compare([dir, good]);
+    expect(r.exitCode, r.all).toBe(4);
+    expect(r.stdout).toContain('baseline run status is "failed", not "completed"');
+  });
+
+  it('a candidate that measured nothing (0 comparisons) exits 4', async () => {
+    const base = await runDir('gate-b0', { seed: 56, repetitions: 2 });
+    const empty = path.join(tmp, 'gate-empty');
+    await mkdir(empty, { recursive: true });
+    const doc = JSON.parse(await readFile(path.join(base, 'run.json'), 'utf8'));
+    await writeFile(path.join(empty, 'run.json'), JSON.stringify({ ...doc, targets: [] }));
+    const r = await compare([base, empty, '--json']);
+    expect(r.exitCode, r.all).toBe(4);
+    expect(JSON.parse(r.stdout).incomplete).toContain('nothing comparable was judged (0 metrics measured on both sides and comparable)');
+  });
+
+  it("the candidate scenario's compare: thresholds apply; flags still override them", async () => {
+    const base = await runDir('scn-thr-a', { seed: 57, repetitions: 5 });
+    const slow = await runDir('scn-thr-b', { seed: 58, repetitions: 5, latencyFactor: 1.3 });
+    expect((await compare([base, slow])).exitCode).toBe(1);
+    const doc = JSON.parse(await readFile(path.join(slow, 'run.json'), 'utf8'));
+    doc.scenario.compare = { thresholdsPercent: { p50: 50, p95: 50, p99: 50 } };
+    await writeFile(path.join(slow, 'run.json'), JSON.stringify(doc));
+    const loose = await compare([base, slow]);
+    expect(loose.exitCode, loose.all).toBe(0);
+    expect(loose.stdout).toMatch(/compare: sections differ/);
+    expect((await compare([base, slow, '--threshold', 'p50=10'])).exitCode).toBe(1);
   });
 });
 
@@ -124,7 +178,7 @@ describe('httpbench compare: bad input exits 2 and names the problem', () => {
     const b = await runDir('scen-b', { seed: 2, repetitions: 2, scenarioName: 'nightly' });
     const r = await compare([a, b]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/different scenarios: baseline "ci", candidate "nightly"/);
+    expect(r.stderr).toMatch(/different scenarios: baseline "ci" \(measurement fingerprint [0-9a-f]{12}\), candidate "nightly" \(measurement fingerprint [0-9a-f]{12}\)/);
     expect(r.stderr).toMatch(/--allow-different-scenarios/);
     const allowed = await compare([a, b, '--allow-different-scenarios']);
     expect(allowed.exitCode, allowed.all).toBe(0);

@@ -2,13 +2,16 @@
  * `httpbench compare BASELINE CANDIDATE`: judges every metric of two runs as improved, regressed or
  * unchanged (src/compare/compare.ts) and renders the result for people and CI.
  *
- * Exit codes: 0 no regression, 1 regression, 2 bad input (ConfigError), 3 infrastructure
- * (InfrastructureError, e.g. an output file that cannot be written). Never calls process.exit.
+ * Exit codes: 0 no regression, 1 regression, 2 bad input (ConfigError, including runs of different
+ * scenarios), 3 infrastructure (InfrastructureError, e.g. an output file that cannot be written),
+ * 4 incomplete: a run is not `completed`, nothing comparable was judged, or a baseline
+ * target/configuration has no completed candidate runs — the gate fails closed (4 wins over 1: the
+ * run must be redone before its verdicts mean anything). Never calls process.exit.
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { compareRuns, DEFAULT_ALPHA } from '../../compare/compare.ts';
+import { compareRuns, DEFAULT_ALPHA, gateOutcome, type GateOutcome } from '../../compare/compare.ts';
 import { renderCompareBmf } from '../../compare/render-bmf.ts';
 import { renderCompareJunit } from '../../compare/render-junit.ts';
 import { renderCompareMarkdown } from '../../compare/render-markdown.ts';
@@ -19,6 +22,10 @@ import { readRunDocument } from '../../schema/io.ts';
 
 /** Exit code when at least one metric regressed (0 otherwise; 2/3 come from the error classes). */
 export const EXIT_REGRESSION = 1;
+/** Exit code when the comparison cannot pass a gate whatever its verdicts (see Comparison.incomplete). */
+export const EXIT_INCOMPLETE = 4;
+
+export const GATE_EXIT_CODES: Record<GateOutcome, number> = { pass: 0, regression: EXIT_REGRESSION, incomplete: EXIT_INCOMPLETE };
 
 interface CompareArgs {
   baseline: string;
@@ -67,7 +74,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       }) as never,
   handler: async (args) => {
     const fileThresholds = args.thresholds ? parseThresholdsFile(await readText(args.thresholds, '--thresholds'), args.thresholds) : {};
-    const thresholdsPercent = resolveThresholds(fileThresholds, parseThresholdFlags(args.threshold));
+    const flagThresholds = parseThresholdFlags(args.threshold);
 
     // Read both before failing, so one message names every unreadable input.
     const [baseline, candidate] = await Promise.allSettled([readRunDocument(args.baseline), readRunDocument(args.candidate)]);
@@ -80,9 +87,13 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         cause: b,
       });
     }
+    const baselineDoc = (baseline as PromiseFulfilledResult<Awaited<ReturnType<typeof readRunDocument>>>).value;
+    const candidateDoc = (candidate as PromiseFulfilledResult<Awaited<ReturnType<typeof readRunDocument>>>).value;
+    // The candidate's scenario brings its compare: thresholds (a change to them is reviewed with the code).
+    const thresholdsPercent = resolveThresholds(candidateDoc.scenario.compare?.thresholdsPercent ?? {}, fileThresholds, flagThresholds);
     const comparison = compareRuns(
-      (baseline as PromiseFulfilledResult<Awaited<ReturnType<typeof readRunDocument>>>).value,
-      (candidate as PromiseFulfilledResult<Awaited<ReturnType<typeof readRunDocument>>>).value,
+      baselineDoc,
+      candidateDoc,
       {
         thresholdsPercent,
         alpha: args.alpha,
@@ -107,7 +118,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     }
 
     process.stdout.write(args.json ? `${JSON.stringify(comparison, null, 2)}\n` : renderCompareTerminal(comparison));
-    process.exitCode = comparison.hasRegression ? EXIT_REGRESSION : 0;
+    process.exitCode = GATE_EXIT_CODES[gateOutcome(comparison)];
   },
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, judge, median, GENERATOR_BOUND_NOTE, type MetricComparison } from '../../../src/compare/compare.ts';
+import { compareRuns, gateOutcome, judge, median, GENERATOR_BOUND_NOTE, type MetricComparison } from '../../../src/compare/compare.ts';
 import { DEFAULT_THRESHOLDS_PERCENT, resolveThresholds } from '../../../src/compare/thresholds.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { buildRunDocument } from '../../helpers/compare-fixtures.ts';
@@ -37,11 +37,50 @@ describe('judge: the decision rule', () => {
     expect(m.pValue!).toBeLessThan(0.05);
   });
 
-  it('beyond the threshold but not significant is unchanged, with a note', () => {
-    const m = latency([100, 200, 100, 200, 100], [100, 200, 200, 200, 130]);
-    expect(m.changePercent).toBeCloseTo(100, 10);
+  it('beyond threshold and spread but not significant is unchanged, with a note', () => {
+    // spreads 13/102 and 10/118 → noise 12.7 %; change +15.7 % clears 15 % and 12.7 %; U = 4 → p = 24/252
+    const m = latency([100, 101, 102, 112, 113], [110, 111, 118, 119, 120]);
+    expect(m.changePercent).toBeCloseTo((16 / 102) * 100, 10);
+    expect(m.noisePercent).toBeCloseTo((13 / 102) * 100, 10);
+    expect(m.pValue).toBeCloseTo(24 / 252, 12);
     expect(m).toMatchObject({ method: 'mann-whitney', verdict: 'unchanged' });
-    expect(m.notes.join()).toMatch(/within the noise/);
+    expect(m.notes.join()).toMatch(/p = 0\.0\d+ ≥ α = 0\.05: within the noise/);
+  });
+
+  it('a change smaller than the spread of the repetitions is never a regression, however significant', () => {
+    // baseline 100..130 (spread 30/115 = 26.1 %), candidate 140..170: +26.1 % = the spread exactly, p = 2/252
+    const m = latency([100, 105, 115, 120, 130], [140, 141, 145, 150, 170]);
+    expect(m.changePercent).toBeCloseTo(((145 - 115) / 115) * 100, 10);
+    expect(m.noisePercent).toBeCloseTo((30 / 115) * 100, 10);
+    expect(m.pValue).toBeCloseTo(2 / 252, 12);
+    expect(m.verdict).not.toBe('regressed');
+    expect(m.notes.join()).toMatch(/less than the repetitions' spread \(26\.1 %\): within the noise/);
+  });
+
+  it('noise wider than the threshold: too noisy, with the smallest detectable change', () => {
+    // p99 threshold 15 %; baseline 100..140 (median 120, spread 33.3 %), candidate +10 %
+    const m = latency([100, 110, 120, 130, 140], [110, 121, 132, 143, 154]);
+    expect(m.noisePercent).toBeCloseTo((44 / 132) * 100, 10);
+    expect(m).toMatchObject({ verdict: 'too-noisy', method: 'mann-whitney', thresholdPercent: 15, detectablePercent: 34 });
+    expect(m.notes).toContain('too noisy for the 15 % threshold: smallest detectable change ±34 %');
+    // the same noise with a change that clears it is still judged
+    const big = latency([100, 110, 120, 130, 140], [200, 210, 220, 230, 240]);
+    expect(big).toMatchObject({ verdict: 'regressed', detectablePercent: 34 });
+    expect(big.notes.join()).toMatch(/above the threshold, but the change clears it/);
+  });
+
+  it('3 vs 3 with overlapping ranges: unchanged even beyond threshold and spread', () => {
+    // medians 101 → 125 (+23.8 % > 15 %), candidate spread 1.6 %, but the baseline's 125 lies inside the candidate's range
+    const overlap = latency([100, 101, 125], [124, 125, 126]);
+    expect(overlap.changePercent).toBeCloseTo(((125 - 101) / 101) * 100, 10);
+    expect(overlap).toMatchObject({ method: 'threshold-low-confidence', verdict: 'too-noisy', rangesOverlap: true });
+    const tight = latency([100, 101, 102], [120, 121, 122]);
+    expect(tight).toMatchObject({ method: 'threshold-low-confidence', verdict: 'regressed', rangesOverlap: false });
+    // threshold crossed, spread small, but one value each side overlaps: unchanged
+    const touching = latency([100, 101, 118], [118, 119, 120]);
+    expect(touching.changePercent).toBeCloseTo(((119 - 101) / 101) * 100, 10);
+    expect(touching.noisePercent).toBeCloseTo((18 / 101) * 100, 10);
+    expect(touching).toMatchObject({ rangesOverlap: true, verdict: 'too-noisy' });
   });
 
   it('direction: throughput up is an improvement, down a regression', () => {
@@ -49,9 +88,9 @@ describe('judge: the decision rule', () => {
     expect(throughput([100, 101, 102, 103, 104], [70, 71, 72, 73, 74]).verdict).toBe('regressed');
   });
 
-  it('3 vs 3: the U test cannot reach 0.05, so threshold only, flagged low-confidence', () => {
+  it('3 vs 3: the U test cannot reach 0.05, so threshold and ranges, flagged low-confidence', () => {
     const m = latency([100, 101, 102], [130, 131, 132]);
-    expect(m).toMatchObject({ method: 'threshold-low-confidence', verdict: 'regressed' });
+    expect(m).toMatchObject({ method: 'threshold-low-confidence', verdict: 'regressed', rangesOverlap: false });
     expect(m.pValue).toBeCloseTo(0.1, 12);
   });
 
@@ -107,7 +146,10 @@ describe('compareRuns', () => {
     for (let i = 0; i < runs.length; i++) {
       for (let j = i + 1; j < runs.length; j++) {
         const c = compareRuns(runs[i]!, runs[j]!, { thresholdsPercent });
-        const bad = c.groups.flatMap((g) => g.metrics.filter((m) => m.verdict !== 'unchanged').map((m) => `${g.target} ${m.id} ${m.changePercent}`));
+        // too-noisy is allowed (a warning, never a regression); regressed and improved are not.
+        const bad = c.groups.flatMap((g) =>
+          g.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'improved').map((m) => `${g.target} ${m.id} ${m.changePercent}`),
+        );
         expect(bad, `pair ${i},${j}`).toEqual([]);
         expect(c.hasRegression).toBe(false);
       }
@@ -130,7 +172,7 @@ describe('compareRuns', () => {
     const b = buildRunDocument({ seed: 2, repetitions: 1, latencyFactor: 1.3 });
     const c = compareRuns(a, b, { thresholdsPercent });
     expect(c.groups[0]!.metrics.every((m) => m.method === 'threshold-only')).toBe(true);
-    expect(c.warnings.join()).toMatch(/threshold only \(low confidence\)/);
+    expect(c.warnings.join()).toMatch(/threshold and non-overlapping ranges \(low confidence\)/);
     expect(c.hasRegression).toBe(true);
   });
 
@@ -140,7 +182,8 @@ describe('compareRuns', () => {
     expect(() => compareRuns(a, b, { thresholdsPercent })).toThrow(ConfigError);
     expect(() => compareRuns(a, b, { thresholdsPercent })).toThrow(/different scenarios/);
     const c = compareRuns(a, b, { thresholdsPercent, allowDifferentScenarios: true });
-    expect(c.scenarioMismatch).toEqual({ baseline: 'ci', candidate: 'other' });
+    expect(c.scenarioMismatch).toMatchObject({ baseline: 'ci', candidate: 'other', differences: [] });
+    expect(c.scenarioMismatch!.baselineFingerprint).toBe(c.scenarioMismatch!.candidateFingerprint);
     expect(c.warnings.join()).toMatch(/different scenarios/);
   });
 
@@ -180,7 +223,8 @@ describe('compareRuns', () => {
     const g = c.groups.find((x) => x.target === 'go-chi')!;
     expect(g.metrics).toEqual([]);
     expect(g.notes).toContain('no completed runs in the candidate');
-    expect(c.warnings.join()).toMatch(/go-chi\/default: no completed runs in the candidate/);
+    expect(c.incomplete.join()).toMatch(/go-chi\/default: no completed runs in the candidate/);
+    expect(gateOutcome(c)).toBe('incomplete');
   });
 
   it('uses the given thresholds', () => {
@@ -188,5 +232,100 @@ describe('compareRuns', () => {
     const b = buildRunDocument({ seed: 2, repetitions: 5, latencyFactor: 1.3 });
     const c = compareRuns(a, b, { thresholdsPercent: { ...DEFAULT_THRESHOLDS_PERCENT, p50: 50, p95: 50, p99: 50 } });
     expect(c.hasRegression).toBe(false);
+  });
+});
+
+describe('compareRuns: the gate fails closed', () => {
+  it('a run compared with itself passes, however noisy', () => {
+    const a = buildRunDocument({ seed: 7, repetitions: 5, noise: 0.2 });
+    const c = compareRuns(a, a, { thresholdsPercent });
+    expect(c.counts.regressed + c.counts.improved).toBe(0);
+    expect(c.counts.tooNoisy).toBeGreaterThan(0);
+    expect(c.incomplete).toEqual([]);
+    expect(gateOutcome(c)).toBe('pass');
+  });
+
+  it('a candidate or baseline that is not completed makes the comparison incomplete', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 2 });
+    const interrupted = { ...a, status: 'interrupted' as const };
+    const c = compareRuns(a, interrupted, { thresholdsPercent });
+    expect(c.incomplete).toEqual(['candidate run status is "interrupted", not "completed"']);
+    expect(gateOutcome(c)).toBe('incomplete');
+    const both = compareRuns({ ...a, status: 'failed' }, { ...a, status: 'running' }, { thresholdsPercent });
+    expect(both.incomplete).toEqual(['baseline run status is "failed", not "completed"', 'candidate run status is "running", not "completed"']);
+  });
+
+  it('incomplete wins over a regression', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 5 });
+    const b = buildRunDocument({ seed: 2, repetitions: 5, latencyFactor: 1.5 });
+    const c = compareRuns(a, { ...b, status: 'interrupted' }, { thresholdsPercent });
+    expect(c.hasRegression).toBe(true);
+    expect(gateOutcome(c)).toBe('incomplete');
+  });
+
+  it('a candidate with no targets judges nothing: incomplete', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 2 });
+    const c = compareRuns(a, { ...a, targets: [] }, { thresholdsPercent });
+    expect(c.groups.flatMap((g) => g.metrics)).toEqual([]);
+    expect(c.incomplete).toEqual([
+      'fastapi/1-worker: no completed runs in the candidate (failed or skipped?) — nothing judged',
+      'go-chi/default: no completed runs in the candidate (failed or skipped?) — nothing judged',
+      'nothing comparable was judged (0 metrics measured on both sides and comparable)',
+    ]);
+  });
+
+  it('both sides empty: 0 comparisons is incomplete too', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 1 });
+    const c = compareRuns({ ...a, targets: [] }, { ...a, targets: [] }, { thresholdsPercent });
+    expect(c.incomplete).toEqual(['nothing comparable was judged (0 metrics measured on both sides and comparable)']);
+  });
+});
+
+describe('compareRuns: same scenario means same name and same measurement fingerprint', () => {
+  const withLoad = (doc: ReturnType<typeof buildRunDocument>, durationS: number) => ({
+    ...doc,
+    scenario: { ...doc.scenario, load: { ...doc.scenario.load, steps: { ...doc.scenario.load.steps, durationS } } },
+  });
+
+  it('same name, different step length: refused with the differing setting', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 2 });
+    const b = withLoad(buildRunDocument({ seed: 2, repetitions: 2 }), 5);
+    let error: unknown;
+    try {
+      compareRuns(a, b, { thresholdsPercent });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/^the runs come from different scenarios: baseline "ci" \(measurement fingerprint [0-9a-f]{12}\), candidate "ci" \(measurement fingerprint [0-9a-f]{12}\)$/);
+    expect((error as ConfigError).problems).toEqual(['load.steps.durationS: 3 vs 5']);
+  });
+
+  it('what a candidate changes (env, image, repeat, compare thresholds) keeps the fingerprint', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 2 });
+    const b = buildRunDocument({ seed: 2, repetitions: 3 });
+    const injected = {
+      ...b,
+      scenario: {
+        ...b.scenario,
+        description: 'with EXTRA_WORK_US',
+        targets: b.scenario.targets.map((t) => ({ ...t, configurations: t.configurations.map((c) => ({ ...c, env: { EXTRA_WORK_US: '50' } })) })),
+        compare: { thresholdsPercent: { p99: 40 } },
+      },
+    };
+    const c = compareRuns(a, injected, { thresholdsPercent });
+    expect(c.scenarioMismatch).toBeNull();
+    expect(c.baseline.scenarioFingerprint).toBe(c.candidate.scenarioFingerprint);
+    expect(c.warnings.join('\n')).toMatch(/compare: sections differ/);
+  });
+});
+
+describe('compareRuns: machines', () => {
+  it('a different kernel is a loud warning, not a refusal', () => {
+    const a = buildRunDocument({ seed: 1, repetitions: 2 });
+    const b = buildRunDocument({ seed: 2, repetitions: 2, environment: { kernel: '6.8.0' } });
+    const c = compareRuns(a, b, { thresholdsPercent });
+    expect(c.environmentDifferences).toEqual(['kernel: "6.1.0" vs "6.8.0"']);
+    expect(gateOutcome(c)).toBe('pass');
   });
 });

@@ -31,7 +31,7 @@ describe('terminal and Markdown renderers', () => {
 
   it('say which method judged each metric and flag low confidence', () => {
     const md = renderCompareMarkdown(lowConfidence);
-    expect(md).toContain('threshold (low confidence)');
+    expect(md).toContain('threshold + ranges (low confidence)');
     expect(md).toContain('smallest possible p = 0.10');
     expect(renderCompareTerminal(slower)).toContain('U test');
     expect(renderCompareTerminal(slower)).toContain('generator-bound, not comparable');
@@ -40,7 +40,7 @@ describe('terminal and Markdown renderers', () => {
   it('flag an environment mismatch loudly', () => {
     expect(renderCompareTerminal(envMismatch)).toMatch(/WARNING: THE RUNS WERE MEASURED ON DIFFERENT ENVIRONMENTS[\s\S]*cpuCount: 4 vs 2/);
     expect(renderCompareMarkdown(envMismatch)).toMatch(/\[!CAUTION\][\s\S]*different environments[\s\S]*cpuCount: 4 vs 2/);
-    expect(renderCompareTerminal(envMismatch)).toContain('threshold only (no repetitions)');
+    expect(renderCompareTerminal(envMismatch)).toContain('threshold + ranges (no repetitions)');
   });
 
   it('Markdown escapes table-breaking characters', () => {
@@ -50,6 +50,33 @@ describe('terminal and Markdown renderers', () => {
     for (const row of md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---'))) {
       expect(row.replace(/\\\|/g, '').split(' | ').length).toBe(headerCells);
     }
+  });
+});
+
+describe('an incomplete comparison is loud in every renderer', () => {
+  const base = buildRunDocument({ seed: 5, repetitions: 2 });
+  const incomplete = compareRuns(base, { ...base, status: 'interrupted' }, { thresholdsPercent });
+
+  it('terminal, Markdown and JUnit say the gate cannot pass', () => {
+    expect(renderCompareTerminal(incomplete)).toContain('!!! GATE INCOMPLETE — this comparison cannot pass a CI gate (exit 4):\n!!!   candidate run status is "interrupted", not "completed"');
+    expect(renderCompareTerminal(incomplete)).toMatch(/^INCOMPLETE \(1 problem\): 0 regressed/m);
+    expect(renderCompareMarkdown(incomplete)).toContain('## httpbench compare: ⛔ incomplete');
+    const xml = renderCompareJunit(incomplete);
+    const j = checkJunitStructure(xml);
+    expect(j.suites).toBe(3);
+    expect(j.testcases).toBe(incomplete.groups.reduce((a, g) => a + g.metrics.length, 0) + 1);
+    expect(xml).toContain('<error type="incomplete" message="comparison incomplete: candidate run status is &quot;interrupted&quot;, not &quot;completed&quot;">');
+  });
+
+  it('too-noisy metrics are a warning and a skipped JUnit case, not a failure', () => {
+    const noisy = buildRunDocument({ seed: 6, repetitions: 5, noise: 0.2 });
+    const c = compareRuns(noisy, noisy, { thresholdsPercent });
+    expect(c.counts.tooNoisy).toBeGreaterThan(0);
+    expect(renderCompareTerminal(c)).toContain('~ too noisy');
+    expect(renderCompareTerminal(c)).toMatch(/WARNING: \d+ metric\(s\) too noisy to judge at their thresholds.*smallest change each could detect: fastapi\/1-worker /);
+    const j = checkJunitStructure(renderCompareJunit(c));
+    expect(j.failures).toEqual([]);
+    expect(j.skipped).toBe(c.counts.tooNoisy + c.counts.notComparable);
   });
 });
 
@@ -67,7 +94,7 @@ describe('JUnit renderer', () => {
     expect(j.failures).toContain('go-chi/default :: max throughput');
     expect(j.failures).not.toContain('fastapi/1-worker :: p99 @ 500 rps');
     expect(j.failures).toHaveLength(slower.counts.regressed);
-    expect(j.skipped).toBe(slower.counts.notComparable);
+    expect(j.skipped).toBe(slower.counts.notComparable + slower.counts.tooNoisy);
     // The label with <&" survived as text.
     expect(parseXmlStrict(xml).children[0]!.children.at(-1)!.text).toContain('runs/base&lt;&amp;&quot;line&gt;');
   });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS_PERCENT, parseThresholdFlags, parseThresholdsFile, resolveThresholds } from '../../../src/compare/thresholds.ts';
 import { ConfigError } from '../../../src/errors.ts';
+import { parseScenario } from '../../../src/scenario/load.ts';
 
 describe('thresholds', () => {
-  it('defaults from the issue', () => {
+  it('defaults (provisional until the A/A measurement)', () => {
     expect(resolveThresholds()).toEqual({ throughput: 5, achievedRps: 5, p50: 10, p95: 10, p99: 15, memory: 10, coldStart: 25, imageSize: 5 });
   });
 
@@ -32,5 +33,35 @@ describe('thresholds', () => {
     expect(() => parseThresholdsFile('p99: [', 't.yaml')).toThrow(/t\.yaml/);
     expect(() => parseThresholdsFile('p98: 3', 't.yaml')).toThrow(ConfigError);
     expect(() => parseThresholdsFile('- 1', 't.yaml')).toThrow(/map/);
+  });
+});
+
+describe("the scenario's compare: section", () => {
+  const scenario = (extra: string) => `name: s
+targets: [{ name: a, url: "http://127.0.0.1:1/" }]
+load: { steps: { rates: [100] } }
+${extra}
+`;
+
+  it('is optional, validated, and layers between defaults and file/flags', () => {
+    expect(parseScenario(scenario(''), 's.yaml', { cpuCount: 2 }).compare).toBeUndefined();
+    const s = parseScenario(scenario('compare: { thresholdsPercent: { p99: 40, throughput: 8 } }'), 's.yaml', { cpuCount: 2 });
+    expect(s.compare).toEqual({ thresholdsPercent: { p99: 40, throughput: 8 } });
+    const r = resolveThresholds(s.compare!.thresholdsPercent, parseThresholdsFile('p99: 30\n', 't.yaml'), parseThresholdFlags(['throughput=6']));
+    expect(r).toEqual({ ...DEFAULT_THRESHOLDS_PERCENT, p99: 30, throughput: 6 });
+    expect(resolveThresholds(s.compare!.thresholdsPercent)).toEqual({ ...DEFAULT_THRESHOLDS_PERCENT, p99: 40, throughput: 8 });
+  });
+
+  it('rejects unknown metrics and negative values, all at once', () => {
+    let error: unknown;
+    try {
+      parseScenario(scenario('compare: { thresholdsPercent: { p98: 40, p99: -1 } }'), 's.yaml', { cpuCount: 2 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/p98/);
+    expect(problems).toMatch(/compare\.thresholdsPercent\.p99 must be ≥ 0/);
   });
 });
