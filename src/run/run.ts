@@ -29,7 +29,7 @@ export interface RunDeps {
   buildImage(spec: DockerTargetSpec, signal: AbortSignal): Promise<BuiltImage>;
   /** Starts a target; for Docker targets `image` is the built image. */
   startTarget(opts: StartOptions, image: BuiltImage | null): Promise<RunningTarget>;
-  verifyContract(baseUrl: string): Promise<{ ok: boolean; failures: string[] }>;
+  verifyContract(baseUrl: string, connectHost?: string): Promise<{ ok: boolean; failures: string[] }>;
   engine(name: Step['engine']): LoadEngine;
   /** Persists the document (validate + atomic write). Called after every step. */
   save(doc: RunDocument): Promise<void>;
@@ -193,7 +193,7 @@ async function measureTarget(
     if (target.idleMemoryBytes !== null) entry.memory = { idleBytes: target.idleMemoryBytes, peakBytes: target.idleMemoryBytes };
     if (target.coldStartMs !== null) deps.log(`[${label}] first 200 after ${target.coldStartMs.toFixed(0)} ms`);
 
-    const contract = await deps.verifyContract(target.baseUrl);
+    const contract = await deps.verifyContract(target.baseUrl, target.connectHost);
     if (!contract.ok) {
       entry.status = 'failed';
       entry.reason = `pre-flight contract failed: ${contract.failures.join('; ')}`;
@@ -203,6 +203,7 @@ async function measureTarget(
 
     const base: Omit<StepSpec, 'rateRps' | 'durationS' | 'connections'> = {
       baseUrl: target.baseUrl,
+      ...(target.connectHost !== undefined ? { connectHost: target.connectHost } : {}),
       pathTemplate: PATH_TEMPLATE,
       ids: scenario.load.ids,
       // Resolved by the caller ("auto" → the generator's CPUs); 1 if it was not.

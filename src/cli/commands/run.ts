@@ -22,7 +22,7 @@ import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
-import { checkLoadUrl } from '../../load/url-guard.ts';
+import { guardLoadUrl } from '../../load/url-guard.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
 import { onInterrupt } from '../signals.ts';
@@ -64,7 +64,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         });
       }
     }
-    for (const t of scenario.targets) if ('url' in t) checkLoadUrl(t.url, { allowRemote: args['allow-remote'] });
+    // url: targets are resolved once here; load and contract checks connect to the checked address.
+    const urlAddresses = new Map<string, string>();
+    for (const t of scenario.targets) {
+      if ('url' in t) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: args['allow-remote'] })).address);
+    }
     const claims = scenario.claims ? (await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims))).claims : null;
 
     const startedAt = new Date();
@@ -119,8 +123,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return { tag: built.tag, id: built.id, sizeBytes: built.sizeBytes, bases: built.baseImages };
       },
       startTarget: async (opts, image) =>
-        'url' in opts.spec ? startUrlTarget(opts.spec) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
-      verifyContract: (baseUrl) => verifyContract(baseUrl),
+        'url' in opts.spec ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
+      verifyContract: (baseUrl, connectHost) => verifyContract(baseUrl, { connectHost }),
       engine: engineFor,
       save: async (doc) => void (await writeRunDocument(outDir, doc)),
       log: (line) => process.stderr.write(`${line}\n`),

@@ -32,7 +32,8 @@ export class OpenLoopEngine implements LoadEngine {
   constructor(private readonly options: OpenLoopOptions = {}) {}
 
   async runStep(spec: StepSpec, signal?: AbortSignal): Promise<EngineStep> {
-    const target = parseTarget(spec.baseUrl);
+    // Connect to the address the URL guard checked (if given); the Host header stays the URL's.
+    const target = { ...parseTarget(spec.baseUrl), ...(spec.connectHost !== undefined ? { host: spec.connectHost } : {}) };
     const workers = Math.max(1, Math.min(spec.workers, spec.connections));
     const notes: string[] = [];
     if (workers < spec.workers) notes.push(`workers lowered from ${spec.workers} to ${workers}: one connection per worker at least`);
