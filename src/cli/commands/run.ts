@@ -54,7 +54,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
     const cpuCount = os.cpus().length;
-    const scenario = await loadScenario(scenarioPath, { cpuCount });
+    const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: os.totalmem() });
     const only = args.targets?.split(',').map((s) => s.trim()).filter(Boolean);
     if (only) {
       const unknown = only.filter((n) => !scenario.targets.some((t) => t.name === n));
