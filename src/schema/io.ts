@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.ts';
 import { RunDocumentSchema, SCHEMA_VERSION, type RunDocument } from './run.ts';
 import { formatIssues } from '../util/issues.ts';
 import { writeFileAtomic } from '../util/fs.ts';
-import { MAX_RUN_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
+import { checkTextSize, MAX_RUN_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
 import { crossCheckRun } from './run-checks.ts';
 
 /** How many schema problems an error lists; the rest are counted, so a wrong file is not a wall of text. */
@@ -35,6 +35,12 @@ export async function readRunDocument(pathOrDir: string): Promise<RunDocument> {
       hint: 'give a run directory containing run.json, or the run.json itself',
     });
   }
+  return parseRunDocument(text, file);
+}
+
+/** Pure: validates run.json text (`file` only names it in messages); ConfigError on any problem. */
+export function parseRunDocument(text: string, file: string): RunDocument {
+  checkTextSize(text, file, MAX_RUN_FILE_BYTES);
   let json: unknown;
   try {
     json = JSON.parse(text);
