@@ -106,5 +106,33 @@ export async function guardLoadUrl(raw: string, options: { allowRemote?: boolean
       hint: 'benchmark a service on 127.0.0.1 or ::1 (or a name that resolves only there), or pass --allow-remote if you own the host and mean it',
     });
   }
-  return { url, address: addresses[0]!, addresses };
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  return { url, address: await firstListening(addresses, port), addresses };
+}
+
+/** How long one probe connection may take; a listening loopback port answers in microseconds. */
+const PROBE_TIMEOUT_MS = 1000;
+
+/**
+ * With several checked addresses (localhost → ::1 and 127.0.0.1), the first that accepts a TCP
+ * connection on `port` — a client connecting by name would try each in turn, and a server often listens
+ * on only one family. Only checked addresses are probed; none listening → the first (the load then
+ * reports connection errors as it would have).
+ */
+async function firstListening(addresses: string[], port: number): Promise<string> {
+  if (addresses.length === 1) return addresses[0]!;
+  for (const address of addresses) {
+    const listening = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: address, port, timeout: PROBE_TIMEOUT_MS });
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+      socket.once('timeout', () => done(false));
+    });
+    if (listening) return address;
+  }
+  return addresses[0]!;
 }

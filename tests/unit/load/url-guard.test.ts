@@ -89,3 +89,18 @@ describe('guardLoadUrl: judged by address, never by name', () => {
     expect(error.hint).toContain('127.0.0.1');
   });
 });
+
+describe('guardLoadUrl: several loopback addresses', () => {
+  it('picks the one that listens (localhost → ::1 first, server on 127.0.0.1 only)', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const resolve = hostsFile({ localhost: ['::1', '127.0.0.1'] });
+      expect((await guardLoadUrl(`http://localhost:${port}/`, { resolve })).address).toBe('127.0.0.1');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
