@@ -3,9 +3,9 @@
  * Every problem is collected and reported at once with its path (k6's config validation is the
  * model), as a ConfigError (exit code 2).
  */
-import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.ts';
+import { checkTextSize, MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
+import { parseYamlDocument, yamlToJs } from '../util/yaml.ts';
 import { ClaimsFileSchema, type ClaimsFile } from './claims-schema.ts';
 import { formatIssues } from '../util/issues.ts';
 
@@ -25,14 +25,15 @@ function crossCheck(file: ClaimsFile): string[] {
 
 /** Pure: validates the text of a claims file; `path` only names the file in messages. */
 export function parseClaimsFile(text: string, path: string): ClaimsFile {
-  const document = parseDocument(text, { prettyErrors: false });
+  checkTextSize(text, `claims file ${path}`, MAX_CONFIG_FILE_BYTES);
+  const document = parseYamlDocument(text, path, { prettyErrors: false });
   if (document.errors.length > 0) {
     throw new ConfigError(`${path}: not valid YAML`, {
       problems: document.errors.map((e) => e.message),
       hint: 'fix the YAML syntax at the positions above',
     });
   }
-  const parsed = ClaimsFileSchema.safeParse(document.toJS());
+  const parsed = ClaimsFileSchema.safeParse(yamlToJs(document, path));
   const problems = parsed.success ? crossCheck(parsed.data) : formatIssues(parsed.error.issues, 'scenarios/claims/article.yaml');
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`${path}: invalid claims file (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
@@ -46,8 +47,9 @@ export function parseClaimsFile(text: string, path: string): ClaimsFile {
 export async function loadClaimsFile(path: string): Promise<ClaimsFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextFileBounded(path, MAX_CONFIG_FILE_BYTES, `claims file ${path}`);
   } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
     throw new ConfigError(`cannot read claims file ${path}`, { cause, hint: 'check the `claims:` path in the scenario (relative to the scenario file)' });
   }
   return parseClaimsFile(text, path);

@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { HttpbenchError } from '../errors.ts';
 import { commands } from './commands/index.ts';
 import { TOOL_VERSION } from '../util/project.ts';
+import { escapeControlChars } from '../util/terminal-text.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let parser = yargs(argv)
@@ -36,10 +37,12 @@ export function reportError(error: unknown): number {
     return 2;
   }
   if (error instanceof HttpbenchError) {
-    process.stderr.write(`httpbench: ${error.message}\n`);
+    // Messages quote input (file names, YAML values, flags): escape control characters before printing.
+    const text = (s: string) => escapeControlChars(s, { keepNewlines: true });
+    process.stderr.write(`httpbench: ${text(error.message)}\n`);
     const problems = (error as { problems?: string[] }).problems ?? [];
-    for (const p of problems) process.stderr.write(`  - ${p}\n`);
-    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    for (const p of problems) process.stderr.write(`  - ${text(p)}\n`);
+    if (error.hint) process.stderr.write(`hint: ${text(error.hint)}\n`);
     if (process.env.HTTPBENCH_DEBUG && error.cause) process.stderr.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
     return error.exitCode;
   }

@@ -57,7 +57,7 @@ export class AutocannonEngine implements LoadEngine {
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       instance = autocannon(
         {
-          url: spec.baseUrl,
+          ...autocannonTarget(spec),
           connections,
           duration: spec.durationS,
           timeout: timeoutS,
@@ -136,4 +136,13 @@ export class AutocannonEngine implements LoadEngine {
       histograms: { uncorrected: encodeHistogram(uncorrected), corrected: null, lateness: null, intervalLog: null },
     };
   }
+}
+
+/** autocannon's url (and Host header): connect to spec.connectHost when the guard resolved one. */
+function autocannonTarget(spec: StepSpec): { url: string; headers?: Record<string, string> } {
+  if (spec.connectHost === undefined) return { url: spec.baseUrl };
+  const url = new URL(spec.baseUrl);
+  const host = url.host;
+  url.hostname = spec.connectHost.includes(':') ? `[${spec.connectHost}]` : spec.connectHost;
+  return { url: url.origin, headers: { host } };
 }

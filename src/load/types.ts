@@ -10,6 +10,11 @@ export type IdsSpec = Scenario['load']['ids'];
 export interface StepSpec {
   /** e.g. http://127.0.0.1:40123 — no trailing slash. */
   baseUrl: string;
+  /**
+   * IP address to connect to instead of resolving baseUrl's host again: the address the URL guard
+   * checked (so a second lookup cannot send load elsewhere). The Host header stays baseUrl's host.
+   */
+  connectHost?: string;
   /** Path template; `{id}` is replaced by ids drawn from `ids`. */
   pathTemplate: string;
   ids: IdsSpec;

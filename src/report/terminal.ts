@@ -8,6 +8,10 @@ import { evaluateClaims } from '../analysis/claims.ts';
 import { summarise } from '../analysis/summary.ts';
 import { formatRps } from '../analysis/format.ts';
 import { VERDICT_LABEL, fmt, runStatusBanner, targetProblems } from './common.ts';
+import { escapeControlChars } from '../util/terminal-text.ts';
+
+/** run.json text may be hand-edited: escape control characters (ANSI escapes) before they print. */
+const clean = (text: string): string => escapeControlChars(text);
 
 /** No colour codes: output pastes cleanly into issues and logs. */
 const PLAIN = (): { head: string[]; border: string[] } => ({ head: [], border: [] });
@@ -16,8 +20,8 @@ export function renderTerminal(doc: RunDocument): string {
   const groups = summarise(doc);
   const out: string[] = [];
   const banner = runStatusBanner(doc);
-  if (banner) out.push(`!!! ${banner}`);
-  for (const p of targetProblems(groups)) out.push(`!!! ${p}`);
+  if (banner) out.push(`!!! ${clean(banner)}`);
+  for (const p of targetProblems(groups)) out.push(`!!! ${clean(p)}`);
 
   const summary = new Table({
     head: ['target/configuration', 'CPUs', 'max req/s', 'sustainable req/s', 'p99 ms at sustainable', 'mem peak MiB', 'req/CPU-s'],
@@ -26,11 +30,11 @@ export function renderTerminal(doc: RunDocument): string {
   for (const g of groups) {
     const top = [...g.rates].reverse().find((r) => r.saturated === 0 && r.generatorBound === 0);
     summary.push([
-      `${g.name}/${g.configuration}`,
+      clean(`${g.name}/${g.configuration}`),
       String(g.cpus),
       `${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.maxThroughputRps)}`,
       `${g.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(g.sustainableRps)}`,
-      top ? `${fmt.msFromUs(top.latencyUs.p99)} @ ${formatRps(top.offeredRps)} (${top.latencySource})` : '—',
+      top ? clean(`${fmt.msFromUs(top.latencyUs.p99)} @ ${formatRps(top.offeredRps)} (${top.latencySource})`) : '—',
       fmt.mib(g.memoryPeakBytes),
       fmt.perCpuS(g.requestsPerCpuSecond),
     ]);
@@ -40,8 +44,9 @@ export function renderTerminal(doc: RunDocument): string {
   const verdicts = evaluateClaims(doc);
   if (verdicts.length > 0) {
     const claims = new Table({ head: ['verdict', 'claim', 'article', 'measured'], style: PLAIN(), colWidths: [14, 34, 30, 60], wordWrap: true });
-    for (const v of verdicts) claims.push([VERDICT_LABEL[v.verdict], v.id, v.articleFigure, v.measured]);
+    for (const v of verdicts) claims.push([VERDICT_LABEL[v.verdict], clean(v.id), clean(v.articleFigure), clean(v.measured)]);
     out.push('', 'Claims (reasons in report.md / report.html):', claims.toString());
   }
-  return `${out.join('\n')}\n`;
+  // Belt and braces: nothing from the document reaches the terminal raw, whatever a cell missed.
+  return `${escapeControlChars(out.join('\n'), { keepNewlines: true })}\n`;
 }

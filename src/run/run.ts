@@ -34,7 +34,7 @@ export interface RunDeps {
    * for run.json. Absent where no calibration server can run (no Docker engine): no floor then.
    */
   startCalibration?(opts: { cpus: number; cpuset: string; runId: string; signal: AbortSignal }): Promise<{ target: RunningTarget; server: string }>;
-  verifyContract(baseUrl: string): Promise<{ ok: boolean; failures: string[] }>;
+  verifyContract(baseUrl: string, connectHost?: string): Promise<{ ok: boolean; failures: string[] }>;
   engine(name: Step['engine']): LoadEngine;
   /** Persists the document (validate + atomic write). Called after every step. */
   save(doc: RunDocument): Promise<void>;
@@ -202,7 +202,7 @@ async function measureTarget(
     if (target.idleMemoryBytes !== null) entry.memory = { idleBytes: target.idleMemoryBytes, peakBytes: target.idleMemoryBytes };
     if (target.coldStartMs !== null) deps.log(`[${label}] first 200 after ${target.coldStartMs.toFixed(0)} ms`);
 
-    const contract = await deps.verifyContract(target.baseUrl);
+    const contract = await deps.verifyContract(target.baseUrl, target.connectHost);
     if (!contract.ok) {
       entry.status = 'failed';
       entry.reason = `pre-flight contract failed: ${contract.failures.join('; ')}`;
@@ -210,7 +210,11 @@ async function measureTarget(
       return;
     }
 
-    const base: Omit<StepSpec, 'rateRps' | 'durationS' | 'connections'> = { ...stepBase(input), baseUrl: target.baseUrl };
+    const base: Omit<StepSpec, 'rateRps' | 'durationS' | 'connections'> = {
+      ...stepBase(input),
+      baseUrl: target.baseUrl,
+      ...(target.connectHost !== undefined ? { connectHost: target.connectHost } : {}),
+    };
     if (scenario.load.warmupS > 0) {
       deps.log(`[${label}] warm-up ${scenario.load.warmupS} s (discarded)`);
       await deps.engine('autocannon').runStep(

@@ -2,9 +2,10 @@
  * Loads a scenario file: YAML → schema validation → checks against this machine. Every problem is
  * collected and reported at once with its path (k6's config validation is the model), exit code 2.
  */
-import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import path from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { checkTextSize, MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
+import { parseYamlDocument, yamlToJs } from '../util/yaml.ts';
 import { ScenarioSchema, type Scenario } from './schema.ts';
 import { parseCpuset } from './cpuset.ts';
 import { formatIssues } from '../util/issues.ts';
@@ -12,6 +13,20 @@ import { formatIssues } from '../util/issues.ts';
 export interface MachineFacts {
   /** Logical CPUs of the host, numbered 0..cpuCount-1. */
   cpuCount: number;
+  /** Physical memory of the host, bytes (os.totalmem()); memory limits above it are refused. */
+  memoryBytes?: number;
+}
+
+/**
+ * A project-relative path (context, dockerfile, handler) must stay inside the project: the README
+ * promises it, and a context of /etc would pack and send /etc to the Docker daemon.
+ */
+function projectPathProblem(field: string, value: string): string | null {
+  if (value.includes('\0')) return `${field}: contains a NUL character`;
+  if (path.isAbsolute(value) || path.win32.isAbsolute(value)) return `${field}: "${value}" is absolute; give a path relative to the project root`;
+  const normal = path.posix.normalize(value.replaceAll('\\', '/'));
+  if (normal === '..' || normal.startsWith('../')) return `${field}: "${value}" leaves the project root; keep it inside the project`;
+  return null;
 }
 
 /** Checks that need the machine or relate several fields; returns problems, never throws. */
@@ -44,6 +59,9 @@ export function checkScenario(scenario: Scenario, machine: MachineFacts): string
   if (target && generator && target.some((c) => generator.includes(c))) {
     problems.push('resources.generatorCpuset: overlaps resources.targetCpuset; generator and target must use disjoint CPUs');
   }
+  if (machine.memoryBytes !== undefined && resources.memoryMiB * 1024 * 1024 > machine.memoryBytes) {
+    problems.push(`resources.memoryMiB: ${resources.memoryMiB} MiB asked for but this machine has ${Math.floor(machine.memoryBytes / (1024 * 1024))} MiB`);
+  }
   if (load.ids.min > load.ids.max) problems.push(`load.ids.min: ${load.ids.min} is greater than load.ids.max ${load.ids.max}`);
   const rates = load.steps.rates;
   for (let i = 1; i < rates.length; i++) {
@@ -55,6 +73,15 @@ export function checkScenario(scenario: Scenario, machine: MachineFacts): string
   scenario.targets.forEach((t, i) => {
     if (names.has(t.name)) problems.push(`targets[${i}].name: duplicate target name '${t.name}'`);
     names.add(t.name);
+    const paths: Array<[string, string | undefined]> = [
+      ['context', 'context' in t ? t.context : undefined],
+      ['dockerfile', 'dockerfile' in t ? t.dockerfile : undefined],
+      ['handler', t.handler],
+    ];
+    for (const [key, value] of paths) {
+      const problem = value === undefined ? null : projectPathProblem(`targets[${i}].${key}`, value);
+      if (problem) problems.push(problem);
+    }
     const ids = new Set<string>();
     t.configurations.forEach((c, j) => {
       if (ids.has(c.id)) problems.push(`targets[${i}].configurations[${j}].id: duplicate configuration id '${c.id}'`);
@@ -71,14 +98,15 @@ export function resolveCpus(cpus: number | 'half', cpuCount: number): number {
 
 /** Parses and validates scenario text. `source` names the file in messages. */
 export function parseScenario(text: string, source: string, machine: MachineFacts): Scenario {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  checkTextSize(text, `scenario ${source}`, MAX_CONFIG_FILE_BYTES);
+  const doc = parseYamlDocument(text, source, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(`${source} is not valid YAML`, {
       problems: doc.errors.map((e) => e.message.split('\n')[0] ?? e.message),
       hint: 'fix the YAML syntax at the line shown',
     });
   }
-  const raw: unknown = doc.toJS();
+  const raw: unknown = yamlToJs(doc, source);
   const result = ScenarioSchema.safeParse(raw ?? {});
   if (!result.success) {
     throw new ConfigError(`${source} has ${result.error.issues.length} problem(s)`, {
@@ -96,15 +124,16 @@ export function parseScenario(text: string, source: string, machine: MachineFact
   return resolved;
 }
 
-export async function loadScenario(path: string, machine: MachineFacts): Promise<Scenario> {
+export async function loadScenario(file: string, machine: MachineFacts): Promise<Scenario> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextFileBounded(file, MAX_CONFIG_FILE_BYTES, `scenario ${file}`);
   } catch (error) {
-    throw new ConfigError(`cannot read scenario ${path}`, {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`cannot read scenario ${file}`, {
       cause: error,
       hint: 'pass --scenario with an existing file, e.g. scenarios/article.yaml',
     });
   }
-  return parseScenario(text, path, machine);
+  return parseScenario(text, file, machine);
 }

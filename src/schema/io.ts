@@ -3,12 +3,14 @@
  * invalid document never crosses the file boundary. Writes are atomic (temp file in the same
  * directory, then rename), so a reader never sees half a run.json even if the run is killed.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { RunDocumentSchema, SCHEMA_VERSION, type RunDocument } from './run.ts';
 import { formatIssues } from '../util/issues.ts';
 import { writeFileAtomic } from '../util/fs.ts';
+import { checkTextSize, MAX_RUN_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
+import { crossCheckRun } from './run-checks.ts';
 
 /** How many schema problems an error lists; the rest are counted, so a wrong file is not a wall of text. */
 const MAX_PROBLEMS = 10;
@@ -25,13 +27,20 @@ export async function readRunDocument(pathOrDir: string): Promise<RunDocument> {
   }
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFileBounded(file, MAX_RUN_FILE_BYTES, file);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
       cause: error,
       hint: 'give a run directory containing run.json, or the run.json itself',
     });
   }
+  return parseRunDocument(text, file);
+}
+
+/** Pure: validates run.json text (`file` only names it in messages); ConfigError on any problem. */
+export function parseRunDocument(text: string, file: string): RunDocument {
+  checkTextSize(text, file, MAX_RUN_FILE_BYTES);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -54,7 +63,19 @@ export async function readRunDocument(pathOrDir: string): Promise<RunDocument> {
       hint: 'the file was edited or written by an incompatible version',
     });
   }
-  return parsed.data;
+  return checkedRun(parsed.data, file);
+}
+
+/** The document if its figures agree with each other (crossCheckRun); ConfigError naming each field if not. */
+export function checkedRun(doc: RunDocument, file: string): RunDocument {
+  const problems = crossCheckRun(doc);
+  if (problems.length === 0) return doc;
+  const shown = problems.slice(0, MAX_PROBLEMS);
+  if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
+  throw new ConfigError(`${file}: figures contradict each other (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
+    problems: shown,
+    hint: 'the file was edited or corrupted; re-run the benchmark or restore the original run.json',
+  });
 }
 
 /** Validates and writes `<dir>/run.json` atomically (temp file + rename); returns the file path. */

@@ -3,6 +3,9 @@
  * that answers the wrong payload would win a benchmark for the wrong reason.
  * Every problem is collected (not thrown) so one run shows all of them; each failure names its check.
  */
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 
 /** Users a target serves by default (env USERS); ids 1..DEFAULT_USER_COUNT. */
 export const DEFAULT_USER_COUNT = 10_000;
@@ -14,6 +17,8 @@ export interface ContractOptions {
   timeoutMs?: number;
   /** Highest id the target serves (its USERS). */
   maxId?: number;
+  /** IP address to connect to (the one the URL guard checked); the Host header stays the URL's. */
+  connectHost?: string | undefined;
 }
 
 export interface ContractReport {
@@ -46,17 +51,82 @@ interface Fetched {
   jsonError: string | null;
 }
 
-async function get(baseUrl: string, path: string, timeoutMs: number): Promise<Fetched> {
-  const response = await fetch(baseUrl + path, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-  const text = await response.text();
-  let json: unknown = null;
-  let jsonError: string | null = null;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    jsonError = error instanceof Error ? error.message : String(error);
-  }
-  return { status: response.status, contentType: response.headers.get('content-type'), text, json, jsonError };
+/** Largest body the contract checks read: a user is ~60 bytes; more is a broken or hostile target. */
+export const MAX_CONTRACT_BODY_BYTES = 1024 * 1024;
+
+/** Where to send a contract request: the URL, and optionally the address the URL guard checked. */
+interface Endpoint {
+  baseUrl: string;
+  /** IP address to connect to instead of resolving the URL's host again (Host header unchanged). */
+  connectHost?: string | undefined;
+}
+
+function requestError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/**
+ * One GET with a deadline for the whole exchange (headers and body) and a capped body: an endless or
+ * huge body fails the check instead of filling memory, a trickling one fails at the deadline.
+ */
+function get(endpoint: Endpoint, path: string, timeoutMs: number): Promise<Fetched> {
+  const url = new URL(endpoint.baseUrl + path);
+  const tls = url.protocol === 'https:';
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return new Promise<Fetched>((resolve, reject) => {
+    const request = (tls ? https : http).request({
+      host: endpoint.connectHost ?? hostname,
+      port: url.port ? Number(url.port) : tls ? 443 : 80,
+      path: url.pathname + url.search,
+      method: 'GET',
+      headers: { host: url.host, accept: 'application/json', connection: 'close' },
+      agent: false,
+      ...(tls && !net.isIP(hostname) ? { servername: hostname } : {}),
+    });
+    // Settles once: after a failure the socket is destroyed and later events are ignored.
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(requestError('TimeoutError', `no complete response within ${timeoutMs} ms`)), timeoutMs);
+    request.on('error', fail);
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > MAX_CONTRACT_BODY_BYTES) {
+          fail(requestError('BodyTooLarge', `body larger than ${MAX_CONTRACT_BODY_BYTES} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('error', fail);
+      response.on('aborted', () => fail(requestError('Aborted', 'connection closed before the body ended')));
+      response.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown = null;
+        let jsonError: string | null = null;
+        try {
+          json = JSON.parse(text);
+        } catch (error) {
+          jsonError = error instanceof Error ? error.message : String(error);
+        }
+        const contentType = response.headers['content-type'] ?? null;
+        resolve({ status: response.statusCode ?? 0, contentType, text, json, jsonError });
+      });
+    });
+    request.end();
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -104,7 +174,7 @@ export async function verifyContract(baseUrl: string, opts: ContractOptions = {}
   const probe = async (path: string, check: (label: string, res: Fetched) => string[]): Promise<void> => {
     const label = `GET ${path}`;
     try {
-      const res = await get(base, path, timeoutMs);
+      const res = await get({ baseUrl: base, connectHost: opts.connectHost }, path, timeoutMs);
       samples[path] = res.jsonError === null ? res.json : res.text;
       failures.push(...check(label, res));
     } catch (error) {
@@ -142,7 +212,7 @@ export async function compareBodies(
   for (const id of ids) {
     const path = `/users/${id}`;
     try {
-      const [a, b] = await Promise.all([get(trimSlash(baseUrlA), path, timeoutMs), get(trimSlash(baseUrlB), path, timeoutMs)]);
+      const [a, b] = await Promise.all([get({ baseUrl: trimSlash(baseUrlA) }, path, timeoutMs), get({ baseUrl: trimSlash(baseUrlB) }, path, timeoutMs)]);
       if (a.status !== b.status) differences.push(`GET ${path}: status ${a.status} vs ${b.status}`);
       else if (a.text !== b.text) differences.push(`GET ${path}: body ${JSON.stringify(a.text)} vs ${JSON.stringify(b.text)}`);
     } catch (error) {

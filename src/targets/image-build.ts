@@ -2,7 +2,7 @@
  * Building a Docker target's image through the engine API (classic builder), with automatic choice
  * between the official base images and the air-gapped stand-ins of scripts/build-bases.sh.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { ConfigError, describeError, TargetError } from '../errors.ts';
@@ -184,6 +184,15 @@ export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, o
   }
   // The build context is the target's `context` directory (project-relative), as `docker build CONTEXT`.
   const contextDir = path.resolve(opts.projectRoot, spec.context);
+  // The scenario loader refuses absolute and ../ contexts; this also catches a symlink out of the
+  // project (a context of /etc would pack and send /etc to the daemon).
+  const [realRoot, realContext] = await Promise.all([realpath(opts.projectRoot), realpath(contextDir).catch(() => contextDir)]);
+  const relContext = path.relative(realRoot, realContext);
+  if (relContext.startsWith('..') || path.isAbsolute(relContext)) {
+    throw new ConfigError(`build context ${spec.context} of target ${spec.name} is outside the project (${realContext})`, {
+      hint: 'targets[].context is relative to the project root and must stay inside it',
+    });
+  }
   const relDockerfile = path.relative(contextDir, dockerfilePath).split(path.sep).join('/');
   if (relDockerfile.startsWith('..')) {
     throw new ConfigError(`Dockerfile ${spec.dockerfile} of target ${spec.name} is outside its build context ${spec.context}`, {

@@ -38,6 +38,8 @@ export interface TargetState {
 export interface RunningTarget {
   /** http://127.0.0.1:PORT — always loopback for Docker targets. */
   baseUrl: string;
+  /** IP address to connect to for baseUrl (url: targets: the address the URL guard checked). */
+  connectHost?: string;
   image: TargetResult['image'];
   coldStartMs: number | null;
   limits: TargetResult['limits'];

@@ -5,9 +5,11 @@
 import type { UrlTargetSpec } from '../scenario/schema.ts';
 import type { RunningTarget } from './types.ts';
 
-export function startUrlTarget(spec: UrlTargetSpec): RunningTarget {
+/** `connectHost`: the address the URL guard checked for spec.url; load and checks connect there. */
+export function startUrlTarget(spec: UrlTargetSpec, connectHost?: string): RunningTarget {
   return {
     baseUrl: spec.url.replace(/\/+$/, ''),
+    ...(connectHost !== undefined ? { connectHost } : {}),
     image: null,
     coldStartMs: null,
     limits: null,

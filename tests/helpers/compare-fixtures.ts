@@ -6,6 +6,7 @@
 import { RunDocumentSchema, type Environment, type RunDocument, type Step, type TargetResult } from '../../src/schema/run.ts';
 import { ScenarioSchema } from '../../src/scenario/schema.ts';
 import { seededRandom } from '../../src/load/ids.ts';
+import { createHistogram, encodeHistogram } from '../../src/samples/histogram.ts';
 
 /** Seeded PRNG shared with the load engine (mulberry32), so fixtures are the same on every run. */
 export const mulberry32 = seededRandom;
@@ -165,7 +166,8 @@ function step(
     saturated: false,
     saturationReasons: [],
     notes: [],
-    histograms: { uncorrected: '', corrected: null, lateness: null, intervalLog: null },
+    // Consistent with the counts, as readRunDocument's cross-field checks require.
+    histograms: { uncorrected: filledHistogram(p50Us, n), corrected: kind === 'max' ? null : filledHistogram(p50Us, n), lateness: null, intervalLog: null },
   };
 }
 
@@ -282,3 +284,10 @@ export const BMF_JSON_SCHEMA = {
   },
   additionalProperties: false,
 } as const;
+
+/** An encoded histogram holding `count` values of `valueUs`. */
+function filledHistogram(valueUs: number, count: number): string {
+  const h = createHistogram();
+  h.recordValueWithCount(Math.max(1, Math.round(valueUs)), count);
+  return encodeHistogram(h);
+}

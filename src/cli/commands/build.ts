@@ -25,7 +25,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside the build' }) as never,
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', 'article.yaml'));
-    const scenario = await loadScenario(scenarioPath, { cpuCount: os.cpus().length });
+    const scenario = await loadScenario(scenarioPath, { cpuCount: os.cpus().length, memoryBytes: os.totalmem() });
     // The calibration server is built with the targets (run measures the instrument's floor with it).
     const docker = [...scenario.targets.filter((t): t is DockerTargetSpec => 'context' in t), CALIBRATION_SPEC];
     const unknown = args.targets.filter((n) => !docker.some((t) => t.name === n));

@@ -7,7 +7,8 @@ import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { engineFor } from '../../load/index.ts';
 import type { EngineStep, StepSpec } from '../../load/types.ts';
-import { checkLoadUrl } from '../../load/url-guard.ts';
+import { checkRequestPath } from '../../load/request-path.ts';
+import { guardLoadUrl, type Resolver } from '../../load/url-guard.ts';
 import type { PercentilesUs } from '../../schema/run.ts';
 
 interface LoadArgs {
@@ -47,15 +48,21 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of the table' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'allow a host other than loopback (only hosts you own)' }),
   handler: async (args) => {
-    const spec = stepSpecFromArgs(args);
+    const spec = await stepSpecFromArgs(args);
     const step = await engineFor(args.engine).runStep(spec);
     process.stdout.write(args.json ? `${JSON.stringify(step)}\n` : renderLoadTable(args.url, step));
   },
 };
 
-/** Checks every flag at once (all problems in one ConfigError) and builds the step. */
-export function stepSpecFromArgs(args: LoadArgs): StepSpec {
-  const url = checkLoadUrl(args.url.replaceAll('{id}', '1'), { allowRemote: args['allow-remote'] });
+/**
+ * Checks every flag at once (all problems in one ConfigError), resolves and guards the host, and builds
+ * the step. `resolve` is injectable so tests can play a hosts file.
+ */
+export async function stepSpecFromArgs(args: LoadArgs, resolve?: Resolver): Promise<StepSpec> {
+  const { url, address } = await guardLoadUrl(args.url.replaceAll('{id}', '1'), {
+    allowRemote: args['allow-remote'],
+    ...(resolve ? { resolve } : {}),
+  });
   const problems: string[] = [];
   const positive = (flag: string, v: number, integer: boolean) => {
     if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) problems.push(`--${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${v})`);
@@ -71,8 +78,10 @@ export function stepSpecFromArgs(args: LoadArgs): StepSpec {
   const ownPath = new URL(args.url).pathname.replaceAll('%7Bid%7D', '{id}') + new URL(args.url).search;
   const pathTemplate = args['path-template'] ?? ownPath;
   if (!pathTemplate.startsWith('/')) throw new ConfigError(`--path-template must start with "/" (got "${pathTemplate}")`);
+  checkRequestPath(pathTemplate, '--path-template');
   return {
     baseUrl: url.origin,
+    connectHost: address,
     pathTemplate,
     ids: { distribution: 'uniform', min: 1, max: args['ids-max'], zipfS: 1.1, seed: 1 },
     rateRps: args.rate,

@@ -23,7 +23,7 @@ import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
-import { checkLoadUrl } from '../../load/url-guard.ts';
+import { guardLoadUrl } from '../../load/url-guard.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
 import { onInterrupt } from '../signals.ts';
@@ -55,7 +55,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
     const cpuCount = os.cpus().length;
-    const scenario = await loadScenario(scenarioPath, { cpuCount });
+    const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: os.totalmem() });
     const only = args.targets?.split(',').map((s) => s.trim()).filter(Boolean);
     if (only) {
       const unknown = only.filter((n) => !scenario.targets.some((t) => t.name === n));
@@ -65,7 +65,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         });
       }
     }
-    for (const t of scenario.targets) if ('url' in t) checkLoadUrl(t.url, { allowRemote: args['allow-remote'] });
+    // url: targets are resolved once here; load and contract checks connect to the checked address.
+    const urlAddresses = new Map<string, string>();
+    for (const t of scenario.targets) {
+      if ('url' in t) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: args['allow-remote'] })).address);
+    }
     const claims = scenario.claims ? (await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims))).claims : null;
 
     const startedAt = new Date();
@@ -120,7 +124,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return { tag: built.tag, id: built.id, sizeBytes: built.sizeBytes, bases: built.baseImages };
       },
       startTarget: async (opts, image) =>
-        'url' in opts.spec ? startUrlTarget(opts.spec) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
+        'url' in opts.spec ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
       // The floor needs a container on the targets' CPUs: only where Docker runs the targets.
       ...(docker
         ? {
@@ -149,7 +153,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
             },
           }
         : {}),
-      verifyContract: (baseUrl) => verifyContract(baseUrl),
+      verifyContract: (baseUrl, connectHost) => verifyContract(baseUrl, { connectHost }),
       engine: engineFor,
       save: async (doc) => void (await writeRunDocument(outDir, doc)),
       log: (line) => process.stderr.write(`${line}\n`),

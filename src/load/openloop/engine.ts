@@ -39,7 +39,8 @@ export class OpenLoopEngine implements LoadEngine {
 
   async runStep(spec: StepSpec, signal?: AbortSignal): Promise<EngineStep> {
     assertConnectionsFit(spec.connections);
-    const target = parseTarget(spec.baseUrl);
+    // Connect to the address the URL guard checked (if given); the Host header stays the URL's.
+    const target = { ...parseTarget(spec.baseUrl), ...(spec.connectHost !== undefined ? { host: spec.connectHost } : {}) };
     const pacing = spec.pacing ?? DEFAULT_PACING;
     const notes: string[] = [];
     let workers = Math.max(1, Math.min(spec.workers, spec.connections));

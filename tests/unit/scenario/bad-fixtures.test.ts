@@ -6,7 +6,7 @@ import { parseScenario } from '../../../src/scenario/load.ts';
 import { parseClaimsFile } from '../../../src/analysis/claims-file.ts';
 
 const dir = path.resolve(import.meta.dirname, '../../fixtures/bad');
-const machine = { cpuCount: 2 };
+const machine = { cpuCount: 2, memoryBytes: 4096 * 1024 * 1024 };
 
 const corpora: Array<[string, string, (text: string, file: string) => unknown]> = [
   ['scenario', dir, (text, file) => parseScenario(text, file, machine)],

@@ -1,0 +1,66 @@
+/**
+ * Hand-edited and hostile files through the real CLI: `report` refuses a run.json whose figures
+ * contradict each other (exit 2, naming the field), escapes ANSI sequences from a run.json before they
+ * reach the terminal, and `run` turns a YAML alias bomb into exit 2 with a message, not a stack trace.
+ */
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHistogram, encodeHistogram } from '../../src/samples/histogram.ts';
+import type { RunDocument } from '../../src/schema/run.ts';
+import { httpbench, ROOT } from '../helpers/cli.ts';
+import { makeDoc, makeStep, makeTarget, percentiles } from '../helpers/sample-run.ts';
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'httpbench-hostile-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+function consistentDoc(reason: string | null = null): RunDocument {
+  const h = createHistogram();
+  h.recordValueWithCount(1000, 100);
+  const encoded = encodeHistogram(h);
+  const p = percentiles(1000, 2000, 3000, 100);
+  const step = makeStep({ achievedRps: 20, sent: 100, uncorrected: p, corrected: p, histograms: { uncorrected: encoded, corrected: encoded, lateness: null, intervalLog: null } });
+  return makeDoc([
+    makeTarget({ name: 'go-chi', configuration: 'default', steps: [step] }),
+    makeTarget({ name: 'fastapi', configuration: 'default', status: 'failed', reason, steps: [] }),
+  ]);
+}
+
+async function runDir(name: string, doc: unknown): Promise<string> {
+  const dir = path.join(tmp, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'run.json'), JSON.stringify(doc));
+  return dir;
+}
+
+describe('hostile files through the CLI', () => {
+  it('report: completed = 10 × sent is exit 2 naming the field, no stack trace', async () => {
+    const doc = consistentDoc();
+    doc.targets[0]!.steps[0]!.counts.completed = 1000;
+    const r = await httpbench(['report', await runDir('inconsistent', doc)], { timeoutMs: 60_000 });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('figures contradict each other (1 problem)');
+    expect(r.stderr).toContain('targets[0].steps[0].counts.completed: 1000 is more than sent (100)');
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('report: ANSI escapes in a hand-edited run.json are printed escaped, never raw', async () => {
+    const r = await httpbench(['report', await runDir('ansi', consistentDoc('crashed \u001b[2J\u001b]0;pwned\u0007 \u009b31m'))], { timeoutMs: 60_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('crashed \\x1b[2J\\x1b]0;pwned\\x07 \\x9b31m');
+    expect(r.stdout).not.toMatch(/[\u001b\u0007\u009b]/);
+  });
+
+  it('run: a YAML alias bomb is exit 2 with a message, no stack trace', async () => {
+    const r = await httpbench(['run', '--scenario', path.join(ROOT, 'tests', 'fixtures', 'bad', 'alias-bomb.yaml'), '--out', path.join(tmp, 'bomb')], { timeoutMs: 60_000 });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('cannot be expanded: Excessive alias count');
+    expect(r.stderr).not.toContain('    at ');
+  });
+});
