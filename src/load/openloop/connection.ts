@@ -20,6 +20,8 @@ export interface ConnectionContext {
   readonly host: string;
   readonly port: number;
   readonly tls: boolean;
+  /** TLS server name (SNI), null for an IP literal. */
+  readonly serverName: string | null;
   readonly recorder: Recorder;
   /** Absolute start of the schedule, µs on the nowUs() clock. */
   startUs: number;
@@ -88,7 +90,7 @@ export class Connection {
       this.timedOut = false;
       this.connectStartUs = nowUs();
       const socket = this.ctx.tls
-        ? tls.connect({ host: this.ctx.host, port: this.ctx.port, servername: net.isIP(this.ctx.host) ? undefined : this.ctx.host })
+        ? tls.connect({ host: this.ctx.host, port: this.ctx.port, ...(this.ctx.serverName ? { servername: this.ctx.serverName } : {}) })
         : net.connect({ host: this.ctx.host, port: this.ctx.port });
       socket.setNoDelay(true);
       this.socket = socket;

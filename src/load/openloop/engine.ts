@@ -5,6 +5,7 @@
  * their encoded histograms merge exactly.
  */
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -81,7 +82,7 @@ export class OpenLoopEngine implements LoadEngine {
 }
 
 /** Host, port and TLS flag of the base URL (brackets stripped from IPv6 literals). */
-export function parseTarget(baseUrl: string): Pick<ShareSpec, 'host' | 'port' | 'tls' | 'hostHeader'> {
+export function parseTarget(baseUrl: string): Pick<ShareSpec, 'host' | 'port' | 'tls' | 'hostHeader' | 'serverName'> {
   const url = new URL(baseUrl);
   const tls = url.protocol === 'https:';
   return {
@@ -89,6 +90,9 @@ export function parseTarget(baseUrl: string): Pick<ShareSpec, 'host' | 'port' | 
     port: url.port ? Number(url.port) : tls ? 443 : 80,
     tls,
     hostHeader: url.host,
+    // TLS SNI and certificate name: the URL's host name, also when the connection goes to the
+    // address the URL guard resolved it to (connectHost).
+    serverName: net.isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) ? null : url.hostname,
   };
 }
 

@@ -51,6 +51,8 @@ export interface ShareSpec {
   tls: boolean;
   /** Host header value. */
   hostHeader: string;
+  /** TLS server name (SNI), null for an IP literal. */
+  serverName: string | null;
   pathTemplate: string;
   ids: IdsSpec;
   /** Stream of the id sequence (share index), so shares request different ids. */
@@ -117,6 +119,7 @@ export class Share {
       host: spec.host,
       port: spec.port,
       tls: spec.tls,
+      serverName: spec.serverName,
       recorder: this.recorder,
       startUs: 0,
       endUs: 0,
