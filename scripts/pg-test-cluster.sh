@@ -36,22 +36,26 @@ start() {
   local bin dir port password
   bin=$(pg_bin)
   dir=$(mktemp -d /tmp/httpbench-pg.XXXXXX)
+  # A failed start leaves nothing behind: no server, no directory.
+  trap 'stop "$dir"' ERR
   [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
   password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
   printf '%s\n' "$password" >"$dir/pwfile"
   [[ $(id -u) -eq 0 ]] && chown postgres: "$dir/pwfile"
   as_pg "$bin/initdb" -D "$dir/data" -U httpbench --pwfile="$dir/pwfile" --auth-host=scram-sha-256 \
     --auth-local=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
-    cat "$dir/initdb.log" >&2; exit 1; }
+    cat "$dir/initdb.log" >&2; stop "$dir"; exit 1; }
   rm -f "$dir/pwfile"
   port=$(free_port)
   # fsync off: test data is thrown away, and it keeps the suites fast on a shared disk.
   if ! as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60" start >/dev/null; then
     cat "$dir/server.log" >&2
+    stop "$dir"
     exit 1
   fi
   as_pg "$bin/createdb" -h "$dir" -p "$port" -U httpbench httpbench
+  trap - ERR
   echo "PG_TEST_DIR=$dir"
   echo "PG_TEST_PORT=$port"
   echo "HTTPBENCH_TEST_DATABASE_URL=postgresql://httpbench:$password@127.0.0.1:$port/httpbench"
