@@ -38,6 +38,7 @@ start() {
   dir=$(mktemp -d /tmp/httpbench-pg.XXXXXX)
   # A failed start leaves nothing behind: no server, no directory.
   trap 'stop "$dir"' ERR
+  trap 'stop "$dir"; exit 130' INT TERM
   [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
   password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
   printf '%s\n' "$password" >"$dir/pwfile"
@@ -55,7 +56,7 @@ start() {
     exit 1
   fi
   as_pg "$bin/createdb" -h "$dir" -p "$port" -U httpbench httpbench
-  trap - ERR
+  trap - ERR INT TERM
   echo "PG_TEST_DIR=$dir"
   echo "PG_TEST_PORT=$port"
   echo "HTTPBENCH_TEST_DATABASE_URL=postgresql://httpbench:$password@127.0.0.1:$port/httpbench"
