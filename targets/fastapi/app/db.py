@@ -85,7 +85,7 @@ class PostgresUserStore:
 
     async def fetch_user(self, user_id: int) -> User | None:
         # bigint cannot hold it, so no row can match; the memory store answers 404 too.
-        if not 1 <= user_id <= _INT64_MAX:
+        if not -_INT64_MAX - 1 <= user_id <= _INT64_MAX:
             return None
         try:
             row = await self._pool.fetchrow(FETCH_USER_SQL, user_id)
