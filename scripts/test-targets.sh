@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # The targets' own tests, outside Docker: pytest for targets/fastapi (in a venv under /tmp, rebuilt when
-# requirements change) and `go test` for targets/go-chi with the local toolchain.
+# requirements change) and `go test` for targets/go-chi with the local toolchain. Both suites test the
+# memory store and the postgres store; the latter against a throwaway PostgreSQL cluster this script
+# starts (scripts/pg-test-cluster.sh, needs Debian's `postgresql` package) and removes on exit, unless
+# HTTPBENCH_TEST_DATABASE_URL already names a database to use.
 # Usage: scripts/test-targets.sh [fastapi|go-chi]...   (default: both)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 which=("$@")
 [[ ${#which[@]} -eq 0 ]] && which=(fastapi go-chi)
+
+if [[ -z ${HTTPBENCH_TEST_DATABASE_URL:-} ]]; then
+  cluster=$(bash "$root/scripts/pg-test-cluster.sh" start)
+  eval "$cluster"
+  trap 'bash "$root/scripts/pg-test-cluster.sh" stop "$PG_TEST_DIR"' EXIT
+  trap 'exit 130' INT TERM
+  echo "test-targets: throwaway PostgreSQL on 127.0.0.1:$PG_TEST_PORT ($PG_TEST_DIR)"
+  export HTTPBENCH_TEST_DATABASE_URL
+fi
 
 test_fastapi() {
   local python=${PYTHON:-}

@@ -1,28 +1,45 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 )
+
+// healthTimeout bounds /healthz's database round trip, so a hung database answers 503, not a timeout.
+const healthTimeout = time.Second
 
 type errorBody struct {
 	Detail string `json:"detail"`
 }
 
-func getUser(db *UserStore) http.HandlerFunc {
+type statusBody struct {
+	Status string `json:"status"`
+}
+
+func getUser(db Store, extraWork time.Duration) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(chi.URLParam(r, "userID"), 10, 64)
 		if err != nil {
 			writeJSON(w, http.StatusBadRequest, errorBody{"user id must be an integer"})
 			return
 		}
+		if extraWork > 0 {
+			spin(extraWork)
+		}
 		user, err := db.FetchUser(r.Context(), id)
 		if errors.Is(err, ErrUserNotFound) {
 			writeJSON(w, http.StatusNotFound, errorBody{"user not found"})
+			return
+		}
+		if errors.Is(err, ErrStoreUnavailable) {
+			// The driver's text stays out of the body: it can name hosts and users.
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{"database unavailable"})
 			return
 		}
 		if err != nil {
@@ -33,8 +50,24 @@ func getUser(db *UserStore) http.HandlerFunc {
 	}
 }
 
-func healthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+// spin burns CPU for d on the monotonic clock (EXTRA_WORK_US, test-only): a sleep would free the CPU
+// and not model slower code.
+func spin(d time.Duration) {
+	start := time.Now()
+	for time.Since(start) < d {
+	}
+}
+
+func healthz(db Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, statusBody{"database unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, statusBody{"ok"})
+	}
 }
 
 // writeJSON marshals before writing (not json.Encoder) so there is no trailing newline, like FastAPI.

@@ -1,9 +1,11 @@
 // Command go-chi serves GET /users/{userID} and GET /healthz per targets/CONTRACT.md.
+// With -seed it instead (re)creates the users table in DATABASE_URL and exits.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log"
 	"net"
@@ -22,23 +24,11 @@ import (
 // shutdownTimeout stays under `docker stop -t 2`, so in-flight requests finish before SIGKILL.
 const shutdownTimeout = 1500 * time.Millisecond
 
-func routes(db *UserStore) http.Handler {
+func routes(db Store, extraWork time.Duration) http.Handler {
 	r := chi.NewRouter()
-	r.Get("/users/{userID}", getUser(db))
-	r.Get("/healthz", healthz)
+	r.Get("/users/{userID}", getUser(db, extraWork))
+	r.Get("/healthz", healthz(db))
 	return r
-}
-
-func positiveIntEnv(name string, fallback int) (int, error) {
-	raw := os.Getenv(name)
-	if raw == "" {
-		return fallback, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("%s must be a positive integer, got %q", name, raw)
-	}
-	return n, nil
 }
 
 func main() {
@@ -47,28 +37,58 @@ func main() {
 	if _, err := maxprocs.Set(); err != nil {
 		log.Printf("automaxprocs: %v (keeping GOMAXPROCS=%d)", err, runtime.GOMAXPROCS(0))
 	}
-	if err := run(); err != nil {
+	seed := flag.Bool("seed", false, "create the users table in DATABASE_URL with USERS users, then exit")
+	flag.Parse()
+	// Start-up errors are one line on stderr, without the log timestamp, then exit 1.
+	log.SetFlags(0)
+	var err error
+	if *seed {
+		err = runSeed()
+	} else {
+		err = run()
+	}
+	if err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run() error {
+func runSeed() error {
 	users, err := positiveIntEnv("USERS", 10000)
 	if err != nil {
 		return err
 	}
-	port, err := positiveIntEnv("PORT", 8000)
+	databaseURL := os.Getenv("DATABASE_URL")
+	if databaseURL == "" {
+		return errors.New("-seed needs DATABASE_URL (e.g. postgresql://user:password@127.0.0.1:5432/httpbench)")
+	}
+	if err := seedPostgres(context.Background(), databaseURL, users); err != nil {
+		return fmt.Errorf("seeding failed: %w", err)
+	}
+	log.Printf("seeded %d users", users)
+	return nil
+}
+
+func openStore(c config) (Store, error) {
+	if c.store == "postgres" {
+		return openPgStore(context.Background(), c.databaseURL, c.poolSize, c.users)
+	}
+	return NewUserStore(c.users), nil
+}
+
+func run() error {
+	c, err := loadConfig()
 	if err != nil {
 		return err
 	}
-	host := os.Getenv("HOST")
-	if host == "" {
-		host = "0.0.0.0"
+	db, err := openStore(c)
+	if err != nil {
+		return err
 	}
+	defer db.Close()
 
 	srv := &http.Server{
-		Addr:              net.JoinHostPort(host, strconv.Itoa(port)),
-		Handler:           routes(NewUserStore(users)),
+		Addr:              net.JoinHostPort(c.host, strconv.Itoa(c.port)),
+		Handler:           routes(db, c.extraWork),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -76,7 +96,7 @@ func run() error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ListenAndServe() }()
-	log.Printf("listening on %s (GOMAXPROCS=%d, users=%d)", srv.Addr, runtime.GOMAXPROCS(0), users)
+	log.Printf("listening on %s (GOMAXPROCS=%d, users=%d, store=%s, pool=%d, extra work=%s)", srv.Addr, runtime.GOMAXPROCS(0), c.users, c.store, c.poolSize, c.extraWork)
 
 	select {
 	case err := <-serveErr:
