@@ -7,18 +7,27 @@ import type { RunDocument } from '../schema/run.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderHtml } from './html.ts';
+import { buildVerdicts } from '../analysis/verdicts.ts';
+import { VerdictsDocumentSchema, type VerdictsDocument } from '../schema/verdicts.ts';
 
 export interface RenderedReports {
   'report.md': string;
   'report.html': string;
+  /** The verdicts as data (src/schema/verdicts.ts); no render time, so re-renders are byte-identical. */
+  'verdicts.json': string;
+}
+
+/** verdicts.json's text: validated against its schema before it is written (or printed by `report --json`). */
+export function verdictsJson(verdicts: VerdictsDocument): string {
+  return `${JSON.stringify(VerdictsDocumentSchema.parse(verdicts), null, 2)}\n`;
 }
 
 /** Pure: every report file's content from the document and the render time. */
 export function renderReports(doc: RunDocument, options: { renderedAt: string }): RenderedReports {
-  return { 'report.md': renderMarkdown(doc, options), 'report.html': renderHtml(doc, options) };
+  return { 'report.md': renderMarkdown(doc, options), 'report.html': renderHtml(doc, options), 'verdicts.json': verdictsJson(buildVerdicts(doc)) };
 }
 
-/** Renders and writes report.md and report.html into `dir`; returns the written paths. */
+/** Renders and writes report.md, report.html and verdicts.json into `dir`; returns the written paths. */
 export async function writeReports(dir: string, doc: RunDocument, renderedAt: string): Promise<string[]> {
   const reports = renderReports(doc, { renderedAt });
   const written: string[] = [];

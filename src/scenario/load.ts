@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.ts';
 import { ScenarioSchema, type Scenario } from './schema.ts';
 import { parseCpuset } from './cpuset.ts';
+import { checkThresholds } from './thresholds.ts';
 import { formatIssues } from '../util/issues.ts';
 
 export interface MachineFacts {
@@ -61,6 +62,7 @@ export function checkScenario(scenario: Scenario, machine: MachineFacts): string
       ids.add(c.id);
     });
   });
+  problems.push(...checkThresholds(scenario));
   return problems;
 }
 
