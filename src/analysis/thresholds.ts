@@ -192,7 +192,7 @@ function atRateSample(t: Threshold, r: TargetResult): Sample {
 
 function figureText(f: ThresholdFigure): string {
   const mark = f.bound === 'lower' ? '≥ ' : f.bound === 'upper' ? '≤ ' : '';
-  const range = f.n > 1 && f.min !== f.max ? ` (${formatThresholdValue(f.min, f.unit)} – ${formatThresholdValue(f.max, f.unit)}, n=${f.n})` : '';
+  const range = f.n <= 1 ? '' : f.min !== f.max ? ` (median of ${f.n}: ${formatThresholdValue(f.min, f.unit)} – ${formatThresholdValue(f.max, f.unit)})` : ` (all ${f.n} repetitions)`;
   return `${mark}${formatThresholdValue(f.value, f.unit)}${range}`;
 }
 
@@ -216,10 +216,9 @@ function judgeGroup(t: Threshold, label: string, results: TargetResult[], explic
   const notes = [...new Set(oks.map((s) => s.note).filter((n): n is string => n !== undefined))];
   const measuredText = `${figureText(figure)}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}`;
   const rule = `${t.op} ${formatThresholdValue(t.value, unit)}`;
-  const median_ = points.length > 1 ? ` (median of ${points.length})` : '';
   const verdict = judge(t.op, t.value, iv);
-  if (verdict === 'pass') return { configuration: label, status: 'pass', measured: figure, measuredText, reason: `${figureText(figure)}${median_} satisfies ${rule}` };
-  if (verdict === 'fail') return { configuration: label, status: 'fail', measured: figure, measuredText, reason: `${figureText(figure)}${median_} fails ${rule}` };
+  if (verdict === 'pass') return { configuration: label, status: 'pass', measured: figure, measuredText, reason: `${figureText(figure)} satisfies ${rule}` };
+  if (verdict === 'fail') return { configuration: label, status: 'fail', measured: figure, measuredText, reason: `${figureText(figure)} fails ${rule}` };
   return {
     configuration: label,
     status: 'not-measured',
@@ -251,7 +250,7 @@ export function evaluateThresholds(doc: RunDocument): ThresholdResult[] {
 
 /** One line per configuration that decided the status, for tables and the exit message. */
 export function thresholdReason(r: ThresholdResult): string {
-  const shown = r.byConfiguration.filter((c) => (r.status === 'pass' ? c.status === 'pass' : c.status === r.status) || (r.status === 'not-measured' && c.status === 'not-run'));
+  const shown = r.byConfiguration.filter((c) => c.status === r.status);
   return (shown.length > 0 ? shown : r.byConfiguration).map((c) => `${c.configuration}: ${c.reason}`).join('; ');
 }
 

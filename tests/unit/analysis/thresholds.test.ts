@@ -57,7 +57,7 @@ describe('evaluateThreshold', () => {
     expect(r.status).toBe('pass');
     expect(r.text).toBe('go-chi p99 at 1,000 req/s < 2.000 ms');
     expect(r.byConfiguration[0]).toMatchObject({ configuration: 'go-chi/all-cores', status: 'pass', measured: { value: 1.9, min: 1.5, max: 2.5, n: 3, bound: 'exact', unit: 'ms' } });
-    expect(r.byConfiguration[0]!.reason).toBe('1.900 ms (1.500 ms – 2.500 ms, n=3) (median of 3) satisfies < 2.000 ms');
+    expect(r.byConfiguration[0]!.reason).toBe('1.900 ms (median of 3: 1.500 ms – 2.500 ms) satisfies < 2.000 ms');
   });
 
   it('fails a configuration over the limit and names it', () => {
