@@ -6,8 +6,10 @@
  * Pure: text cells only, so the three renderers say the same thing.
  */
 import type { RunDocument } from '../schema/run.ts';
-import type { GroupSummary, RateSummary } from '../analysis/summary.ts';
+import { summarise, type GroupSummary, type RateSummary } from '../analysis/summary.ts';
 import type { VerdictsDocument } from '../schema/verdicts.ts';
+import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
+import { buildVerdicts } from '../analysis/verdicts.ts';
 import { formatMsFromUs, formatRatio, formatRps } from '../analysis/format.ts';
 import { bytesGiB, fmt } from './common.ts';
 
@@ -151,6 +153,21 @@ export function computeHeadline(doc: RunDocument, groups: GroupSummary[], verdic
       thresholdCount === 0 ? null : `${thresholdCount} threshold${thresholdCount === 1 ? '' : 's'}: ${s.thresholds.pass} pass, ${s.thresholds.fail} fail, ${s.thresholds.notMeasured} not measured`,
     notRun,
   };
+}
+
+/** Everything the renderers print, computed once per document (renderReports shares it). */
+export interface ReportModel {
+  groups: GroupSummary[];
+  claims: ClaimVerdict[];
+  verdicts: VerdictsDocument;
+  headline: Headline;
+}
+
+export function buildReportModel(doc: RunDocument): ReportModel {
+  const groups = summarise(doc);
+  const claims = evaluateClaims(doc);
+  const verdicts = buildVerdicts(doc, claims);
+  return { groups, claims, verdicts, headline: computeHeadline(doc, groups, verdicts) };
 }
 
 /** The neutral note on configurations the plan did not run (not a failure: identical on this budget). */

@@ -4,18 +4,17 @@
  * (doc, renderedAt) always gives the same bytes.
  */
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
-import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
-import { groupTargets, summarise, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
+import type { ClaimVerdict } from '../analysis/claims.ts';
+import { groupTargets, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
 import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
 import { decodeHistogram, decodeIntervalLog } from '../samples/histogram.ts';
 import { describeError } from '../errors.ts';
 import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
 import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, failedText, fmt, latencySourceText, reproduceCommands, runStatusBanner, stepFlags } from './common.ts';
 import type { RenderOptions } from './markdown.ts';
-import { buildVerdicts } from '../analysis/verdicts.ts';
 import { thresholdReason } from '../analysis/thresholds.ts';
 import type { ThresholdResult } from '../schema/verdicts.ts';
-import { computeHeadline, failureLines, NOT_RUN_INTRO, type Headline } from './headline.ts';
+import { buildReportModel, failureLines, NOT_RUN_INTRO, type Headline } from './headline.ts';
 import { THRESHOLD_LABEL, THRESHOLDS_NOTE, thresholdMeasured } from './common.ts';
 
 const esc = escapeXml;
@@ -346,10 +345,7 @@ function resourcesHtml(groups: GroupSummary[]): string {
 }
 
 export function renderHtml(doc: RunDocument, options: RenderOptions): string {
-  const groups = summarise(doc);
-  const verdicts = evaluateClaims(doc);
-  const data = buildVerdicts(doc, verdicts);
-  const headline = computeHeadline(doc, groups, data);
+  const { groups, claims: verdicts, verdicts: data, headline } = options.model ?? buildReportModel(doc);
   const banner = runStatusBanner(doc);
   const problems = failureLines(groups);
   const spectrum = spectrumChart(doc);

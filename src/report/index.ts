@@ -7,7 +7,7 @@ import type { RunDocument } from '../schema/run.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderHtml } from './html.ts';
-import { buildVerdicts } from '../analysis/verdicts.ts';
+import { buildReportModel } from './headline.ts';
 import { VerdictsDocumentSchema, type VerdictsDocument } from '../schema/verdicts.ts';
 
 export interface RenderedReports {
@@ -24,7 +24,10 @@ export function verdictsJson(verdicts: VerdictsDocument): string {
 
 /** Pure: every report file's content from the document and the render time. */
 export function renderReports(doc: RunDocument, options: { renderedAt: string }): RenderedReports {
-  return { 'report.md': renderMarkdown(doc, options), 'report.html': renderHtml(doc, options), 'verdicts.json': verdictsJson(buildVerdicts(doc)) };
+  // One model for all three files: the headline, claims and thresholds are computed once.
+  const model = buildReportModel(doc);
+  const withModel = { ...options, model };
+  return { 'report.md': renderMarkdown(doc, withModel), 'report.html': renderHtml(doc, withModel), 'verdicts.json': verdictsJson(model.verdicts) };
 }
 
 /** Renders and writes report.md, report.html and verdicts.json into `dir`; returns the written paths. */

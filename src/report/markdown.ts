@@ -3,13 +3,12 @@
  * thresholds, then the machine and every figure they rest on. Pure: the same (doc, renderedAt) always gives the same bytes.
  */
 import type { RunDocument } from '../schema/run.ts';
-import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
-import { summarise, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
+import type { ClaimVerdict } from '../analysis/claims.ts';
+import type { GroupSummary, StepSummary } from '../analysis/summary.ts';
 import { formatRps } from '../analysis/format.ts';
-import { buildVerdicts } from '../analysis/verdicts.ts';
 import { thresholdReason } from '../analysis/thresholds.ts';
 import type { ThresholdResult } from '../schema/verdicts.ts';
-import { computeHeadline, failureLines, NOT_RUN_INTRO, type Headline } from './headline.ts';
+import { buildReportModel, failureLines, NOT_RUN_INTRO, type Headline, type ReportModel } from './headline.ts';
 import {
   VERDICT_LABEL,
   achievedText,
@@ -35,6 +34,8 @@ import {
 export interface RenderOptions {
   /** ISO-8601 time of rendering; the only input besides the document. */
   renderedAt: string;
+  /** The figures, verdicts and headline, when the caller already computed them (renderReports). */
+  model?: ReportModel;
 }
 
 /**
@@ -172,10 +173,7 @@ function resourcesSection(groups: GroupSummary[]): string {
 }
 
 export function renderMarkdown(doc: RunDocument, options: RenderOptions): string {
-  const groups = summarise(doc);
-  const verdicts = evaluateClaims(doc);
-  const data = buildVerdicts(doc, verdicts);
-  const headline = computeHeadline(doc, groups, data);
+  const { groups, claims: verdicts, verdicts: data, headline } = options.model ?? buildReportModel(doc);
   const banner = runStatusBanner(doc);
   const problems = failureLines(groups);
   const head = [

@@ -5,21 +5,15 @@
  */
 import Table from 'cli-table3';
 import type { RunDocument } from '../schema/run.ts';
-import { evaluateClaims } from '../analysis/claims.ts';
-import { summarise } from '../analysis/summary.ts';
-import { buildVerdicts } from '../analysis/verdicts.ts';
 import { thresholdReason } from '../analysis/thresholds.ts';
 import { VERDICT_LABEL, THRESHOLD_LABEL, thresholdMeasured, runStatusBanner } from './common.ts';
-import { computeHeadline, failureLines, NOT_RUN_INTRO } from './headline.ts';
+import { buildReportModel, failureLines, NOT_RUN_INTRO, type ReportModel } from './headline.ts';
 
 /** No colour codes: output pastes cleanly into issues and logs. */
 const PLAIN = (): { head: string[]; border: string[] } => ({ head: [], border: [] });
 
-export function renderTerminal(doc: RunDocument): string {
-  const groups = summarise(doc);
-  const verdicts = evaluateClaims(doc);
-  const data = buildVerdicts(doc, verdicts);
-  const headline = computeHeadline(doc, groups, data);
+export function renderTerminal(doc: RunDocument, model: ReportModel = buildReportModel(doc)): string {
+  const { groups, claims: verdicts, verdicts: data, headline } = model;
   const out: string[] = [];
   const banner = runStatusBanner(doc);
   if (banner) out.push(`!!! ${banner}`);
