@@ -10,7 +10,7 @@ import type { CommandModule } from 'yargs';
 import { readRunDocument } from '../../schema/io.ts';
 import { verdictsJson, writeReports } from '../../report/index.ts';
 import { renderTerminal } from '../../report/terminal.ts';
-import { buildVerdicts } from '../../analysis/verdicts.ts';
+import { buildReportModel } from '../../report/headline.ts';
 import { enforceGate, parseFailOn, withFailOn } from '../gate.ts';
 
 interface ReportArgs {
@@ -31,15 +31,15 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: async (args) => {
     const failOn = parseFailOn(args['fail-on']);
     const doc = await readRunDocument(args.dir);
-    const verdicts = buildVerdicts(doc);
+    const model = buildReportModel(doc);
     if (args.json) {
-      process.stdout.write(verdictsJson(verdicts));
+      process.stdout.write(verdictsJson(model.verdicts));
     } else {
       const dir = args.dir.endsWith('.json') ? path.dirname(args.dir) : args.dir;
-      const written = await writeReports(dir, doc, new Date().toISOString());
-      process.stdout.write(renderTerminal(doc));
+      const written = await writeReports(dir, doc, new Date().toISOString(), model);
+      process.stdout.write(renderTerminal(doc, model));
       process.stdout.write(`\nwrote ${written.map((f) => (path.relative(process.cwd(), f).startsWith('..') ? f : path.relative(process.cwd(), f))).join(', ')}\n`);
     }
-    enforceGate(verdicts, failOn);
+    enforceGate(model.verdicts, failOn);
   },
 };
