@@ -99,6 +99,7 @@ function ratios(doc: RunDocument, groups: GroupSummary[]): string[] {
   if (pair === null) return [];
   const a = best.get(pair[0])!;
   const b = best.get(pair[1])!;
+  if (b.maxThroughputRps!.median <= 0) return [];
   const who = `${a.name}/${a.configuration} vs ${b.name}/${b.configuration}`;
   const out = [`max throughput ${a.name}/${b.name}: ${ratioText(a.maxThroughputRps!.median, b.maxThroughputRps!.median, a.maxThroughputIsLowerBound, b.maxThroughputIsLowerBound)} (${who}, each target's best configuration)`];
   if (a.sustainableRps && b.sustainableRps && b.sustainableRps.median > 0) {
