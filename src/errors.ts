@@ -1,6 +1,6 @@
 /**
  * Error hierarchy. Each carries a hint for the user and the original error as `cause`.
- * cli/ maps them to exit codes: ConfigError → 2, TargetError/InfrastructureError → 3, InternalError → 70.
+ * cli/ maps them to exit codes: GateError → 1, ConfigError → 2, TargetError/InfrastructureError → 3, InternalError → 70.
  * Per-request failures are never exceptions: they are counts in a step.
  */
 export abstract class HttpbenchError extends Error {
@@ -31,6 +31,16 @@ export class TargetError extends HttpbenchError {
 /** Docker engine unreachable, disk full, output not writable: the machine, not the input. */
 export class InfrastructureError extends HttpbenchError {
   readonly exitCode = 3;
+}
+
+/** A CI gate failed: an absolute threshold, or a claim verdict named by --fail-on. Exit 1, as a regression. */
+export class GateError extends HttpbenchError {
+  readonly exitCode = 1;
+  readonly problems: string[];
+  constructor(message: string, options: { hint?: string; problems?: string[] } = {}) {
+    super(message, options);
+    this.problems = options.problems ?? [];
+  }
 }
 
 /** A bug in httpbench. */

@@ -6,6 +6,7 @@ import type { RunDocument } from '../schema/run.ts';
 import { parseCpuset } from '../scenario/cpuset.ts';
 import type { Verdict } from '../analysis/claims.ts';
 import { floorAt } from '../analysis/floor.ts';
+import type { ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
 import type { GroupSummary, Spread, StepSummary } from '../analysis/summary.ts';
 import { formatMsFromUs, formatNumber, formatRps, formatMiB, formatMB, formatMs, formatPercent } from '../analysis/format.ts';
 
@@ -27,6 +28,21 @@ export function runStatusBanner(doc: RunDocument): string | null {
     case 'running':
       return 'RUN STILL IN PROGRESS (or killed without finishing) — figures are partial.';
   }
+}
+
+export const THRESHOLD_LABEL: Record<ThresholdStatus, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  'not-measured': 'NOT MEASURED',
+};
+
+/** What a reader must know to read the thresholds table. */
+export const THRESHOLDS_NOTE =
+  'Absolute gates from the scenario (`thresholds:`), judged on the median over repetitions. A figure that was not measured, or is only a bound that cannot decide the rule, is NOT MEASURED and fails the gate like FAIL: `run` and `report` exit 1 naming it.';
+
+/** "go-chi/gomaxprocs-1: 0.198 ms; go-chi/all-cores: not run" — the measured figure per configuration. */
+export function thresholdMeasured(r: ThresholdResult): string {
+  return r.byConfiguration.map((c) => (r.byConfiguration.length === 1 ? c.measuredText : `${c.configuration}: ${c.measuredText}`)).join('; ');
 }
 
 /** Targets/repetitions that did not complete, one line each. */

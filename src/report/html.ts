@@ -4,14 +4,18 @@
  * (doc, renderedAt) always gives the same bytes.
  */
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
-import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
-import { groupTargets, summarise, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
+import type { ClaimVerdict } from '../analysis/claims.ts';
+import { groupTargets, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
 import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
 import { decodeHistogram, decodeIntervalLog } from '../samples/histogram.ts';
 import { describeError } from '../errors.ts';
 import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
-import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, fmt, reproduceCommands, runStatusBanner, stepFlags, targetProblems, stepRows, STEP_HEADERS, STEP_ALIGN_RIGHT, STEP_TABLE_NOTE, calibrationSection, CALIBRATION_HEADERS, CALIBRATION_ALIGN_RIGHT } from './common.ts';
+import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, fmt, reproduceCommands, runStatusBanner, stepFlags, stepRows, STEP_HEADERS, STEP_ALIGN_RIGHT, STEP_TABLE_NOTE, calibrationSection, CALIBRATION_HEADERS, CALIBRATION_ALIGN_RIGHT } from './common.ts';
 import type { RenderOptions } from './markdown.ts';
+import { thresholdReason } from '../analysis/thresholds.ts';
+import type { ThresholdResult } from '../schema/verdicts.ts';
+import { buildReportModel, failureLines, NOT_RUN_INTRO, type Headline } from './headline.ts';
+import { THRESHOLD_LABEL, THRESHOLDS_NOTE, thresholdMeasured } from './common.ts';
 
 const esc = escapeXml;
 
@@ -35,6 +39,10 @@ details { margin: 6px 0; } summary { cursor: pointer; }
 blockquote { margin: 4px 0 8px; padding: 4px 12px; border-left: 3px solid #bbb; color: #444; font-style: italic; }
 pre { background: #1e1e1e; color: #eee; padding: 12px; border-radius: 6px; overflow-x: auto; }
 .note { font-size: 13px; color: #444; }
+.headline { background: #fff; border: 1px solid #ccd6e0; border-left: 4px solid #2a5db0; border-radius: 6px; padding: 4px 16px 8px; margin: 12px 0; }
+.headline h2 { margin-top: 8px; border: 0; } .headline table { font-size: 14px; } .headline ul { margin: 4px 0; padding-left: 20px; font-size: 13.5px; }
+.notrun { background: #f2f4f7; border-left: 4px solid #8a94a6; padding: 6px 16px; font-size: 13px; color: #333; }
+.t-pass { background: #d9f2e3; color: #0b5d2a; } .t-fail { background: #fbdada; color: #8a1010; } .t-not-measured { background: #fbdada; color: #8a1010; }
 `;
 
 function verdictBadge(v: ClaimVerdict['verdict']): string {
@@ -72,6 +80,38 @@ function claimsHtml(verdicts: ClaimVerdict[]): string {
     `<p>${verdicts.length} claims: ${esc(counts)}. A verdict names the configurations it holds for; “inconclusive” means the measurement cannot decide, and the reason says why.</p>`,
     `<table class="claims"><thead><tr><th>Verdict</th><th>Claim</th><th>Article figure</th><th>Measured</th><th>Reason</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
     details,
+  ].join('\n');
+}
+
+/** The answer first: the headline table, ratios, machine and counts, in one box above the claims. */
+function headlineHtml(h: Headline): string {
+  const facts = [...h.ratios.map((r) => `Ratio: ${r}`), `Machine: ${h.machine}`];
+  if (h.claims) facts.push(`Claims: ${h.claims} (below)`);
+  if (h.thresholds) facts.push(`Thresholds: ${h.thresholds} (below)`);
+  const out = [
+    '<section class="headline" id="headline">',
+    '<h2>Headline</h2>',
+    h.rows.length > 0 ? tableHtml(h.header, h.rows, h.header.map((_, i) => i > 0)) : '<p>No configuration was measured.</p>',
+    `<ul>${facts.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>`,
+    '<p class="note">Medians over repetitions with their range; “≥” = a lower bound (the load side was the limit); latency corrected for coordinated omission unless marked.</p>',
+    '</section>',
+  ];
+  if (h.notRun.length > 0) out.push(`<div class="notrun">${esc(NOT_RUN_INTRO)}<ul>${h.notRun.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></div>`);
+  return out.join('\n');
+}
+
+function thresholdsHtml(results: ThresholdResult[]): string {
+  if (results.length === 0) return '';
+  const rows = results
+    .map(
+      (r) =>
+        `<tr><td><span class="verdict t-${r.status}">${THRESHOLD_LABEL[r.status]}</span></td><td><strong>${esc(r.id)}</strong>${r.id === r.text ? '' : `<br><span class="note">${esc(r.text)}</span>`}</td><td>${esc(thresholdMeasured(r))}</td><td class="reason">${esc(thresholdReason(r))}</td></tr>`,
+    )
+    .join('\n');
+  return [
+    '<h2 id="thresholds">Thresholds</h2>',
+    `<p class="note">${esc(THRESHOLDS_NOTE.replace(/`/g, ''))}</p>`,
+    `<table class="thresholds"><thead><tr><th>Status</th><th>Threshold</th><th>Measured</th><th>Reason</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
   ].join('\n');
 }
 
@@ -246,6 +286,11 @@ function timelineChart(doc: RunDocument): { svg: string; notes: string[] } {
 function groupHtml(doc: RunDocument, g: GroupSummary): string {
   const out = [`<h3>${esc(g.name)} / ${esc(g.configuration)}</h3>`];
   out.push(`<p>${g.cpus} CPU(s)${g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : ''}. Max throughput ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.maxThroughputRps))} req/s${g.maxThroughputIsLowerBound ? ' (generator-bound: a lower bound)' : ''}; sustainable ${g.sustainableIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.sustainableRps))} req/s.</p>`);
+  if (g.problems.length === g.repetitions && g.problems.every((p) => p.status === 'skipped')) {
+    // Skipped by design (identical on this budget): a neutral line, not a problem.
+    out.push(`<p class="notrun">Not run: ${esc(g.problems[0]?.reason ?? 'skipped by the plan')}.</p>`);
+    return out.join('\n');
+  }
   for (const p of g.problems) out.push(`<p class="problems"><strong>${esc(p.status.toUpperCase())}</strong> (repetition ${p.repetition})${p.reason ? `: ${esc(p.reason)}` : ''}</p>`);
   const rows = stepRows(doc, g);
   if (rows.length > 0) out.push(tableHtml(STEP_HEADERS, rows, STEP_ALIGN_RIGHT));
@@ -272,10 +317,9 @@ function resourcesHtml(groups: GroupSummary[]): string {
 }
 
 export function renderHtml(doc: RunDocument, options: RenderOptions): string {
-  const groups = summarise(doc);
-  const verdicts = evaluateClaims(doc);
+  const { groups, claims: verdicts, verdicts: data, headline } = options.model ?? buildReportModel(doc);
   const banner = runStatusBanner(doc);
-  const problems = targetProblems(groups);
+  const problems = failureLines(groups);
   const spectrum = spectrumChart(doc);
   const timeline = timelineChart(doc);
   const body: string[] = [];
@@ -283,7 +327,10 @@ export function renderHtml(doc: RunDocument, options: RenderOptions): string {
   body.push(`<p class="meta">Rendered ${esc(options.renderedAt)} · run started ${esc(doc.startedAt)}${doc.finishedAt ? `, finished ${esc(doc.finishedAt)}` : ', not finished'} · status <strong>${esc(doc.status)}</strong></p>`);
   if (banner) body.push(`<div class="banner" role="alert">⚠ ${esc(banner)}</div>`);
   if (problems.length > 0) body.push(`<div class="problems"><strong>Targets that did not complete:</strong><ul>${problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`);
+  body.push(headlineHtml(headline));
   body.push(claimsHtml(verdicts));
+  const thresholds = thresholdsHtml(data.thresholds);
+  if (thresholds) body.push(thresholds);
   body.push('<h2 id="charts">Charts</h2>');
   body.push('<div class="charts">');
   body.push(`<figure>${latencyChart(groups)}<figcaption>Median over repetitions at each offered rate.</figcaption></figure>`);

@@ -1,16 +1,18 @@
 /**
- * report.md: claims first (what a reader came for), then the machine, then every figure they rest
- * on. Pure: the same (doc, renderedAt) always gives the same bytes.
+ * report.md: the headline first (the answer: figures, ratios, machine), then the claims and
+ * thresholds, then the machine and every figure they rest on. Pure: the same (doc, renderedAt) always gives the same bytes.
  */
 import type { RunDocument } from '../schema/run.ts';
-import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
-import { summarise, type GroupSummary } from '../analysis/summary.ts';
+import type { ClaimVerdict } from '../analysis/claims.ts';
+import type { GroupSummary } from '../analysis/summary.ts';
+import { thresholdReason } from '../analysis/thresholds.ts';
+import type { ThresholdResult } from '../schema/verdicts.ts';
+import { buildReportModel, failureLines, NOT_RUN_INTRO, type Headline, type ReportModel } from './headline.ts';
 import {
   VERDICT_LABEL,
   fmt,
   reproduceCommands,
   runStatusBanner,
-  targetProblems,
   stepRows,
   STEP_HEADERS,
   STEP_ALIGN_RIGHT,
@@ -18,6 +20,9 @@ import {
   calibrationSection,
   CALIBRATION_HEADERS,
   CALIBRATION_ALIGN_RIGHT,
+  THRESHOLD_LABEL,
+  THRESHOLDS_NOTE,
+  thresholdMeasured,
   RESOURCES_HEADERS,
   RESOURCES_NOTE,
   resourceRows,
@@ -31,6 +36,8 @@ import {
 export interface RenderOptions {
   /** ISO-8601 time of rendering; the only input besides the document. */
   renderedAt: string;
+  /** The figures, verdicts and headline, when the caller already computed them (renderReports). */
+  model?: ReportModel;
 }
 
 /**
@@ -76,6 +83,26 @@ function claimsSection(verdicts: ClaimVerdict[]): string {
   ].join('\n');
 }
 
+/** The answer first: the headline table, the ratios, the machine, the counts, then what was not run. */
+function headlineSection(h: Headline): string {
+  const out = ['## Headline', ''];
+  if (h.rows.length > 0) out.push(table(h.header, h.rows, h.header.map((_, i) => (i === 0 ? 'l' : 'r'))), '');
+  else out.push('No configuration was measured.', '');
+  const facts = [...h.ratios.map((r) => `Ratio: ${r}`), `Machine: ${h.machine}`];
+  if (h.claims) facts.push(`Claims: ${h.claims} (below)`);
+  if (h.thresholds) facts.push(`Thresholds: ${h.thresholds} (below)`);
+  out.push(...facts.map((f) => `- ${mdCell(f)}`));
+  out.push('', 'Medians over repetitions with their range; "≥" = a lower bound (the load side was the limit); latency corrected for coordinated omission unless marked.');
+  if (h.notRun.length > 0) out.push('', `*${NOT_RUN_INTRO}*`, '', ...h.notRun.map((n) => `- ${mdCell(n)}`));
+  return out.join('\n');
+}
+
+function thresholdsSection(results: ThresholdResult[]): string | null {
+  if (results.length === 0) return null;
+  const rows = results.map((r) => [THRESHOLD_LABEL[r.status], r.id === r.text ? r.text : `${r.id}: ${r.text}`, thresholdMeasured(r), thresholdReason(r)]);
+  return ['## Thresholds', '', THRESHOLDS_NOTE, '', table(['Status', 'Threshold', 'Measured', 'Reason'], rows)].join('\n');
+}
+
 function environmentSection(doc: RunDocument, groups: GroupSummary[]): string {
   const out = ['## Environment', '', table(['', ''], environmentRows(doc))];
   if (cpusShared(doc)) out.push('', `**Warning:** ${SHARED_CPUS_WARNING}`);
@@ -87,6 +114,11 @@ function environmentSection(doc: RunDocument, groups: GroupSummary[]): string {
 function groupSection(doc: RunDocument, g: GroupSummary): string {
   const reps = g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : '';
   const out = [`### ${g.name} / ${g.configuration}`, '', `${g.cpus} CPU(s)${reps}.`];
+  if (g.problems.length === g.repetitions && g.problems.every((p) => p.status === 'skipped')) {
+    // Skipped by design (identical on this budget): a neutral line, not a problem.
+    out.push('', `Not run: ${g.problems[0]?.reason ?? 'skipped by the plan'}.`);
+    return out.join('\n');
+  }
   for (const p of g.problems) out.push('', `**${p.status.toUpperCase()}** (repetition ${p.repetition})${p.reason ? `: ${p.reason}` : ''}`);
   const facts = [
     `max throughput (closed loop) ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.maxThroughputRps)} req/s${g.maxThroughputIsLowerBound ? ' (load-side limit: a lower bound)' : ''}`,
@@ -124,10 +156,9 @@ function resourcesSection(groups: GroupSummary[]): string {
 }
 
 export function renderMarkdown(doc: RunDocument, options: RenderOptions): string {
-  const groups = summarise(doc);
-  const verdicts = evaluateClaims(doc);
+  const { groups, claims: verdicts, verdicts: data, headline } = options.model ?? buildReportModel(doc);
   const banner = runStatusBanner(doc);
-  const problems = targetProblems(groups);
+  const problems = failureLines(groups);
   const head = [
     `# httpbench report — ${doc.scenario.name}`,
     '',
@@ -137,7 +168,9 @@ export function renderMarkdown(doc: RunDocument, options: RenderOptions): string
   if (problems.length > 0) head.push('', '**Targets that did not complete:**', '', ...problems.map((p) => `- ${mdCell(p)}`));
   const sections = [
     head.join('\n'),
+    headlineSection(headline),
     claimsSection(verdicts),
+    ...[thresholdsSection(data.thresholds)].filter((x): x is string => x !== null),
     environmentSection(doc, groups),
     [
       '## Results by target and configuration',

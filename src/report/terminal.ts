@@ -1,13 +1,13 @@
 /**
- * The terminal summary printed after a run or `httpbench report`: one row per target/configuration,
- * then the claims. Plain text (no colours), so it pastes into issues unchanged. Pure.
+ * The terminal summary printed after a run or `httpbench report`: the headline first (one row per
+ * target/configuration, the ratios, the machine), then the claims and thresholds. Plain text (no
+ * colours), so it pastes into issues unchanged. Pure.
  */
 import Table from 'cli-table3';
 import type { RunDocument } from '../schema/run.ts';
-import { evaluateClaims } from '../analysis/claims.ts';
-import { summarise } from '../analysis/summary.ts';
-import { formatRps } from '../analysis/format.ts';
-import { VERDICT_LABEL, fmt, runStatusBanner, targetProblems } from './common.ts';
+import { thresholdReason } from '../analysis/thresholds.ts';
+import { VERDICT_LABEL, THRESHOLD_LABEL, thresholdMeasured, runStatusBanner } from './common.ts';
+import { buildReportModel, failureLines, NOT_RUN_INTRO, type ReportModel } from './headline.ts';
 import { escapeControlChars } from '../util/terminal-text.ts';
 
 /** run.json text may be hand-edited: escape control characters (ANSI escapes) before they print. */
@@ -16,36 +16,29 @@ const clean = (text: string): string => escapeControlChars(text);
 /** No colour codes: output pastes cleanly into issues and logs. */
 const PLAIN = (): { head: string[]; border: string[] } => ({ head: [], border: [] });
 
-export function renderTerminal(doc: RunDocument): string {
-  const groups = summarise(doc);
+export function renderTerminal(doc: RunDocument, model: ReportModel = buildReportModel(doc)): string {
+  const { groups, claims: verdicts, verdicts: data, headline } = model;
   const out: string[] = [];
   const banner = runStatusBanner(doc);
   if (banner) out.push(`!!! ${clean(banner)}`);
-  for (const p of targetProblems(groups)) out.push(`!!! ${clean(p)}`);
+  for (const p of failureLines(groups)) out.push(`!!! ${clean(p)}`);
 
-  const summary = new Table({
-    head: ['target/configuration', 'CPUs', 'max req/s', 'sustainable req/s', 'p99 ms at sustainable', 'mem peak MiB', 'req/CPU-s'],
-    style: PLAIN(),
-  });
-  for (const g of groups) {
-    const top = [...g.rates].reverse().find((r) => r.saturated === 0 && r.generatorBound === 0);
-    summary.push([
-      clean(`${g.name}/${g.configuration}`),
-      String(g.cpus),
-      `${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.maxThroughputRps)}`,
-      `${g.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(g.sustainableRps)}`,
-      top ? clean(`${fmt.msFromUs(top.latencyUs.p99)} @ ${formatRps(top.offeredRps)} (${top.latencySource})`) : '—',
-      fmt.mib(g.memoryPeakBytes),
-      fmt.perCpuS(g.requestsPerCpuSecond),
-    ]);
-  }
+  const summary = new Table({ head: headline.header, style: PLAIN() });
+  for (const row of headline.rows) summary.push(row.map(clean));
   out.push(summary.toString());
+  for (const r of headline.ratios) out.push(`ratio: ${r}`);
+  out.push(`machine: ${headline.machine}`);
+  if (headline.notRun.length > 0) out.push(NOT_RUN_INTRO, ...headline.notRun.map((n) => `  - ${n}`));
 
-  const verdicts = evaluateClaims(doc);
   if (verdicts.length > 0) {
     const claims = new Table({ head: ['verdict', 'claim', 'article', 'measured'], style: PLAIN(), colWidths: [14, 34, 30, 60], wordWrap: true });
     for (const v of verdicts) claims.push([VERDICT_LABEL[v.verdict], clean(v.id), clean(v.articleFigure), clean(v.measured)]);
-    out.push('', 'Claims (reasons in report.md / report.html):', claims.toString());
+    out.push('', `Claims — ${headline.claims} (reasons in report.md / report.html, data in verdicts.json):`, claims.toString());
+  }
+  if (data.thresholds.length > 0) {
+    const table = new Table({ head: ['status', 'threshold', 'measured', 'reason'], style: PLAIN(), colWidths: [14, 40, 30, 54], wordWrap: true });
+    for (const t of data.thresholds) table.push([THRESHOLD_LABEL[t.status], clean(t.id === t.text ? t.text : `${t.id}: ${t.text}`), clean(thresholdMeasured(t)), clean(thresholdReason(t))]);
+    out.push('', `Thresholds — ${headline.thresholds}:`, table.toString());
   }
   // Belt and braces: nothing from the document reaches the terminal raw, whatever a cell missed.
   return `${escapeControlChars(out.join('\n'), { keepNewlines: true })}\n`;

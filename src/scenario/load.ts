@@ -8,6 +8,7 @@ import { checkTextSize, MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../ut
 import { parseYamlDocument, yamlToJs } from '../util/yaml.ts';
 import { ScenarioSchema, type Scenario } from './schema.ts';
 import { parseCpuset } from './cpuset.ts';
+import { checkThresholds } from './thresholds.ts';
 import { formatIssues } from '../util/issues.ts';
 
 export interface MachineFacts {
@@ -88,6 +89,7 @@ export function checkScenario(scenario: Scenario, machine: MachineFacts): string
       ids.add(c.id);
     });
   });
+  problems.push(...checkThresholds(scenario));
   return problems;
 }
 

@@ -53,6 +53,30 @@ export const IdsSchema = z.strictObject({
   seed: z.number().int().default(1),
 });
 
+/**
+ * An absolute gate for CI (k6's thresholds are the model): "go-chi p99 at 10,000 req/s < 2 ms".
+ * Evaluated from run.json alone (src/analysis/thresholds.ts); a failing or unmeasurable threshold
+ * makes `run`/`report` exit 1. Cross-field checks (known target, atRps where needed) are in
+ * src/scenario/thresholds.ts.
+ */
+export const THRESHOLD_METRICS = ['p50Ms', 'p90Ms', 'p95Ms', 'p99Ms', 'p999Ms', 'errorRate', 'maxRps', 'sustainableRps', 'memoryPeakMiB', 'imageSizeMB', 'coldStartMs'] as const;
+export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
+
+export const ThresholdSchema = z.strictObject({
+  /** Name shown in reports and in the exit message; default: the threshold written out. */
+  name: z.string().min(1).optional(),
+  target: z.string({ error: 'thresholds[].target must name a target' }),
+  /** Configuration id; omitted = every configuration of the target that ran. */
+  configuration: z.string().optional(),
+  metric: z.enum(THRESHOLD_METRICS, { error: `metric must be one of ${THRESHOLD_METRICS.join(', ')}` }),
+  /** Offered rate of the open-loop step, req/s: required for latency percentiles and errorRate, else absent. */
+  atRps: positiveNumber('thresholds[].atRps').optional(),
+  op: z.enum(['<', '<=', '>', '>='], { error: "op must be one of '<', '<=', '>', '>='" }),
+  /** In the metric's unit (ms, req/s, MiB, MB; errorRate as a fraction 0–1). */
+  value: z.number({ error: 'thresholds[].value must be a number' }).nonnegative({ error: 'thresholds[].value must be ≥ 0' }),
+});
+export type Threshold = z.infer<typeof ThresholdSchema>;
+
 export const ScenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'name must be lowercase letters, digits and dashes' }),
   description: z.string().default(''),
@@ -139,6 +163,8 @@ export const ScenarioSchema = z.strictObject({
   claims: z.string().nullable().default(null),
   /** `httpbench compare` settings for runs of this scenario (thresholds); absent = the defaults. */
   compare: ScenarioCompareSchema.optional(),
+  /** Absolute gates (see ThresholdSchema); optional so run.json files written before them still read. */
+  thresholds: z.array(ThresholdSchema).optional(),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

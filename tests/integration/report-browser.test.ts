@@ -1,6 +1,7 @@
 /**
  * Renders the sample run's report.html and opens it in headless Chromium: it must load with no
- * console or page errors and no network requests, show the claims table and four charts with data,
+ * console or page errors and no network requests, show the headline figures in the first viewport,
+ * the claims table and four charts with data,
  * and paint a screenshot that is not blank (pixels decoded by the browser itself, no image deps).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,9 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { writeReports } from '../../src/report/index.ts';
 import { evaluateClaims } from '../../src/analysis/claims.ts';
+import { summarise } from '../../src/analysis/summary.ts';
+import { buildVerdicts } from '../../src/analysis/verdicts.ts';
+import { computeHeadline } from '../../src/report/headline.ts';
 import { sampleRun } from '../helpers/sample-run.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -45,6 +49,28 @@ describe('report.html in a browser', () => {
     page.on('request', (r) => requests.push(r.url()));
     const url = pathToFileURL(path.join(dir, 'report.html')).href;
     await page.goto(url, { waitUntil: 'load' });
+
+    // The answer first: the headline box, with every measured configuration's max throughput,
+    // lies wholly inside the first viewport (1280×1000) — no scrolling to find the figures.
+    const groups = summarise(doc);
+    const headline = computeHeadline(doc, groups, buildVerdicts(doc));
+    const box = await page.locator('#headline').boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(1000);
+    const firstScreen = await page.evaluate(() => {
+      const el = document.querySelector('#headline') as HTMLElement;
+      return { text: el.innerText, visible: el.checkVisibility() };
+    });
+    expect(firstScreen.visible).toBe(true);
+    expect(headline.rows.length).toBe(groups.length);
+    for (const row of headline.rows) {
+      // target/configuration, max req/s, sustainable req/s, and the latency at the claims' rates.
+      for (const cell of [row[0]!, row[2]!, row[3]!, row[4]!]) expect(firstScreen.text).toContain(cell);
+    }
+    expect(firstScreen.text).toContain(headline.ratios[0]!);
+    expect(firstScreen.text).toContain(doc.environment.cpuModel);
+    // The claims come after the headline.
+    expect((await page.locator('#claims').boundingBox())!.y).toBeGreaterThan(box!.y + box!.height);
 
     // Claims table: one row per claim.
     const claimRows = await page.locator('table.claims tbody tr').count();

@@ -83,6 +83,27 @@ describe('httpbench run against fake url: targets', () => {
     expect(strip(md2)).toBe(strip(md));
   });
 
+  it('exits 1 when an absolute threshold fails, naming it, after writing every result file', async () => {
+    const file = path.join(tmp, 'gate.yaml');
+    const thresholds = `thresholds:
+  - { target: slow, metric: maxRps, op: '<=', value: 50 }
+  - { target: slow, metric: maxRps, op: '>', value: 10 }
+`;
+    // 4 closed-loop connections to a 30 ms target: ~130 req/s, so the first fails and the second
+    // passes even when the generator was the limit (then the figure is a lower bound, which decides both).
+    await writeFile(file, scenario([['slow', slow.url]], thresholds));
+    const out = path.join(tmp, 'gate');
+    const r = await httpbench(['run', '--scenario', file, '--out', out]);
+    expect(r.exitCode, r.all).toBe(1);
+    expect(r.stderr).toContain('threshold FAILED: slow max throughput <= 50 req/s');
+    expect(r.stderr).not.toContain('slow max throughput > 10 req/s');
+    const verdicts = JSON.parse(await readFile(path.join(out, 'verdicts.json'), 'utf8'));
+    expect(verdicts.thresholds.map((t: { status: string }) => t.status)).toEqual(['fail', 'pass']);
+    // The figure that failed the gate is in the file.
+    expect(verdicts.thresholds[0].byConfiguration[0].measured.value).toBeGreaterThan(50);
+    expect(await readFile(path.join(out, 'report.md'), 'utf8')).toContain('## Thresholds');
+  });
+
   it('refuses a bad scenario with exit 2 and names every problem', async () => {
     const file = path.join(tmp, 'bad.yaml');
     await writeFile(file, 'name: x\ntargets: []\nload: { steps: { rates: [0] }, bogus: 1 }\n');

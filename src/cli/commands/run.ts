@@ -27,6 +27,8 @@ import { guardLoadUrl } from '../../load/url-guard.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
 import { onInterrupt } from '../signals.ts';
+import { enforceGate, parseFailOn, withFailOn } from '../gate.ts';
+import { buildVerdicts } from '../../analysis/verdicts.ts';
 
 interface RunArgs {
   scenario?: string;
@@ -35,6 +37,7 @@ interface RunArgs {
   quick: boolean;
   'ca-cert'?: string;
   'allow-remote': boolean;
+  'fail-on'?: string;
 }
 
 function timestamp(d: Date): string {
@@ -45,7 +48,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'build, start, verify and benchmark the targets; write run.json and reports',
   builder: (y) =>
-    y
+    withFailOn(y)
       .option('scenario', { type: 'string', describe: 'scenario file (default scenarios/article.yaml; --quick: scenarios/smoke.yaml)' })
       .option('out', { type: 'string', describe: 'results directory (default results/<timestamp>-<scenario>)' })
       .option('targets', { type: 'string', describe: 'comma-separated target names to run (default: all)' })
@@ -53,6 +56,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' }) as never,
   handler: async (args) => {
+    const failOn = parseFailOn(args['fail-on']);
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
     const cpuCount = os.cpus().length;
     const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: os.totalmem() });
@@ -191,7 +195,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (final) {
       await writeReports(outDir, final, new Date().toISOString());
       process.stdout.write(renderTerminal(final));
-      process.stdout.write(`\nresults: ${path.relative(process.cwd(), outDir) || '.'}/ (run.json, report.md, report.html)\n`);
+      process.stdout.write(`\nresults: ${path.relative(process.cwd(), outDir) || '.'}/ (run.json, report.md, report.html, verdicts.json)\n`);
     }
     if (failure) throw failure;
     if (final?.status === 'failed') {
@@ -200,6 +204,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         hint: 'the other targets were measured; see run.json for each failure',
       });
     }
+    // Gates last: a broken run (exit 3) or an interruption outranks a threshold (exit 1).
+    if (final) enforceGate(buildVerdicts(final), failOn);
   },
 };
 

@@ -3,6 +3,7 @@ import { renderMarkdown, mdCell } from '../../../src/report/markdown.ts';
 import { renderReports } from '../../../src/report/index.ts';
 import { renderTerminal } from '../../../src/report/terminal.ts';
 import { makeDoc, makeStep, makeTarget, sampleRun } from '../../helpers/sample-run.ts';
+import { ThresholdSchema } from '../../../src/scenario/schema.ts';
 
 const RENDERED_AT = '2026-05-01T11:00:00.000Z';
 /** Timestamps replaced, as the house style asks of renderer snapshots. */
@@ -68,6 +69,26 @@ describe('renderMarkdown', () => {
     expect(md).toContain('> **⚠ RUN INTERRUPTED');
     expect(md).toContain('- go-chi/all-cores repetition 0: FAILED — never became healthy within 60 s');
     expect(renderTerminal(d)).toContain('!!! RUN INTERRUPTED');
+  });
+
+  it('leads with the headline, puts skipped configurations in a neutral note and shows thresholds', () => {
+    const ok = makeTarget({ name: 'go-chi', configuration: 'gomaxprocs-1', sustainableRps: 9000, steps: [makeStep({ kind: 'max', achievedRps: 12000 }), makeStep({ offeredRps: 10000, achievedRps: 10000 })] });
+    const skipped = makeTarget({ name: 'go-chi', configuration: 'all-cores', status: 'skipped', reason: "identical to configuration 'gomaxprocs-1' on a 1-CPU budget" });
+    const d = makeDoc([ok, skipped]);
+    d.scenario.thresholds = [ThresholdSchema.parse({ target: 'go-chi', metric: 'maxRps', op: '>', value: 20000 })];
+    const md = renderMarkdown(d, { renderedAt: RENDERED_AT });
+    expect(md.indexOf('## Headline')).toBeLessThan(md.indexOf('## Claims'));
+    expect(md.indexOf('## Claims')).toBeLessThan(md.indexOf('## Thresholds'));
+    expect(md).toContain('| go-chi/gomaxprocs-1 | 2 | 12,000 | 9,000 | 2.000 | 2.000 | 60.0 | 100.0 |');
+    expect(md).not.toContain('did not complete');
+    expect(md).not.toContain('SKIPPED');
+    expect(md).toContain("*Not run by design (the verdicts hold for what ran):*\n\n- go-chi/all-cores: identical to configuration 'gomaxprocs-1' on a 1-CPU budget");
+    expect(md).toContain("### go-chi / all-cores\n\n2 CPU(s).\n\nNot run: identical to configuration 'gomaxprocs-1' on a 1-CPU budget.");
+    expect(md).toContain('- Thresholds: 1 threshold: 0 pass, 1 fail, 0 not measured (below)');
+    expect(md).toContain('| FAIL | go-chi max throughput > 20,000 req/s | go-chi/gomaxprocs-1: 12,000 req/s; go-chi/all-cores: not run | go-chi/gomaxprocs-1: 12,000 req/s fails > 20,000 req/s |');
+    const terminal = renderTerminal(d);
+    expect(terminal).not.toContain('!!!');
+    expect(terminal.indexOf('go-chi/gomaxprocs-1')).toBeLessThan(terminal.indexOf('Not run by design'));
   });
 
   it('escapes table cells', () => {

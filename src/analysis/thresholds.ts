@@ -1,0 +1,256 @@
+/**
+ * Absolute thresholds (the scenario's `thresholds:`) judged from run.json alone. Pure.
+ *
+ * Rules (each so that a threshold never passes on a figure that was not measured):
+ * 1. Per repetition a figure is an interval: exact [v, v]; a lower bound [v, ∞) when the load side
+ *    was the limit (generator-bound closed-loop step, sustainable rate found while generator-bound);
+ *    uncorrected-only latency, or latency of the completed requests when more failed than the
+ *    percentile's tail, is a lower bound too (the missing requests are the slow ones).
+ * 2. Across repetitions the median decides, as every figure in the reports is a median: its interval
+ *    is [median of the lower ends, median of the upper ends] (the median is monotone in each value).
+ * 3. pass when every value of that interval satisfies the rule, fail when none does, otherwise
+ *    not-measured ("only ≥ X is known"). A step never offered, a generator-bound step (its figures are
+ *    the generator's), a failed repetition or a figure the run did not record → not-measured, with why.
+ * 4. A threshold without `configuration` applies to every configuration of its target; those the plan
+ *    skipped by design are "not-run" and do not count, unless none ran. Naming a skipped
+ *    configuration explicitly makes it not-measured.
+ * 5. The overall status: fail if any configuration fails, else not-measured if any is, else pass.
+ *    The gate (verdicts.ts) fails on anything but pass: fail closed.
+ */
+import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
+import type { Threshold, ThresholdMetric } from '../scenario/schema.ts';
+import type { ThresholdConfigurationResult, ThresholdFigure, ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
+import { RATE_TOLERANCE } from '../scenario/thresholds.ts';
+import { groupTargets, median, stepLatency, failedRequests } from './summary.ts';
+import { formatMs, formatNumber, formatPercent, formatRps } from './format.ts';
+
+type Unit = ThresholdFigure['unit'];
+
+interface Interval {
+  lo: number;
+  hi: number;
+}
+
+type Sample = { ok: true; iv: Interval; note?: string } | { ok: false; reason: string };
+
+const PERCENTILE: Partial<Record<ThresholdMetric, { key: 'p50' | 'p90' | 'p95' | 'p99' | 'p999'; value: number }>> = {
+  p50Ms: { key: 'p50', value: 50 },
+  p90Ms: { key: 'p90', value: 90 },
+  p95Ms: { key: 'p95', value: 95 },
+  p99Ms: { key: 'p99', value: 99 },
+  p999Ms: { key: 'p999', value: 99.9 },
+};
+
+export function unitOfMetric(metric: ThresholdMetric): Unit {
+  switch (metric) {
+    case 'maxRps':
+    case 'sustainableRps':
+      return 'req/s';
+    case 'errorRate':
+      return 'fraction';
+    case 'memoryPeakMiB':
+      return 'MiB';
+    case 'imageSizeMB':
+      return 'MB';
+    default:
+      return 'ms';
+  }
+}
+
+export function formatThresholdValue(value: number, unit: Unit): string {
+  switch (unit) {
+    case 'req/s':
+      return `${formatRps(value)} req/s`;
+    case 'ms':
+      return `${formatMs(value)} ms`;
+    case 'fraction':
+      return formatPercent(value, value !== 0 && value < 0.001 ? 3 : 1);
+    case 'MiB':
+      return `${formatNumber(value, 1)} MiB`;
+    case 'MB':
+      return `${formatNumber(value, 1)} MB`;
+  }
+}
+
+const METRIC_LABEL: Record<ThresholdMetric, string> = {
+  p50Ms: 'p50',
+  p90Ms: 'p90',
+  p95Ms: 'p95',
+  p99Ms: 'p99',
+  p999Ms: 'p99.9',
+  errorRate: 'error rate',
+  maxRps: 'max throughput',
+  sustainableRps: 'sustainable throughput',
+  memoryPeakMiB: 'memory peak',
+  imageSizeMB: 'image size',
+  coldStartMs: 'cold start',
+};
+
+/** "go-chi/all-cores p99 at 10,000 req/s < 2 ms". */
+export function thresholdText(t: Threshold): string {
+  const who = t.configuration ? `${t.target}/${t.configuration}` : t.target;
+  const at = t.atRps !== undefined ? ` at ${formatRps(t.atRps)} req/s` : '';
+  return `${who} ${METRIC_LABEL[t.metric]}${at} ${t.op} ${formatThresholdValue(t.value, unitOfMetric(t.metric))}`;
+}
+
+function satisfies(op: Threshold['op'], v: number, limit: number): boolean {
+  switch (op) {
+    case '<':
+      return v < limit;
+    case '<=':
+      return v <= limit;
+    case '>':
+      return v > limit;
+    case '>=':
+      return v >= limit;
+  }
+}
+
+/** Rule 3 on an interval: every value satisfies → pass; none → fail; else undecided. */
+export function judge(op: Threshold['op'], limit: number, iv: Interval): 'pass' | 'fail' | 'undecided' {
+  const lo = satisfies(op, iv.lo, limit);
+  const hi = satisfies(op, iv.hi, limit);
+  if (lo && hi) return 'pass';
+  if (!lo && !hi) return 'fail';
+  return 'undecided';
+}
+
+function exact(v: number): Interval {
+  return { lo: v, hi: v };
+}
+
+function stepAt(r: TargetResult, rate: number): Step | undefined {
+  return r.steps.find((s) => s.kind !== 'max' && s.offeredRps !== null && Math.abs(s.offeredRps - rate) <= rate * RATE_TOLERANCE);
+}
+
+/** Why no step at `rate` exists in this repetition. */
+function notOffered(r: TargetResult, rate: number): string {
+  const offered = r.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null).sort((a, b) => a.offeredRps! - b.offeredRps!);
+  const highest = offered[offered.length - 1];
+  if (highest !== undefined && highest.offeredRps! < rate && highest.saturated) {
+    return `repetition ${r.repetition}: ${formatRps(rate)} req/s was never offered — the target saturated at ${formatRps(highest.offeredRps!)} req/s and stepping stopped`;
+  }
+  return `repetition ${r.repetition}: no step at ${formatRps(rate)} req/s`;
+}
+
+function sampleOf(t: Threshold, r: TargetResult): Sample {
+  const rep = `repetition ${r.repetition}`;
+  switch (t.metric) {
+    case 'maxRps': {
+      if (r.maxThroughputRps === null) return { ok: false, reason: `${rep}: the closed-loop step did not run` };
+      const bound = r.steps.find((s) => s.kind === 'max')?.generator.bound ?? false;
+      return bound ? { ok: true, iv: { lo: r.maxThroughputRps, hi: Infinity }, note: 'generator-bound: a lower bound' } : { ok: true, iv: exact(r.maxThroughputRps) };
+    }
+    case 'sustainableRps': {
+      if (r.sustainableRps !== null) {
+        return r.sustainableIsLowerBound ? { ok: true, iv: { lo: r.sustainableRps, hi: Infinity }, note: 'found while generator-bound: a lower bound' } : { ok: true, iv: exact(r.sustainableRps) };
+      }
+      const lowest = r.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null).sort((a, b) => a.offeredRps! - b.offeredRps!)[0];
+      if (lowest?.saturated) return { ok: true, iv: { lo: 0, hi: lowest.offeredRps! }, note: `even the lowest rate (${formatRps(lowest.offeredRps!)} req/s) saturated: an upper bound` };
+      return { ok: false, reason: `${rep}: no sustainable rate was found` };
+    }
+    case 'memoryPeakMiB':
+      return r.memory === null ? { ok: false, reason: `${rep}: memory was not measured (url: target or no stats)` } : { ok: true, iv: exact(r.memory.peakBytes / 1048576) };
+    case 'imageSizeMB': {
+      if (r.image === null) return { ok: false, reason: `${rep}: no image (url: target or build failed)` };
+      const standIn = r.image.bases?.some((b) => b.inFinalImage && b.source === 'stand-in');
+      return { ok: true, iv: exact(r.image.sizeBytes / 1_000_000), ...(standIn ? { note: 'built on a stand-in base' } : {}) };
+    }
+    case 'coldStartMs':
+      return r.coldStartMs === null ? { ok: false, reason: `${rep}: cold start was not measured` } : { ok: true, iv: exact(r.coldStartMs) };
+    default:
+      return atRateSample(t, r);
+  }
+}
+
+function atRateSample(t: Threshold, r: TargetResult): Sample {
+  const rate = t.atRps!;
+  const step = stepAt(r, rate);
+  if (step === undefined) return { ok: false, reason: notOffered(r, rate) };
+  const where = `repetition ${r.repetition} at ${formatRps(step.offeredRps!)} req/s`;
+  if (step.generator.bound) {
+    return { ok: false, reason: `${where}: the generator was the limit (${step.generator.boundReasons.join('; ') || 'generator-bound'}), so the step's figures are not the target's` };
+  }
+  // Scheduled sends never made (dropped) were the most delayed of all: they count as failed.
+  const failed = failedRequests(step) + step.counts.dropped;
+  const scheduled = step.counts.sent + step.counts.dropped;
+  const failedFraction = scheduled === 0 ? 0 : failed / scheduled;
+  if (t.metric === 'errorRate') {
+    if (scheduled === 0) return { ok: false, reason: `${where}: no request was sent` };
+    return { ok: true, iv: exact(failedFraction) };
+  }
+  const p = PERCENTILE[t.metric]!;
+  const lat = stepLatency(step);
+  if (lat.us.count === 0) return { ok: false, reason: `${where}: no request completed, so there is no latency` };
+  const ms = lat.us[p.key] / 1000;
+  if (lat.source === 'uncorrected') return { ok: true, iv: { lo: ms, hi: Infinity }, note: 'uncorrected only (no coordinated-omission correction): a lower bound' };
+  if (failedFraction > 1 - p.value / 100) {
+    return { ok: true, iv: { lo: ms, hi: Infinity }, note: `${formatPercent(failedFraction)} of requests failed or were never sent, more than the ${METRIC_LABEL[t.metric]} tail: a lower bound` };
+  }
+  return { ok: true, iv: exact(ms) };
+}
+
+function figureText(f: ThresholdFigure): string {
+  const mark = f.bound === 'lower' ? '≥ ' : f.bound === 'upper' ? '≤ ' : '';
+  const range = f.n <= 1 ? '' : f.min !== f.max ? ` (median of ${f.n}: ${formatThresholdValue(f.min, f.unit)} – ${formatThresholdValue(f.max, f.unit)})` : ` (all ${f.n} repetitions)`;
+  return `${mark}${formatThresholdValue(f.value, f.unit)}${range}`;
+}
+
+function judgeGroup(t: Threshold, label: string, results: TargetResult[], explicit: boolean): ThresholdConfigurationResult {
+  const unit = unitOfMetric(t.metric);
+  const none = (status: ThresholdConfigurationResult['status'], reason: string, measuredText = 'not measured'): ThresholdConfigurationResult => ({ configuration: label, status, measured: null, measuredText, reason });
+  if (results.length > 0 && results.every((r) => r.status === 'skipped')) {
+    const reason = `not run — ${results[0]!.reason ?? 'skipped by the plan'}`;
+    return explicit ? none('not-measured', reason, 'not run') : none('not-run', reason, 'not run');
+  }
+  const failed = results.filter((r) => r.status === 'failed' || r.status === 'skipped');
+  if (failed.length > 0) return none('not-measured', failed.map((r) => `repetition ${r.repetition} ${r.status}${r.reason ? `: ${r.reason}` : ''}`).join('; '));
+  const samples = results.map((r) => sampleOf(t, r));
+  const bad = samples.find((s): s is Extract<Sample, { ok: false }> => !s.ok);
+  if (bad !== undefined) return none('not-measured', bad.reason);
+  const oks = samples as Array<Extract<Sample, { ok: true }>>;
+  const iv = { lo: median(oks.map((s) => s.iv.lo)), hi: median(oks.map((s) => s.iv.hi)) };
+  const points = oks.map((s) => (Number.isFinite(s.iv.hi) && s.iv.lo === 0 && s.iv.hi > 0 ? s.iv.hi : s.iv.lo));
+  const bound: ThresholdFigure['bound'] = iv.hi === Infinity ? 'lower' : iv.lo !== iv.hi ? 'upper' : 'exact';
+  const figure: ThresholdFigure = { value: median(points), unit, min: Math.min(...points), max: Math.max(...points), n: points.length, bound };
+  const notes = [...new Set(oks.map((s) => s.note).filter((n): n is string => n !== undefined))];
+  const measuredText = `${figureText(figure)}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}`;
+  const rule = `${t.op} ${formatThresholdValue(t.value, unit)}`;
+  const verdict = judge(t.op, t.value, iv);
+  if (verdict === 'pass') return { configuration: label, status: 'pass', measured: figure, measuredText, reason: `${figureText(figure)} satisfies ${rule}` };
+  if (verdict === 'fail') return { configuration: label, status: 'fail', measured: figure, measuredText, reason: `${figureText(figure)} fails ${rule}` };
+  return {
+    configuration: label,
+    status: 'not-measured',
+    measured: figure,
+    measuredText,
+    reason: `only ${figureText(figure)} is known (${notes.join('; ') || 'a bound'}), which does not decide ${rule}`,
+  };
+}
+
+export function evaluateThreshold(t: Threshold, doc: RunDocument): ThresholdResult {
+  const groups = groupTargets(doc).filter((g) => g.name === t.target && (t.configuration === undefined || g.configuration === t.configuration));
+  const text = thresholdText(t);
+  const byConfiguration: ThresholdConfigurationResult[] =
+    groups.length === 0
+      ? [{ configuration: t.configuration ? `${t.target}/${t.configuration}` : t.target, status: 'not-measured', measured: null, measuredText: 'not measured', reason: 'no results for it in this run (not selected with --targets, or not in the scenario)' }]
+      : groups.map((g) => judgeGroup(t, `${g.name}/${g.configuration}`, g.results, t.configuration !== undefined));
+  const counted = byConfiguration.filter((c) => c.status !== 'not-run');
+  let status: ThresholdStatus;
+  if (counted.some((c) => c.status === 'fail')) status = 'fail';
+  else if (counted.length === 0 || counted.some((c) => c.status === 'not-measured')) status = 'not-measured';
+  else status = 'pass';
+  return { id: t.name ?? text, text, threshold: t, status, byConfiguration };
+}
+
+/** Results for every threshold of the run's scenario, in scenario order. */
+export function evaluateThresholds(doc: RunDocument): ThresholdResult[] {
+  return (doc.scenario.thresholds ?? []).map((t) => evaluateThreshold(t, doc));
+}
+
+/** One line per configuration that decided the status, for tables and the exit message. */
+export function thresholdReason(r: ThresholdResult): string {
+  const shown = r.byConfiguration.filter((c) => c.status === r.status);
+  return (shown.length > 0 ? shown : r.byConfiguration).map((c) => `${c.configuration}: ${c.reason}`).join('; ');
+}
+
