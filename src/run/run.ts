@@ -43,6 +43,8 @@ export interface RunInput {
   /** Where the scenario came from, for the reproduce command. */
   scenarioFile?: string;
   claims: Claim[] | null;
+  /** The claims file's `source` (title, author, year), cited in the reports. */
+  claimsSource?: string;
   environment: Environment;
   toolVersion: string;
   runId: string;
@@ -90,6 +92,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
     scenario,
     ...(input.scenarioFile ? { scenarioFile: input.scenarioFile } : {}),
     claims: input.claims,
+    ...(input.claimsSource ? { claimsSource: input.claimsSource } : {}),
     environment: input.environment,
     source: input.source,
     targets: [],

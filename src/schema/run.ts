@@ -217,6 +217,8 @@ export const RunDocumentSchema = z.strictObject({
   scenarioFile: z.string().optional(),
   /** The claims registry as loaded, so reports can be re-rendered from run.json alone. */
   claims: z.array(ClaimSchema).nullable(),
+  /** Whom the claims quote (title, author, year) — the claims file's `source`; cited, never linked. */
+  claimsSource: z.string().optional(),
   environment: EnvironmentSchema,
   source: SourceLinesSchema.nullable(),
   targets: z.array(TargetResultSchema),

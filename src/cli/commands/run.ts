@@ -65,7 +65,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }
     }
     for (const t of scenario.targets) if ('url' in t) checkLoadUrl(t.url, { allowRemote: args['allow-remote'] });
-    const claims = scenario.claims ? (await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims))).claims : null;
+    const claimsFile = scenario.claims ? await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims)) : null;
+    const claims = claimsFile?.claims ?? null;
 
     const startedAt = new Date();
     const outDir = path.resolve(args.out ?? path.join(PROJECT_ROOT, 'results', `${timestamp(startedAt)}-${scenario.name}`));
@@ -135,6 +136,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           scenario,
           scenarioFile: path.relative(PROJECT_ROOT, scenarioPath).startsWith('..') ? scenarioPath : path.relative(PROJECT_ROOT, scenarioPath),
           claims,
+          ...(claimsFile?.source ? { claimsSource: claimsFile.source } : {}),
           environment,
           toolVersion: TOOL_VERSION,
           runId: `${timestamp(startedAt)}-${randomBytes(3).toString('hex')}`,
