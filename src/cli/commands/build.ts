@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { DockerTargetSpec } from '../../scenario/schema.ts';
+import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
 import { buildImage, connectDocker } from '../../targets/docker.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
 
@@ -31,6 +32,9 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       throw new ConfigError(`unknown Docker target(s): ${unknown.join(', ')}`, { hint: `choose from: ${docker.map((t) => t.name).join(', ')}` });
     }
     const client = await connectDocker();
+    const chosen = docker.filter((t) => args.targets.length === 0 || args.targets.includes(t.name));
+    const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, chosen)).map((b) => probeBase(client, b)));
+    for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
     for (const spec of docker.filter((t) => args.targets.length === 0 || args.targets.includes(t.name))) {
       const tag = `httpbench/${spec.name}:latest`;
       process.stderr.write(`building ${tag} from ${spec.dockerfile}\n`);

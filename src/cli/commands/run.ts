@@ -17,9 +17,10 @@ import { writeReports } from '../../report/index.ts';
 import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
 import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
-import type { Scenario } from '../../scenario/schema.ts';
+import type { DockerTargetSpec, Scenario } from '../../scenario/schema.ts';
 import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
+import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
 import { checkLoadUrl } from '../../load/url-guard.ts';
@@ -91,6 +92,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
     const needsDocker = scenario.targets.some((t) => 'context' in t && (!only || only.includes(t.name)));
     const docker = needsDocker ? await connectDocker() : null;
+    if (docker) {
+      // Before any build: a stand-in fallback is one notice; no base at all fails once, naming `setup`.
+      const specs = scenario.targets.filter((t): t is DockerTargetSpec => 'context' in t && (!only || only.includes(t.name)));
+      const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, specs)).map((b) => probeBase(docker, b)));
+      for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
+    }
     const leftovers = docker ? await listHarnessContainers(docker) : [];
     if (leftovers.length > 0) {
       process.stderr.write(`warning: ${leftovers.length} container(s) of an earlier httpbench run are still there; remove them with 'httpbench clean'\n`);
@@ -165,8 +172,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (failure) throw failure;
     if (final?.status === 'failed') {
       const failed = final.targets.filter((t) => t.status === 'failed');
+      const measured = final.targets.filter((t) => t.status === 'completed').length;
       throw new TargetError(`${failed.length} target run(s) failed: ${failed.map((t) => `${t.name}/${t.configuration}: ${t.reason}`).join('; ')}`, {
-        hint: 'the other targets were measured; see run.json for each failure',
+        hint: measured > 0 ? `the other ${measured} target run(s) were measured; see run.json for each failure` : 'no target run was measured; see run.json for each failure',
       });
     }
   },
