@@ -14,7 +14,7 @@ import { engineFor } from '../../load/index.ts';
 import { pinProcess } from '../../load/pin.ts';
 import { renderTerminal } from '../../report/terminal.ts';
 import { writeReports } from '../../report/index.ts';
-import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
+import { runBenchmark, type RunDeps } from '../../run/run.ts';
 import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { DockerTargetSpec, Scenario } from '../../scenario/schema.ts';
@@ -22,7 +22,9 @@ import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
 import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
 import { verifyContract } from '../../targets/contract.ts';
-import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
+import { connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
+import { buildWithProgress } from '../build-progress.ts';
+import { createDisplay, runProgress } from '../progress-display.ts';
 import { checkLoadUrl } from '../../load/url-guard.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
@@ -35,6 +37,7 @@ interface RunArgs {
   quick: boolean;
   'ca-cert'?: string;
   'allow-remote': boolean;
+  verbose: boolean;
 }
 
 function timestamp(d: Date): string {
@@ -51,7 +54,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('targets', { type: 'string', describe: 'comma-separated target names to run (default: all)' })
       .option('quick', { type: 'boolean', default: false, describe: 'run scenarios/smoke.yaml: both targets, short steps' })
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' })
-      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' }) as never,
+      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'print the full Docker build log (default: its step counter and errors)' }) as never,
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
     const cpuCount = os.cpus().length;
@@ -115,24 +119,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
       controller.abort(new InterruptedError(signal));
     });
 
+    const display = createDisplay(process.stderr);
     const deps: RunDeps = {
-      buildImage: async (spec, signal): Promise<BuiltImage> => {
-        const built = await buildImage(docker!, spec, {
-          projectRoot: PROJECT_ROOT,
-          tag: `httpbench/${spec.name}:latest`,
-          extraCaFile: args['ca-cert'] ?? null,
-          onProgress: (line) => process.stderr.write(`  ${line}\n`),
-          signal,
-        });
-        return { tag: built.tag, id: built.id, sizeBytes: built.sizeBytes, bases: built.baseImages };
-      },
+      buildImage: (spec, signal) => buildWithProgress(docker!, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null, signal }),
       startTarget: async (opts, image) =>
         'url' in opts.spec ? startUrlTarget(opts.spec) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
       verifyContract: (baseUrl) => verifyContract(baseUrl),
       engine: engineFor,
       save: async (doc) => void (await writeRunDocument(outDir, doc)),
-      log: (line) => process.stderr.write(`${line}\n`),
+      log: (line) => display.log(line),
       now: () => new Date(),
+      progress: runProgress(display),
     };
 
     let doc: RunDocument | null = null;
@@ -160,6 +157,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       failure = error;
     } finally {
       removeHandlers();
+      display.close();
     }
     // Reports are written for interrupted and failed runs too: partial results are never lost.
     const { readRunDocument } = await import('../../schema/io.ts');
