@@ -41,8 +41,10 @@ export interface StepProgressSnapshot {
   /** Failed requests so far: socket errors, timeouts and non-2xx responses together. */
   errors: number;
   /**
-   * p99 so far, µs: corrected latency where the engine measures it, else uncorrected; with several
-   * worker threads the largest worker's p99 (an upper bound). Null before the first completion.
+   * p99 of the recent responses, µs (e.g. the last 2048, src/samples/recent.ts — a percentile query
+   * on a packed HDR histogram costs ~16 ms, too much for a measuring thread): corrected latency where
+   * the engine measures it, else uncorrected; with several worker threads the largest worker's value.
+   * Null before the first completion.
    */
   p99Us: number | null;
 }
