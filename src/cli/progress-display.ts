@@ -35,7 +35,7 @@ export function createDisplay(stream: NodeJS.WriteStream = process.stderr): Disp
     if (!line) return;
     if (tty) {
       // Wider than the terminal would wrap and break the in-place redraw.
-      const width = Math.max(20, (stream.columns ?? 120) - 1);
+      const width = Math.max(20, (stream.columns || 120) - 1);
       stream.write(`\r\u001b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
       shown = true;
     } else {
