@@ -8,10 +8,11 @@
 import autocannon from 'autocannon';
 import { InfrastructureError } from '../errors.ts';
 import { createHistogram, encodeHistogram, percentilesUs, recordUs } from '../samples/histogram.ts';
+import { RecentLatencies } from '../samples/recent.ts';
 import type { Counts } from '../schema/run.ts';
 import { generatorBound } from './generator-bound.ts';
 import { createIdSequence } from './ids.ts';
-import type { EngineStep, LoadEngine, StepSpec } from './types.ts';
+import type { EngineStep, LoadEngine, StepObserver, StepSpec } from './types.ts';
 
 /** Caveats attached to every rate-mode step, so no reader takes its figures for open-loop ones. */
 export const AUTOCANNON_RATE_NOTES = [
@@ -19,14 +20,19 @@ export const AUTOCANNON_RATE_NOTES = [
   'autocannon measures latency from its actual send, with no coordinated-omission correction: a server stall delays sends instead of showing in latency (corrected latency is null)',
 ];
 
+/** Live progress cadence: 2 Hz, as StepObserver allows. */
+const PROGRESS_INTERVAL_MS = 500;
+
 export class AutocannonEngine implements LoadEngine {
   readonly name = 'autocannon' as const;
 
-  async runStep(spec: StepSpec, signal?: AbortSignal): Promise<EngineStep> {
+  async runStep(spec: StepSpec, signal?: AbortSignal, observer?: StepObserver): Promise<EngineStep> {
     const notes: string[] = [];
     const uncorrected = createHistogram();
     let completed = 0;
     let non2xx = 0;
+    /** Request errors and timeouts as they arrive, for live progress only (results use autocannon's totals). */
+    let failed = 0;
     const errorsByKind: Record<string, number> = {};
     const nextId = createIdSequence(spec.ids, 0);
     const parts = spec.pathTemplate.split('{id}');
@@ -54,6 +60,21 @@ export class AutocannonEngine implements LoadEngine {
     const wall0 = performance.now();
     let instance: autocannon.Instance | undefined;
     const onAbort = () => instance?.stop();
+    // Live progress at 2 Hz from counters this thread keeps anyway; the p99 comes from a ring of
+    // recent latencies (one store per response), never from the histogram (a ~16 ms query).
+    const onProgress = observer?.onProgress?.bind(observer);
+    const recent = onProgress ? new RecentLatencies() : null;
+    const ticker = onProgress
+      ? setInterval(() => {
+          onProgress({
+            elapsedMs: performance.now() - wall0,
+            sent: completed + failed,
+            completed,
+            errors: failed + non2xx,
+            p99Us: recent!.percentile(99),
+          });
+        }, PROGRESS_INTERVAL_MS)
+      : null;
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       instance = autocannon(
         {
@@ -70,8 +91,10 @@ export class AutocannonEngine implements LoadEngine {
         completed++;
         if (statusCode < 200 || statusCode > 299) non2xx++;
         recordUs(uncorrected, responseTimeMs * 1000);
+        recent?.record(responseTimeMs * 1000);
       });
       instance.on('reqError', (error: NodeJS.ErrnoException) => {
+        failed++;
         // Timeouts arrive here too, as plain Errors without a code; they are counted separately.
         if (error.message === 'request timed out') return;
         const kind = error.code ?? 'error';
@@ -80,7 +103,10 @@ export class AutocannonEngine implements LoadEngine {
       // A listener on an already-aborted signal never fires: stop at once instead.
       if (signal?.aborted) instance.stop();
       else signal?.addEventListener('abort', onAbort, { once: true });
-    }).finally(() => signal?.removeEventListener('abort', onAbort));
+    }).finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      if (ticker) clearInterval(ticker);
+    });
     const wallUs = (performance.now() - wall0) * 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuPercent = wallUs > 0 ? ((cpu.user + cpu.system) / wallUs) * 100 : 0;

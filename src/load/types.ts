@@ -36,7 +36,36 @@ export interface StepSpec {
 /** What an engine measures: a Step without the target-side and classification fields. */
 export type EngineStep = Omit<Step, 'kind' | 'resources' | 'cpuPercent' | 'saturated' | 'saturationReasons'>;
 
+/**
+ * Live counters of a running step, for progress lines only (never for results). Cumulative since the
+ * step's start; built on the coordinating (main) thread from counters the engine already keeps.
+ */
+export interface StepProgressSnapshot {
+  /** Since the step's first send, ms. */
+  elapsedMs: number;
+  sent: number;
+  completed: number;
+  /** Failed requests so far: socket errors, timeouts and non-2xx responses together. */
+  errors: number;
+  /**
+   * p99 of the recent responses, µs (e.g. the last 2048, src/samples/recent.ts — a percentile query
+   * on a packed HDR histogram costs ~16 ms, too much for a measuring thread): corrected latency where
+   * the engine measures it, else uncorrected; with several worker threads the largest worker's value.
+   * Null before the first completion.
+   */
+  p99Us: number | null;
+}
+
+/**
+ * Optional live-progress hook. An engine that supports it calls `onProgress` from the coordinating
+ * thread at most twice a second (never from a measuring thread, never per request); engines that do
+ * not simply never call it. The caller renders; the callback must be cheap and must not throw.
+ */
+export interface StepObserver {
+  onProgress?(snapshot: StepProgressSnapshot): void;
+}
+
 export interface LoadEngine {
   readonly name: Step['engine'];
-  runStep(spec: StepSpec, signal?: AbortSignal): Promise<EngineStep>;
+  runStep(spec: StepSpec, signal?: AbortSignal, observer?: StepObserver): Promise<EngineStep>;
 }

@@ -56,7 +56,7 @@ function tableHtml(header: string[], rows: string[][], numeric: boolean[] = [], 
   return `<div class="scroll"><table${cls ? ` class="${cls}"` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function claimsHtml(verdicts: ClaimVerdict[]): string {
+function claimsHtml(verdicts: ClaimVerdict[], claimsSource?: string): string {
   if (verdicts.length === 0) return '<h2 id="claims">Claims</h2><p>No claims registry was attached to this run.</p>';
   const rows = verdicts
     .map(
@@ -77,6 +77,7 @@ function claimsHtml(verdicts: ClaimVerdict[]): string {
   const counts = (['confirmed', 'refuted', 'inconclusive'] as const).map((k) => `${verdicts.filter((v) => v.verdict === k).length} ${k}`).join(', ');
   return [
     '<h2 id="claims">Claims</h2>',
+    ...(claimsSource ? [`<p>Claims quoted from ${esc(claimsSource)}.</p>`] : []),
     `<p>${verdicts.length} claims: ${esc(counts)}. A verdict names the configurations it holds for; “inconclusive” means the measurement cannot decide, and the reason says why.</p>`,
     `<table class="claims"><thead><tr><th>Verdict</th><th>Claim</th><th>Article figure</th><th>Measured</th><th>Reason</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
     details,
@@ -328,7 +329,7 @@ export function renderHtml(doc: RunDocument, options: RenderOptions): string {
   if (banner) body.push(`<div class="banner" role="alert">⚠ ${esc(banner)}</div>`);
   if (problems.length > 0) body.push(`<div class="problems"><strong>Targets that did not complete:</strong><ul>${problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`);
   body.push(headlineHtml(headline));
-  body.push(claimsHtml(verdicts));
+  body.push(claimsHtml(verdicts, doc.claimsSource));
   const thresholds = thresholdsHtml(data.thresholds);
   if (thresholds) body.push(thresholds);
   body.push('<h2 id="charts">Charts</h2>');

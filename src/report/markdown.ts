@@ -58,7 +58,7 @@ function table(header: string[], rows: string[][], align?: Array<'l' | 'r'>): st
   return [header, sep, ...rows].map((r, i) => `| ${(i === 1 ? r : r.map(mdCell)).join(' | ')} |`).join('\n');
 }
 
-function claimsSection(verdicts: ClaimVerdict[]): string {
+function claimsSection(verdicts: ClaimVerdict[], claimsSource?: string): string {
   if (verdicts.length === 0) return '## Claims\n\nNo claims registry was attached to this run (scenario `claims:` is null).\n';
   const counts = (['confirmed', 'refuted', 'inconclusive'] as const).map((v) => `${verdicts.filter((x) => x.verdict === v).length} ${v}`).join(', ');
   const rows = verdicts.map((v) => [VERDICT_LABEL[v.verdict], v.id, v.articleFigure, v.measured, v.reason]);
@@ -75,6 +75,7 @@ function claimsSection(verdicts: ClaimVerdict[]): string {
   return [
     '## Claims',
     '',
+    ...(claimsSource ? [`Claims quoted from ${claimsSource}.`, ''] : []),
     `${verdicts.length} claims: ${counts}. A verdict names the configurations it holds for; "inconclusive" means the measurement cannot decide, and the reason says why.`,
     '',
     table(['Verdict', 'Claim', 'Article figure', 'Measured', 'Reason'], rows),
@@ -169,7 +170,7 @@ export function renderMarkdown(doc: RunDocument, options: RenderOptions): string
   const sections = [
     head.join('\n'),
     headlineSection(headline),
-    claimsSection(verdicts),
+    claimsSection(verdicts, doc.claimsSource),
     ...[thresholdsSection(data.thresholds)].filter((x): x is string => x !== null),
     environmentSection(doc, groups),
     [

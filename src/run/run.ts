@@ -9,8 +9,9 @@
 import type { Claim } from '../analysis/claims-schema.ts';
 import { classifyStep, findKnee, loadSideLimit } from '../analysis/saturation.ts';
 import { ConfigError, describeError, InterruptedError, TargetError } from '../errors.ts';
-import type { EngineStep, LoadEngine, StepSpec } from '../load/types.ts';
+import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../load/types.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
+import { plannedRunS, type ProgressStepKind } from '../progress/format.ts';
 import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
 import { SCHEMA_VERSION, type Calibration, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
 import type { RunningTarget, StartOptions } from '../targets/types.ts';
@@ -41,6 +42,19 @@ export interface RunDeps {
   /** Progress for people; never parsed. */
   log(line: string): void;
   now(): Date;
+  /** Live progress for people (optional); its observer goes to the engine for each step. */
+  progress?: RunProgress;
+}
+
+/** Events for a live progress display (src/cli/progress-display.ts). */
+export interface RunProgress {
+  /** Once: target runs that will measure, and an upper bound of each one's measuring time (s). */
+  planned(runs: number, perRunS: number): void;
+  /** A (target, configuration, repetition) starts. */
+  runStarted(label: string): void;
+  /** A load step starts; the returned observer is handed to the engine. */
+  stepStarted(step: { label: string; kind: ProgressStepKind; rateRps: number | null; durationS: number }): StepObserver;
+  stepEnded(): void;
 }
 
 export interface RunInput {
@@ -48,6 +62,8 @@ export interface RunInput {
   /** Where the scenario came from, for the reproduce command. */
   scenarioFile?: string;
   claims: Claim[] | null;
+  /** The claims file's `source` (title, author, year), cited in the reports. */
+  claimsSource?: string;
   environment: Environment;
   toolVersion: string;
   runId: string;
@@ -95,6 +111,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
     scenario,
     ...(input.scenarioFile ? { scenarioFile: input.scenarioFile } : {}),
     claims: input.claims,
+    ...(input.claimsSource ? { claimsSource: input.claimsSource } : {}),
     environment: input.environment,
     source: input.source,
     targets: [],
@@ -102,6 +119,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
   await deps.save(doc);
 
   const plan = planRuns(scenario, input.cpus, input.only);
+  deps.progress?.planned(plan.filter((r) => !r.skipReason).length, plannedRunS(scenario));
   const images = new Map<string, BuiltImage | Error>();
   // The entry being measured, so an interrupt or a fatal error is recorded on the right one.
   let inProgress: TargetResult | null = null;
@@ -181,7 +199,17 @@ async function measureTarget(
 ): Promise<void> {
   const { scenario, signal } = input;
   let target: RunningTarget | null = null;
+  // One engine call with the live-progress observer around it.
+  const runStep = async (kind: ProgressStepKind, engineName: Step['engine'], spec: StepSpec): Promise<EngineStep> => {
+    const observer = deps.progress?.stepStarted({ label, kind, rateRps: spec.rateRps, durationS: spec.durationS });
+    try {
+      return await deps.engine(engineName).runStep(spec, signal, observer);
+    } finally {
+      deps.progress?.stepEnded();
+    }
+  };
   try {
+    deps.progress?.runStarted(label);
     deps.log(`[${label}] starting (${input.cpus} CPU on cpuset ${input.targetCpuset}, ${scenario.resources.memoryMiB} MiB)`);
     target = await deps.startTarget(
       {
@@ -217,10 +245,7 @@ async function measureTarget(
     };
     if (scenario.load.warmupS > 0) {
       deps.log(`[${label}] warm-up ${scenario.load.warmupS} s (discarded)`);
-      await deps.engine('autocannon').runStep(
-        { ...base, rateRps: null, durationS: scenario.load.warmupS, connections: scenario.load.connections },
-        signal,
-      );
+      await runStep('warmup', 'autocannon', { ...base, rateRps: null, durationS: scenario.load.warmupS, connections: scenario.load.connections });
       throwIfAborted(signal);
     }
 
@@ -230,7 +255,7 @@ async function measureTarget(
       const sampler = target!.sampleResources();
       let measured: EngineStep;
       try {
-        measured = await deps.engine(engineName).runStep(spec, signal);
+        measured = await runStep(kind, engineName, spec);
       } catch (error) {
         await sampler?.stop();
         throw error;

@@ -296,6 +296,8 @@ export const RunDocumentSchema = z.strictObject({
   scenarioFile: z.string().optional(),
   /** The claims registry as loaded, so reports can be re-rendered from run.json alone. */
   claims: z.array(ClaimSchema).nullable(),
+  /** Whom the claims quote (title, author, year) — the claims file's `source`; cited, never linked. */
+  claimsSource: z.string().optional(),
   environment: EnvironmentSchema,
   source: SourceLinesSchema.nullable(),
   /** The generator's floor per offered rate, measured before the targets; absent in older runs. */

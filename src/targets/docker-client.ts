@@ -19,7 +19,7 @@ export async function connectDocker(opts: { timeoutMs?: number } = {}): Promise<
   } catch (error) {
     throw new InfrastructureError(`cannot reach the Docker engine: ${describeError(error)}`, {
       cause: error,
-      hint: 'start dockerd (scripts/docker-up.sh installs and starts it on Debian/Ubuntu), or set DOCKER_HOST to a running engine',
+      hint: 'run `npx httpbench setup` (as root on Debian/Ubuntu it installs and starts the engine), or set DOCKER_HOST to a running engine',
     });
   }
   return docker;

@@ -231,7 +231,7 @@ export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, o
       hint: tlsFailure
         ? 'a package download failed TLS verification: behind a TLS-intercepting proxy, pass its CA bundle with --ca-cert FILE (e.g. /etc/ssl/certs/ca-certificates.crt)'
         : usedPull
-        ? `base image ${baseImages.find((b) => b.source === 'pull')?.official} is not local; without registry access run scripts/build-bases.sh to build stand-ins`
+        ? `base image ${baseImages.find((b) => b.source === 'pull')?.official} is not local; without registry access run "npx httpbench setup" to build stand-ins`
         : `reproduce with: docker build --network host -f ${spec.dockerfile} ${Object.entries(buildargs).map(([k, v]) => `--build-arg ${k}=${v}`).join(' ')} ${spec.context}`,
     });
   };

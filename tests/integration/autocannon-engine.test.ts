@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUTOCANNON_RATE_NOTES, AutocannonEngine } from '../../src/load/autocannon.ts';
-import type { StepSpec } from '../../src/load/types.ts';
+import type { StepObserver, StepProgressSnapshot, StepSpec } from '../../src/load/types.ts';
 import { startFakeServer, type FakeServer, type FakeServerOptions } from '../helpers/fake-server.ts';
 
 let server: FakeServer | undefined;
@@ -10,7 +10,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function run(serverOptions: FakeServerOptions, step: Partial<StepSpec>, signal?: AbortSignal) {
+async function run(serverOptions: FakeServerOptions, step: Partial<StepSpec>, signal?: AbortSignal, observer?: StepObserver) {
   server = await startFakeServer(serverOptions);
   return new AutocannonEngine().runStep({
     baseUrl: server.url,
@@ -23,10 +23,30 @@ async function run(serverOptions: FakeServerOptions, step: Partial<StepSpec>, si
     timeoutMs: 1000,
     generatorCpuset: null,
     ...step,
-  }, signal);
+  }, signal, observer);
 }
 
 describe('autocannon engine', () => {
+  it('reports live progress at 2 Hz: cumulative counters and the p99 so far', async () => {
+    const seen: StepProgressSnapshot[] = [];
+    const started = performance.now();
+    const step = await run({ delayMs: 3 }, { durationS: 1.6 }, undefined, { onProgress: (s) => seen.push(s) });
+    const wallMs = performance.now() - started;
+    // One report per 500 ms of the step (at most 2 Hz), none after it ended.
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.length).toBeLessThanOrEqual(Math.floor(wallMs / 500));
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.elapsedMs - seen[i - 1]!.elapsedMs).toBeGreaterThanOrEqual(450);
+      expect(seen[i]!.completed).toBeGreaterThanOrEqual(seen[i - 1]!.completed);
+    }
+    const last = seen.at(-1)!;
+    expect(last.completed).toBeGreaterThan(0);
+    expect(last.completed).toBeLessThanOrEqual(step.counts.completed);
+    expect(last.errors).toBe(0);
+    expect(last.p99Us).toBeGreaterThanOrEqual(3000);
+    expect(last.p99Us).toBeLessThanOrEqual(step.latencyUs.uncorrected.max);
+  });
+
   it('leaves no abort listener behind on the run\'s signal (one signal serves many steps)', async () => {
     const controller = new AbortController();
     await run({}, { durationS: 0.3 }, controller.signal);

@@ -1,5 +1,6 @@
 /** `httpbench load` end to end through bin/httpbench.js against an in-process fake server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import os from 'node:os';
 import { execa } from 'execa';
 import { startFakeServer, type FakeServer } from '../helpers/fake-server.ts';
 
@@ -37,6 +38,21 @@ describe('httpbench load', () => {
     expect(typeof out.generator.bound).toBe('boolean');
     expect(out.generator.latenessUs.p50).toBeLessThanOrEqual(out.generator.latenessUs.p99);
     expect(server.paths.slice(-100).every((p) => /^\/users\/([1-9]|1[0-9]|20)$/.test(p))).toBe(true);
+  });
+
+  it('reports the CPUs it runs on under taskset -c 0', async () => {
+    const r = await execa('taskset', ['-c', '0', 'node', bin, 'load', `${server.url}/users/{id}`, '--rate', '50', '--duration', '0.5', '--connections', '2', '--json'], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim());
+    expect(out.generator.cpuset).toBe(os.cpus().length > 1 ? '0' : null);
+    expect(out.counts.completed).toBe(out.counts.sent);
+  });
+
+  it('reports no cpuset when it may run on every CPU', async () => {
+    const all = `0-${os.cpus().length - 1}`;
+    const r = await execa('taskset', ['-c', all, 'node', bin, 'load', `${server.url}/`, '--rate', '20', '--duration', '0.25', '--json'], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim()).generator.cpuset).toBeNull();
   });
 
   it('prints a table with labelled units', async () => {

@@ -6,13 +6,17 @@ import { ConfigError } from '../../errors.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { DockerTargetSpec } from '../../scenario/schema.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
-import { buildImage, connectDocker } from '../../targets/docker.ts';
+import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
+import { connectDocker } from '../../targets/docker.ts';
+import { buildWithProgress } from '../build-progress.ts';
+import { createDisplay } from '../progress-display.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
 
 interface BuildArgs {
   targets: string[];
   scenario?: string;
   'ca-cert'?: string;
+  verbose: boolean;
 }
 
 export const buildCommand: CommandModule<object, BuildArgs> = {
@@ -22,7 +26,8 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     y
       .positional('targets', { type: 'string', array: true, default: [] })
       .option('scenario', { type: 'string', describe: 'scenario file (default scenarios/article.yaml)' })
-      .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside the build' }) as never,
+      .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside the build' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'print the full build log (default: its step counter and errors)' }) as never,
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', 'article.yaml'));
     const scenario = await loadScenario(scenarioPath, { cpuCount: os.cpus().length, memoryBytes: os.totalmem() });
@@ -33,18 +38,20 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       throw new ConfigError(`unknown Docker target(s): ${unknown.join(', ')}`, { hint: `choose from: ${docker.map((t) => t.name).join(', ')}` });
     }
     const client = await connectDocker();
-    for (const spec of docker.filter((t) => args.targets.length === 0 || args.targets.includes(t.name))) {
-      const tag = `httpbench/${spec.name}:latest`;
-      process.stderr.write(`building ${tag} from ${spec.dockerfile}\n`);
-      const started = performance.now();
-      const built = await buildImage(client, spec, {
-        projectRoot: PROJECT_ROOT,
-        tag,
-        extraCaFile: args['ca-cert'] ?? null,
-        onProgress: (line) => process.stderr.write(`  ${line}\n`),
-      });
-      const seconds = (performance.now() - started) / 1000;
-      process.stdout.write(`${tag}  ${built.id.slice(0, 19)}  ${(built.sizeBytes / 1e6).toFixed(1)} MB  (${seconds.toFixed(1)} s)\n`);
+    const chosen = docker.filter((t) => args.targets.length === 0 || args.targets.includes(t.name));
+    const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, chosen)).map((b) => probeBase(client, b)));
+    for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
+    const display = createDisplay(process.stderr);
+    try {
+      for (const spec of chosen) {
+        display.log(`building httpbench/${spec.name}:latest from ${spec.dockerfile}`);
+        const started = performance.now();
+        const built = await buildWithProgress(client, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null });
+        const seconds = (performance.now() - started) / 1000;
+        process.stdout.write(`${built.tag}  ${built.id.slice(0, 19)}  ${(built.sizeBytes / 1e6).toFixed(1)} MB  (${seconds.toFixed(1)} s)\n`);
+      }
+    } finally {
+      display.close();
     }
   },
 };

@@ -9,6 +9,7 @@ import { engineFor } from '../../load/index.ts';
 import type { EngineStep, StepSpec } from '../../load/types.ts';
 import { checkRequestPath } from '../../load/request-path.ts';
 import { guardLoadUrl, type Resolver } from '../../load/url-guard.ts';
+import { currentPinnedCpuset } from '../../load/pin.ts';
 import type { PercentilesUs } from '../../schema/run.ts';
 
 interface LoadArgs {
@@ -48,7 +49,8 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of the table' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'allow a host other than loopback (only hosts you own)' }),
   handler: async (args) => {
-    const spec = await stepSpecFromArgs(args);
+    // Report the CPUs the generator really runs on (e.g. under `taskset -c 0`), as `run` does.
+    const spec = { ...(await stepSpecFromArgs(args)), generatorCpuset: await currentPinnedCpuset() };
     const step = await engineFor(args.engine).runStep(spec);
     process.stdout.write(args.json ? `${JSON.stringify(step)}\n` : renderLoadTable(args.url, step));
   },

@@ -14,15 +14,18 @@ import { engineFor } from '../../load/index.ts';
 import { pinProcess } from '../../load/pin.ts';
 import { renderTerminal } from '../../report/terminal.ts';
 import { writeReports } from '../../report/index.ts';
-import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
+import { runBenchmark, type RunDeps } from '../../run/run.ts';
 import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
-import type { Scenario } from '../../scenario/schema.ts';
+import type { DockerTargetSpec, Scenario } from '../../scenario/schema.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
 import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
+import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
+import { buildWithProgress } from '../build-progress.ts';
+import { createDisplay, runProgress } from '../progress-display.ts';
 import { guardLoadUrl } from '../../load/url-guard.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
@@ -38,6 +41,7 @@ interface RunArgs {
   'ca-cert'?: string;
   'allow-remote': boolean;
   'fail-on'?: string;
+  verbose: boolean;
 }
 
 function timestamp(d: Date): string {
@@ -54,7 +58,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('targets', { type: 'string', describe: 'comma-separated target names to run (default: all)' })
       .option('quick', { type: 'boolean', default: false, describe: 'run scenarios/smoke.yaml: both targets, short steps' })
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' })
-      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' }) as never,
+      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'print the full Docker build log (default: its step counter and errors)' }) as never,
   handler: async (args) => {
     const failOn = parseFailOn(args['fail-on']);
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
@@ -74,7 +79,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     for (const t of scenario.targets) {
       if ('url' in t) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: args['allow-remote'] })).address);
     }
-    const claims = scenario.claims ? (await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims))).claims : null;
+    const claimsFile = scenario.claims ? await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims)) : null;
+    const claims = claimsFile?.claims ?? null;
 
     const startedAt = new Date();
     const outDir = path.resolve(args.out ?? path.join(PROJECT_ROOT, 'results', `${timestamp(startedAt)}-${scenario.name}`));
@@ -99,6 +105,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
     const needsDocker = scenario.targets.some((t) => 'context' in t && (!only || only.includes(t.name)));
     const docker = needsDocker ? await connectDocker() : null;
+    if (docker) {
+      // Before any build: a stand-in fallback is one notice; no base at all fails once, naming `setup`.
+      const specs = scenario.targets.filter((t): t is DockerTargetSpec => 'context' in t && (!only || only.includes(t.name)));
+      const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, specs)).map((b) => probeBase(docker, b)));
+      for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
+    }
     const leftovers = docker ? await listHarnessContainers(docker) : [];
     if (leftovers.length > 0) {
       process.stderr.write(`warning: ${leftovers.length} container(s) of an earlier httpbench run are still there; remove them with 'httpbench clean'\n`);
@@ -116,17 +128,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       controller.abort(new InterruptedError(signal));
     });
 
+    const display = createDisplay(process.stderr);
     const deps: RunDeps = {
-      buildImage: async (spec, signal): Promise<BuiltImage> => {
-        const built = await buildImage(docker!, spec, {
-          projectRoot: PROJECT_ROOT,
-          tag: `httpbench/${spec.name}:latest`,
-          extraCaFile: args['ca-cert'] ?? null,
-          onProgress: (line) => process.stderr.write(`  ${line}\n`),
-          signal,
-        });
-        return { tag: built.tag, id: built.id, sizeBytes: built.sizeBytes, bases: built.baseImages };
-      },
+      buildImage: (spec, signal) => buildWithProgress(docker!, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null, signal }),
       startTarget: async (opts, image) =>
         'url' in opts.spec ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
       // The floor needs a container on the targets' CPUs: only where Docker runs the targets.
@@ -160,8 +164,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       verifyContract: (baseUrl, connectHost) => verifyContract(baseUrl, { connectHost }),
       engine: engineFor,
       save: async (doc) => void (await writeRunDocument(outDir, doc)),
-      log: (line) => process.stderr.write(`${line}\n`),
+      log: (line) => display.log(line),
       now: () => new Date(),
+      progress: runProgress(display),
     };
 
     let doc: RunDocument | null = null;
@@ -172,6 +177,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           scenario,
           scenarioFile: path.relative(PROJECT_ROOT, scenarioPath).startsWith('..') ? scenarioPath : path.relative(PROJECT_ROOT, scenarioPath),
           claims,
+          ...(claimsFile?.source ? { claimsSource: claimsFile.source } : {}),
           environment,
           toolVersion: TOOL_VERSION,
           runId: `${timestamp(startedAt)}-${randomBytes(3).toString('hex')}`,
@@ -188,6 +194,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       failure = error;
     } finally {
       removeHandlers();
+      display.close();
     }
     // Reports are written for interrupted and failed runs too: partial results are never lost.
     const { readRunDocument } = await import('../../schema/io.ts');
@@ -200,8 +207,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (failure) throw failure;
     if (final?.status === 'failed') {
       const failed = final.targets.filter((t) => t.status === 'failed');
+      const measured = final.targets.filter((t) => t.status === 'completed').length;
       throw new TargetError(`${failed.length} target run(s) failed: ${failed.map((t) => `${t.name}/${t.configuration}: ${t.reason}`).join('; ')}`, {
-        hint: 'the other targets were measured; see run.json for each failure',
+        hint: measured > 0 ? `the other ${measured} target run(s) were measured; see run.json for each failure` : 'no target run was measured; see run.json for each failure',
       });
     }
     // Gates last: a broken run (exit 3) or an interruption outranks a threshold (exit 1).

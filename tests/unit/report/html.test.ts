@@ -11,6 +11,11 @@ describe('renderHtml', () => {
     expect(html).toContain('<table class="claims">');
   });
 
+  it('cites the claims source, escaped, right under the claims heading', () => {
+    const html = renderHtml({ ...sampleRun(), claimsSource: 'A. <Author>, A Title (2026)' }, { renderedAt: '2026-05-01T11:00:00.000Z' });
+    expect(html).toContain('<h2 id="claims">Claims</h2>\n<p>Claims quoted from A. &lt;Author&gt;, A Title (2026).</p>');
+  });
+
   it('escapes every text taken from the document', () => {
     const claims = articleClaims().slice(0, 1).map((c) => ({ ...c, quote: '<script>alert(1)</script>', articleFigure: '"><img src=x onerror=alert(1)>' }));
     const t = makeTarget({ name: 'go-chi', configuration: 'all-cores', steps: [makeStep({ kind: 'max', achievedRps: 1000, notes: ['<b>note</b>'] })] });

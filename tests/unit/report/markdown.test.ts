@@ -16,6 +16,13 @@ describe('renderMarkdown', () => {
     await expect(stable(renderMarkdown(doc, { renderedAt: RENDERED_AT }))).toMatchFileSnapshot('__snapshots__/sample-run.report.md');
   });
 
+  it('cites the claims source by title, author and year, without a link', () => {
+    const md = renderMarkdown({ ...sampleRun(), claimsSource: 'A. Author, A Title (2026)' }, { renderedAt: RENDERED_AT });
+    const claims = md.indexOf('## Claims');
+    expect(md.indexOf('Claims quoted from A. Author, A Title (2026).')).toBe(claims + '## Claims\n\n'.length);
+    expect(renderMarkdown(doc, { renderedAt: RENDERED_AT })).not.toContain('Claims quoted from');
+  });
+
   it('puts the claims table before the environment and the results', () => {
     const md = renderMarkdown(doc, { renderedAt: RENDERED_AT });
     const claims = md.indexOf('## Claims');

@@ -113,6 +113,29 @@ describe('runBenchmark', () => {
     expect(saved.at(-1)!.status).toBe('completed');
   });
 
+  it('tells the progress display the plan, each run and each step, and hands its observer to the engine', async () => {
+    const events: string[] = [];
+    const observers: unknown[] = [];
+    const { input, deps, engine } = setup();
+    deps.engine = () => ({ name: 'openloop', runStep: async (spec, signal, observer) => (observers.push(observer), engine.runStep(spec, signal)) });
+    deps.progress = {
+      planned: (runs, perRunS) => void events.push(`planned ${runs} × ${perRunS} s`),
+      runStarted: (label) => void events.push(`run ${label}`),
+      stepStarted: (s) => {
+        events.push(`step ${s.label} ${s.kind} ${s.rateRps ?? 'closed'} ${s.durationS} s`);
+        return { onProgress: () => {} };
+      },
+      stepEnded: () => void events.push('end'),
+    };
+    await runBenchmark(input, deps);
+    // 2 runs measure (the twin is skipped); each: max 5 s (default) + (4 rates + 2 knee steps) × 1 s = 11 s.
+    expect(events.slice(0, 6)).toEqual(['planned 2 × 11 s', 'run a/one#1', 'step a/one#1 max closed 5 s', 'end', 'step a/one#1 rate 100 1 s', 'end']);
+    expect(events.filter((e) => e.startsWith('run '))).toEqual(['run a/one#1', 'run b/default#1']);
+    expect(events.filter((e) => e.startsWith('step ')).length).toBe(11);
+    expect(events.filter((e) => e === 'end').length).toBe(11);
+    expect(observers.every((o) => typeof (o as { onProgress?: unknown })?.onProgress === 'function')).toBe(true);
+  });
+
   it('fails a target that dies mid-run with its cause, and still measures the next one', async () => {
     let alive = true;
     const stopped: string[] = [];
