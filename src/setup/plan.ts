@@ -23,6 +23,8 @@ export interface SetupFacts {
     /** /usr/bin/chromium, the browser the report test drives. */
     chromium: boolean;
     python: 'ok' | 'no-python' | 'no-venv';
+    /** PostgreSQL server binaries (initdb, pg_ctl): the targets' own tests run their postgres store. */
+    postgres: boolean;
     /** `go version` of the host toolchain (e.g. "1.19.8"), null when there is none. */
     goVersion: string | null;
     /** Candidate version of Debian's golang-go (e.g. "1.19"), null when apt has none. */
@@ -32,7 +34,7 @@ export interface SetupFacts {
   };
 }
 
-export type StepId = 'docker' | 'taskset' | 'bases' | 'chromium' | 'python-venv' | 'go' | 'target-images';
+export type StepId = 'docker' | 'taskset' | 'bases' | 'chromium' | 'python-venv' | 'postgresql' | 'go' | 'target-images';
 
 export type SetupStep =
   | { id: StepId; state: 'done'; what: string; detail: string }
@@ -106,6 +108,9 @@ export function planSetup(facts: SetupFacts, opts: { forTests: boolean }): Setup
       const pkgs = t.python === 'no-python' ? ['python3', 'python3-venv'] : ['python3-venv'];
       steps.push(aptStep('python-venv', 'Python 3 with venv', `missing: install ${pkgs.join(' ')} (the FastAPI target's own tests)`, pkgs, facts, 'install Python 3 with the venv module (the FastAPI target\'s own tests)'));
     }
+
+    if (t.postgres) steps.push({ id: 'postgresql', state: 'done', what: 'PostgreSQL', detail: 'present (initdb, pg_ctl)' });
+    else steps.push(aptStep('postgresql', 'PostgreSQL', "missing: install Debian's postgresql (the targets' own tests start a throwaway cluster)", ['postgresql'], facts, "install PostgreSQL's server binaries (initdb, pg_ctl): the targets' own tests start a throwaway cluster"));
 
     if (t.goVersion !== null && versionAtLeast(t.goVersion, MIN_GO)) steps.push({ id: 'go', state: 'done', what: `Go ≥ ${MIN_GO}`, detail: `go${t.goVersion}` });
     else {

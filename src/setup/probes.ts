@@ -79,9 +79,16 @@ export async function gatherFacts(projectRoot: string, forTests: boolean): Promi
       const tags = scenario.targets.filter((t) => 'context' in t).map((t) => defaultTag(t.name));
       targetImages = await Promise.all(tags.map(async (tag) => ({ tag, present: (await imageInfo(docker.client, tag)) !== null })));
     }
-    facts.tests = { chromium: existsSync(CHROMIUM_PATH), python: await pythonState(), goVersion: go, goAptCandidate, targetImages };
+    facts.tests = { chromium: existsSync(CHROMIUM_PATH), python: await pythonState(), postgres: await hasPostgresServer(), goVersion: go, goAptCandidate, targetImages };
   }
   return facts;
+}
+
+/** Debian's postgresql puts initdb under /usr/lib/postgresql/<major>/bin (not on PATH). */
+async function hasPostgresServer(): Promise<boolean> {
+  const { readdir } = await import('node:fs/promises');
+  const majors = await readdir('/usr/lib/postgresql').catch(() => [] as string[]);
+  return majors.some((m) => existsSync(`/usr/lib/postgresql/${m}/bin/initdb`) && existsSync(`/usr/lib/postgresql/${m}/bin/pg_ctl`));
 }
 
 /** Runs a step's command from the project root, unattended; output is kept for errors (or streamed). */

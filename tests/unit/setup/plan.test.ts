@@ -13,7 +13,7 @@ function fresh(): SetupFacts {
     taskset: true,
     debootstrap: false,
     bases: null,
-    tests: { chromium: false, python: 'no-venv', goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: null },
+    tests: { chromium: false, python: 'no-venv', postgres: false, goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: null },
   };
 }
 
@@ -26,7 +26,7 @@ function engineUp(): SetupFacts {
       { official: 'python:3.13-slim', source: { kind: 'missing', standIn: 'httpbench-base/python:3.13-slim', why: NO_HOST } },
       { official: 'golang:1.24-bookworm', source: { kind: 'missing', standIn: 'httpbench-base/golang:1.24', why: NO_HOST } },
     ],
-    tests: { chromium: false, python: 'no-venv', goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: [{ tag: 'httpbench/fastapi:latest', present: false }, { tag: 'httpbench/go-chi:latest', present: false }] },
+    tests: { chromium: false, python: 'no-venv', postgres: false, goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: [{ tag: 'httpbench/fastapi:latest', present: false }, { tag: 'httpbench/go-chi:latest', present: false }] },
   };
 }
 
@@ -40,6 +40,7 @@ describe('planSetup', () => {
       '[later] base images: checked once the Docker engine runs',
       "[do] Chromium: missing: install Debian's chromium (the report test drives it): apt-get install -y -qq chromium",
       "[do] Python 3 with venv: missing: install python3-venv (the FastAPI target's own tests): apt-get install -y -qq python3-venv",
+      "[do] PostgreSQL: missing: install Debian's postgresql (the targets' own tests start a throwaway cluster): apt-get install -y -qq postgresql",
       '[ok] Go ≥ 1.24: go1.26.8',
       '[later] target images: built once the Docker engine and the bases are ready',
     ]);
@@ -72,13 +73,14 @@ describe('planSetup', () => {
     const facts = engineUp();
     facts.taskset = true;
     facts.bases = [{ official: 'python:3.13-slim', source: { kind: 'official' } }];
-    facts.tests = { chromium: true, python: 'ok', goVersion: '1.24.0', goAptCandidate: null, targetImages: [{ tag: 'httpbench/fastapi:latest', present: true }] };
+    facts.tests = { chromium: true, python: 'ok', postgres: true, goVersion: '1.24.0', goAptCandidate: null, targetImages: [{ tag: 'httpbench/fastapi:latest', present: true }] };
     expect(lines(facts)).toEqual([
       '[ok] Docker engine: running (20.10.24+dfsg1)',
       '[ok] taskset: present',
       '[ok] base images: python:3.13-slim local',
       '[ok] Chromium: present (/usr/bin/chromium)',
       '[ok] Python 3 with venv: present',
+      '[ok] PostgreSQL: present (initdb, pg_ctl)',
       '[ok] Go ≥ 1.24: go1.24.0',
       '[ok] target images: httpbench/fastapi:latest',
     ]);
@@ -95,7 +97,7 @@ describe('planSetup', () => {
     expect(lines(facts).find((l) => l.includes('Go ≥'))).toBe("[do] Go ≥ 1.24: missing: install Debian's golang-go 1.24: apt-get install -y -qq golang-go");
   });
 
-  it('without apt: the engine, taskset and Chromium are manual steps', () => {
+  it('without apt: the engine, taskset, Chromium, venv and PostgreSQL are manual steps', () => {
     const facts = fresh();
     facts.apt = false;
     facts.taskset = false;
@@ -105,6 +107,7 @@ describe('planSetup', () => {
       '[manual] taskset: missing: install util-linux → install taskset (util-linux on Linux); without it the generator is not pinned',
       "[manual] Chromium: missing: install Debian's chromium (the report test drives it) → install Chromium at /usr/bin/chromium (the report test drives it)",
       "[manual] Python 3 with venv: missing: install python3-venv (the FastAPI target's own tests) → install Python 3 with the venv module (the FastAPI target's own tests)",
+      "[manual] PostgreSQL: missing: install Debian's postgresql (the targets' own tests start a throwaway cluster) → install PostgreSQL's server binaries (initdb, pg_ctl): the targets' own tests start a throwaway cluster",
     ]);
   });
 
@@ -126,6 +129,7 @@ describe('blockers', () => {
       'Docker engine: as root, run `bash scripts/docker-up.sh` (or, if dockerd already runs, give this user access to /var/run/docker.sock)',
       'Chromium: as root, run `apt-get update && apt-get install -y -qq chromium`',
       'Python 3 with venv: as root, run `apt-get update && apt-get install -y -qq python3-venv`',
+      'PostgreSQL: as root, run `apt-get update && apt-get install -y -qq postgresql`',
       'Go ≥ 1.24: install Go ≥ 1.24 from https://go.dev/dl/ and put its bin/ on PATH (the Go target\'s own tests)',
     ]);
     facts.isRoot = true;

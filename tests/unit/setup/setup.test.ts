@@ -8,7 +8,7 @@ import { runSetup, type SetupDeps } from '../../../src/setup/setup.ts';
  * order, its one-line-per-step output and its idempotence are checked without touching this host.
  */
 function machine(overrides: { isRoot?: boolean; failing?: string } = {}) {
-  const state = { docker: false, bases: false, chromium: false, venv: false, images: false };
+  const state = { docker: false, bases: false, chromium: false, venv: false, postgres: false, images: false };
   const commands: string[] = [];
   const log: string[] = [];
   const deps: SetupDeps = {
@@ -22,7 +22,7 @@ function machine(overrides: { isRoot?: boolean; failing?: string } = {}) {
         ? null
         : [{ official: 'python:3.13-slim', source: state.bases ? { kind: 'stand-in', image: 'httpbench-base/python:3.13-slim' } : { kind: 'missing', standIn: 'httpbench-base/python:3.13-slim', why: 'no such host' } }],
       ...(forTests
-        ? { tests: { chromium: state.chromium, python: state.venv ? 'ok' : 'no-venv', goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: state.docker ? [{ tag: 'httpbench/go-chi:latest', present: state.images }] : null } }
+        ? { tests: { chromium: state.chromium, python: state.venv ? 'ok' : 'no-venv', postgres: state.postgres, goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: state.docker ? [{ tag: 'httpbench/go-chi:latest', present: state.images }] : null } }
         : {}),
     }),
     exec: async (command) => {
@@ -33,6 +33,7 @@ function machine(overrides: { isRoot?: boolean; failing?: string } = {}) {
       if (line === 'bash scripts/build-bases.sh') state.bases = true;
       if (line.endsWith(' chromium')) state.chromium = true;
       if (line.endsWith(' python3-venv')) state.venv = true;
+      if (line.endsWith(' postgresql')) state.postgres = true;
       if (line.startsWith('node bin/httpbench.js build')) state.images = true;
       return { ok: true, output: '' };
     },
@@ -51,6 +52,7 @@ describe('runSetup', () => {
       'apt-get update -qq',
       'apt-get install -y -qq chromium',
       'apt-get install -y -qq python3-venv',
+      'apt-get install -y -qq postgresql',
       'node bin/httpbench.js build --scenario scenarios/smoke.yaml',
     ]);
     expect(m.log.map((l) => l.replace(/: (bash|apt-get|node) .*$/, ''))).toEqual([
@@ -64,6 +66,8 @@ describe('runSetup', () => {
       '[ok] Chromium: present (/usr/bin/chromium)',
       "[do] Python 3 with venv: missing: install python3-venv (the FastAPI target's own tests)",
       '[ok] Python 3 with venv: present',
+      "[do] PostgreSQL: missing: install Debian's postgresql (the targets' own tests start a throwaway cluster)",
+      '[ok] PostgreSQL: present (initdb, pg_ctl)',
       '[do] target images: build httpbench/go-chi:latest (later builds in the tests reuse the layers)',
       '[ok] target images: httpbench/go-chi:latest',
     ]);
@@ -77,7 +81,7 @@ describe('runSetup', () => {
     await runSetup({ forTests: true, check: false }, m.deps);
     expect(m.commands).toEqual([]);
     expect(m.log.every((l) => l.startsWith('[ok] '))).toBe(true);
-    expect(m.log).toHaveLength(7);
+    expect(m.log).toHaveLength(8);
   });
 
   it('--check changes nothing and fails (exit 3) when a step is not done', async () => {
