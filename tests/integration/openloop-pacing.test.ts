@@ -75,4 +75,26 @@ describe('open-loop engine, spin pacing', () => {
     expect(step.generator.readDelayUs).not.toBeNull();
     expect(step.histograms.readDelay).toBeNull();
   });
+
+  it('reports live progress about twice a second, in-process and from worker threads, and never after the step', async () => {
+    server = await startFakeServer({});
+    for (const workers of [1, 2]) {
+      const snapshots: Array<{ elapsedMs: number; sent: number; completed: number; p99Us: number | null }> = [];
+      let resolved = false;
+      const step = await new OpenLoopEngine().runStep(spec(server.url, { workers, pacing: 'sleep' }), undefined, {
+        onProgress: (s) => {
+          expect(resolved).toBe(false);
+          snapshots.push(s);
+        },
+      });
+      resolved = true;
+      await new Promise((r) => setTimeout(r, 600));
+      // 1.5 s at 500 ms: two or three snapshots, counters growing and never past the final counts.
+      expect(snapshots.length).toBeGreaterThanOrEqual(2);
+      expect(snapshots.length).toBeLessThanOrEqual(4);
+      for (let i = 1; i < snapshots.length; i++) expect(snapshots[i]!.sent).toBeGreaterThanOrEqual(snapshots[i - 1]!.sent);
+      expect(snapshots.at(-1)!.completed).toBeLessThanOrEqual(step.counts.completed);
+      expect(snapshots.at(-1)!.p99Us).not.toBeNull();
+    }
+  });
 });

@@ -143,6 +143,11 @@ export class Share {
     await Promise.all(this.connections.map((c) => c.connect()));
   }
 
+  /** What the share has done so far, for a progress line (see Recorder.progress). */
+  progress(): ReturnType<Recorder['progress']> {
+    return this.recorder.progress();
+  }
+
   /** Stops the schedule now; in-flight requests are abandoned (not counted as timeouts). */
   abort(): void {
     this.aborted = true;

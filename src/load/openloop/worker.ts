@@ -1,13 +1,17 @@
 /**
  * Worker-thread entry: runs one share. Protocol (messages): main → {spec} via workerData;
  * worker → {type:'ready'} once its connections are open; main → {type:'start', startUs};
- * worker → {type:'result', result}; main → {type:'abort'} at any time.
+ * worker → {type:'result', result}; main → {type:'abort'} at any time; main → {type:'progress'} →
+ * worker → {type:'progress', progress} (counters for the live progress line, twice a second).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Share, type ShareSpec } from './share.ts';
 
-export type ToWorker = { type: 'start'; startUs: number } | { type: 'abort' };
-export type FromWorker = { type: 'ready' } | { type: 'result'; result: Awaited<ReturnType<Share['run']>> };
+export type ToWorker = { type: 'start'; startUs: number } | { type: 'abort' } | { type: 'progress' };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; result: Awaited<ReturnType<Share['run']>> }
+  | { type: 'progress'; progress: ReturnType<Share['progress']> };
 
 const port = parentPort!;
 const share = new Share(workerData as ShareSpec);
@@ -17,7 +21,8 @@ port.on('message', (msg: ToWorker) => {
       port.postMessage({ type: 'result', result } satisfies FromWorker);
       port.close(); // nothing more to say: lets the thread exit
     });
-  } else share.abort();
+  } else if (msg.type === 'progress') port.postMessage({ type: 'progress', progress: share.progress() } satisfies FromWorker);
+  else share.abort();
 });
 await share.connect();
 port.postMessage({ type: 'ready' } satisfies FromWorker);
