@@ -3,6 +3,7 @@
  * read delays for every response), and a stall of its own measuring thread is detected and put
  * beside the tail it could have caused, never silently blended into the target's figures.
  */
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenLoopEngine } from '../../src/load/openloop/engine.ts';
 import type { StepSpec } from '../../src/load/types.ts';
@@ -45,9 +46,15 @@ describe('open-loop engine, spin pacing', () => {
   });
 
   it('detects stalls of its own measuring thread and puts the tail they reach in doubt', async () => {
-    server = await startFakeServer({});
-    // Block this thread (the in-process share's) for 30 ms every 150 ms: ~20 % of the time, long
-    // after the responses arrived. Those reads are late by the generator's fault, not the server's.
+    // The server must not share the blocked thread (an in-process server would stall with it and
+    // answer late, which is the server's latency): a plain Node server in its own process.
+    const child = execa('node', ['-e', "require('http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port); })"]);
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+      child.catch(reject);
+    });
+    // Block this thread (the in-process share's) for 30 ms every 150 ms: ~20 % of the time, while
+    // responses wait unread in the socket. Those reads are late by the generator's fault.
     const blocker = setInterval(() => {
       const until = performance.now() + 30;
       while (performance.now() < until) {
@@ -55,7 +62,7 @@ describe('open-loop engine, spin pacing', () => {
       }
     }, 150);
     try {
-      const step = await new OpenLoopEngine().runStep(spec(server.url));
+      const step = await new OpenLoopEngine().runStep(spec(`http://127.0.0.1:${port}`));
       const g = step.generator;
       expect(g.stalls!.responses).toBeGreaterThan(step.counts.completed * 0.01);
       expect(g.readDelayUs!.max).toBeGreaterThanOrEqual(20_000);
@@ -64,6 +71,8 @@ describe('open-loop engine, spin pacing', () => {
       expect(g.latencyCaveats!.find((c) => c.percentile === 'p99')!.reason).toMatch(/read after a generator stall \(> 250 µs\)/);
     } finally {
       clearInterval(blocker);
+      child.kill();
+      await child.catch(() => {});
     }
   });
 
