@@ -13,7 +13,7 @@ import type { EngineStep, LoadEngine, StepSpec } from '../load/types.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
 import { SCHEMA_VERSION, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
-import type { RunningTarget, StartOptions } from '../targets/types.ts';
+import { removedFromOutside, type RunningTarget, type StartOptions } from '../targets/types.ts';
 
 export const PATH_TEMPLATE = '/users/{id}';
 
@@ -307,6 +307,7 @@ function markLoadBound(step: Step, reason: string): void {
 async function assertAlive(target: RunningTarget, label: string): Promise<void> {
   const state = await target.state();
   if (state.running) return;
+  if (state.removed) throw removedFromOutside(label, 'the step');
   const cause = state.oomKilled
     ? 'killed by the kernel for exceeding its memory limit (OOMKilled)'
     : `exited with code ${state.exitCode ?? 'unknown'}`;
