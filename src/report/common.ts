@@ -68,13 +68,22 @@ export function stepFlags(step: StepSummary, repetitions: number): string {
   return flags.join(', ');
 }
 
-/** Failed requests (errors + timeouts + non-2xx) as "count (percent)". */
+/** Failed requests (errors + timeouts + non-2xx) as "count (percent of the intended requests)". */
 export function failedText(step: StepSummary): string {
   if (step.failed === 0) return '0';
-  return `${formatNumber(step.failed)} (${formatPercent(step.sent === 0 ? 0 : step.failed / step.sent)})`;
+  return `${formatNumber(step.failed)} (${formatPercent(step.intended === 0 ? 0 : step.failed / step.intended)})`;
+}
+
+/** What a step shows where no request completed: there is no latency, and 0 ms would read as instant. */
+export const NO_DATA = 'no data';
+
+/** A latency percentile of a step in ms, or "no data". */
+export function latencyText(step: StepSummary, percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max'): string {
+  return step.latencyUs ? fmt.msFromUs(step.latencyUs[percentile]) : NO_DATA;
 }
 
 export function latencySourceText(step: StepSummary): string {
+  if (!step.latencyUs) return '—';
   return step.latencySource === 'mixed' ? 'mixed (corrected where available)' : step.latencySource;
 }
 

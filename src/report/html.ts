@@ -10,7 +10,7 @@ import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
 import { decodeHistogram, decodeIntervalLog } from '../samples/histogram.ts';
 import { describeError } from '../errors.ts';
 import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
-import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, failedText, fmt, latencySourceText, reproduceCommands, runStatusBanner, stepFlags, targetProblems } from './common.ts';
+import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, failedText, fmt, latencySourceText, latencyText, reproduceCommands, runStatusBanner, stepFlags, targetProblems } from './common.ts';
 import type { RenderOptions } from './markdown.ts';
 
 const esc = escapeXml;
@@ -90,12 +90,17 @@ function latencyChart(groups: GroupSummary[]): string {
         name: `${g.name}/${g.configuration} ${p}`,
         color: PALETTE[i % PALETTE.length]!,
         dash: DASH[p],
-        points: g.rates.map((r) => ({
-          x: r.offeredRps,
-          y: r.latencyUs[p].median / 1000,
-          hollow: r.saturated > 0 || r.generatorBound > 0,
-          title: pointTitle(g, r, r.offeredRps, `${p} ${formatMsFromUs(r.latencyUs[p].median)} ms (${r.latencySource})`),
-        })),
+        // Steps where no request completed have no latency: no point (never a 0 ms one).
+        points: g.rates.flatMap((r) =>
+          r.latencyUs
+            ? [{
+                x: r.offeredRps,
+                y: r.latencyUs[p].median / 1000,
+                hollow: r.saturated > 0 || r.generatorBound > 0,
+                title: pointTitle(g, r, r.offeredRps, `${p} ${formatMsFromUs(r.latencyUs[p].median)} ms (${r.latencySource})`),
+              }]
+            : [],
+        ),
       });
     }
   });
@@ -249,9 +254,9 @@ function stepRows(g: GroupSummary): string[][] {
     offered,
     achievedText(s),
     stepFlags(s, g.repetitions) || '—',
-    fmt.msFromUs(s.latencyUs.p50),
-    fmt.msFromUs(s.latencyUs.p95),
-    fmt.msFromUs(s.latencyUs.p99),
+    latencyText(s, 'p50'),
+    latencyText(s, 'p95'),
+    latencyText(s, 'p99'),
     latencySourceText(s),
     failedText(s),
     fmt.cpu(s.targetCpuPercent),

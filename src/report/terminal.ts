@@ -7,7 +7,7 @@ import type { RunDocument } from '../schema/run.ts';
 import { evaluateClaims } from '../analysis/claims.ts';
 import { summarise } from '../analysis/summary.ts';
 import { formatRps } from '../analysis/format.ts';
-import { VERDICT_LABEL, fmt, runStatusBanner, targetProblems } from './common.ts';
+import { VERDICT_LABEL, fmt, latencyText, runStatusBanner, targetProblems } from './common.ts';
 
 /** No colour codes: output pastes cleanly into issues and logs. */
 const PLAIN = (): { head: string[]; border: string[] } => ({ head: [], border: [] });
@@ -30,7 +30,7 @@ export function renderTerminal(doc: RunDocument): string {
       String(g.cpus),
       `${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.maxThroughputRps)}`,
       `${g.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(g.sustainableRps)}`,
-      top ? `${fmt.msFromUs(top.latencyUs.p99)} @ ${formatRps(top.offeredRps)} (${top.latencySource})` : '—',
+      top ? `${latencyText(top, 'p99')} @ ${formatRps(top.offeredRps)} (${top.latencySource})` : '—',
       fmt.mib(g.memoryPeakBytes),
       fmt.perCpuS(g.requestsPerCpuSecond),
     ]);
