@@ -62,7 +62,17 @@ const SPECIAL_FS_TYPES: ReadonlyMap<number, string> = new Map([
   [0x62656570, 'configfs'],
 ]);
 /** The same by path, for /dev (a tmpfs in containers, so its type alone does not tell). */
-const SPECIAL_ROOTS = ['/proc', '/sys', '/dev'];
+const SPECIAL_ROOTS: ReadonlyMap<string, string> = new Map([
+  ['/proc', 'proc'],
+  ['/sys', 'sysfs'],
+  ['/dev', 'devfs'],
+]);
+
+/** The calls that can fail for reasons a test cannot easily arrange (a read-only mount): injectable. */
+export interface DirOps {
+  mkdir(dir: string, options: { recursive: true }): Promise<unknown>;
+  access(file: string, mode: number): Promise<void>;
+}
 
 /** Nearest ancestor of `p` (or `p` itself) that exists, resolved through symlinks. */
 async function nearestExisting(p: string): Promise<string> {
@@ -97,7 +107,7 @@ function explainCode(code: string | undefined): string {
  * Bad input (an existing file, a pseudo file system) is a ConfigError (exit 2); a machine problem
  * (read-only, no permission, disk full) an InfrastructureError (exit 3) with the reason in words.
  */
-export async function ensureWritableDir(dir: string, minFreeBytes: number = MIN_FREE_BYTES): Promise<void> {
+export async function ensureWritableDir(dir: string, minFreeBytes: number = MIN_FREE_BYTES, ops: DirOps = { mkdir, access }): Promise<void> {
   const existing = await lstat(dir).catch(() => null);
   if (existing && !existing.isDirectory() && !(existing.isSymbolicLink() && (await stat(dir).catch(() => null))?.isDirectory())) {
     throw new ConfigError(`results directory ${dir} exists and is not a directory`, {
@@ -106,21 +116,22 @@ export async function ensureWritableDir(dir: string, minFreeBytes: number = MIN_
   }
   const anchor = await nearestExisting(dir);
   const anchorFs = await statfs(anchor).catch(() => null);
-  const special = SPECIAL_ROOTS.find((root) => anchor === root || anchor.startsWith(`${root}/`)) ?? (anchorFs ? SPECIAL_FS_TYPES.get(anchorFs.type) : undefined);
+  const byPath = [...SPECIAL_ROOTS].find(([root]) => anchor === root || anchor.startsWith(`${root}/`))?.[1];
+  const special = byPath ?? (anchorFs ? SPECIAL_FS_TYPES.get(anchorFs.type) : undefined);
   if (special) {
     throw new ConfigError(`results directory ${dir} is on a special file system (${special}), not on storage`, {
       hint: 'choose a directory on a disk with --out',
     });
   }
   try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
+    await ops.mkdir(dir, { recursive: true });
+    await ops.access(dir, constants.W_OK);
   } catch (error) {
     let code = (error as NodeJS.ErrnoException).code;
     // mkdir -p reports ENOENT when it cannot create a parent; the real reason is on the nearest
     // existing ancestor (read-only, permission).
     if (code === 'ENOENT') {
-      code = await access(await nearestExisting(dir), constants.W_OK).then(
+      code = await ops.access(await nearestExisting(dir), constants.W_OK).then(
         () => code,
         (e: NodeJS.ErrnoException) => e.code ?? code,
       );
