@@ -7,16 +7,19 @@ import { cleanHarness, connectDocker } from '../../targets/docker.ts';
 
 interface CleanArgs {
   force: boolean;
+  run?: string;
 }
 
 export const cleanCommand: CommandModule<object, CleanArgs> = {
   command: 'clean',
   describe: 'remove containers left by ended httpbench runs (found by label); --force also those of live runs',
   builder: (y) =>
-    y.option('force', { type: 'boolean', default: false, describe: 'also remove containers of runs that are still going (they will fail)' }) as never,
+    y
+      .option('force', { type: 'boolean', default: false, describe: 'also remove containers of runs that are still going (they will fail)' })
+      .option('run', { type: 'string', describe: 'only containers of this run id (see run.json or the container label io.httpbench.run)' }) as never,
   handler: async (args) => {
     const docker = await connectDocker();
-    const { removed, skipped, networks } = await cleanHarness(docker, { force: args.force });
+    const { removed, skipped, networks } = await cleanHarness(docker, { force: args.force, ...(args.run ? { runId: args.run } : {}) });
     const total = removed.length + networks;
     process.stdout.write(total === 0 ? 'nothing to clean\n' : `removed ${removed.length} container(s)${networks ? ` and ${networks} network(s)` : ''}\n`);
     if (skipped.length > 0) {

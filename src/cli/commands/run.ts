@@ -143,6 +143,7 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
       cpusets: { target: split.target, generator: generatorCpuset },
     });
 
+    process.stderr.write(`run ${runId} (pid ${process.pid}): results in ${path.relative(process.cwd(), outDir) || '.'}/\n`);
     const store = new RunDocumentStore(outDir);
     const shownDir = path.relative(process.cwd(), outDir) || '.';
     const controller = new AbortController();
