@@ -156,7 +156,7 @@ describe('disks that cannot take the results', { timeout: 300_000 }, () => {
     const out = path.join(disk, 'out');
     const child = httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 200_000, env: env() });
     await waitFor('the first step', async () => ((await readDoc(out)).targets[0]?.steps.length ?? 0) >= 1);
-    await execa('sh', ['-c', `dd if=/dev/zero of=${disk}/filler bs=1M 2>/dev/null || true`]);
+    await execa('sh', ['-c', `dd if=/dev/zero of=${disk}/filler bs=4k 2>/dev/null || true`]);
     const r = await child;
     expect(r.exitCode, r.all).toBe(3);
     expect(r.stderr).toMatch(/disk is full/);
