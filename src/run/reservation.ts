@@ -14,8 +14,8 @@ import path from 'node:path';
 import { ConfigError, InfrastructureError } from '../errors.ts';
 import { currentOwner, ownerAlive, type Owner } from '../util/owner.ts';
 
-/** Where CPU locks live: one directory per host (/tmp is shared by every process of the host). */
-export function defaultLockDir(env: NodeJS.ProcessEnv = process.env): string {
+/** Where CPU locks live: one directory per host (/tmp is shared by every process of the host). The CLI passes its env. */
+export function lockDirFrom(env: NodeJS.ProcessEnv): string {
   return env.HTTPBENCH_LOCK_DIR || path.join(os.tmpdir(), 'httpbench-locks');
 }
 
@@ -93,7 +93,7 @@ export interface Reservation {
  * Reserves every CPU in `cpus` for this run, or none: if another live run holds one, the ones taken
  * are released and an InfrastructureError names the holder.
  */
-export async function reserveCpus(cpus: readonly number[], runId: string, lockDir: string = defaultLockDir()): Promise<Reservation> {
+export async function reserveCpus(cpus: readonly number[], runId: string, lockDir: string): Promise<Reservation> {
   const owner = currentOwner();
   const held: Array<() => Promise<void>> = [];
   const releaseAll = async () => {

@@ -19,7 +19,7 @@ import { loadScenario } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import type { RunDocument } from '../../schema/run.ts';
 import { RunDocumentStore } from '../../schema/io.ts';
-import { claimResultDir, createRunDir, makeRunId, reserveCpus, type Reservation } from '../../run/reservation.ts';
+import { claimResultDir, createRunDir, lockDirFrom, makeRunId, reserveCpus, type Reservation } from '../../run/reservation.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
 import { checkLoadUrl } from '../../load/url-guard.ts';
@@ -127,7 +127,7 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
     const needsDocker = scenario.targets.some((t) => 'context' in t && (!only || only.includes(t.name)));
     // Host-wide: the CPUs this run pins (targets only if a container runs, the generator if pinned).
     const pinned = [...(needsDocker ? parseCpuset(split.target) : []), ...(generatorCpuset ? parseCpuset(generatorCpuset) : [])];
-    owned.push(await reserveCpus(pinned, runId));
+    owned.push(await reserveCpus(pinned, runId, lockDirFrom(process.env)));
     const docker = needsDocker ? await connectDocker() : null;
     const leftovers = docker ? await listHarnessContainers(docker) : [];
     const stale = leftovers.filter((c) => !c.ownerAlive);
@@ -135,7 +135,7 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
       process.stderr.write(`warning: ${stale.length} container(s) of an earlier, ended httpbench run are still there; remove them with 'httpbench clean'\n`);
     }
     const live = leftovers.length - stale.length;
-    if (live > 0) process.stderr.write(`note: ${live} container(s) of another httpbench run that is still going (its CPUs are not ours)\n`);
+    if (live > 0) process.stderr.write(`note: ${live} container(s) of another httpbench run that is still going; they are left alone\n`);
     const dockerVersion = docker ? ((await docker.version()).Version ?? null) : null;
     const environment = await detectEnvironment({
       projectRoot: PROJECT_ROOT,
@@ -143,9 +143,9 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
       cpusets: { target: split.target, generator: generatorCpuset },
     });
 
-    process.stderr.write(`run ${runId} (pid ${process.pid}): results in ${path.relative(process.cwd(), outDir) || '.'}/\n`);
-    const store = new RunDocumentStore(outDir);
     const shownDir = path.relative(process.cwd(), outDir) || '.';
+    process.stderr.write(`run ${runId} (pid ${process.pid}): results in ${shownDir}/\n`);
+    const store = new RunDocumentStore(outDir);
     const controller = new AbortController();
     // Once measuring is over, a signal no longer changes the outcome: the reports (a few ms of local
     // writes) are finished and the exit code follows run.json's status. The handlers stay until the
