@@ -70,6 +70,10 @@ export function requestsPerCpuSecond(step: Step): number | null {
  */
 export function intendedRequests(step: Pick<Step, 'counts' | 'offeredRps' | 'durationS'>): number {
   const c = step.counts;
+  // Engines that count the schedule themselves (counts.intended, the engine side of issue 12) are
+  // taken at their word; the estimate below is for runs written without it.
+  const counted = (c as { intended?: unknown }).intended;
+  if (typeof counted === 'number') return Math.max(counted, c.sent + c.dropped);
   if (step.offeredRps === null) return Math.max(c.sent, c.completed + c.timeouts + c.errors);
   return Math.max(c.sent + c.dropped, Math.round(step.offeredRps * step.durationS));
 }
