@@ -146,6 +146,23 @@ describe('signals and statuses agree', () => {
     await readFile(path.join(out, 'report.html'), 'utf8');
   });
 
+  it('a run started by npm notices its parent shell is gone and interrupts itself', async () => {
+    // npm's tree without npm: a shell that does not exec node (the `; true`), with npm's variable set.
+    const file = await scenarioFile('orphan', [40, 50, 60, 70], 2);
+    const out = path.join(tmp, 'orphan');
+    const shell = execa('sh', ['-c', `node bin/httpbench.js run --scenario ${file} --out ${out} --targets fast; true`], {
+      cwd: ROOT,
+      reject: false,
+      env: { npm_command: 'exec', HTTPBENCH_LOCK_DIR: path.join(tmp, 'orphan-locks') },
+    });
+    await waitFor('the run to measure', async () => (await readDoc(out)).targets[0]?.steps.length);
+    const lock = JSON.parse(await readFile(path.join(out, DIR_LOCK_NAME), 'utf8')) as { pid: number };
+    shell.kill('SIGKILL');
+    await shell;
+    await waitFor('the orphaned run to end', async () => !alive(lock.pid), 20_000);
+    expect((await readDoc(out)).status).toBe('interrupted');
+  });
+
   it('SIGTERM to `npx httpbench run` interrupts the run instead of leaving it running on', async () => {
     const file = await scenarioFile('npx', [40, 50, 60, 70], 2);
     const out = path.join(tmp, 'npx');
