@@ -43,7 +43,7 @@
 import type { Claim, ClaimMetric, ClaimRule } from './claims-schema.ts';
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
 import { floorAt } from './floor.ts';
-import { groupTargets, median, spreadOf, stepLatency, failedRequests } from './summary.ts';
+import { groupTargets, median, spreadOf, stepLatency, failedRequests, intendedRequests } from './summary.ts';
 import { formatNumber, formatMs, formatRps, formatRatio, formatPercent } from './format.ts';
 
 export type Verdict = 'confirmed' | 'refuted' | 'inconclusive';
@@ -264,8 +264,9 @@ function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | '
   }
   const tail = 1 - PERCENTILE_VALUE[percentile] / 100;
   // Scheduled sends never made (dropped) are the most delayed requests of all: they count as failed.
+  // failedRequests never charges a dropped send, so the sum stays within the intended requests.
   const failed = failedRequests(step) + step.counts.dropped;
-  const scheduled = step.counts.sent + step.counts.dropped;
+  const scheduled = intendedRequests(step);
   const fraction = scheduled === 0 ? 0 : failed / scheduled;
   if (rule.op !== 'gt' && fraction > tail) {
     return {
@@ -275,6 +276,13 @@ function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | '
     };
   }
   const lat = stepLatency(step);
+  if (lat === null) {
+    return {
+      ok: false,
+      reason: `at ${where} no request completed, so there is no latency to judge`,
+      settle: 'find why no request completes at this rate (target down, timeouts: load.timeoutMs)',
+    };
+  }
   const value = lat.us[percentile] / 1000;
   const sample: Sample = { ok: true, iv: exact(value), latencySource: lat.source, offeredRps: step.offeredRps ?? undefined };
   const caveat =
@@ -331,9 +339,9 @@ function uncorrectedOnlyCaveat(valueMs: number, rule: ClaimRule, where: string):
  */
 function generatorPauseCaveat(step: Step, percentile: keyof typeof PERCENTILE_VALUE, rule: ClaimRule, where: string): { reason: string; settle: string } | undefined {
   const corrected = step.latencyUs.corrected?.[percentile];
-  const uncorrected = step.latencyUs.uncorrected[percentile];
+  const uncorrected = step.latencyUs.uncorrected?.[percentile];
   const pauseUs = step.generator.latenessUs?.max;
-  if (corrected === undefined || pauseUs === undefined) return undefined;
+  if (corrected === undefined || uncorrected === undefined || pauseUs === undefined) return undefined;
   if (judgeInterval(rule, exact(corrected / 1000)) === judgeInterval(rule, exact(uncorrected / 1000))) return undefined;
   if (pauseUs < corrected - uncorrected) return undefined;
   return {
@@ -355,7 +363,7 @@ function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'lat
   const scenarioMax = Math.max(...doc.scenario.load.steps.rates);
   if (saturated !== undefined) {
     const lat = stepLatency(saturated);
-    const p = lat.us[metric.percentile] / 1000;
+    const p = lat ? lat.us[metric.percentile] / 1000 : null;
     let reason =
       `${want} was never offered: the target saturated at ${formatRps(saturated.offeredRps!)} req/s ` +
       `(${saturated.saturationReasons.join('; ') || 'past capacity'}) and stepping stopped` +
@@ -366,7 +374,7 @@ function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'lat
       // an inference, not a measurement, so it stays inconclusive.
       reason +=
         `. Above its capacity an open-loop queue grows without bound, so latency there depends on the step length and timeout, not on the server — ` +
-        `the article's figure likely understates it, but it was not measured (at the saturated step ${formatRps(saturated.offeredRps!)} req/s, ${metric.percentile} was already ${formatMs(p)} ms, ${lat.source})`;
+        `the article's figure likely understates it, but it was not measured (at the saturated step ${formatRps(saturated.offeredRps!)} req/s, ${p === null || lat === null ? 'no request completed' : `${metric.percentile} was already ${formatMs(p)} ms, ${lat.source}`})`;
     } else {
       reason += `; the target cannot sustain ${formatRps(rate)} req/s on this CPU budget, so its latency there was not measured`;
     }

@@ -4,32 +4,35 @@
  */
 import type { Scenario } from '../scenario/schema.ts';
 import type { Step } from '../schema/run.ts';
-import type { EngineStep } from '../load/types.ts';
+import type { MeasuredStep } from '../load/types.ts';
+import { failedRequests, intendedRequests } from './summary.ts';
 
 /** A step offered at R saturates the target when it completes less than this share of R (issue #3). */
 export const SATURATION_ACHIEVED_RATIO = 0.95;
 /** A rate counts as sustainable only when at least this share of it was achieved (issue #4: knee). */
 export const SUSTAINABLE_ACHIEVED_RATIO = 0.99;
 
-export function failureRate(counts: Step['counts']): number {
-  if (counts.sent === 0) return 0;
-  return (counts.errors + counts.timeouts + counts.non2xx) / counts.sent;
+/** Failed share of the intended requests (see failedRequests/intendedRequests): never above 1 by construction. */
+export function failureRate(step: Pick<Step, 'counts' | 'offeredRps' | 'durationS'>): number {
+  const intended = intendedRequests(step);
+  return intended === 0 ? 0 : failedRequests(step) / intended;
 }
 
-/** The p99 that SLOs judge: corrected (intended-time) when the engine measured it, else uncorrected. */
-export function sloP99Us(step: Pick<Step, 'latencyUs'>): number {
-  return (step.latencyUs.corrected ?? step.latencyUs.uncorrected).p99;
+/** The p99 that SLOs judge: corrected (intended-time) when the engine measured it, else uncorrected; null without data. */
+export function sloP99Us(step: Pick<Step, 'latencyUs'>): number | null {
+  return (step.latencyUs.corrected ?? step.latencyUs.uncorrected)?.p99 ?? null;
 }
 
-export function classifyStep(step: EngineStep, slo: Scenario['slo']): { saturated: boolean; reasons: string[] } {
+export function classifyStep(step: MeasuredStep, slo: Scenario['slo']): { saturated: boolean; reasons: string[] } {
   const reasons: string[] = [];
   if (step.offeredRps !== null && step.achievedRps < SATURATION_ACHIEVED_RATIO * step.offeredRps) {
     reasons.push(`achieved ${step.achievedRps.toFixed(0)} rps < ${SATURATION_ACHIEVED_RATIO * 100}% of offered ${step.offeredRps} rps`);
   }
-  const fr = failureRate(step.counts);
+  const fr = failureRate(step);
   if (fr > slo.errorRate) reasons.push(`failed requests ${(fr * 100).toFixed(2)}% > budget ${(slo.errorRate * 100).toFixed(2)}%`);
-  const p99Ms = sloP99Us(step) / 1000;
-  if (step.offeredRps !== null && p99Ms > slo.p99Ms) reasons.push(`p99 ${p99Ms.toFixed(2)} ms > SLO ${slo.p99Ms} ms`);
+  const p99Us = sloP99Us(step);
+  if (step.offeredRps !== null && p99Us === null) reasons.push('no request completed: no latency to judge');
+  else if (step.offeredRps !== null && p99Us !== null && p99Us / 1000 > slo.p99Ms) reasons.push(`p99 ${(p99Us / 1000).toFixed(2)} ms > SLO ${slo.p99Ms} ms`);
   return { saturated: reasons.length > 0, reasons };
 }
 
@@ -38,8 +41,8 @@ export function isSustainable(step: Step, slo: Scenario['slo']): boolean {
   return (
     step.offeredRps !== null &&
     step.achievedRps >= SUSTAINABLE_ACHIEVED_RATIO * step.offeredRps &&
-    failureRate(step.counts) <= slo.errorRate &&
-    sloP99Us(step) / 1000 <= slo.p99Ms
+    failureRate(step) <= slo.errorRate &&
+    (sloP99Us(step) ?? Number.POSITIVE_INFINITY) / 1000 <= slo.p99Ms
   );
 }
 
@@ -93,11 +96,11 @@ export const TARGET_CPU_BUSY_FRACTION = 0.9;
  * CPUs) is reported as "≥", never as an exact capacity it may not have. Null when not limited, or
  * when the target's CPU is unknown (url: targets).
  */
-export function loadSideLimit(step: EngineStep, targetCpuPercent: number | null, cpus: number): string | null {
+export function loadSideLimit(step: MeasuredStep, targetCpuPercent: number | null, cpus: number): string | null {
   if (targetCpuPercent === null) return null;
   const short = step.offeredRps === null || step.achievedRps < SATURATION_ACHIEVED_RATIO * step.offeredRps;
   if (!short) return null;
-  const busyConnections = (step.achievedRps * step.latencyUs.uncorrected.mean) / 1e6;
+  const busyConnections = (step.achievedRps * (step.latencyUs.uncorrected?.mean ?? 0)) / 1e6;
   const poolBusy = step.offeredRps === null || busyConnections >= POOL_BUSY_FRACTION * step.connections;
   const budget = cpus * 100;
   if (!poolBusy || targetCpuPercent >= TARGET_CPU_BUSY_FRACTION * budget) return null;

@@ -42,9 +42,19 @@ function present<T>(values: readonly (T | null | undefined)[]): T[] {
   return values.filter((v): v is T => v !== null && v !== undefined);
 }
 
-/** The latency percentiles a step is judged by: corrected when available, else uncorrected. */
-export function stepLatency(step: Step): { source: 'corrected' | 'uncorrected'; us: PercentilesUs } {
-  return step.latencyUs.corrected ? { source: 'corrected', us: step.latencyUs.corrected } : { source: 'uncorrected', us: step.latencyUs.uncorrected };
+/**
+ * The latency percentiles a step is judged by: corrected when available, else uncorrected; null when
+ * no request completed (no data — never zeros).
+ */
+export function stepLatency(step: Pick<Step, 'latencyUs'>): { source: 'corrected' | 'uncorrected'; us: PercentilesUs } | null {
+  if (step.latencyUs.corrected) return { source: 'corrected', us: step.latencyUs.corrected };
+  return step.latencyUs.uncorrected ? { source: 'uncorrected', us: step.latencyUs.uncorrected } : null;
+}
+
+/** Engine percentiles as stored: an empty histogram's (count 0) become null, "no data". */
+export function latencyOrAbsent(latency: { uncorrected: PercentilesUs; corrected: PercentilesUs | null }): Step['latencyUs'] {
+  if (latency.uncorrected.count === 0) return { uncorrected: null, corrected: null };
+  return { uncorrected: latency.uncorrected, corrected: latency.corrected && latency.corrected.count > 0 ? latency.corrected : null };
 }
 
 /** Responses per second of target CPU time: achieved rps ÷ (target cpuPercent / 100). Null without CPU data. */
@@ -54,9 +64,30 @@ export function requestsPerCpuSecond(step: Step): number | null {
   return step.achievedRps / (cpu / 100);
 }
 
-/** Requests that got no usable response: transport errors, timeouts, non-2xx. */
-export function failedRequests(step: Step): number {
-  return step.counts.errors + step.counts.timeouts + step.counts.non2xx;
+/**
+ * Requests the step meant to make. Open loop: the schedule (offered rate × duration), or what was
+ * sent plus never sent if more. Closed loop: every attempt, a transport error being one.
+ */
+export function intendedRequests(step: Pick<Step, 'counts' | 'offeredRps' | 'durationS'>): number {
+  const c = step.counts;
+  // Engines that count the schedule themselves (counts.intended, the engine side of issue 12) are
+  // taken at their word; the estimate below is for runs written without it.
+  const counted = (c as { intended?: unknown }).intended;
+  if (typeof counted === 'number') return Math.max(counted, c.sent + c.dropped);
+  if (step.offeredRps === null) return Math.max(c.sent, c.completed + c.timeouts + c.errors);
+  return Math.max(c.sent + c.dropped, Math.round(step.offeredRps * step.durationS));
+}
+
+/**
+ * Intended requests that got no usable response (non-2xx, timeout, transport error), each counted
+ * once. Transport errors are reported per connection attempt, so one request can show several (a
+ * refused connection retried): they are charged only to requests with no other outcome, never
+ * beyond the intended ones. Hence failed ≤ intended − dropped, and a rate cannot pass 100 %.
+ */
+export function failedRequests(step: Pick<Step, 'counts' | 'offeredRps' | 'durationS'>): number {
+  const c = step.counts;
+  const withoutOutcome = Math.max(0, intendedRequests(step) - c.completed - c.timeouts - c.dropped);
+  return c.non2xx + c.timeouts + Math.min(c.errors, withoutOutcome);
 }
 
 /** One step summarised across repetitions (the closed-loop step, or every step at one offered rate). */
@@ -65,14 +96,16 @@ export interface StepSummary {
   engines: Array<Step['engine']>;
   achievedRps: Spread;
   latencySource: LatencySource;
-  /** Percentiles in µs, each summarised across repetitions. */
-  latencyUs: { p50: Spread; p90: Spread; p95: Spread; p99: Spread; p999: Spread; max: Spread };
+  /** Percentiles in µs, each summarised across the repetitions with data; null when none completed a request. */
+  latencyUs: { p50: Spread; p90: Spread; p95: Spread; p99: Spread; p999: Spread; max: Spread } | null;
   targetCpuPercent: Spread | null;
   memoryPeakBytes: Spread | null;
   requestsPerCpuSecond: Spread | null;
-  /** Failed requests (errors + timeouts + non-2xx), summed over repetitions. */
+  /** Failed requests (errors + timeouts + non-2xx, see failedRequests), summed over repetitions. */
   failed: number;
   sent: number;
+  /** Intended requests (see intendedRequests), summed over repetitions: the base of failure rates. */
+  intended: number;
   /** Repetitions in which the generator limited the step (figures are lower bounds). */
   generatorBound: number;
   /** Repetitions in which the step was past capacity. */
@@ -150,7 +183,7 @@ function maxStep(result: TargetResult): Step | undefined {
 const TAIL_ORDER = ['p50', 'p90', 'p95', 'p99', 'p999'] as const;
 
 export function summariseSteps(steps: Step[]): StepSummary {
-  const lat = steps.map(stepLatency);
+  const lat = present(steps.map(stepLatency));
   const sources = new Set(lat.map((l) => l.source));
   const pick = (k: keyof PercentilesUs) => spreadOf(lat.map((l) => l.us[k]))!;
   const notes: string[] = [];
@@ -159,13 +192,15 @@ export function summariseSteps(steps: Step[]): StepSummary {
     kinds: [...new Set(steps.map((s) => s.kind))].sort(),
     engines: [...new Set(steps.map((s) => s.engine))].sort(),
     achievedRps: spreadOf(steps.map((s) => s.achievedRps))!,
-    latencySource: sources.size > 1 ? 'mixed' : [...sources][0]!,
-    latencyUs: { p50: pick('p50'), p90: pick('p90'), p95: pick('p95'), p99: pick('p99'), p999: pick('p999'), max: pick('max') },
+    latencySource: sources.size > 1 ? 'mixed' : ([...sources][0] ?? 'uncorrected'),
+    latencyUs:
+      lat.length === 0 ? null : { p50: pick('p50'), p90: pick('p90'), p95: pick('p95'), p99: pick('p99'), p999: pick('p999'), max: pick('max') },
     targetCpuPercent: spreadOf(present(steps.map((s) => s.resources?.cpuPercent ?? s.cpuPercent))),
     memoryPeakBytes: spreadOf(present(steps.map((s) => s.resources?.memoryPeakBytes))),
     requestsPerCpuSecond: spreadOf(present(steps.map(requestsPerCpuSecond))),
     failed: steps.reduce((sum, s) => sum + failedRequests(s), 0),
     sent: steps.reduce((sum, s) => sum + s.counts.sent, 0),
+    intended: steps.reduce((sum, s) => sum + intendedRequests(s), 0),
     generatorBound: steps.filter((s) => s.generator.bound).length,
     saturated: steps.filter((s) => s.saturated).length,
     tailsInDoubt: TAIL_ORDER.filter((p) => steps.some((s) => s.generator.latencyCaveats?.some((c) => c.percentile === p))),

@@ -417,9 +417,13 @@ function compareGroup(
         notComparable: bound,
       }),
     );
+    // Steps where no request completed have no latency (null): left out of the latency samples, so
+    // a side made only of them is "not measured", never a 0 µs improvement.
+    const bLat = bSteps.filter((s) => s.latencyUs.uncorrected !== null);
+    const cLat = cSteps.filter((s) => s.latencyUs.uncorrected !== null);
     // Corrected latency (wrk2 model) when every step on both sides has it; else uncorrected for all.
-    const corrected = [...bSteps, ...cSteps].every((s) => s.latencyUs.corrected !== null);
-    const pick = (s: Step) => (corrected ? s.latencyUs.corrected! : s.latencyUs.uncorrected);
+    const corrected = [...bLat, ...cLat].every((s) => s.latencyUs.corrected !== null);
+    const pick = (s: Step) => (corrected ? s.latencyUs.corrected! : s.latencyUs.uncorrected!);
     for (const p of ['p50', 'p95', 'p99'] as const) {
       metrics.push(
         judge(ctx, {
@@ -430,8 +434,8 @@ function compareGroup(
           direction: 'lower-is-better',
           offeredRps: rate,
           latency: corrected ? 'corrected' : 'uncorrected',
-          baseline: bSteps.map((s) => pick(s)[p]),
-          candidate: cSteps.map((s) => pick(s)[p]),
+          baseline: bLat.map((s) => pick(s)[p]),
+          candidate: cLat.map((s) => pick(s)[p]),
           notComparable: bound,
           extraNotes: corrected ? [] : ['uncorrected latency (corrected not available on both sides)'],
         }),

@@ -3,7 +3,7 @@
  * or report code; the run orchestrator adds target-side figures (resources, saturation) afterwards.
  */
 import type { Scenario } from '../scenario/schema.ts';
-import type { Step } from '../schema/run.ts';
+import type { PercentilesUs, Step } from '../schema/run.ts';
 
 export type IdsSpec = Scenario['load']['ids'];
 
@@ -33,8 +33,14 @@ export interface StepSpec {
   pacing?: 'spin' | 'sleep';
 }
 
-/** What an engine measures: a Step without the target-side and classification fields. */
-export type EngineStep = Omit<Step, 'kind' | 'resources' | 'cpuPercent' | 'saturated' | 'saturationReasons'>;
+/** A Step without the target-side and classification fields (latency may be absent: null). */
+export type MeasuredStep = Omit<Step, 'kind' | 'resources' | 'cpuPercent' | 'saturated' | 'saturationReasons'>;
+
+/**
+ * What an engine measures. Engines always give percentiles (count 0 when nothing completed); the run
+ * stores an empty histogram's as absent (null, see latencyOrAbsent) so zeros never pass as latency.
+ */
+export type EngineStep = Omit<MeasuredStep, 'latencyUs'> & { latencyUs: { uncorrected: PercentilesUs; corrected: PercentilesUs | null } };
 
 /**
  * Live counters of a running step, for progress lines only (never for results). Cumulative since the

@@ -101,9 +101,9 @@ export function stepRows(doc: RunDocument, g: GroupSummary): string[][] {
       offeredRps === null ? '—' : formatRps(offeredRps),
       achievedText(s),
       stepFlags(s, g.repetitions) || '—',
-      fmt.msFromUs(s.latencyUs.p50),
-      fmt.msFromUs(s.latencyUs.p95),
-      fmt.msFromUs(s.latencyUs.p99),
+      latencyText(s, 'p50'),
+      latencyText(s, 'p95'),
+      latencyText(s, 'p99'),
       floor ? formatMs(floor.latencyUs.p99 / 1000) : '—',
       latencySourceText(s),
       failedText(s),
@@ -141,13 +141,22 @@ export function calibrationSection(doc: RunDocument): { text: string; rows: stri
   return { text, rows };
 }
 
-/** Failed requests (errors + timeouts + non-2xx) as "count (percent)". */
+/** Failed requests (errors + timeouts + non-2xx) as "count (percent of the intended requests)". */
 export function failedText(step: StepSummary): string {
   if (step.failed === 0) return '0';
-  return `${formatNumber(step.failed)} (${formatPercent(step.sent === 0 ? 0 : step.failed / step.sent)})`;
+  return `${formatNumber(step.failed)} (${formatPercent(step.intended === 0 ? 0 : step.failed / step.intended)})`;
+}
+
+/** What a step shows where no request completed: there is no latency, and 0 ms would read as instant. */
+export const NO_DATA = 'no data';
+
+/** A latency percentile of a step in ms, or "no data". */
+export function latencyText(step: StepSummary, percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max'): string {
+  return step.latencyUs ? fmt.msFromUs(step.latencyUs[percentile]) : NO_DATA;
 }
 
 export function latencySourceText(step: StepSummary): string {
+  if (!step.latencyUs) return '—';
   return step.latencySource === 'mixed' ? 'mixed (corrected where available)' : step.latencySource;
 }
 

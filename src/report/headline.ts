@@ -53,6 +53,7 @@ function rateMatch(g: GroupSummary, col: LatencyColumn): RateSummary | undefined
 function latencyCell(r: RateSummary | undefined, percentile: LatencyColumn['percentile']): string {
   if (r === undefined) return 'not offered';
   if (r.generatorBound > 0) return 'generator-bound';
+  if (r.latencyUs === null) return 'no data';
   const at = `${fmt.msFromUs(r.latencyUs[percentile])}`;
   const flags = [r.saturated > 0 ? 'saturated' : '', r.latencySource !== 'corrected' ? r.latencySource : ''].filter(Boolean);
   return `${at}${flags.length > 0 ? ` (${flags.join(', ')})` : ''}`;
@@ -127,7 +128,7 @@ export function computeHeadline(doc: RunDocument, groups: GroupSummary[], verdic
   const header = ['Target/configuration', 'CPUs', 'Max req/s', 'Sustainable req/s', ...(cols.length > 0 ? cols.map((c) => `${c.percentile} ms @ ${c.orAbove ? '≥ ' : ''}${formatRps(c.rateRps)}`) : ['p99 ms at scale']), 'Memory peak MiB', 'Image MB'];
   const rows = shown.map((g) => {
     const top = atScale(g);
-    const latency = cols.length > 0 ? cols.map((c) => latencyCell(rateMatch(g, c), c.percentile)) : [top ? `${formatMsFromUs(top.latencyUs.p99.median)} @ ${formatRps(top.offeredRps)}` : '—'];
+    const latency = cols.length > 0 ? cols.map((c) => latencyCell(rateMatch(g, c), c.percentile)) : [top?.latencyUs ? `${formatMsFromUs(top.latencyUs.p99.median)} @ ${formatRps(top.offeredRps)}` : '—'];
     return [
       `${g.name}/${g.configuration}`,
       String(g.cpus),

@@ -131,12 +131,17 @@ function latencyChart(groups: GroupSummary[]): string {
         name: `${g.name}/${g.configuration} ${p}`,
         color: PALETTE[i % PALETTE.length]!,
         dash: DASH[p],
-        points: g.rates.map((r) => ({
-          x: r.offeredRps,
-          y: r.latencyUs[p].median / 1000,
-          hollow: r.saturated > 0 || r.generatorBound > 0,
-          title: pointTitle(g, r, r.offeredRps, `${p} ${formatMsFromUs(r.latencyUs[p].median)} ms (${r.latencySource})`),
-        })),
+        // Steps where no request completed have no latency: no point (never a 0 ms one).
+        points: g.rates.flatMap((r) =>
+          r.latencyUs
+            ? [{
+                x: r.offeredRps,
+                y: r.latencyUs[p].median / 1000,
+                hollow: r.saturated > 0 || r.generatorBound > 0,
+                title: pointTitle(g, r, r.offeredRps, `${p} ${formatMsFromUs(r.latencyUs[p].median)} ms (${r.latencySource})`),
+              }]
+            : [],
+        ),
       });
     }
   });

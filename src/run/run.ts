@@ -8,13 +8,14 @@
  */
 import type { Claim } from '../analysis/claims-schema.ts';
 import { classifyStep, findKnee, loadSideLimit } from '../analysis/saturation.ts';
+import { latencyOrAbsent, stepLatency } from '../analysis/summary.ts';
 import { ConfigError, describeError, InterruptedError, TargetError } from '../errors.ts';
 import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../load/types.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import { plannedRunS, type ProgressStepKind } from '../progress/format.ts';
 import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
 import { SCHEMA_VERSION, type Calibration, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
-import type { RunningTarget, StartOptions } from '../targets/types.ts';
+import { removedFromOutside, type RunningTarget, type StartOptions } from '../targets/types.ts';
 
 export const PATH_TEMPLATE = '/users/{id}';
 
@@ -262,16 +263,17 @@ async function measureTarget(
       }
       const resources = sampler ? await sampler.stop() : null;
       throwIfAborted(signal);
-      const { saturated, reasons } = classifyStep(measured, scenario.slo);
-      const step: Step = { ...measured, kind, resources, cpuPercent: resources?.cpuPercent ?? null, saturated, saturationReasons: reasons };
-      const loadLimit = loadSideLimit(measured, step.cpuPercent, input.cpus);
+      const stored = { ...measured, latencyUs: latencyOrAbsent(measured.latencyUs) };
+      const { saturated, reasons } = classifyStep(stored, scenario.slo);
+      const step: Step = { ...stored, kind, resources, cpuPercent: resources?.cpuPercent ?? null, saturated, saturationReasons: reasons };
+      const loadLimit = loadSideLimit(stored, step.cpuPercent, input.cpus);
       if (loadLimit) markLoadBound(step, loadLimit);
       entry.steps.push(step);
       if (resources && entry.memory) entry.memory.peakBytes = Math.max(entry.memory.peakBytes, resources.memoryPeakBytes);
-      const lat = step.latencyUs.corrected ?? step.latencyUs.uncorrected;
+      const lat = stepLatency(step)?.us;
       deps.log(
         `[${label}] ${kind} ${spec.rateRps === null ? 'closed loop' : `${spec.rateRps} rps`}: achieved ${step.achievedRps.toFixed(0)} rps, ` +
-          `p50 ${(lat.p50 / 1000).toFixed(2)} ms, p99 ${(lat.p99 / 1000).toFixed(2)} ms` +
+          (lat ? `p50 ${(lat.p50 / 1000).toFixed(2)} ms, p99 ${(lat.p99 / 1000).toFixed(2)} ms` : 'latency: no data (no request completed)') +
           (step.generator.bound ? ' [generator-bound]' : '') +
           (saturated ? ` [saturated: ${reasons.join('; ')}]` : ''),
       );
@@ -402,6 +404,7 @@ function markLoadBound(step: Step, reason: string): void {
 async function assertAlive(target: RunningTarget, label: string): Promise<void> {
   const state = await target.state();
   if (state.running) return;
+  if (state.removed) throw removedFromOutside(label, 'the step');
   const cause = state.oomKilled
     ? 'killed by the kernel for exceeding its memory limit (OOMKilled)'
     : `exited with code ${state.exitCode ?? 'unknown'}`;

@@ -151,7 +151,7 @@ export const ScenarioSchema = z.strictObject({
     .strictObject({
       /** A step whose p99 (corrected when available) exceeds this is saturated, ms. */
       p99Ms: positiveNumber('slo.p99Ms').default(100),
-      /** Maximum fraction of failed requests (errors + timeouts + non-2xx) / sent. */
+      /** Maximum fraction of failed requests (errors + timeouts + non-2xx) of the intended requests (src/analysis/summary.ts). */
       errorRate: z.number().min(0, { error: 'slo.errorRate must be ≥ 0' }).max(1, { error: 'slo.errorRate must be ≤ 1' }).default(0.01),
     })
     .prefault({}),

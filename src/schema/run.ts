@@ -140,10 +140,14 @@ export const StepSchema = z.strictObject({
   durationS: z.number().positive(),
   connections: z.number().int().positive(),
   counts: CountsSchema,
+  /**
+   * Latency of completed requests. When no request completed there is no latency: both are null
+   * ("no data"), never zeros that would read as an instant answer.
+   */
   latencyUs: z.strictObject({
-    /** From actual write to response end. */
-    uncorrected: PercentilesUsSchema,
-    /** From intended send time to response end, minus generator lateness (wrk2 model); null for closed loop. */
+    /** From actual write to response end; null when no request completed. */
+    uncorrected: PercentilesUsSchema.nullable(),
+    /** From intended send time to response end, minus generator lateness (wrk2 model); null for closed loop or no data. */
     corrected: PercentilesUsSchema.nullable(),
   }),
   generator: GeneratorSchema,

@@ -11,7 +11,8 @@ import { imageInfo } from './image-build.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { freeLoopbackPort, waitForFirst200 } from './net.ts';
 import { memoryWithoutCacheBytes, ResourceAccumulator } from './stats.ts';
-import { HARNESS_LABEL, RUN_LABEL, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from './types.ts';
+import { currentOwner, ownerAlive, type Owner } from '../util/owner.ts';
+import { removedFromOutside, HARNESS_LABEL, HOST_LABEL, PID_LABEL, PID_START_LABEL, RUN_LABEL, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from './types.ts';
 
 export { connectDocker, type DockerClient } from './docker-client.ts';
 export { buildImage, chooseBaseImages, defaultTag, imageInfo, STAND_IN_BASES } from './image-build.ts';
@@ -56,7 +57,8 @@ async function logsTail(container: Docker.Container, lines: number): Promise<str
   }
 }
 
-async function containerState(container: Docker.Container): Promise<TargetState> {
+/** Docker's view of a container; a 404 means it was removed behind the run's back. */
+export async function containerState(container: Pick<Docker.Container, 'inspect'>): Promise<TargetState> {
   try {
     const info = await container.inspect();
     return {
@@ -65,7 +67,7 @@ async function containerState(container: Docker.Container): Promise<TargetState>
       oomKilled: info.State.OOMKilled,
     };
   } catch (error) {
-    if (dockerStatus(error) === 404) return { running: false, exitCode: null, oomKilled: false };
+    if (dockerStatus(error) === 404) return { running: false, exitCode: null, oomKilled: false, removed: true };
     throw error;
   }
 }
@@ -145,7 +147,7 @@ export async function startDockerTarget(docker: DockerClient, opts: DockerStartO
     User: user,
     // Only the configuration's env and the bind address: host variables never leak in.
     Env: [...expandEnv(opts.configuration.env, opts.cpus), 'HOST=127.0.0.1', `PORT=${port}`],
-    Labels: { [HARNESS_LABEL]: '1', [RUN_LABEL]: opts.runId, [TARGET_LABEL]: spec.name },
+    Labels: { [HARNESS_LABEL]: '1', [RUN_LABEL]: opts.runId, [TARGET_LABEL]: spec.name, ...ownerLabels(currentOwner()) },
     StopTimeout: STOP_TIMEOUT_S,
     HostConfig: {
       // Host networking: no NAT/bridge on the measured path, and the port is on loopback only.
@@ -182,6 +184,7 @@ export async function startDockerTarget(docker: DockerClient, opts: DockerStartO
       ...(opts.signal ? { signal: opts.signal } : {}),
       check: async () => {
         const state = await containerState(container);
+        if (state.removed) throw removedFromOutside(spec.name, 'start-up');
         if (!state.running) {
           throw new TargetError(
             `${spec.name} exited during start-up (exit code ${state.exitCode ?? 'unknown'}${state.oomKilled ? ', OOM-killed' : ''})\n--- logs ---\n${await target.logsTail(30)}`,
@@ -254,6 +257,18 @@ class DockerRunningTarget implements RunningTarget {
   }
 }
 
+export function ownerLabels(owner: Owner): Record<string, string> {
+  return { [HOST_LABEL]: owner.host, [PID_LABEL]: String(owner.pid), ...(owner.pidStart !== null ? { [PID_START_LABEL]: owner.pidStart } : {}) };
+}
+
+/** The owner recorded on a container; null for containers of versions without these labels. */
+export function ownerFromLabels(labels: Record<string, string>): Owner | null {
+  const pid = Number(labels[PID_LABEL]);
+  const host = labels[HOST_LABEL];
+  if (!host || !Number.isInteger(pid)) return null;
+  return { host, pid, pidStart: labels[PID_START_LABEL] ?? null };
+}
+
 function labelFilter(runId?: string): string[] {
   return runId ? [`${HARNESS_LABEL}=1`, `${RUN_LABEL}=${runId}`] : [`${HARNESS_LABEL}=1`];
 }
@@ -265,6 +280,10 @@ export interface HarnessContainer {
   runId: string | null;
   /** Docker's state word: running, exited, created… */
   state: string;
+  /** Owning process, when the container records it. */
+  owner: Owner | null;
+  /** Whether the run that made it still runs (false for unlabelled leftovers of older versions). */
+  ownerAlive: boolean;
 }
 
 export async function listHarnessContainers(docker: DockerClient, opts: { runId?: string } = {}): Promise<HarnessContainer[]> {
@@ -275,7 +294,47 @@ export async function listHarnessContainers(docker: DockerClient, opts: { runId?
     target: c.Labels[TARGET_LABEL] ?? null,
     runId: c.Labels[RUN_LABEL] ?? null,
     state: c.State,
+    owner: ownerFromLabels(c.Labels),
+    ownerAlive: isAlive(ownerFromLabels(c.Labels)),
   }));
+}
+
+function isAlive(owner: Owner | null): boolean {
+  return owner !== null && ownerAlive(owner);
+}
+
+export interface CleanResult {
+  removed: HarnessContainer[];
+  /** Containers left alone because their run is still going. */
+  skipped: HarnessContainer[];
+  networks: number;
+}
+
+/**
+ * `clean`: removes harness containers whose run is gone (owner process dead, or no owner label);
+ * containers of live runs are skipped unless `force`. Optionally only those of one run.
+ */
+export async function cleanHarness(docker: DockerClient, opts: { runId?: string; force?: boolean } = {}): Promise<CleanResult> {
+  const result: CleanResult = { removed: [], skipped: [], networks: 0 };
+  for (const c of await listHarnessContainers(docker, opts.runId ? { runId: opts.runId } : {})) {
+    if (c.ownerAlive && !opts.force) {
+      result.skipped.push(c);
+      continue;
+    }
+    await removeQuietly(docker.getContainer(c.id));
+    result.removed.push(c);
+  }
+  // The harness runs targets on the host network; networks are only leftovers of older versions.
+  const networks = await docker.listNetworks({ filters: { label: labelFilter(opts.runId) } });
+  for (const network of networks) {
+    try {
+      await docker.getNetwork(network.Id).remove();
+      result.networks += 1;
+    } catch (error) {
+      if (dockerStatus(error) !== 404) throw error;
+    }
+  }
+  return result;
 }
 
 /** Removes every container (and network) the harness labelled, optionally of one run; returns how many. */

@@ -3,11 +3,16 @@
  * already runs) or a future remote host plug into the same run: start → RunningTarget → stop.
  */
 import type { Configuration, TargetSpec } from '../scenario/schema.ts';
+import { TargetError } from '../errors.ts';
 import type { Resource, TargetResult } from '../schema/run.ts';
 
 /** Label put on every container the harness creates; `httpbench clean` removes by it. */
 export const HARNESS_LABEL = 'io.httpbench.managed';
 export const RUN_LABEL = 'io.httpbench.run';
+/** The owning process (host, pid, pid start time): `clean` leaves containers of live runs alone. */
+export const HOST_LABEL = 'io.httpbench.host';
+export const PID_LABEL = 'io.httpbench.pid';
+export const PID_START_LABEL = 'io.httpbench.pid-start';
 
 export interface StartOptions {
   spec: TargetSpec;
@@ -33,6 +38,8 @@ export interface TargetState {
   running: boolean;
   exitCode: number | null;
   oomKilled: boolean;
+  /** The container no longer exists (removed by someone else: `docker rm`, `clean --force`). */
+  removed?: boolean;
 }
 
 export interface RunningTarget {
@@ -53,4 +60,11 @@ export interface RunningTarget {
   logsTail(lines?: number): Promise<string>;
   /** Stops and removes the container. Idempotent; never throws for an already-removed container. */
   stop(): Promise<void>;
+}
+
+/** A container that vanished while the run used it (TargetState.removed): not a crash of the target. */
+export function removedFromOutside(label: string, during: string): TargetError {
+  return new TargetError(`${label}: the container was removed from outside httpbench during ${during} (docker rm, or 'httpbench clean --force')`, {
+    hint: "nothing is known to be wrong with the target; do not remove a run's containers while it is going",
+  });
 }

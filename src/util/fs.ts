@@ -1,8 +1,8 @@
 /** File helpers: atomic writes (temp file + rename) and an early writability check. */
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, rename, rm, statfs, writeFile } from 'node:fs/promises';
+import { access, constants, lstat, mkdir, open, realpath, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InfrastructureError } from '../errors.ts';
+import { ConfigError, InfrastructureError } from '../errors.ts';
 
 /** Below this much free space a run refuses to start: a run.json with raw histograms takes a few MB. */
 export const MIN_FREE_BYTES = 50 * 1024 * 1024;
@@ -15,20 +15,128 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
     await rename(tmp, file);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw new InfrastructureError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InfrastructureError(`cannot write ${file}: ${code ? `${explainCode(code)}${code === explainCode(code) ? '' : ` (${code})`}` : (error as Error).message}`, {
       cause: error,
       hint: 'check free disk space and permissions of the results directory (--out)',
     });
   }
 }
 
-/** Creates `dir` and checks it is writable with enough free space, before any measurement. */
-export async function ensureWritableDir(dir: string, minFreeBytes: number = MIN_FREE_BYTES): Promise<void> {
+/**
+ * Overwrites an existing file in place with data no longer than it, for when the disk is full: the
+ * atomic write needs room for a second copy, this one reuses the file's own blocks. Not atomic —
+ * only for the last word on a run that is failing anyway. Returns false when the data does not fit.
+ */
+export async function overwriteInPlace(file: string, data: string): Promise<boolean> {
+  const bytes = Buffer.from(data);
+  const handle = await open(file, 'r+');
   try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
+    if ((await handle.stat()).size < bytes.length) return false;
+    await handle.write(bytes, 0, bytes.length, 0);
+    await handle.truncate(bytes.length);
+    await handle.sync();
+    return true;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Pseudo file systems that are not storage: writing results there is a mistake, and some of their
+ * files block on open or write (`--out /proc/sys/x` used to hang). statfs f_type magic numbers.
+ */
+const SPECIAL_FS_TYPES: ReadonlyMap<number, string> = new Map([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x1373, 'devfs'],
+  [0x1cd1, 'devpts'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0x64626720, 'debugfs'],
+  [0x74726163, 'tracefs'],
+  [0x73636673, 'securityfs'],
+  [0xcafe4a11, 'bpf'],
+  [0x19800202, 'mqueue'],
+  [0x6165676c, 'pstore'],
+  [0x62656570, 'configfs'],
+]);
+/** The same by path, for /dev (a tmpfs in containers, so its type alone does not tell). */
+const SPECIAL_ROOTS: ReadonlyMap<string, string> = new Map([
+  ['/proc', 'proc'],
+  ['/sys', 'sysfs'],
+  ['/dev', 'devfs'],
+]);
+
+/** The calls that can fail for reasons a test cannot easily arrange (a read-only mount): injectable. */
+export interface DirOps {
+  mkdir(dir: string, options: { recursive: true }): Promise<unknown>;
+  access(file: string, mode: number): Promise<void>;
+}
+
+/** Nearest ancestor of `p` (or `p` itself) that exists, resolved through symlinks. */
+async function nearestExisting(p: string): Promise<string> {
+  for (let dir = path.resolve(p); ; dir = path.dirname(dir)) {
+    try {
+      return await realpath(dir);
+    } catch (error) {
+      if (dir === path.dirname(dir)) throw error;
+    }
+  }
+}
+
+/** Why a path cannot be written, in words: the errno alone ("ENOENT") tells a user nothing. */
+function explainCode(code: string | undefined): string {
+  switch (code) {
+    case 'EROFS':
+      return 'it is on a read-only file system';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a directory';
+    default:
+      return code ?? 'error';
+  }
+}
+
+/**
+ * Creates `dir` and checks it is writable with enough free space, before any measurement.
+ * Bad input (an existing file, a pseudo file system) is a ConfigError (exit 2); a machine problem
+ * (read-only, no permission, disk full) an InfrastructureError (exit 3) with the reason in words.
+ */
+export async function ensureWritableDir(dir: string, minFreeBytes: number = MIN_FREE_BYTES, ops: DirOps = { mkdir, access }): Promise<void> {
+  const existing = await lstat(dir).catch(() => null);
+  if (existing && !existing.isDirectory() && !(existing.isSymbolicLink() && (await stat(dir).catch(() => null))?.isDirectory())) {
+    throw new ConfigError(`results directory ${dir} exists and is not a directory`, {
+      hint: 'give --out a directory (new or existing), not a file',
+    });
+  }
+  const anchor = await nearestExisting(dir);
+  const anchorFs = await statfs(anchor).catch(() => null);
+  const byPath = [...SPECIAL_ROOTS].find(([root]) => anchor === root || anchor.startsWith(`${root}/`))?.[1];
+  const special = byPath ?? (anchorFs ? SPECIAL_FS_TYPES.get(anchorFs.type) : undefined);
+  if (special) {
+    throw new ConfigError(`results directory ${dir} is on a special file system (${special}), not on storage`, {
+      hint: 'choose a directory on a disk with --out',
+    });
+  }
+  try {
+    await ops.mkdir(dir, { recursive: true });
+    await ops.access(dir, constants.W_OK);
   } catch (error) {
-    throw new InfrastructureError(`results directory ${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+    let code = (error as NodeJS.ErrnoException).code;
+    // mkdir -p reports ENOENT when it cannot create a parent; the real reason is on the nearest
+    // existing ancestor (read-only, permission).
+    if (code === 'ENOENT') {
+      code = await ops.access(await nearestExisting(dir), constants.W_OK).then(
+        () => code,
+        (e: NodeJS.ErrnoException) => e.code ?? code,
+      );
+    }
+    throw new InfrastructureError(`results directory ${dir} is not writable: ${explainCode(code)}`, {
       cause: error,
       hint: 'choose another directory with --out, or fix its permissions',
     });

@@ -33,8 +33,8 @@ describe('httpbench run --quick (real containers)', () => {
       expect(t.steps.length).toBeGreaterThanOrEqual(2);
       for (const s of t.steps) {
         expect(s.achievedRps).toBeGreaterThan(0);
-        expect(s.latencyUs.uncorrected.p50).toBeGreaterThan(0);
-        expect(s.latencyUs.uncorrected.p99).toBeGreaterThanOrEqual(s.latencyUs.uncorrected.p50);
+        expect(s.latencyUs.uncorrected!.p50).toBeGreaterThan(0);
+        expect(s.latencyUs.uncorrected!.p99).toBeGreaterThanOrEqual(s.latencyUs.uncorrected!.p50);
         expect(s.counts.completed).toBeGreaterThan(0);
         expect(s.resources!.samples).toBeGreaterThan(0);
       }

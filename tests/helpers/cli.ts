@@ -1,4 +1,5 @@
 /** Runs the real CLI (bin/httpbench.js) as a child process, as users and CI do. */
+import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 
@@ -14,6 +15,8 @@ export function httpbench(args: string[], opts: { timeoutMs?: number; env?: Reco
     // A test's kill() is a SIGTERM the CLI must handle (cleanup, exit 143); execa's default SIGKILL
     // after 5 s would cut that short on a slow machine and hide the real exit code.
     forceKillAfterDelay: 30_000,
-    env: { HTTPBENCH_DEBUG: '', ...opts.env },
+    // CPU locks per test process: test files run in parallel (and other checkouts' tests too), and
+    // their runs must not refuse each other; runs started by one test file do share them.
+    env: { HTTPBENCH_DEBUG: '', HTTPBENCH_LOCK_DIR: path.join(os.tmpdir(), `httpbench-locks-test-${process.pid}`), ...opts.env },
   }) as unknown as ResultPromise<{ reject: false; all: true }>;
 }

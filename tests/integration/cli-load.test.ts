@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import { execa } from 'execa';
+import net from 'node:net';
 import { startFakeServer, type FakeServer } from '../helpers/fake-server.ts';
 
 const bin = new URL('../../bin/httpbench.js', import.meta.url).pathname;
@@ -60,6 +61,23 @@ describe('httpbench load', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('latency, ms');
     expect(r.stdout).toContain('req/s');
+  });
+
+  it('reports latency as absent, not 0 ms, when no request completed (issue 12)', async () => {
+    // A loopback port nobody listens on: bind one, then free it.
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const args = ['load', `http://127.0.0.1:${port}/`, '--rate', '20', '--duration', '0.5', '--connections', '2'];
+    const json = await execa('node', [bin, ...args, '--json'], { reject: false });
+    expect(json.exitCode, json.stderr).toBe(0);
+    const out = JSON.parse(json.stdout.trim());
+    expect(out.counts.completed).toBe(0);
+    expect(out.latencyUs).toEqual({ uncorrected: null, corrected: null });
+    const table = await execa('node', [bin, ...args], { reject: false });
+    expect(table.stdout).toMatch(/uncorrected\s+no data \(no request completed\)/);
+    expect(table.stdout).not.toMatch(/\s0\.000\s/);
   });
 
   it('refuses a remote host with exit 2 and a hint', async () => {

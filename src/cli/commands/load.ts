@@ -6,7 +6,8 @@
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { engineFor } from '../../load/index.ts';
-import type { EngineStep, StepSpec } from '../../load/types.ts';
+import type { MeasuredStep, StepSpec } from '../../load/types.ts';
+import { latencyOrAbsent } from '../../analysis/summary.ts';
 import { checkRequestPath } from '../../load/request-path.ts';
 import { guardLoadUrl, type Resolver } from '../../load/url-guard.ts';
 import { currentPinnedCpuset } from '../../load/pin.ts';
@@ -52,7 +53,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
     // Report the CPUs the generator really runs on (e.g. under `taskset -c 0`), as `run` does.
     const spec = { ...(await stepSpecFromArgs(args)), generatorCpuset: await currentPinnedCpuset() };
     const step = await engineFor(args.engine).runStep(spec);
-    process.stdout.write(args.json ? `${JSON.stringify(step)}\n` : renderLoadTable(args.url, step));
+    // No completed request → no latency (null / "no data"), never percentiles of 0.
+    const shown: MeasuredStep = { ...step, latencyUs: latencyOrAbsent(step.latencyUs) };
+    process.stdout.write(args.json ? `${JSON.stringify(shown)}\n` : renderLoadTable(args.url, shown));
   },
 };
 
@@ -99,10 +102,11 @@ export async function stepSpecFromArgs(args: LoadArgs, resolve?: Resolver): Prom
 const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 3 : 1);
 
 /** The human table: rates in requests/s, latencies in ms (labelled). */
-export function renderLoadTable(url: string, step: EngineStep): string {
+export function renderLoadTable(url: string, step: MeasuredStep): string {
   const c = step.counts;
+  const absent = step.latencyUs.uncorrected === null ? 'no data (no request completed)' : 'n/a';
   const row = (name: string, p: PercentilesUs | null) =>
-    p ? `  ${name.padEnd(12)}${[p.p50, p.p90, p.p95, p.p99, p.p999, p.max].map((v) => ms(v).padStart(10)).join('')}` : `  ${name.padEnd(12)}${'n/a'.padStart(10)}`;
+    p ? `  ${name.padEnd(12)}${[p.p50, p.p90, p.p95, p.p99, p.p999, p.max].map((v) => ms(v).padStart(10)).join('')}` : `  ${name.padEnd(12)}  ${absent}`;
   const g = step.generator;
   const errorKinds = Object.entries(c.errorsByKind).map(([k, v]) => `${k} ${v}`).join(', ');
   const lines = [

@@ -2,14 +2,13 @@
  * `httpbench run`: the main job. Wires the real collaborators (Docker, engines, contract, files) into
  * the orchestrator, installs the signal handlers, prints progress and the summary.
  */
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadClaimsFile } from '../../analysis/claims-file.ts';
 import { countCodeLines, languageOfPath } from '../../analysis/loc.ts';
 import { detectEnvironment } from '../../environment.ts';
-import { ConfigError, InterruptedError, TargetError } from '../../errors.ts';
+import { ConfigError, describeError, InfrastructureError, InterruptedError, TargetError } from '../../errors.ts';
 import { engineFor } from '../../load/index.ts';
 import { pinProcess } from '../../load/pin.ts';
 import { renderTerminal } from '../../report/terminal.ts';
@@ -20,7 +19,8 @@ import { loadScenario } from '../../scenario/load.ts';
 import type { DockerTargetSpec, Scenario } from '../../scenario/schema.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
 import type { RunDocument } from '../../schema/run.ts';
-import { writeRunDocument } from '../../schema/io.ts';
+import { RunDocumentStore } from '../../schema/io.ts';
+import { claimResultDir, createRunDir, lockDirFrom, makeRunId, reserveCpus, type Reservation } from '../../run/reservation.ts';
 import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
@@ -44,10 +44,6 @@ interface RunArgs {
   verbose: boolean;
 }
 
-function timestamp(d: Date): string {
-  return d.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'build, start, verify and benchmark the targets; write run.json and reports',
@@ -61,11 +57,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' })
       .option('verbose', { type: 'boolean', default: false, describe: 'print the full Docker build log (default: its step counter and errors)' }) as never,
   handler: async (args) => {
-    const failOn = parseFailOn(args['fail-on']);
+    // Checked before anything runs: a typo in --fail-on is bad input, not a surprise at the end.
+    parseFailOn(args['fail-on']);
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
     const cpuCount = os.cpus().length;
     const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: os.totalmem() });
     const only = args.targets?.split(',').map((s) => s.trim()).filter(Boolean);
+    // `--targets ,` used to run nothing and report success: a CI gate then passed on no measurement.
+    if (only && only.length === 0) {
+      throw new ConfigError(`--targets ${JSON.stringify(args.targets)} selects no target`, {
+        hint: `name at least one of: ${scenario.targets.map((t) => t.name).join(', ')} (or leave --targets out for all)`,
+      });
+    }
     if (only) {
       const unknown = only.filter((n) => !scenario.targets.some((t) => t.name === n));
       if (unknown.length) {
@@ -83,9 +86,46 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const claims = claimsFile?.claims ?? null;
 
     const startedAt = new Date();
-    const outDir = path.resolve(args.out ?? path.join(PROJECT_ROOT, 'results', `${timestamp(startedAt)}-${scenario.name}`));
-    // Fail before building anything if results cannot be written.
-    await ensureWritableDir(outDir);
+    // Fail before building anything if results cannot be written. Without --out, the directory is
+    // new and named by the run id (created exclusively: concurrent runs never share one).
+    let outDir: string;
+    let runId: string;
+    if (args.out !== undefined) {
+      outDir = path.resolve(args.out);
+      await ensureWritableDir(outDir);
+      runId = makeRunId(startedAt);
+    } else {
+      const parent = path.join(PROJECT_ROOT, 'results');
+      await ensureWritableDir(parent);
+      ({ dir: outDir, runId } = await createRunDir(parent, scenario.name, startedAt));
+    }
+    const owned: Reservation[] = [await claimResultDir(outDir, runId)];
+    try {
+      await runInDir(args, { scenario, scenarioPath, claims, claimsSource: claimsFile?.source, urlAddresses, only, cpuCount, outDir, runId, owned });
+    } finally {
+      for (const r of owned.reverse()) await r.release();
+    }
+  },
+};
+
+interface Prepared {
+  scenario: Scenario;
+  scenarioPath: string;
+  claims: Awaited<ReturnType<typeof loadClaimsFile>>['claims'] | null;
+  claimsSource: string | undefined;
+  /** url: targets' guard-checked addresses, by target name. */
+  urlAddresses: Map<string, string>;
+  only: string[] | undefined;
+  cpuCount: number;
+  outDir: string;
+  runId: string;
+  /** Reservations held by the run; released by the caller. */
+  owned: Reservation[];
+}
+
+async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
+  const { scenario, scenarioPath, claims, claimsSource, urlAddresses, only, cpuCount, outDir, runId, owned } = prepared;
+  {
 
     const cpus = scenario.resources.cpus as number;
     const split = splitCpus(cpuCount, cpus, scenario.resources.targetCpuset, scenario.resources.generatorCpuset);
@@ -104,6 +144,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (scenario.load.workers === 'auto') scenario.load.workers = Math.max(1, generatorCpuset ? parseCpuset(generatorCpuset).length : cpuCount);
 
     const needsDocker = scenario.targets.some((t) => 'context' in t && (!only || only.includes(t.name)));
+    // Host-wide: the CPUs this run pins (targets only if a container runs, the generator if pinned).
+    const pinned = [...(needsDocker ? parseCpuset(split.target) : []), ...(generatorCpuset ? parseCpuset(generatorCpuset) : [])];
+    owned.push(await reserveCpus(pinned, runId, lockDirFrom(process.env)));
     const docker = needsDocker ? await connectDocker() : null;
     if (docker) {
       // Before any build: a stand-in fallback is one notice; no base at all fails once, naming `setup`.
@@ -112,9 +155,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
     }
     const leftovers = docker ? await listHarnessContainers(docker) : [];
-    if (leftovers.length > 0) {
-      process.stderr.write(`warning: ${leftovers.length} container(s) of an earlier httpbench run are still there; remove them with 'httpbench clean'\n`);
+    const stale = leftovers.filter((c) => !c.ownerAlive);
+    if (stale.length > 0) {
+      process.stderr.write(`warning: ${stale.length} container(s) of an earlier, ended httpbench run are still there; remove them with 'httpbench clean'\n`);
     }
+    const live = leftovers.length - stale.length;
+    if (live > 0) process.stderr.write(`note: ${live} container(s) of another httpbench run that is still going; they are left alone\n`);
     const dockerVersion = docker ? ((await docker.version()).Version ?? null) : null;
     const environment = await detectEnvironment({
       projectRoot: PROJECT_ROOT,
@@ -122,11 +168,34 @@ export const runCommand: CommandModule<object, RunArgs> = {
       cpusets: { target: split.target, generator: generatorCpuset },
     });
 
+    const shownDir = path.relative(process.cwd(), outDir) || '.';
+    process.stderr.write(`run ${runId} (pid ${process.pid}): results in ${shownDir}/\n`);
+    const store = new RunDocumentStore(outDir);
     const controller = new AbortController();
-    const removeHandlers = onInterrupt((signal) => {
-      process.stderr.write(`\n${signal}: stopping after cleanup; completed steps are kept in ${outDir}/run.json\n`);
-      controller.abort(new InterruptedError(signal));
-    });
+    // Once measuring is over, a signal no longer changes the outcome: the reports (a few ms of local
+    // writes) are finished and the exit code follows run.json's status. The handlers stay until the
+    // process exits, so a late signal cannot kill it with 143 while run.json says `completed`.
+    let measuring = true;
+    onInterrupt(
+      (signal) => {
+        if (!measuring) {
+          process.stderr.write(`\n${signal}: the run has finished measuring; writing its reports, then exiting with its status\n`);
+          return;
+        }
+        process.stderr.write(`\n${signal}: stopping after cleanup; completed steps are kept in ${outDir}/run.json\n`);
+        controller.abort(new InterruptedError(signal));
+      },
+      {
+        onForcedExit: () => {
+          const ok = store.salvageSync('interrupted', new Date().toISOString());
+          process.stderr.write(
+            ok
+              ? `run.json marked interrupted; render its reports with 'httpbench report ${shownDir}'\n`
+              : `run.json could not be finalised and may still say 'running'\n`,
+          );
+        },
+      },
+    );
 
     const display = createDisplay(process.stderr);
     const deps: RunDeps = {
@@ -163,24 +232,23 @@ export const runCommand: CommandModule<object, RunArgs> = {
         : {}),
       verifyContract: (baseUrl, connectHost) => verifyContract(baseUrl, { connectHost }),
       engine: engineFor,
-      save: async (doc) => void (await writeRunDocument(outDir, doc)),
+      save: (doc) => store.save(doc),
       log: (line) => display.log(line),
       now: () => new Date(),
       progress: runProgress(display),
     };
 
-    let doc: RunDocument | null = null;
     let failure: unknown = null;
     try {
-      doc = await runBenchmark(
+      await runBenchmark(
         {
           scenario,
           scenarioFile: path.relative(PROJECT_ROOT, scenarioPath).startsWith('..') ? scenarioPath : path.relative(PROJECT_ROOT, scenarioPath),
           claims,
-          ...(claimsFile?.source ? { claimsSource: claimsFile.source } : {}),
+          ...(claimsSource ? { claimsSource } : {}),
           environment,
           toolVersion: TOOL_VERSION,
-          runId: `${timestamp(startedAt)}-${randomBytes(3).toString('hex')}`,
+          runId,
           cpus,
           targetCpuset: split.target,
           generatorCpuset,
@@ -193,18 +261,35 @@ export const runCommand: CommandModule<object, RunArgs> = {
     } catch (error) {
       failure = error;
     } finally {
-      removeHandlers();
       display.close();
     }
+    measuring = false;
+    // A save that failed (disk full) left run.json behind the run: give it a final status.
+    if (store.behind) await finalise(store, failure instanceof InterruptedError ? 'interrupted' : 'failed');
     // Reports are written for interrupted and failed runs too: partial results are never lost.
-    const { readRunDocument } = await import('../../schema/io.ts');
-    const final = doc ?? (await readRunDocument(outDir).catch(() => null));
-    if (final) {
-      await writeReports(outDir, final, new Date().toISOString());
-      process.stdout.write(renderTerminal(final));
-      process.stdout.write(`\nresults: ${path.relative(process.cwd(), outDir) || '.'}/ (run.json, report.md, report.html, verdicts.json)\n`);
+    const measured = store.current();
+    if (measured) {
+      let reportProblem: unknown = null;
+      try {
+        await writeReports(outDir, measured, new Date().toISOString());
+      } catch (error) {
+        reportProblem = error;
+      }
+      process.stdout.write(renderTerminal(measured));
+      if (reportProblem === null) {
+        process.stdout.write(`\nresults: ${shownDir}/ (run.json, report.md, report.html, verdicts.json)\n`);
+      } else {
+        // Exit code and run.json must agree: a run without its reports did not end well.
+        if (measured.status === 'completed') await finalise(store, 'failed');
+        process.stdout.write(`\nresults: ${shownDir}/run.json (reports not written)\n`);
+        failure ??= new InfrastructureError(`${describeError(reportProblem)}; run.json is kept`, {
+          cause: reportProblem,
+          hint: `free space or fix permissions, then render the reports with 'httpbench report ${shownDir}'`,
+        });
+      }
     }
     if (failure) throw failure;
+    const final = store.current();
     if (final?.status === 'failed') {
       const failed = final.targets.filter((t) => t.status === 'failed');
       const measured = final.targets.filter((t) => t.status === 'completed').length;
@@ -213,9 +298,19 @@ export const runCommand: CommandModule<object, RunArgs> = {
       });
     }
     // Gates last: a broken run (exit 3) or an interruption outranks a threshold (exit 1).
-    if (final) enforceGate(buildVerdicts(final), failOn);
-  },
-};
+    if (final) enforceGate(buildVerdicts(final), parseFailOn(args['fail-on']));
+  }
+}
+
+/** Gives run.json a final status after a failed write, and says what could be kept. */
+async function finalise(store: RunDocumentStore, status: 'failed' | 'interrupted'): Promise<void> {
+  const how = await store.salvage(status, new Date().toISOString());
+  process.stderr.write(
+    how === 'not written'
+      ? `warning: run.json could not be finalised (disk full or not writable); it may still say 'running'\n`
+      : `run.json finalised with status ${status}${how === 'previous in place' ? ' (without the last step, which did not fit on the disk)' : ''}\n`,
+  );
+}
 
 /** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim. */
 async function handlerLines(scenario: Scenario): Promise<RunDocument['source']> {

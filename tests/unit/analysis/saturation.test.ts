@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStep, findKnee, loadSideLimit } from '../../../src/analysis/saturation.ts';
+import { classifyStep, failureRate, findKnee, isSustainable, loadSideLimit, sloP99Us } from '../../../src/analysis/saturation.ts';
+import { failedRequests, intendedRequests, latencyOrAbsent, stepLatency } from '../../../src/analysis/summary.ts';
 import type { Step } from '../../../src/schema/run.ts';
 
 const slo = { p99Ms: 10, errorRate: 0.01 };
@@ -26,9 +27,61 @@ describe('classifyStep', () => {
     expect(r.saturated).toBe(true);
     expect(r.reasons).toEqual([
       'achieved 900 rps < 95% of offered 1000 rps',
-      'failed requests 2.22% > budget 1.00%',
+      // 100 errors of 1000 rps × 5 s = 5000 intended requests (the schedule, not the 4500 sent).
+      'failed requests 2.00% > budget 1.00%',
       'p99 20.00 ms > SLO 10 ms',
     ]);
+  });
+});
+
+describe('failure rate (issue 12: rates never above 100 %)', () => {
+  it('charges errors counted per connection attempt to the intended requests, at most once each', () => {
+    // A killed target: 3000 intended (1000 rps × 3 s), 500 answered, 10,493 connection errors counted
+    // per attempt. The old rate was errors / sent = 10,493 / 3000 = 349.77 %.
+    const s = step(1000, 166.7);
+    s.durationS = 3;
+    s.counts = { ...s.counts, sent: 3000, completed: 500, errors: 10_493, timeouts: 0, non2xx: 0 };
+    expect(intendedRequests(s)).toBe(3000);
+    expect(failedRequests(s)).toBe(2500);
+    expect(failureRate(s)).toBeCloseTo(2500 / 3000, 12);
+  });
+  it('counts an open-loop schedule that never got a request out as failed, not as 0 of 0', () => {
+    // load http://127.0.0.1:1/ --rate 50 --duration 2: sent 0, errors 2934, 6 dropped at the end.
+    const s = step(50, 0);
+    s.durationS = 2;
+    s.counts = { ...s.counts, sent: 0, completed: 0, errors: 2934, dropped: 6 };
+    expect(intendedRequests(s)).toBe(100);
+    expect(failedRequests(s)).toBe(94);
+    expect(failedRequests(s) + s.counts.dropped).toBe(100);
+    expect(failureRate(s)).toBe(0.94);
+  });
+  it('keeps each outcome once: non-2xx and timeouts count, errors only fill what is left', () => {
+    const s = step(100, 100);
+    s.durationS = 1;
+    s.counts = { ...s.counts, sent: 100, completed: 90, non2xx: 5, timeouts: 4, errors: 50, dropped: 0 };
+    // 100 intended − 90 completed − 4 timed out = 6 requests without an outcome: errors fill those.
+    expect(failedRequests(s)).toBe(5 + 4 + 6);
+  });
+  it('closed loop: every attempt is intended, a transport error being one', () => {
+    const s = { ...step(1, 1), offeredRps: null };
+    s.counts = { ...s.counts, sent: 10, completed: 10, errors: 30, timeouts: 0, non2xx: 0 };
+    expect(intendedRequests(s)).toBe(40);
+    expect(failureRate(s)).toBe(0.75);
+  });
+});
+
+describe('latency absent when no request completed', () => {
+  it('stores empty percentiles as null and classifies the step as saturated, not as a 0 ms step', () => {
+    const empty = { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 };
+    expect(latencyOrAbsent({ uncorrected: empty, corrected: empty })).toEqual({ uncorrected: null, corrected: null });
+    expect(latencyOrAbsent({ uncorrected: pct(10), corrected: null })).toEqual({ uncorrected: pct(10), corrected: null });
+    const s = step(1000, 0);
+    s.counts = { ...s.counts, sent: 0, completed: 0 };
+    s.latencyUs = { uncorrected: null, corrected: null };
+    expect(sloP99Us(s)).toBeNull();
+    expect(stepLatency(s)).toBeNull();
+    expect(classifyStep(s, slo).reasons).toContain('no request completed: no latency to judge');
+    expect(isSustainable(s, slo)).toBe(false);
   });
 });
 
@@ -52,7 +105,7 @@ describe('findKnee', () => {
 
 describe('loadSideLimit', () => {
   // 32 connections; mean latency is 150 µs in step() (pct().mean).
-  const withMean = (s: Step, meanUs: number): Step => ({ ...s, connections: 32, latencyUs: { ...s.latencyUs, uncorrected: { ...s.latencyUs.uncorrected, mean: meanUs } } });
+  const withMean = (s: Step, meanUs: number): Step => ({ ...s, connections: 32, latencyUs: { ...s.latencyUs, uncorrected: { ...s.latencyUs.uncorrected!, mean: meanUs } } });
 
   it('blames the connection pool when the step fell short, the pool was busy and the target had CPU to spare', () => {
     // 36,800 req/s × 700 µs = 25.8 busy connections of 32 (≥ 70 %); target at 60 % of a 100 % budget.

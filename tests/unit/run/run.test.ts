@@ -156,6 +156,24 @@ describe('runBenchmark', () => {
     expect(stopped).toEqual(['http://127.0.0.1:1001', 'http://127.0.0.1:1002']);
   });
 
+  it('says a container removed from outside was removed, not that the target crashed (issue 12)', async () => {
+    let present = true;
+    const { input, deps } = setup({
+      startTarget: async (opts) => {
+        const url = (opts.spec as { url: string }).url;
+        // What containerState reports once Docker answers 404 for the container.
+        return fakeTarget(url, () => (present || !url.endsWith('1001') ? { running: true, exitCode: null, oomKilled: false } : { running: false, exitCode: null, oomKilled: false, removed: true }), []);
+      },
+    });
+    const engine = deps.engine('openloop');
+    deps.engine = () => ({ name: 'openloop', runStep: async (spec) => { const r = await engine.runStep(spec); if (spec.rateRps === 100) present = false; return r; } });
+    const doc = await runBenchmark(input, deps);
+    expect(doc.targets[0]!.status).toBe('failed');
+    expect(doc.targets[0]!.reason).toBe(
+      "a/one#1: the container was removed from outside httpbench during the step (docker rm, or 'httpbench clean --force')",
+    );
+  });
+
   it('does not load a target that fails the pre-flight contract', async () => {
     const { input, deps, calls } = setup({ verifyContract: async (url) => (url.endsWith('1001') ? { ok: false, failures: ['/users/1: id 2 ≠ 1'] } : { ok: true, failures: [] }) });
     const doc = await runBenchmark(input, deps);

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InfrastructureError } from '../../../src/errors.ts';
-import { ensureWritableDir, writeFileAtomic } from '../../../src/util/fs.ts';
+import { ConfigError, InfrastructureError } from '../../../src/errors.ts';
+import { ensureWritableDir, overwriteInPlace, writeFileAtomic } from '../../../src/util/fs.ts';
 
 describe('results directory checks', () => {
   it('refuses a disk without enough free space before anything runs, naming the path', async () => {
@@ -30,5 +30,48 @@ describe('results directory checks', () => {
     expect(await readFile(file, 'utf8')).toBe('second');
     expect(await readdir(dir)).toEqual(['run.json']);
     await expect(writeFileAtomic(path.join(dir, 'missing', 'x.json'), 'y')).rejects.toBeInstanceOf(InfrastructureError);
+  });
+
+  it('refuses --out naming an existing file as bad input (exit 2), not as a machine problem', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'httpbench-fs-'));
+    await writeFile(path.join(dir, 'file'), 'x');
+    const error = await ensureWritableDir(path.join(dir, 'file')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(2);
+    expect((error as ConfigError).message).toBe(`results directory ${path.join(dir, 'file')} exists and is not a directory`);
+  });
+
+  it('refuses /proc, /sys and /dev at once (exit 2) instead of hanging on them', async () => {
+    for (const out of ['/proc/sys/x', '/sys/kernel/x', '/dev/x', '/proc']) {
+      const started = Date.now();
+      const error = await ensureWritableDir(out).catch((e: unknown) => e);
+      expect(error, out).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message, out).toMatch(/is on a special file system \((proc|sysfs|devfs)\)/);
+      expect(Date.now() - started).toBeLessThan(2000);
+    }
+  });
+
+  it('says "read-only file system" where mkdir -p only says ENOENT', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'httpbench-fs-'));
+    const erofs = (code: string) => Object.assign(new Error(code), { code });
+    // What a read-only mount does: mkdir -p of a missing path fails ENOENT, the parent is EROFS.
+    const ops = {
+      mkdir: async () => Promise.reject(erofs('ENOENT')),
+      access: async () => Promise.reject(erofs('EROFS')),
+    };
+    const error = await ensureWritableDir(path.join(dir, 'a', 'b'), 0, ops).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect((error as Error).message).toBe(`results directory ${path.join(dir, 'a', 'b')} is not writable: it is on a read-only file system`);
+  });
+
+  it('names a full disk in words when a write fails, and can still overwrite a file in place', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'httpbench-fs-'));
+    const file = path.join(dir, 'run.json');
+    await writeFile(file, '0123456789');
+    expect(await overwriteInPlace(file, 'abc')).toBe(true);
+    expect(await readFile(file, 'utf8')).toBe('abc');
+    // Longer than the file: it would need new blocks, which a full disk does not have.
+    expect(await overwriteInPlace(file, 'abcdefghij-longer')).toBe(false);
+    expect(await readFile(file, 'utf8')).toBe('abc');
   });
 });
