@@ -16,6 +16,7 @@ describe('httpbench setup --check --for-tests', () => {
       ['ok', 'base images'],
       ['ok', 'Chromium'],
       ['ok', 'Python 3 with venv'],
+      ['ok', 'PostgreSQL'],
       ['ok', 'Go ≥ 1.24'],
       ['ok', 'target images'],
       undefined,

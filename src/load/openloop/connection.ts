@@ -46,12 +46,28 @@ export interface ConnectionContext {
   pollMarkUs: number;
   /** Socket events handled since the pacer last looked (spin pacing tells work from idle polling). */
   ioEvents: number;
+  /** Requests in flight on the share's connections (spin pacing never sleeps while one is). */
+  inFlight: number;
+  /** A request just went in flight (spin pacing: stop sleeping, its response must be read promptly). */
+  onBusy(): void;
 }
 
 type State = 'down' | 'connecting' | 'idle' | 'busy';
 
 export class Connection {
-  state: State = 'down';
+  private current: State = 'down';
+  get state(): State {
+    return this.current;
+  }
+  /** Every state change goes through here, so the share's count of requests in flight stays exact. */
+  private set state(next: State) {
+    if (next === 'busy' && this.current !== 'busy') {
+      this.ctx.inFlight++;
+      this.ctx.onBusy();
+    }
+    else if (next !== 'busy' && this.current === 'busy') this.ctx.inFlight--;
+    this.current = next;
+  }
   /** Sends made = index of the next slot to send. */
   sent = 0;
   private socket: net.Socket | null = null;

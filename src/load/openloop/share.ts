@@ -39,6 +39,15 @@ export const MAX_SPIN_WINDOW_US = 300;
 export const SPIN_BUDGET = 0.01;
 /** A loop turn whose gap is below this and that handled no I/O is idle polling (spin pacing). */
 export const IDLE_TURN_MAX_US = 50;
+/**
+ * Spin pacing sleeps only when nothing is in flight and the next send is further away than this: it
+ * then wakes SPIN_LEAD_US before the slot (libuv timers have 1 ms granularity and fire up to ~1 ms
+ * late) and spins the rest. A thread that sleeps when it has nothing to time is also one the kernel
+ * scheduler lets run promptly when it wakes; a thread that spins all the time is preempted for whole
+ * time slices (milliseconds) whenever anything else wants its CPU.
+ */
+export const SPIN_LEAD_US = 2000;
+export const SLEEP_MIN_US = 3000;
 
 /** Sleep pacing: spin window for a thread sending `rateRps` requests/s (1 % of a core at most). */
 export function spinWindowFor(rateRps: number): number {
@@ -105,6 +114,8 @@ export class Share {
   private aborted = false;
   private finish: (() => void) | null = null;
   private pump: (() => void) | null = null;
+  /** Spin pacing: ends a sleep of the spin loop (set while the schedule runs). */
+  private wake: (() => void) | null = null;
   private nextSlotUs = Infinity; // intended time of the cursor's slot (Infinity when not pacing)
 
   constructor(private readonly spec: ShareSpec) {
@@ -131,6 +142,8 @@ export class Share {
       onResponse: (nowUs: number) => share.pumpIfDue(nowUs),
       pollMarkUs: NaN,
       ioEvents: 0,
+      inFlight: 0,
+      onBusy: () => share.wake?.(),
     };
     const indices = [...spec.connectionIndices].sort((a, b) => a - b);
     this.connections = indices.map((g) => new Connection(open ? (g * 1e6) / spec.rateRps! : 0, this.ctx));
@@ -178,6 +191,7 @@ export class Share {
       let lastTurnEndUs = NaN;
       let workUs = 0;
       let idleUs = 0;
+      let slept = false;
 
       const sweepEveryMs = Math.max(5, Math.min(100, Math.floor(this.spec.timeoutMs / 4)));
       const sweep = setInterval(() => {
@@ -228,7 +242,7 @@ export class Share {
         const now = nowUs();
         if (ctx.periodUs > 0) sendDue(now);
         if (now >= ctx.endUs) endSchedule();
-        if (spin) return; // the spin loop comes back by itself
+        if (spin) return; // the spin loop comes back by itself (onBusy ends a sleep)
         if (!ctx.sending) return;
         wake((ctx.periodUs > 0 ? this.nextSlotUs : ctx.endUs) - now);
       };
@@ -239,7 +253,11 @@ export class Share {
         immediate = null;
         if (done) return;
         const now = nowUs();
-        if (!Number.isNaN(lastTurnStartUs)) {
+        if (slept) {
+          // Woken from a deliberate sleep (nothing in flight): the gap is idle time, not a loop turn.
+          idleUs += now - lastTurnEndUs;
+          slept = false;
+        } else if (!Number.isNaN(lastTurnStartUs)) {
           this.recorder.loopTurned(now - lastTurnStartUs);
           const gap = now - lastTurnEndUs;
           if (ctx.ioEvents === 0 && gap < IDLE_TURN_MAX_US) idleUs += gap;
@@ -257,7 +275,26 @@ export class Share {
         if (sent > 0 || end - now >= IDLE_TURN_MAX_US) workUs += end - now;
         else idleUs += end - now;
         lastTurnEndUs = end;
-        if (!done) immediate = setImmediate(turn);
+        if (done) return;
+        const untilNextUs = this.nextSlotUs - end;
+        if (ctx.sending && ctx.periodUs > 0 && ctx.inFlight === 0 && untilNextUs > SLEEP_MIN_US) {
+          pumpTimer = setTimeout(wakeFromSleep, Math.floor((untilNextUs - SPIN_LEAD_US) / 1000));
+          return;
+        }
+        immediate = setImmediate(turn);
+      };
+      const wakeFromSleep = () => {
+        pumpTimer = null;
+        slept = true;
+        turn();
+      };
+      // A request went in flight while the loop slept (a send from I/O, a reconnect): spin again.
+      this.wake = () => {
+        if (!spin || done || !pumpTimer || immediate) return;
+        clearTimeout(pumpTimer);
+        pumpTimer = null;
+        slept = true;
+        immediate = setImmediate(turn);
       };
 
       // Sleep pacing. One pending wake at a time: slots only move forward, so a pending wake is
