@@ -3,16 +3,16 @@
  * a build that fails, a target that never answers, SIGTERM during start-up, no Docker engine. After
  * each: the right exit code, a message with the cause, a valid run.json, and no harness container left.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RunDocumentSchema, type RunDocument } from '../../src/schema/run.ts';
 import { HARNESS_LABEL } from '../../src/targets/types.ts';
 import { httpbench } from '../helpers/cli.ts';
 import { harnessContainers } from '../helpers/docker.ts';
+import { readDoc, waitFor } from '../helpers/run-doc.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -46,20 +46,6 @@ startupTimeoutS: ${opts.startupTimeoutS ?? 60}
 `,
   );
   return file;
-}
-
-async function readDoc(dir: string): Promise<RunDocument> {
-  return RunDocumentSchema.parse(JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')));
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('faults against real containers', { timeout: 600_000 }, () => {

@@ -13,10 +13,10 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DIR_LOCK_NAME } from '../../src/run/reservation.ts';
-import { RunDocumentSchema, type RunDocument } from '../../src/schema/run.ts';
 import { HARNESS_LABEL, PID_LABEL, RUN_LABEL } from '../../src/targets/types.ts';
 import { httpbench } from '../helpers/cli.ts';
 import { startFakeUsers, type FakeUsers } from '../helpers/fake-users.ts';
+import { readDoc, waitFor } from '../helpers/run-doc.ts';
 
 let tmp: string;
 let lockDir: string;
@@ -58,23 +58,9 @@ startupTimeoutS: 60
   return file;
 }
 
-async function readDoc(dir: string): Promise<RunDocument> {
-  return RunDocumentSchema.parse(JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')));
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The run id and pid of the run writing into `out` (from its directory lock). */
 async function runOf(out: string): Promise<{ runId: string; pid: number }> {
-  const lock = await waitFor('the run to claim its directory', async () => JSON.parse(await readFile(path.join(out, DIR_LOCK_NAME), 'utf8')) as { runId: string; pid: number });
+  const lock = await waitFor('the run to claim its directory', async () => JSON.parse(await readFile(path.join(out, DIR_LOCK_NAME), 'utf8')) as { runId: string; pid: number }, 180_000);
   runIds.add(lock.runId);
   return lock;
 }
@@ -101,7 +87,7 @@ describe('runs own what they touch (real containers)', { timeout: 600_000 }, () 
     const [id] = await waitFor('the container', async () => {
       const ids = await containersOf(runId);
       return ids.length > 0 && ((await readDoc(out)).targets[0]?.steps.length ?? 0) >= 1 ? ids : null;
-    });
+    }, 180_000);
     const labels = JSON.parse((await execa('docker', ['inspect', '--format', '{{json .Config.Labels}}', id!])).stdout) as Record<string, string>;
     expect(labels[PID_LABEL]).toBe(String(pid));
 
@@ -125,7 +111,7 @@ describe('runs own what they touch (real containers)', { timeout: 600_000 }, () 
     const out = path.join(tmp, 'removed');
     const child = httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 400_000, env: env() });
     const { runId } = await runOf(out);
-    await waitFor('the first step', async () => ((await readDoc(out)).targets[0]?.steps.length ?? 0) >= 1);
+    await waitFor('the first step', async () => ((await readDoc(out)).targets[0]?.steps.length ?? 0) >= 1, 180_000);
     const ids = await containersOf(runId);
     expect(ids).toHaveLength(1);
     await execa('docker', ['rm', '-f', ids[0]!]);
@@ -155,7 +141,7 @@ describe('disks that cannot take the results', { timeout: 300_000 }, () => {
     const file = await scenarioFile('full', urlTarget(), [40, 50, 60], 2);
     const out = path.join(disk, 'out');
     const child = httpbench(['run', '--scenario', file, '--out', out], { timeoutMs: 200_000, env: env() });
-    await waitFor('the first step', async () => ((await readDoc(out)).targets[0]?.steps.length ?? 0) >= 1);
+    await waitFor('the first step', async () => ((await readDoc(out)).targets[0]?.steps.length ?? 0) >= 1, 180_000);
     await execa('sh', ['-c', `dd if=/dev/zero of=${disk}/filler bs=4k 2>/dev/null || true`]);
     const r = await child;
     expect(r.exitCode, r.all).toBe(3);

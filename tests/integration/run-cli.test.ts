@@ -7,9 +7,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunDocumentSchema, type RunDocument } from '../../src/schema/run.ts';
 import { httpbench } from '../helpers/cli.ts';
 import { startFakeUsers, type FakeUsers } from '../helpers/fake-users.ts';
+import { readDoc } from '../helpers/run-doc.ts';
 
 let tmp: string;
 let fast: FakeUsers;
@@ -30,10 +30,6 @@ load:
   knee: { refineSteps: 0 }
 slo: { p99Ms: 500 }
 ${extra}`;
-}
-
-async function readDoc(dir: string): Promise<RunDocument> {
-  return RunDocumentSchema.parse(JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')));
 }
 
 beforeAll(async () => {

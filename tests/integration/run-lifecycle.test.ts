@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIR_LOCK_NAME } from '../../src/run/reservation.ts';
-import { RunDocumentSchema, type RunDocument } from '../../src/schema/run.ts';
 import { ROOT, httpbench } from '../helpers/cli.ts';
 import { startFakeUsers, type FakeUsers } from '../helpers/fake-users.ts';
+import { readDoc, waitFor } from '../helpers/run-doc.ts';
 
 let tmp: string;
 let fake: FakeUsers;
@@ -37,20 +37,6 @@ async function scenarioFile(name: string, rates: number[], durationS: number): P
   const file = path.join(tmp, `${name}.yaml`);
   await writeFile(file, scenario(rates, durationS));
   return file;
-}
-
-async function readDoc(dir: string): Promise<RunDocument> {
-  return RunDocumentSchema.parse(JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')));
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 function alive(pid: number): boolean {
@@ -105,7 +91,7 @@ describe('concurrent runs', () => {
     const file = await scenarioFile('long', [40], 30);
     const out = path.join(tmp, 'first');
     const first = httpbench(['run', '--scenario', file, '--out', out, '--targets', 'fast']);
-    await waitFor('the first run to start measuring', async () => (await readDoc(out)).targets.length > 0);
+    await waitFor('the first run to start measuring', async () => (await readDoc(out)).targets.length > 0, 30_000, 50);
 
     const sameDir = await httpbench(['run', '--scenario', file, '--out', out, '--targets', 'fast']);
     expect(sameDir.exitCode, sameDir.all).toBe(2);
@@ -155,11 +141,11 @@ describe('signals and statuses agree', () => {
       reject: false,
       env: { npm_command: 'exec', HTTPBENCH_LOCK_DIR: path.join(tmp, 'orphan-locks') },
     });
-    await waitFor('the run to measure', async () => (await readDoc(out)).targets[0]?.steps.length);
+    await waitFor('the run to measure', async () => (await readDoc(out)).targets[0]?.steps.length, 30_000, 50);
     const lock = JSON.parse(await readFile(path.join(out, DIR_LOCK_NAME), 'utf8')) as { pid: number };
     shell.kill('SIGKILL');
     await shell;
-    await waitFor('the orphaned run to end', async () => !alive(lock.pid), 20_000);
+    await waitFor('the orphaned run to end', async () => !alive(lock.pid), 20_000, 50);
     expect((await readDoc(out)).status).toBe('interrupted');
   });
 
@@ -173,13 +159,13 @@ describe('signals and statuses agree', () => {
       timeout: 120_000,
       env: { HTTPBENCH_LOCK_DIR: path.join(tmp, 'npx-locks') },
     });
-    await waitFor('the npx run to measure', async () => (await readDoc(out)).targets[0]?.steps.length);
+    await waitFor('the npx run to measure', async () => (await readDoc(out)).targets[0]?.steps.length, 30_000, 50);
     const lock = JSON.parse(await readFile(path.join(out, DIR_LOCK_NAME), 'utf8')) as { pid: number };
     expect(lock.pid).not.toBe(child.pid);
     child.kill('SIGTERM');
     await child;
     // npm returns at once; the node process it started must notice, clean up and stop, not run on.
-    await waitFor('the node process to end', async () => !alive(lock.pid), 20_000);
+    await waitFor('the node process to end', async () => !alive(lock.pid), 20_000, 50);
     const doc = await readDoc(out);
     expect(doc.status).toBe('interrupted');
     expect(doc.targets[0]!.steps.length).toBeLessThan(5);
