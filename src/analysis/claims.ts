@@ -44,7 +44,7 @@ import type { Claim, ClaimMetric, ClaimRule } from './claims-schema.ts';
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
 import { floorAt } from './floor.ts';
 import { groupTargets, median, spreadOf, stepLatency, failedRequests, intendedRequests } from './summary.ts';
-import { formatNumber, formatMs, formatRps, formatRatio, formatPercent } from './format.ts';
+import { formatNumber, formatMs, formatRps, formatRatio, formatPercent, formatWithUnit } from './format.ts';
 
 export type Verdict = 'confirmed' | 'refuted' | 'inconclusive';
 
@@ -147,20 +147,7 @@ function unitSuffix(unit: MeasuredFigure['unit']): string {
   return unit === 'ratio' ? '×' : unit === 'fraction' ? '' : ` ${unit}`;
 }
 
-function formatValue(value: number, unit: MeasuredFigure['unit']): string {
-  switch (unit) {
-    case 'req/s':
-      return `${formatRps(value)} req/s`;
-    case 'ms':
-      return `${formatMs(value)} ms`;
-    case 'MB':
-      return `${formatNumber(value, 1)} MB`;
-    case 'ratio':
-      return formatRatio(value);
-    case 'fraction':
-      return formatPercent(value);
-  }
-}
+const formatValue = (value: number, unit: MeasuredFigure['unit']): string => formatWithUnit(value, unit);
 
 export function ruleText(rule: ClaimRule, unit: MeasuredFigure['unit']): string {
   const f = (v: number) => (unit === 'fraction' ? formatPercent(v, 0) : unit === 'ratio' ? formatRatio(v) : `${formatNumber(v, v % 1 === 0 ? 0 : 1)}${unitSuffix(unit)}`);

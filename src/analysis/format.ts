@@ -47,3 +47,24 @@ export function formatPercent(fraction: number, decimals = 1): string {
 export function formatRatio(ratio: number): string {
   return `${formatNumber(ratio, ratio < 10 ? 2 : 1)}×`;
 }
+
+/** Units a figure can carry in claims and thresholds. */
+export type FigureUnit = 'req/s' | 'ms' | 'MB' | 'MiB' | 'ratio' | 'fraction';
+
+/** A figure with its unit, as claims and thresholds print it (one rule for both). */
+export function formatWithUnit(value: number, unit: FigureUnit): string {
+  switch (unit) {
+    case 'req/s':
+      return `${formatRps(value)} req/s`;
+    case 'ms':
+      return `${formatMs(value)} ms`;
+    case 'MB':
+    case 'MiB':
+      return `${formatNumber(value, 1)} ${unit}`;
+    case 'ratio':
+      return formatRatio(value);
+    case 'fraction':
+      // Tiny error rates keep their digits: 0.05 % must not print as "0.1 %" or "0.0 %".
+      return formatPercent(value, value !== 0 && value < 0.001 ? 3 : 1);
+  }
+}

@@ -23,7 +23,7 @@ import type { Threshold, ThresholdMetric } from '../scenario/schema.ts';
 import type { ThresholdConfigurationResult, ThresholdFigure, ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
 import { RATE_TOLERANCE } from '../scenario/thresholds.ts';
 import { groupTargets, median, stepLatency, failedRequests } from './summary.ts';
-import { formatMs, formatNumber, formatPercent, formatRps } from './format.ts';
+import { formatPercent, formatRps, formatWithUnit } from './format.ts';
 
 type Unit = ThresholdFigure['unit'];
 
@@ -58,20 +58,7 @@ export function unitOfMetric(metric: ThresholdMetric): Unit {
   }
 }
 
-export function formatThresholdValue(value: number, unit: Unit): string {
-  switch (unit) {
-    case 'req/s':
-      return `${formatRps(value)} req/s`;
-    case 'ms':
-      return `${formatMs(value)} ms`;
-    case 'fraction':
-      return formatPercent(value, value !== 0 && value < 0.001 ? 3 : 1);
-    case 'MiB':
-      return `${formatNumber(value, 1)} MiB`;
-    case 'MB':
-      return `${formatNumber(value, 1)} MB`;
-  }
-}
+export const formatThresholdValue = (value: number, unit: Unit): string => formatWithUnit(value, unit);
 
 const METRIC_LABEL: Record<ThresholdMetric, string> = {
   p50Ms: 'p50',
