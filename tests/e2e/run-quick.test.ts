@@ -40,7 +40,9 @@ describe('httpbench run --quick (real containers)', () => {
       }
     }
     const go = doc.targets.find((t) => t.name === 'go-chi')!;
-    expect(go.image!.sizeBytes).toBeLessThanOrEqual(10_000_000);
+    // A static binary on scratch: 6.0 MB with the in-memory store alone, 10.3 MB since the pgx driver
+    // and pool are linked in for STORE=postgres (measured with docker images, stand-in bases).
+    expect(go.image!.sizeBytes).toBeLessThanOrEqual(12_000_000);
     expect(doc.source?.handlerLines.fastapi).toBeLessThan(doc.source!.handlerLines['go-chi']!);
     expect(await harnessContainers()).toEqual([]);
     const md = await readFile(path.join(out, 'report.md'), 'utf8');
