@@ -82,8 +82,10 @@ describe('real targets in Docker', () => {
     expect(differences).toEqual([]);
   });
 
-  it('keeps the Go image at or under 10 MB', () => {
-    expect(built.get('go-chi')!.sizeBytes).toBeLessThanOrEqual(10_000_000);
+  it('keeps the Go image small: a static binary on scratch, at or under 12 MB', () => {
+    // 6.0 MB with the in-memory store alone; 10.3 MB since the pgx driver and pool are linked in for
+    // STORE=postgres (measured). The article's "5–10 MB" is a claim the report checks, not this bound.
+    expect(built.get('go-chi')!.sizeBytes).toBeLessThanOrEqual(12_000_000);
   });
 
   it('runs hardened: no capabilities, read-only rootfs, no-new-privileges, non-root, limits, host network', async () => {
