@@ -12,8 +12,12 @@
  */
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import ignore from '@balena/dockerignore';
+import dockerignore from '@balena/dockerignore';
 import tar from 'tar-stream';
+
+// A CommonJS module whose types declare `export default`: under NodeNext the default import is the
+// module object, and the factory is its `default` (the package sets both).
+const ignore = dockerignore.default;
 
 export class DockerIgnore {
   private readonly matcher: ReturnType<typeof ignore>;
