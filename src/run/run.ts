@@ -13,6 +13,7 @@ import type { EngineStep, LoadEngine, StepSpec } from '../load/types.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
 import { SCHEMA_VERSION, type Calibration, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
+import { isDockerTarget } from '../targets/kinds.ts';
 import type { RunningTarget, StartOptions } from '../targets/types.ts';
 
 export const PATH_TEMPLATE = '/users/{id}';
@@ -120,7 +121,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
         continue;
       }
       let image: BuiltImage | null = null;
-      if ('context' in run.spec) {
+      if (isDockerTarget(run.spec)) {
         let built = images.get(run.spec.name);
         if (!built) {
           deps.log(`[${run.spec.name}] building image from ${run.spec.dockerfile}`);

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { loadScenario } from '../../scenario/load.ts';
-import type { DockerTargetSpec } from '../../scenario/schema.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
 import { buildImage, connectDocker } from '../../targets/docker.ts';
+import { isDockerTarget } from '../../targets/kinds.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
 
 interface BuildArgs {
@@ -27,7 +27,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', 'article.yaml'));
     const scenario = await loadScenario(scenarioPath, { cpuCount: os.cpus().length, memoryBytes: os.totalmem() });
     // The calibration server is built with the targets (run measures the instrument's floor with it).
-    const docker = [...scenario.targets.filter((t): t is DockerTargetSpec => 'context' in t), CALIBRATION_SPEC];
+    const docker = [...scenario.targets.filter(isDockerTarget), CALIBRATION_SPEC];
     const unknown = args.targets.filter((n) => !docker.some((t) => t.name === n));
     if (unknown.length) {
       throw new ConfigError(`unknown Docker target(s): ${unknown.join(', ')}`, { hint: `choose from: ${docker.map((t) => t.name).join(', ')}` });

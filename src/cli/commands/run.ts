@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadClaimsFile } from '../../analysis/claims-file.ts';
-import { countCodeLines, languageOfPath } from '../../analysis/loc.ts';
 import { detectEnvironment } from '../../environment.ts';
 import { ConfigError, InterruptedError, TargetError } from '../../errors.ts';
 import { engineFor } from '../../load/index.ts';
@@ -15,6 +14,7 @@ import { pinProcess } from '../../load/pin.ts';
 import { renderTerminal } from '../../report/terminal.ts';
 import { writeReports } from '../../report/index.ts';
 import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
+import { countHandlerLines } from '../../run/source-lines.ts';
 import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/schema.ts';
@@ -22,6 +22,8 @@ import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
 import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
+import { isUrlTarget, kindInfo } from '../../targets/kinds.ts';
+import { loadTargetManifests } from '../../targets/manifest.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
 import { guardLoadUrl } from '../../load/url-guard.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
@@ -68,7 +70,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // url: targets are resolved once here; load and contract checks connect to the checked address.
     const urlAddresses = new Map<string, string>();
     for (const t of scenario.targets) {
-      if ('url' in t) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: args['allow-remote'] })).address);
+      if (isUrlTarget(t)) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: args['allow-remote'] })).address);
     }
     const claims = scenario.claims ? (await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims))).claims : null;
 
@@ -93,7 +95,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // "auto" workers: one generator thread per CPU the generator may use (stored resolved in run.json).
     if (scenario.load.workers === 'auto') scenario.load.workers = Math.max(1, generatorCpuset ? parseCpuset(generatorCpuset).length : cpuCount);
 
-    const needsDocker = scenario.targets.some((t) => 'context' in t && (!only || only.includes(t.name)));
+    const needsDocker = scenario.targets.some((t) => kindInfo(t).needsDocker && (!only || only.includes(t.name)));
     const docker = needsDocker ? await connectDocker() : null;
     const leftovers = docker ? await listHarnessContainers(docker) : [];
     if (leftovers.length > 0) {
@@ -124,7 +126,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return { tag: built.tag, id: built.id, sizeBytes: built.sizeBytes, bases: built.baseImages };
       },
       startTarget: async (opts, image) =>
-        'url' in opts.spec ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
+        isUrlTarget(opts.spec) ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
       // The floor needs a container on the targets' CPUs: only where Docker runs the targets.
       ...(docker
         ? {
@@ -203,16 +205,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   },
 };
 
-/** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim. */
+/** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim (from the target manifests). */
 async function handlerLines(scenario: Scenario): Promise<RunDocument['source']> {
-  const { readFile } = await import('node:fs/promises');
-  const handlerLines: Record<string, number> = {};
-  for (const t of scenario.targets) {
-    if (!t.handler) continue;
-    const language = languageOfPath(t.handler);
-    if (!language) continue;
-    const text = await readFile(path.resolve(PROJECT_ROOT, t.handler), 'utf8').catch(() => null);
-    if (text !== null) handlerLines[t.name] = countCodeLines(text, language);
-  }
-  return Object.keys(handlerLines).length ? { handlerLines } : null;
+  return countHandlerLines(scenario, await loadTargetManifests(PROJECT_ROOT), PROJECT_ROOT);
 }
