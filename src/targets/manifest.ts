@@ -174,3 +174,27 @@ export function manifestForDockerfile(manifests: readonly TargetManifest[], dock
   const normal = path.posix.normalize(dockerfile.replaceAll('\\', '/'));
   return manifests.find((m) => path.posix.normalize(m.build.dockerfile) === normal) ?? null;
 }
+
+/**
+ * Configuration env variables a Docker target's manifest does not list (a typo such as `WORKER`, or
+ * GOMAXPROCS given to a Python target): the run would measure a configuration that is not the one
+ * described. One problem per variable, with its scenario path.
+ */
+export function configurationEnvProblems(
+  targets: ReadonlyArray<{ name: string; dockerfile?: string; configurations: ReadonlyArray<{ id: string; env: Record<string, string> }> }>,
+  manifests: readonly TargetManifest[],
+): string[] {
+  const problems: string[] = [];
+  targets.forEach((t, i) => {
+    const manifest = t.dockerfile === undefined ? null : manifestForDockerfile(manifests, t.dockerfile);
+    if (!manifest) return;
+    t.configurations.forEach((c, j) => {
+      for (const key of Object.keys(c.env)) {
+        if (!manifest.env.includes(key)) {
+          problems.push(`targets[${i}].configurations[${j}].env.${key}: ${manifest.name} does not read ${key} (${manifest.dir}/target.yaml lists ${manifest.env.join(', ')})`);
+        }
+      }
+    });
+  });
+  return problems;
+}

@@ -17,13 +17,12 @@ import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
 import { countHandlerLines } from '../../run/source-lines.ts';
 import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
-import type { Scenario } from '../../scenario/schema.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
 import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { isUrlTarget, kindInfo } from '../../targets/kinds.ts';
-import { loadTargetManifests } from '../../targets/manifest.ts';
+import { configurationEnvProblems, loadTargetManifests } from '../../targets/manifest.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
 import { guardLoadUrl } from '../../load/url-guard.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
@@ -73,6 +72,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (isUrlTarget(t)) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: args['allow-remote'] })).address);
     }
     const claims = scenario.claims ? (await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims))).claims : null;
+    // The target manifests say which env variables each target reads: a typo is exit 2, not a silent default.
+    const manifests = await loadTargetManifests(PROJECT_ROOT);
+    const envProblems = configurationEnvProblems(scenario.targets, manifests);
+    if (envProblems.length > 0) {
+      throw new ConfigError(`${scenarioPath} has ${envProblems.length} problem(s)`, { problems: envProblems, hint: "set only the variables the target's manifest lists under env" });
+    }
 
     const startedAt = new Date();
     const outDir = path.resolve(args.out ?? path.join(PROJECT_ROOT, 'results', `${timestamp(startedAt)}-${scenario.name}`));
@@ -177,7 +182,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           targetCpuset: split.target,
           generatorCpuset,
           only,
-          source: await handlerLines(scenario),
+          source: await countHandlerLines(scenario, manifests, PROJECT_ROOT),
           signal: controller.signal,
         },
         deps,
@@ -204,8 +209,3 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
   },
 };
-
-/** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim (from the target manifests). */
-async function handlerLines(scenario: Scenario): Promise<RunDocument['source']> {
-  return countHandlerLines(scenario, await loadTargetManifests(PROJECT_ROOT), PROJECT_ROOT);
-}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.ts';
-import { dockerSpecOf, loadTargetManifests, manifestForDockerfile, standInBases, standInRecipes } from '../../../src/targets/manifest.ts';
+import { configurationEnvProblems, dockerSpecOf, loadTargetManifests, manifestForDockerfile, standInBases, standInRecipes } from '../../../src/targets/manifest.ts';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 
@@ -108,5 +108,20 @@ describe('loadTargetManifests on a fixture project', () => {
 
   it('a project without targets/ has no manifests', async () => {
     expect(await loadTargetManifests(project({ 'README.md': '' }))).toEqual([]);
+  });
+});
+
+describe('configurationEnvProblems', () => {
+  it("names each variable a target's manifest does not read", async () => {
+    const manifests = await loadTargetManifests(repo);
+    const targets: Parameters<typeof configurationEnvProblems>[0] = [
+      { name: 'py', dockerfile: 'docker/fastapi.Dockerfile', configurations: [{ id: 'a', env: { WORKERS: '1', GOMAXPROCS: '1' } }] },
+      { name: 'node', dockerfile: 'docker/fastify.Dockerfile', configurations: [{ id: 'a', env: { WORKERS: '2' } }, { id: 'b', env: { WORKER: '2' } }] },
+      { name: 'elsewhere', dockerfile: 'docker/other.Dockerfile', configurations: [{ id: 'a', env: { ANYTHING: '1' } }] },
+    ];
+    expect(configurationEnvProblems(targets, manifests)).toEqual([
+      'targets[0].configurations[0].env.GOMAXPROCS: fastapi does not read GOMAXPROCS (targets/fastapi/target.yaml lists HOST, PORT, USERS, STORE, DATABASE_URL, DB_POOL_SIZE, WORKERS, EXTRA_WORK_US)',
+      'targets[1].configurations[1].env.WORKER: fastify does not read WORKER (targets/fastify/target.yaml lists HOST, PORT, USERS, STORE, WORKERS, EXTRA_WORK_US)',
+    ]);
   });
 });
