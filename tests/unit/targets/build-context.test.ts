@@ -125,6 +125,6 @@ describe('buildContextTar on this repository', () => {
     expect(files).toContain('targets/fastify/src/app.js');
     expect(files).toContain('docker/extra-ca/extra-ca.crt');
     expect(files.some((f) => f.includes('node_modules/') || f.startsWith('src/') || f.startsWith('.git/'))).toBe(false);
-    expect(files.some((f) => f.endsWith('_test.go') || f.includes('__pycache__') || f.startsWith('targets/fastify/test/'))).toBe(false);
+    expect(files.some((f) => f.endsWith('_test.go') || f.includes('__pycache__') || f.startsWith('targets/fastify/test/') || f.endsWith('/target.yaml'))).toBe(false);
   });
 });
