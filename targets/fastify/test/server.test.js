@@ -2,6 +2,7 @@
 // shuts down on SIGTERM well inside `docker stop -t 2`, and refuses a bad environment with one line.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -37,6 +38,21 @@ async function waitHealthy(port, deadlineMs = 10_000) {
   }
 }
 
+/** Pids of the processes whose parent is `pid`, from /proc. */
+function childrenOf(pid) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) pids.push(Number(entry));
+    } catch {
+      // the process ended while we read /proc
+    }
+  }
+  return pids;
+}
+
 for (const workers of ['1', '2']) {
   test(`WORKERS=${workers}: serves the contract and exits 0 on SIGTERM within 2 s`, async () => {
     const port = await freePort();
@@ -66,22 +82,20 @@ test('WORKERS=2 forks two processes that share the port', async () => {
   const { child, exited } = start({ PORT: String(port), WORKERS: '2' });
   try {
     await waitHealthy(port);
-    const pids = new Set();
-    // The workers are the primary's children; count them through /proc.
-    const { readFileSync, readdirSync } = await import('node:fs');
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === child.pid) pids.add(entry);
-      } catch {
-        // the process ended while we read /proc
-      }
-    }
-    assert.equal(pids.size, 2);
+    assert.equal(childrenOf(child.pid).length, 2);
   } finally {
     child.kill('SIGTERM');
     await exited;
   }
+});
+
+test('a worker that dies takes the service down with exit 1, so the harness sees the crash', async () => {
+  const port = await freePort();
+  const { child, exited } = start({ PORT: String(port), WORKERS: '2' });
+  await waitHealthy(port);
+  const [worker] = childrenOf(child.pid);
+  process.kill(worker, 'SIGKILL');
+  const { code, stderr } = await exited;
+  assert.equal(code, 1);
+  assert.equal(stderr, `worker ${worker} died (SIGKILL); stopping\n`);
 });
