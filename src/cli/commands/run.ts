@@ -17,6 +17,7 @@ import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
 import { countHandlerLines } from '../../run/source-lines.ts';
 import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
+import type { Scenario } from '../../scenario/schema.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
 import type { RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
@@ -72,12 +73,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (isUrlTarget(t)) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: args['allow-remote'] })).address);
     }
     const claims = scenario.claims ? (await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims))).claims : null;
-    // The target manifests say which env variables each target reads: a typo is exit 2, not a silent default.
-    const manifests = await loadTargetManifests(PROJECT_ROOT);
-    const envProblems = configurationEnvProblems(scenario.targets, manifests);
-    if (envProblems.length > 0) {
-      throw new ConfigError(`${scenarioPath} has ${envProblems.length} problem(s)`, { problems: envProblems, hint: "set only the variables the target's manifest lists under env" });
-    }
+    await checkTargetEnv(scenario, scenarioPath);
 
     const startedAt = new Date();
     const outDir = path.resolve(args.out ?? path.join(PROJECT_ROOT, 'results', `${timestamp(startedAt)}-${scenario.name}`));
@@ -182,7 +178,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           targetCpuset: split.target,
           generatorCpuset,
           only,
-          source: await countHandlerLines(scenario, manifests, PROJECT_ROOT),
+          source: await handlerLines(scenario),
           signal: controller.signal,
         },
         deps,
@@ -209,3 +205,19 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
   },
 };
+
+/**
+ * The target manifests say which env variables each target reads: a configuration setting another
+ * (a typo, GOMAXPROCS for Python) is exit 2, not a silently different measurement.
+ */
+async function checkTargetEnv(scenario: Scenario, scenarioPath: string): Promise<void> {
+  const problems = configurationEnvProblems(scenario.targets, await loadTargetManifests(PROJECT_ROOT));
+  if (problems.length > 0) {
+    throw new ConfigError(`${scenarioPath} has ${problems.length} problem(s)`, { problems, hint: "set only the variables the target's manifest lists under env" });
+  }
+}
+
+/** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim (files and language from the manifests). */
+async function handlerLines(scenario: Scenario): Promise<RunDocument['source']> {
+  return countHandlerLines(scenario, await loadTargetManifests(PROJECT_ROOT), PROJECT_ROOT);
+}
