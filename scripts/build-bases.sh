@@ -12,7 +12,7 @@
 # `npm ci` first (the manifests are read through the harness).
 #
 # Usage: scripts/build-bases.sh [--force] [--ca-bundle FILE] [--mirror URL]
-#   --ca-bundle FILE  PEM bundle added to the stand-ins' trust store so pip/go inside later builds
+#   --ca-bundle FILE  PEM bundle added to the stand-ins' trust store so pip/go/npm inside later builds
 #                     verify a TLS-intercepting proxy. Default: /etc/ssl/certs/ca-certificates.crt when
 #                     /usr/local/share/ca-certificates holds any .crt (the host trusts extra CAs), else none.
 set -euo pipefail
@@ -27,7 +27,7 @@ while [[ $# -gt 0 ]]; do
     --force) force=1; shift ;;
     --ca-bundle) ca_bundle=${2:?--ca-bundle needs a file}; ca_given=1; shift 2 ;;
     --mirror) mirror=${2:?--mirror needs a URL}; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "build-bases: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
