@@ -2,13 +2,17 @@
 # Air-gapped route: build stand-ins for the official base images without any container registry.
 #   1. debootstrap a minimal Debian trixie rootfs from deb.debian.org (plain http: no TLS needed)
 #   2. `docker import` it as httpbench-base/debian:trixie
-#   3. `docker build --network host` two stand-ins on top of it:
+#   3. `docker build --network host` on top of it every stand-in the target manifests name
+#      (targets/*/target.yaml `bases[].standIn`, listed by `httpbench targets --tsv stand-ins`), each
+#      from its recipe under docker/bases/, e.g.
 #        httpbench-base/python:3.13-slim  (Debian's python3 3.13 + venv, `python`/`pip` like the official image)
 #        httpbench-base/golang:1.24       (Debian's golang-go 1.24, git, ca-certificates)
-# Images already present are reused unless --force. Idempotent; runs unattended as root.
+#        httpbench-base/node:20           (Debian's nodejs 20 and npm)
+# Images already present are reused unless --force. Idempotent; runs unattended as root. Needs
+# `npm ci` first (the manifests are read through the harness).
 #
 # Usage: scripts/build-bases.sh [--force] [--ca-bundle FILE] [--mirror URL]
-#   --ca-bundle FILE  PEM bundle added to the stand-ins' trust store so pip/go inside later builds
+#   --ca-bundle FILE  PEM bundle added to the stand-ins' trust store so pip/go/npm inside later builds
 #                     verify a TLS-intercepting proxy. Default: /etc/ssl/certs/ca-certificates.crt when
 #                     /usr/local/share/ca-certificates holds any .crt (the host trusts extra CAs), else none.
 set -euo pipefail
@@ -23,7 +27,7 @@ while [[ $# -gt 0 ]]; do
     --force) force=1; shift ;;
     --ca-bundle) ca_bundle=${2:?--ca-bundle needs a file}; ca_given=1; shift 2 ;;
     --mirror) mirror=${2:?--mirror needs a URL}; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "build-bases: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -37,8 +41,10 @@ if [[ -n $ca_bundle && ! -r $ca_bundle ]]; then
 fi
 
 BASE=httpbench-base/debian:$suite
-PY=httpbench-base/python:3.13-slim
-GO=httpbench-base/golang:1.24
+root=$(cd "$(dirname "$0")/.." && pwd)
+# image <TAB> official <TAB> recipe, one line per stand-in; read before any slow step so a broken
+# manifest fails at once (exit 2).
+standins=$(node "$root/bin/httpbench.js" targets --tsv stand-ins)
 
 now_s() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -93,47 +99,31 @@ else
 fi
 
 build_standin() {
-  local tag=$1 dockerfile=$2
+  local tag=$1 recipe=$2
   if [[ $force -eq 0 ]] && have_image "$tag"; then
     echo "build-bases: reusing $tag ($(size_mb "$tag") MB)"
     return
   fi
   local t
   t=$(now_s)
-  printf '%s\n' "$dockerfile" >"$work/ctx/Dockerfile"
-  if ! docker build --network host --label io.httpbench.base=1 -t "$tag" "$work/ctx" >"$work/build.log" 2>&1; then
-    echo "build-bases: building $tag failed; last lines:" >&2
+  cp "$root/$recipe" "$work/ctx/Dockerfile"
+  if ! docker build --network host --label io.httpbench.base=1 --build-arg "DEBIAN_BASE=$BASE" -t "$tag" "$work/ctx" >"$work/build.log" 2>&1; then
+    echo "build-bases: building $tag from $recipe failed; last lines:" >&2
     tail -n 30 "$work/build.log" >&2
     exit 3
   fi
-  echo "build-bases: built $tag in $(elapsed "$t") s ($(size_mb "$tag") MB)"
+  echo "build-bases: built $tag from $recipe in $(elapsed "$t") s ($(size_mb "$tag") MB)"
 }
 
-trust_ca='COPY extra-ca.crt /usr/local/share/ca-certificates/httpbench-extra.crt
-RUN if [ -s /usr/local/share/ca-certificates/httpbench-extra.crt ]; then update-ca-certificates >/dev/null; \
-    else rm /usr/local/share/ca-certificates/httpbench-extra.crt; fi'
-
-build_standin "$PY" "FROM $BASE
-$trust_ca
-RUN apt-get update -qq \\
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null \\
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \\
- && ln -sf /usr/bin/python3 /usr/local/bin/python
-# pip's vendored certifi would ignore the trust store; point it (and Python's ssl) at the system bundle.
-ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
-CMD [\"python3\"]"
-
-build_standin "$GO" "FROM $BASE
-$trust_ca
-RUN apt-get update -qq \\
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go git >/dev/null \\
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
-# Same layout as the official golang image: GOPATH=/go, and never download another toolchain.
-ENV GOPATH=/go GOTOOLCHAIN=local PATH=/go/bin:/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-WORKDIR /go
-CMD [\"go\", \"version\"]"
+# Each recipe starts FROM ${DEBIAN_BASE} and COPYs extra-ca.crt (possibly empty) into the trust store.
+images=()
+while IFS=$'\t' read -r image _official recipe; do
+  [[ -n $image ]] || continue
+  build_standin "$image" "$recipe"
+  images+=("$image")
+done <<<"$standins"
 
 echo "build-bases: done in $(elapsed "$total_start") s"
-for img in "$BASE" "$PY" "$GO"; do
+for img in "$BASE" "${images[@]}"; do
   echo "  $img $(docker image inspect --format '{{.Size}}' "$img") bytes"
 done

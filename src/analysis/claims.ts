@@ -663,7 +663,13 @@ function linesVerdict(claim: Claim, doc: RunDocument, fewer: string, more: strin
   const configurations = [`${fewer} (handler source)`, `${more} (handler source)`];
   if (f === undefined || m === undefined || m === 0) {
     const which = [f === undefined ? fewer : null, m === undefined || m === 0 ? more : null].filter(Boolean).join(' and ');
-    return notMeasured(label, configurations, `handler line counts were not recorded for ${which}`, 'set `handler:` for both targets in the scenario');
+    const why = [fewer, more].flatMap((n) => (doc.source?.notCounted?.[n] ? [`${n}: ${doc.source.notCounted[n]}`] : []));
+    return notMeasured(
+      label,
+      configurations,
+      `handler line counts were not recorded for ${which}${why.length ? ` (${why.join('; ')})` : ''}`,
+      'list the handler files in each target\'s targets/<name>/target.yaml, or set `handler:` in the scenario',
+    );
   }
   const judged = judgeSamples([{ ok: true, iv: exact(1 - f / m) }], claim.rule, 'fraction');
   return {

@@ -3,22 +3,45 @@
  * claim. A line counts when anything but whitespace and comments is left on it (the usual SLOC rule,
  * as in cloc). Pure on a string; the orchestrator reads the files.
  *
- * Comment syntax: Python `#` to end of line; Go `//` to end of line and `/* … *\/` blocks.
- * String literals on one line are honoured so a `#` or `//` inside quotes is code (handlers have no
- * multi-line raw strings; their continuation lines would be counted as code, which they are). Python docstrings are code to a
- * parser but documentation to a reader; cloc counts them as comments, and so do we when a
- * triple-quoted string is the only thing on its lines (a bare expression statement).
+ * Comment syntax: Python `#` to end of line; the C family (Go, JavaScript, TypeScript) `//` to end of
+ * line and `/* … *\/` blocks. String literals are honoured so a `#` or `//` inside quotes is code;
+ * backquoted strings (Go raw strings, JavaScript template literals) may span lines and are followed
+ * across them, other quotes end at the line's end. Not followed: JavaScript regular-expression
+ * literals (a `/\/*\/` in one would be misread; handlers keep such patterns out of the way). Python
+ * docstrings are code to a parser but documentation to a reader; cloc counts them as comments, and
+ * so do we when a triple-quoted string is the only thing on its lines (a bare expression statement).
+ *
+ * A language without a counter here is "not counted" (the caller records why), never a silent zero.
  */
-export type SourceLanguage = 'python' | 'go';
+export type SourceLanguage = 'python' | 'go' | 'javascript' | 'typescript';
+
+export const COUNTED_LANGUAGES: readonly SourceLanguage[] = ['python', 'go', 'javascript', 'typescript'];
+
+const EXTENSIONS: Readonly<Record<string, SourceLanguage>> = {
+  '.py': 'python',
+  '.go': 'go',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.jsx': 'javascript',
+  '.ts': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.tsx': 'typescript',
+};
 
 export function languageOfPath(path: string): SourceLanguage | null {
-  if (path.endsWith('.py')) return 'python';
-  if (path.endsWith('.go')) return 'go';
-  return null;
+  const dot = path.lastIndexOf('.');
+  return dot === -1 ? null : (EXTENSIONS[path.slice(dot).toLowerCase()] ?? null);
+}
+
+/** The counter for a language name as written in a target manifest, or null when there is none. */
+export function countedLanguage(name: string): SourceLanguage | null {
+  return (COUNTED_LANGUAGES as readonly string[]).includes(name) ? (name as SourceLanguage) : null;
 }
 
 export function countCodeLines(source: string, language: SourceLanguage): number {
-  return language === 'python' ? countPython(source) : countGo(source);
+  return language === 'python' ? countPython(source) : countCFamily(source, language === 'go');
 }
 
 function countPython(source: string): number {
@@ -64,13 +87,15 @@ function stripPythonComment(line: string): string {
   return line;
 }
 
-function countGo(source: string): number {
+/** Go, JavaScript, TypeScript: `//` and `/* *\/` comments; "…", '…' and multi-line `…` strings. */
+function countCFamily(source: string, rawBackquote: boolean): number {
   let count = 0;
   let inBlock = false;
-  for (const raw of source.split(/\r?\n/)) {
+  /** A backquoted string open at the end of the previous line. */
+  let openQuote: string | null = null;
+  for (const line of source.split(/\r?\n/)) {
     let code = '';
-    let quote: string | null = null;
-    const line = raw;
+    let quote: string | null = openQuote;
     for (let i = 0; i < line.length; i++) {
       const c = line[i]!;
       const next = line[i + 1];
@@ -83,7 +108,8 @@ function countGo(source: string): number {
       }
       if (quote !== null) {
         code += c;
-        if (c === '\\' && quote !== '`') {
+        // Go raw strings have no escapes; template literals and the other quotes do.
+        if (c === '\\' && !(quote === '`' && rawBackquote)) {
           code += next ?? '';
           i++;
         } else if (c === quote) quote = null;
@@ -98,6 +124,7 @@ function countGo(source: string): number {
       if (c === '"' || c === "'" || c === '`') quote = c;
       code += c;
     }
+    openQuote = quote === '`' ? quote : null;
     if (code.trim() !== '') count++;
   }
   return count;

@@ -15,6 +15,7 @@ import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import { plannedRunS, type ProgressStepKind } from '../progress/format.ts';
 import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
 import { SCHEMA_VERSION, type Calibration, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
+import { isDockerTarget } from '../targets/kinds.ts';
 import { removedFromOutside, type RunningTarget, type StartOptions } from '../targets/types.ts';
 
 export const PATH_TEMPLATE = '/users/{id}';
@@ -139,7 +140,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
         continue;
       }
       let image: BuiltImage | null = null;
-      if ('context' in run.spec) {
+      if (isDockerTarget(run.spec)) {
         let built = images.get(run.spec.name);
         if (!built) {
           deps.log(`[${run.spec.name}] building image from ${run.spec.dockerfile}`);

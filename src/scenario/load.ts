@@ -22,7 +22,7 @@ export interface MachineFacts {
  * A project-relative path (context, dockerfile, handler) must stay inside the project: the README
  * promises it, and a context of /etc would pack and send /etc to the Docker daemon.
  */
-function projectPathProblem(field: string, value: string): string | null {
+export function projectPathProblem(field: string, value: string): string | null {
   if (value.includes('\0')) return `${field}: contains a NUL character`;
   if (path.isAbsolute(value) || path.win32.isAbsolute(value)) return `${field}: "${value}" is absolute; give a path relative to the project root`;
   const normal = path.posix.normalize(value.replaceAll('\\', '/'));

@@ -254,6 +254,8 @@ export type Environment = z.infer<typeof EnvironmentSchema>;
 export const SourceLinesSchema = z.strictObject({
   /** Target name → non-blank, non-comment lines of its handler source. */
   handlerLines: z.record(z.string(), z.number().int().nonnegative()),
+  /** Target name → why its handler lines were not counted (no counter for its language, no handler); absent in older runs. */
+  notCounted: z.record(z.string(), z.string()).optional(),
 });
 
 /**

@@ -9,7 +9,9 @@ import { execa } from 'execa';
 import { loadScenario } from '../scenario/load.ts';
 import { probeBase } from '../targets/bases.ts';
 import { connectDocker, type DockerClient } from '../targets/docker-client.ts';
-import { defaultTag, imageInfo, STAND_IN_BASES } from '../targets/image-build.ts';
+import { defaultTag, imageInfo } from '../targets/image-build.ts';
+import { isDockerTarget } from '../targets/kinds.ts';
+import { loadTargetManifests, standInBases } from '../targets/manifest.ts';
 import type { CommandOutcome } from './setup.ts';
 import type { SetupFacts } from './plan.ts';
 
@@ -61,7 +63,9 @@ export async function gatherFacts(projectRoot: string, forTests: boolean): Promi
     hasCommand('dockerd'),
     dockerIfRunning(),
   ]);
-  const bases = docker ? await Promise.all(Object.keys(STAND_IN_BASES).map((b) => probeBase(docker.client, b))) : null;
+  // Every target's bases: scripts/build-bases.sh builds the stand-ins of all the target manifests.
+  const standIns = standInBases(await loadTargetManifests(projectRoot));
+  const bases = docker ? await Promise.all(Object.keys(standIns).map((b) => probeBase(docker.client, b, standIns))) : null;
   const facts: SetupFacts = {
     isRoot: process.getuid?.() === 0,
     apt,
@@ -76,7 +80,7 @@ export async function gatherFacts(projectRoot: string, forTests: boolean): Promi
     let targetImages: Array<{ tag: string; present: boolean }> | null = null;
     if (docker) {
       const scenario = await loadScenario(path.join(projectRoot, 'scenarios', 'smoke.yaml'), { cpuCount: os.cpus().length });
-      const tags = scenario.targets.filter((t) => 'context' in t).map((t) => defaultTag(t.name));
+      const tags = scenario.targets.filter(isDockerTarget).map((t) => defaultTag(t.name));
       targetImages = await Promise.all(tags.map(async (tag) => ({ tag, present: (await imageInfo(docker.client, tag)) !== null })));
     }
     facts.tests = { chromium: existsSync(CHROMIUM_PATH), python: await pythonState(), postgres: await hasPostgresServer(), goVersion: go, goAptCandidate, targetImages };

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describeError, InfrastructureError } from '../errors.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
 import type { DockerClient } from './docker-client.ts';
-import { baseImageArgs, imageInfo, STAND_IN_BASES } from './image-build.ts';
+import { baseImageArgs, imageInfo } from './image-build.ts';
 
 /** A registry that does not answer within this is treated as unreachable (air-gapped hosts). */
 export const PULL_PROBE_TIMEOUT_MS = 10_000;
@@ -44,10 +44,13 @@ export async function registryProblem(docker: DockerClient, image: string, timeo
   }
 }
 
-/** Same order as the build's choice (image-build.ts): official local → stand-in → registry. */
-export async function probeBase(docker: DockerClient, official: string, timeoutMs = PULL_PROBE_TIMEOUT_MS): Promise<BaseAvailability> {
+/**
+ * Same order as the build's choice (image-build.ts): official local → stand-in → registry.
+ * `standIns` maps official → stand-in (the target manifests' bases: manifest.ts standInBases).
+ */
+export async function probeBase(docker: DockerClient, official: string, standIns: Readonly<Record<string, string>>, timeoutMs = PULL_PROBE_TIMEOUT_MS): Promise<BaseAvailability> {
   if (await imageInfo(docker, official)) return { official, source: { kind: 'official' } };
-  const standIn = STAND_IN_BASES[official] ?? null;
+  const standIn = standIns[official] ?? null;
   if (standIn && (await imageInfo(docker, standIn))) return { official, source: { kind: 'stand-in', image: standIn } };
   const problem = await registryProblem(docker, official, timeoutMs);
   if (problem === null) return { official, source: { kind: 'pullable' } };

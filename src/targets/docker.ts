@@ -15,7 +15,7 @@ import { currentOwner, ownerAlive, type Owner } from '../util/owner.ts';
 import { removedFromOutside, HARNESS_LABEL, HOST_LABEL, PID_LABEL, PID_START_LABEL, RUN_LABEL, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from './types.ts';
 
 export { connectDocker, type DockerClient } from './docker-client.ts';
-export { buildImage, chooseBaseImages, defaultTag, imageInfo, STAND_IN_BASES } from './image-build.ts';
+export { buildImage, chooseBaseImages, defaultTag, imageInfo } from './image-build.ts';
 export type { BaseImageChoice, BuildOptions, BuildResult, ImageInfo } from './image-build.ts';
 export { startUrlTarget } from './url-target.ts';
 

@@ -9,12 +9,8 @@ import { ConfigError, describeError, TargetError } from '../errors.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
 import { buildContextTar, type ContextEntry } from './build-context.ts';
 import { dockerStatus, type DockerClient } from './docker-client.ts';
+import { loadTargetManifests, standInBases } from './manifest.ts';
 
-/** Official base → stand-in built by scripts/build-bases.sh when no registry is reachable. */
-export const STAND_IN_BASES: Readonly<Record<string, string>> = {
-  'python:3.13-slim': 'httpbench-base/python:3.13-slim',
-  'golang:1.24-bookworm': 'httpbench-base/golang:1.24',
-};
 
 /** Where buildImage puts the user's extra CA inside the context (the Dockerfiles COPY docker/extra-ca/). */
 export const EXTRA_CA_CONTEXT_PATH = 'docker/extra-ca/extra-ca.crt';
@@ -102,11 +98,15 @@ export async function imageInfo(docker: DockerClient, tag: string): Promise<Imag
   }
 }
 
-/** Prefer the official base when present, else the local stand-in, else let the build pull the official one. */
+/**
+ * Prefer the official base when present, else the local stand-in, else let the build pull the
+ * official one. `standIns` maps official → stand-in (the target manifests' `bases`, see standInBases).
+ */
 export async function chooseBaseImages(
   docker: DockerClient,
   dockerfile: string,
   overrides: Record<string, string> = {},
+  standIns: Readonly<Record<string, string>> = {},
 ): Promise<BaseImageChoice[]> {
   const choices: BaseImageChoice[] = [];
   for (const { arg, official, inFinalImage } of baseImageArgs(dockerfile)) {
@@ -116,7 +116,7 @@ export async function chooseBaseImages(
     } else if (await imageInfo(docker, official)) {
       choices.push({ arg, official, used: official, source: 'official', inFinalImage });
     } else {
-      const standIn = STAND_IN_BASES[official];
+      const standIn = standIns[official];
       if (standIn && (await imageInfo(docker, standIn))) choices.push({ arg, official, used: standIn, source: 'stand-in', inFinalImage });
       else choices.push({ arg, official, used: official, source: 'pull', inFinalImage });
     }
@@ -207,7 +207,8 @@ export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, o
   if (opts.extraCaFile) extra.push(await readExtraCa(opts.extraCaFile));
   const { tar } = await buildContextTar(contextDir, extra);
 
-  const baseImages = await chooseBaseImages(docker, dockerfile, opts.buildArgs);
+  // The stand-ins come from every target's manifest (the calibration server shares go-chi's Go base).
+  const baseImages = await chooseBaseImages(docker, dockerfile, opts.buildArgs, standInBases(await loadTargetManifests(opts.projectRoot)));
   const buildargs: Record<string, string> = {};
   for (const choice of baseImages) buildargs[choice.arg] = choice.used;
   Object.assign(buildargs, opts.buildArgs ?? {});

@@ -4,13 +4,14 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { loadScenario } from '../../scenario/load.ts';
-import type { DockerTargetSpec } from '../../scenario/schema.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
 import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
 import { connectDocker } from '../../targets/docker.ts';
+import { isDockerTarget } from '../../targets/kinds.ts';
 import { buildWithProgress } from '../build-progress.ts';
 import { createDisplay } from '../progress-display.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
+import { loadTargetManifests, standInBases } from '../../targets/manifest.ts';
 
 interface BuildArgs {
   targets: string[];
@@ -32,14 +33,15 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', 'article.yaml'));
     const scenario = await loadScenario(scenarioPath, { cpuCount: os.cpus().length, memoryBytes: os.totalmem() });
     // The calibration server is built with the targets (run measures the instrument's floor with it).
-    const docker = [...scenario.targets.filter((t): t is DockerTargetSpec => 'context' in t), CALIBRATION_SPEC];
+    const docker = [...scenario.targets.filter(isDockerTarget), CALIBRATION_SPEC];
     const unknown = args.targets.filter((n) => !docker.some((t) => t.name === n));
     if (unknown.length) {
       throw new ConfigError(`unknown Docker target(s): ${unknown.join(', ')}`, { hint: `choose from: ${docker.map((t) => t.name).join(', ')}` });
     }
     const client = await connectDocker();
     const chosen = docker.filter((t) => args.targets.length === 0 || args.targets.includes(t.name));
-    const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, chosen)).map((b) => probeBase(client, b)));
+    const standIns = standInBases(await loadTargetManifests(PROJECT_ROOT));
+    const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, chosen)).map(async (b) => probeBase(client, b, standIns)));
     for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
     const display = createDisplay(process.stderr);
     try {

@@ -6,7 +6,8 @@ import { loadCommand } from './load.ts';
 import { reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
 import { setupCommand } from './setup.ts';
+import { targetsCommand } from './targets.ts';
 
 // Each command lives in its own file; register it here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, loadCommand, buildCommand, cleanCommand, compareCommand, reportCommand, setupCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, loadCommand, buildCommand, cleanCommand, compareCommand, reportCommand, setupCommand, targetsCommand];

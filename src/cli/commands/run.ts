@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadClaimsFile } from '../../analysis/claims-file.ts';
-import { countCodeLines, languageOfPath } from '../../analysis/loc.ts';
 import { detectEnvironment } from '../../environment.ts';
 import { ConfigError, describeError, InfrastructureError, InterruptedError, TargetError } from '../../errors.ts';
 import { engineFor } from '../../load/index.ts';
@@ -14,6 +13,7 @@ import { pinProcess } from '../../load/pin.ts';
 import { renderTerminal } from '../../report/terminal.ts';
 import { writeReports } from '../../report/index.ts';
 import { runBenchmark, type RunDeps } from '../../run/run.ts';
+import { countHandlerLines } from '../../run/source-lines.ts';
 import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { DockerTargetSpec, Scenario } from '../../scenario/schema.ts';
@@ -23,6 +23,8 @@ import { RunDocumentStore } from '../../schema/io.ts';
 import { claimResultDir, createRunDir, lockDirFrom, makeRunId, reserveCpus, type Reservation } from '../../run/reservation.ts';
 import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
 import { verifyContract } from '../../targets/contract.ts';
+import { isDockerTarget, isUrlTarget, kindInfo } from '../../targets/kinds.ts';
+import { configurationEnvProblems, loadTargetManifests, standInBases } from '../../targets/manifest.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
 import { buildWithProgress } from '../build-progress.ts';
 import { createDisplay, runProgress } from '../progress-display.ts';
@@ -80,10 +82,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // url: targets are resolved once here; load and contract checks connect to the checked address.
     const urlAddresses = new Map<string, string>();
     for (const t of scenario.targets) {
-      if ('url' in t) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: args['allow-remote'] })).address);
+      if (isUrlTarget(t)) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: args['allow-remote'] })).address);
     }
     const claimsFile = scenario.claims ? await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims)) : null;
     const claims = claimsFile?.claims ?? null;
+    await checkTargetEnv(scenario, scenarioPath);
 
     const startedAt = new Date();
     // Fail before building anything if results cannot be written. Without --out, the directory is
@@ -143,15 +146,16 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
     // "auto" workers: one generator thread per CPU the generator may use (stored resolved in run.json).
     if (scenario.load.workers === 'auto') scenario.load.workers = Math.max(1, generatorCpuset ? parseCpuset(generatorCpuset).length : cpuCount);
 
-    const needsDocker = scenario.targets.some((t) => 'context' in t && (!only || only.includes(t.name)));
+    const needsDocker = scenario.targets.some((t) => kindInfo(t).needsDocker && (!only || only.includes(t.name)));
     // Host-wide: the CPUs this run pins (targets only if a container runs, the generator if pinned).
     const pinned = [...(needsDocker ? parseCpuset(split.target) : []), ...(generatorCpuset ? parseCpuset(generatorCpuset) : [])];
     owned.push(await reserveCpus(pinned, runId, lockDirFrom(process.env)));
     const docker = needsDocker ? await connectDocker() : null;
     if (docker) {
       // Before any build: a stand-in fallback is one notice; no base at all fails once, naming `setup`.
-      const specs = scenario.targets.filter((t): t is DockerTargetSpec => 'context' in t && (!only || only.includes(t.name)));
-      const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, specs)).map((b) => probeBase(docker, b)));
+      const specs = scenario.targets.filter((t): t is DockerTargetSpec => isDockerTarget(t) && (!only || only.includes(t.name)));
+      const standIns = standInBases(await loadTargetManifests(PROJECT_ROOT));
+      const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, specs)).map(async (b) => probeBase(docker, b, standIns)));
       for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
     }
     const leftovers = docker ? await listHarnessContainers(docker) : [];
@@ -201,7 +205,7 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
     const deps: RunDeps = {
       buildImage: (spec, signal) => buildWithProgress(docker!, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null, signal }),
       startTarget: async (opts, image) =>
-        'url' in opts.spec ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
+        isUrlTarget(opts.spec) ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
       // The floor needs a container on the targets' CPUs: only where Docker runs the targets.
       ...(docker
         ? {
@@ -312,16 +316,18 @@ async function finalise(store: RunDocumentStore, status: 'failed' | 'interrupted
   );
 }
 
-/** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim. */
-async function handlerLines(scenario: Scenario): Promise<RunDocument['source']> {
-  const { readFile } = await import('node:fs/promises');
-  const handlerLines: Record<string, number> = {};
-  for (const t of scenario.targets) {
-    if (!t.handler) continue;
-    const language = languageOfPath(t.handler);
-    if (!language) continue;
-    const text = await readFile(path.resolve(PROJECT_ROOT, t.handler), 'utf8').catch(() => null);
-    if (text !== null) handlerLines[t.name] = countCodeLines(text, language);
+/**
+ * The target manifests say which env variables each target reads: a configuration setting another
+ * (a typo, GOMAXPROCS for Python) is exit 2, not a silently different measurement.
+ */
+async function checkTargetEnv(scenario: Scenario, scenarioPath: string): Promise<void> {
+  const problems = configurationEnvProblems(scenario.targets, await loadTargetManifests(PROJECT_ROOT));
+  if (problems.length > 0) {
+    throw new ConfigError(`${scenarioPath} has ${problems.length} problem(s)`, { problems, hint: "set only the variables the target's manifest lists under env" });
   }
-  return Object.keys(handlerLines).length ? { handlerLines } : null;
+}
+
+/** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim (files and language from the manifests). */
+async function handlerLines(scenario: Scenario): Promise<RunDocument['source']> {
+  return countHandlerLines(scenario, await loadTargetManifests(PROJECT_ROOT), PROJECT_ROOT);
 }

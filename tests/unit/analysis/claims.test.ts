@@ -286,6 +286,11 @@ describe('evaluateClaim', () => {
     expect(evaluateClaim(lines, makeDoc([], { claims: [], handlerLines: { fastapi: 7, 'go-chi': 10 } })).verdict).toBe('confirmed');
     expect(evaluateClaim(lines, makeDoc([], { claims: [], handlerLines: { fastapi: 4, 'go-chi': 10 } })).verdict).toBe('refuted');
     expect(evaluateClaim(lines, makeDoc([], { claims: [], handlerLines: null })).verdict).toBe('inconclusive');
+    const uncounted = makeDoc([], { claims: [], handlerLines: { 'go-chi': 10 } });
+    uncounted.source!.notCounted = { fastapi: "language 'cobol' (targets/fastapi/target.yaml) has no line counter" };
+    expect(evaluateClaim(lines, uncounted).reason).toBe(
+      "handler line counts were not recorded for fastapi (fastapi: language 'cobol' (targets/fastapi/target.yaml) has no line counter)",
+    );
   });
 });
 

@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseClaimsFile } from '../../../src/analysis/claims-file.ts';
+import { countHandlerLines } from '../../../src/run/source-lines.ts';
 import { parseScenario } from '../../../src/scenario/load.ts';
+import { configurationEnvProblems, loadTargetManifests } from '../../../src/targets/manifest.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const scenarios = readdirSync(path.join(root, 'scenarios')).filter((f) => f.endsWith('.yaml'));
@@ -13,6 +15,15 @@ describe('shipped scenarios', () => {
     expect(scenarios).toEqual(expect.arrayContaining(['article.yaml', 'smoke.yaml', 'ci.yaml']));
   });
   for (const file of scenarios) {
+    it(`${file}: every target has a manifest that reads its configurations' env, and its handler is counted`, async () => {
+      const scenario = parseScenario(readFileSync(path.join(root, 'scenarios', file), 'utf8'), file, { cpuCount: 2 });
+      const manifests = await loadTargetManifests(root);
+      expect(configurationEnvProblems(scenario.targets, manifests)).toEqual([]);
+      const source = await countHandlerLines(scenario, manifests, root);
+      expect(source?.notCounted).toBeUndefined();
+      expect(Object.keys(source!.handlerLines).sort()).toEqual(scenario.targets.map((t) => t.name).sort());
+    });
+
     it(`${file} is valid on a 2-CPU machine and its files exist`, () => {
       const scenario = parseScenario(readFileSync(path.join(root, 'scenarios', file), 'utf8'), file, { cpuCount: 2 });
       for (const t of scenario.targets) {

@@ -22,18 +22,21 @@ function fakeDocker(local: string[], registry: 'up' | 'down' | 'hangs'): DockerC
   } as unknown as DockerClient;
 }
 
+/** As the target manifests give them (manifest.ts standInBases). */
+const STAND_INS = { 'python:3.13-slim': 'httpbench-base/python:3.13-slim', 'golang:1.24-bookworm': 'httpbench-base/golang:1.24' };
+
 describe('probeBase', () => {
   it('prefers the official local image, then the stand-in, then the registry', async () => {
-    expect(await probeBase(fakeDocker(['python:3.13-slim', 'httpbench-base/python:3.13-slim'], 'down'), 'python:3.13-slim')).toEqual({ official: 'python:3.13-slim', source: { kind: 'official' } });
-    expect(await probeBase(fakeDocker(['httpbench-base/python:3.13-slim'], 'up'), 'python:3.13-slim')).toEqual({
+    expect(await probeBase(fakeDocker(['python:3.13-slim', 'httpbench-base/python:3.13-slim'], 'down'), 'python:3.13-slim', STAND_INS)).toEqual({ official: 'python:3.13-slim', source: { kind: 'official' } });
+    expect(await probeBase(fakeDocker(['httpbench-base/python:3.13-slim'], 'up'), 'python:3.13-slim', STAND_INS)).toEqual({
       official: 'python:3.13-slim',
       source: { kind: 'stand-in', image: 'httpbench-base/python:3.13-slim' },
     });
-    expect(await probeBase(fakeDocker([], 'up'), 'golang:1.24-bookworm')).toEqual({ official: 'golang:1.24-bookworm', source: { kind: 'pullable' } });
+    expect(await probeBase(fakeDocker([], 'up'), 'golang:1.24-bookworm', STAND_INS)).toEqual({ official: 'golang:1.24-bookworm', source: { kind: 'pullable' } });
   });
 
   it('is missing with the registry error, stripped of the HTTP envelope, when nothing answers', async () => {
-    expect(await probeBase(fakeDocker([], 'down'), 'golang:1.24-bookworm')).toEqual({
+    expect(await probeBase(fakeDocker([], 'down'), 'golang:1.24-bookworm', STAND_INS)).toEqual({
       official: 'golang:1.24-bookworm',
       source: { kind: 'missing', standIn: 'httpbench-base/golang:1.24', why: 'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host' },
     });
