@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../src/errors.ts';
 
-export const GENERATORS = ['reference', 'ours', 'vegeta'] as const;
+export const GENERATORS = ['reference', 'ours', 'ours-sleep', 'vegeta'] as const;
 export type GeneratorName = (typeof GENERATORS)[number];
 export const TARGETS = ['server', 'go-chi'] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -19,8 +19,8 @@ export interface FidelityOptions {
   connections: number;
   targets: TargetName[];
   generators: GeneratorName[];
-  /** Passed through to the engine's step spec as `pacing` when set (e.g. 'spin' | 'sleep'). */
-  pacing: string | null;
+  /** Pacing of the `ours` generator when set; null = the engine's default (spin). */
+  pacing: 'spin' | 'sleep' | null;
   /** Where to write every round's figures as JSON; null = nowhere. */
   outFile: string | null;
 }
@@ -32,7 +32,7 @@ export const DEFAULTS: FidelityOptions = {
   ratesRps: [1000, 10_000, 40_000],
   connections: 32,
   targets: ['server', 'go-chi'],
-  generators: ['reference', 'ours', 'vegeta'],
+  generators: ['reference', 'ours', 'ours-sleep', 'vegeta'],
   pacing: null,
   outFile: null,
 };
@@ -74,7 +74,10 @@ export function parseFidelityArgs(argv: readonly string[]): FidelityOptions {
     else if (flag === 'rates') opts.ratesRps = value.split(',').map((r) => positive(flag, r, true));
     else if (flag === 'targets') opts.targets = list(flag, value, TARGETS);
     else if (flag === 'generators') opts.generators = list(flag, value, GENERATORS);
-    else if (flag === 'pacing') opts.pacing = value;
+    else if (flag === 'pacing') {
+      if (value === 'spin' || value === 'sleep') opts.pacing = value;
+      else problems.push(`--pacing must be spin or sleep, got '${value}'`);
+    }
     else opts.outFile = value;
   }
   if (problems.length > 0) {

@@ -3,7 +3,8 @@
  * really does? Three generators, same machine, same target, same schedule, alternated rounds:
  *  - reference: bench/reference/client.ts, a busy-polling Node client with the engine's per-connection
  *    schedule, latency from the intended send time; it never sleeps, so it adds no wake-up latency;
- *  - ours: OpenLoopEngine.runStep in this process (corrected latency, lateness subtracted);
+ *  - ours: OpenLoopEngine.runStep in this process (corrected latency, lateness subtracted), default
+ *    (spin) pacing or --pacing; ours-sleep: the same engine in its low-power sleep pacing;
  *  - vegeta (Go, from the Go module proxy): latency from its own send (no coordinated-omission
  *    correction), Go's net/http client on a sleeping netpoller.
  * Targets: bench/server (Go net/http, CPU 1, GOMAXPROCS=1) and the httpbench/go-chi:latest container
@@ -11,7 +12,7 @@
  * Every generator runs on CPU 0. See bench/README.md ("Fidelity") for the method and what each figure means.
  *
  * Flags: --duration S (10) --warmup S (1) --rounds N (3) --rates 1000,10000,40000 --connections 32
- *        --targets server,go-chi --generators reference,ours,vegeta --pacing MODE --out FILE.json
+ *        --targets server,go-chi --generators reference,ours,ours-sleep,vegeta --pacing MODE --out FILE.json
  */
 import { execa, type ResultPromise } from 'execa';
 import { spawn } from 'node:child_process';
@@ -79,19 +80,23 @@ process.on('SIGTERM', onSignal);
 
 /** Our engine, one thread on the generator CPU. Swapping engine options is this one place. */
 const engine = new OpenLoopEngine();
-function engineSpec(baseUrl: string, rateRps: number, durationS: number): StepSpec {
+function engineSpec(baseUrl: string, rateRps: number, durationS: number, pacing: 'spin' | 'sleep' | null = opts.pacing): StepSpec {
   const spec: StepSpec = { baseUrl, pathTemplate: PATH_TEMPLATE, ids: IDS, rateRps, durationS, connections: opts.connections, workers: 1, timeoutMs: TIMEOUT_MS, generatorCpuset: GENERATOR_CPU };
-  // `pacing` reaches the engine only once StepSpec has it (issue 10); until then it is ignored.
-  return opts.pacing === null ? spec : Object.assign(spec, { pacing: opts.pacing });
+  return pacing === null ? spec : { ...spec, pacing };
 }
 
-async function runOurs(baseUrl: string, rateRps: number): Promise<Measurement> {
-  const step = await engine.runStep(engineSpec(baseUrl, rateRps, opts.durationS), signal);
+/** `ours`: the engine's default pacing (or --pacing); `ours-sleep`: its low-power sleep pacing. */
+async function runOurs(baseUrl: string, rateRps: number, pacing: 'spin' | 'sleep' | null = opts.pacing): Promise<Measurement> {
+  const step = await engine.runStep(engineSpec(baseUrl, rateRps, opts.durationS, pacing), signal);
   const c = step.latencyUs.corrected!;
   const failures = step.counts.errors + step.counts.timeouts + step.counts.non2xx;
   return { p50Us: c.p50, p95Us: c.p95, p99Us: c.p99, p999Us: c.p999, offeredRps: rateRps, achievedRps: (step.counts.completed - step.counts.non2xx) / step.durationS, cpuPercent: step.generator.cpuPercent, failures,
     recorded: c.count,
-    flag: step.generator.bound ? `generator-bound: ${step.generator.boundReasons.join('; ')}` : null,
+    flag: step.generator.bound
+      ? `generator-bound: ${step.generator.boundReasons.join('; ')}`
+      : (step.generator.latencyCaveats ?? []).length > 0
+        ? `in doubt: ${step.generator.latencyCaveats!.map((c) => c.percentile).join('/')} (${step.generator.stalls?.responses ?? 0} responses read after a stall)`
+        : null,
     latenessP99Us: step.generator.latenessUs?.p99 ?? null,
   };
 }
@@ -250,7 +255,7 @@ interface BlockResult {
 
 async function measureTarget(target: Target, generators: GeneratorName[], o: FidelityOptions, work: string): Promise<BlockResult[]> {
   const run = (g: GeneratorName, rate: number): Promise<Measurement> =>
-    g === 'ours' ? runOurs(target.baseUrl, rate) : g === 'reference' ? runReference(target.baseUrl, rate) : runVegeta(target.baseUrl, rate, work);
+    g === 'ours' ? runOurs(target.baseUrl, rate) : g === 'ours-sleep' ? runOurs(target.baseUrl, rate, 'sleep') : g === 'reference' ? runReference(target.baseUrl, rate) : runVegeta(target.baseUrl, rate, work);
   // Warm-up (discarded): JIT for our in-process engine, and the target's first requests.
   await engine.runStep(engineSpec(target.baseUrl, 5000, 2), signal);
   const blocks: BlockResult[] = [];
@@ -333,7 +338,8 @@ async function main(): Promise<void> {
   if (warnings.length > 0) console.log(`\n${warnings.length} round(s) ran on a contended generator CPU (see the warnings above): rerun on a quiet machine before quoting these figures.`);
   const meaning: Record<GeneratorName, string> = {
     reference: 'from the intended send; busy-polls, so its CPU is ~100 % by design',
-    ours: 'from the intended send, generator lateness subtracted (a busy-polling pacing mode is ~100 % CPU by design too)',
+    ours: 'from the intended send, generator lateness subtracted (default spin pacing: busy-polls while a request is in flight)',
+    'ours-sleep': 'the same engine in its low-power sleep pacing (waits in timers and epoll)',
     vegeta: 'from its own send, not corrected for coordinated omission',
   };
   console.log(`\n${generators.map((g) => `${g}: ${meaning[g]}.`).join(' ')}`);
