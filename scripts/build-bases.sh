@@ -5,6 +5,8 @@
 #   3. `docker build --network host` two stand-ins on top of it:
 #        httpbench-base/python:3.13-slim  (Debian's python3 3.13 + venv, `python`/`pip` like the official image)
 #        httpbench-base/golang:1.24       (Debian's golang-go 1.24, git, ca-certificates)
+#        httpbench-base/postgres:17       (Debian's postgresql-17, `postgres`/`pg_isready` on PATH, stand-in
+#                                          for the official postgres:17 the harness runs as its database)
 # Images already present are reused unless --force. Idempotent; runs unattended as root.
 #
 # Usage: scripts/build-bases.sh [--force] [--ca-bundle FILE] [--mirror URL]
@@ -39,6 +41,7 @@ fi
 BASE=httpbench-base/debian:$suite
 PY=httpbench-base/python:3.13-slim
 GO=httpbench-base/golang:1.24
+PG=httpbench-base/postgres:17
 
 now_s() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -133,7 +136,18 @@ ENV GOPATH=/go GOTOOLCHAIN=local PATH=/go/bin:/usr/lib/go/bin:/usr/local/sbin:/u
 WORKDIR /go
 CMD [\"go\", \"version\"]"
 
+# The harness starts this as `postgres -D DIR -c …` itself (src/targets/postgres.ts), so no entrypoint
+# script: Debian's binaries on PATH, and a writable run directory for the socket/lock files.
+build_standin "$PG" "FROM $BASE
+$trust_ca
+RUN apt-get update -qq \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-17 >/dev/null \\
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/lib/postgresql/17/main /etc/postgresql/17/main
+ENV PATH=/usr/lib/postgresql/17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
+USER postgres
+CMD [\"postgres\", \"--version\"]"
+
 echo "build-bases: done in $(elapsed "$total_start") s"
-for img in "$BASE" "$PY" "$GO"; do
+for img in "$BASE" "$PY" "$GO" "$PG"; do
   echo "  $img $(docker image inspect --format '{{.Size}}' "$img") bytes"
 done

@@ -36,7 +36,7 @@ function isRoot(user: string): boolean {
   return name === '' || name === '0' || name === 'root';
 }
 
-async function removeQuietly(container: Docker.Container): Promise<void> {
+export async function removeQuietly(container: Docker.Container): Promise<void> {
   try {
     await container.remove({ force: true });
   } catch (error) {
@@ -46,7 +46,7 @@ async function removeQuietly(container: Docker.Container): Promise<void> {
   }
 }
 
-async function logsTail(container: Docker.Container, lines: number): Promise<string> {
+export async function logsTail(container: Docker.Container, lines: number): Promise<string> {
   try {
     const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
     return demuxDockerLogs(buffer).trimEnd();
@@ -56,7 +56,7 @@ async function logsTail(container: Docker.Container, lines: number): Promise<str
   }
 }
 
-async function containerState(container: Docker.Container): Promise<TargetState> {
+export async function containerState(container: Docker.Container): Promise<TargetState> {
   try {
     const info = await container.inspect();
     return {
@@ -71,7 +71,7 @@ async function containerState(container: Docker.Container): Promise<TargetState>
 }
 
 /** Streams `docker stats` until stop(); figures cover the sampled window only. */
-function startSampler(container: Docker.Container): ResourceSampler {
+export function startSampler(container: Docker.Container): ResourceSampler {
   const acc = new ResourceAccumulator();
   let stream: (NodeJS.ReadableStream & { destroy?: () => void }) | null = null;
   let stopped = false;
