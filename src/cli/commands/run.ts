@@ -24,6 +24,7 @@ import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
 import { guardLoadUrl } from '../../load/url-guard.ts';
+import { seedDatabase, startPostgres } from '../../targets/postgres.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
 import { onInterrupt } from '../signals.ts';
@@ -35,6 +36,7 @@ interface RunArgs {
   quick: boolean;
   'ca-cert'?: string;
   'allow-remote': boolean;
+  'image-tag': string;
 }
 
 function timestamp(d: Date): string {
@@ -51,9 +53,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('targets', { type: 'string', describe: 'comma-separated target names to run (default: all)' })
       .option('quick', { type: 'boolean', default: false, describe: 'run scenarios/smoke.yaml: both targets, short steps' })
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' })
-      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' }) as never,
+      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' })
+      .option('image-tag', { type: 'string', default: 'latest', describe: 'tag of the built target images (httpbench/<target>:TAG), so a test build never replaces the images another run measures' }) as never,
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(args['image-tag'])) {
+      throw new ConfigError(`--image-tag '${args['image-tag']}' is not a Docker tag`, { hint: 'letters, digits, _ . - (at most 128), e.g. --image-tag ci' });
+    }
     const cpuCount = os.cpus().length;
     const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: os.totalmem() });
     const only = args.targets?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -116,7 +122,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       buildImage: async (spec, signal): Promise<BuiltImage> => {
         const built = await buildImage(docker!, spec, {
           projectRoot: PROJECT_ROOT,
-          tag: `httpbench/${spec.name}:latest`,
+          tag: `httpbench/${spec.name}:${args['image-tag']}`,
           extraCaFile: args['ca-cert'] ?? null,
           onProgress: (line) => process.stderr.write(`  ${line}\n`),
           signal,
@@ -150,6 +156,44 @@ export const runCommand: CommandModule<object, RunArgs> = {
                 image: built.tag,
               });
               return { target, server: `${built.tag} (bench/server: Go net/http, GOMAXPROCS=${cpus}) on cpuset ${cpuset}` };
+            },
+          }
+        : {}),
+      ...(docker
+        ? {
+            startDatabase: async ({ seedImage, users, cpuset, runId, signal }) => {
+              const db = scenario.database;
+              const pg = await startPostgres(docker, { image: db.image, cpuset, memoryMiB: db.memoryMiB, settings: db.settings, startupTimeoutS: db.startupTimeoutS, runId, signal });
+              const seedStarted = performance.now();
+              try {
+                await seedDatabase(docker, { image: seedImage.tag, command: db.seed.command, url: pg.url, users, runId, timeoutS: db.startupTimeoutS });
+              } catch (error) {
+                await pg.stop();
+                throw error;
+              }
+              const targetCpus = parseCpuset(split.target);
+              return {
+                url: pg.url,
+                sampleResources: () => pg.sampleResources(),
+                state: () => pg.state(),
+                stop: () => pg.stop(),
+                info: {
+                  image: pg.image.tag,
+                  imageId: pg.image.id,
+                  source: pg.image.source,
+                  version: pg.version,
+                  cpuset,
+                  sharesTargetCpus: parseCpuset(cpuset).some((c) => targetCpus.includes(c)),
+                  memoryBytes: pg.memoryBytes,
+                  users,
+                  poolSize: db.poolSize,
+                  settings: db.settings,
+                  startMs: pg.startMs,
+                  seedMs: performance.now() - seedStarted,
+                  seedCommand: `${seedImage.tag} ${db.seed.command.join(' ')}`,
+                  error: null,
+                },
+              };
             },
           }
         : {}),
