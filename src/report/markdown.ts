@@ -27,6 +27,7 @@ import {
   LIMIT_HEADERS,
   limitRows,
 } from './common.ts';
+import { databaseText, STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE, storeRows } from './stores.ts';
 
 export interface RenderOptions {
   /** ISO-8601 time of rendering; the only input besides the document. */
@@ -74,6 +75,17 @@ function claimsSection(verdicts: ClaimVerdict[]): string {
     '',
     ...details.flatMap((d) => [d, '']),
   ].join('\n');
+}
+
+/** Memory vs PostgreSQL, right after the claims (absent when the run used one store). */
+function storesSection(doc: RunDocument, groups: GroupSummary[]): string[] {
+  const rows = storeRows(doc, groups);
+  const db = databaseText(doc);
+  if (rows.length === 0 && !db) return [];
+  const out = ['## Memory vs PostgreSQL'];
+  if (rows.length > 0) out.push('', STORE_NOTE, '', table(STORE_HEADERS, rows, STORE_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
+  if (db) out.push('', db);
+  return [out.join('\n')];
 }
 
 function environmentSection(doc: RunDocument, groups: GroupSummary[]): string {
@@ -138,6 +150,7 @@ export function renderMarkdown(doc: RunDocument, options: RenderOptions): string
   const sections = [
     head.join('\n'),
     claimsSection(verdicts),
+    ...storesSection(doc, groups),
     environmentSection(doc, groups),
     [
       '## Results by target and configuration',

@@ -9,6 +9,7 @@ import { summarise } from '../analysis/summary.ts';
 import { formatRps } from '../analysis/format.ts';
 import { VERDICT_LABEL, fmt, runStatusBanner, targetProblems } from './common.ts';
 import { escapeControlChars } from '../util/terminal-text.ts';
+import { databaseText, STORE_HEADERS, storeRows } from './stores.ts';
 
 /** run.json text may be hand-edited: escape control characters (ANSI escapes) before they print. */
 const clean = (text: string): string => escapeControlChars(text);
@@ -40,6 +41,15 @@ export function renderTerminal(doc: RunDocument): string {
     ]);
   }
   out.push(summary.toString());
+
+  const stores = storeRows(doc, groups);
+  if (stores.length > 0) {
+    const side = new Table({ head: STORE_HEADERS, style: PLAIN() });
+    for (const row of stores) side.push(row.map(clean));
+    out.push('', 'Memory vs PostgreSQL:', side.toString());
+  }
+  const db = databaseText(doc);
+  if (db) out.push(clean(db.replaceAll('**', '')));
 
   const verdicts = evaluateClaims(doc);
   if (verdicts.length > 0) {
