@@ -49,7 +49,8 @@ export interface RunDeps {
    * image). Throws InfrastructureError when it cannot (exit 3). Absent without Docker.
    */
   startDatabase?(opts: { seedImage: BuiltImage; users: number; cpuset: string; runId: string; signal: AbortSignal }): Promise<RunDatabase>;
-  verifyContract(baseUrl: string, connectHost?: string): Promise<{ ok: boolean; failures: string[] }>;
+  /** `maxId`: the target's USERS when the plan set it (postgres store), else the contract's default. */
+  verifyContract(baseUrl: string, connectHost?: string, maxId?: number): Promise<{ ok: boolean; failures: string[] }>;
   engine(name: Step['engine']): LoadEngine;
   /** Persists the document (validate + atomic write). Called after every step. */
   save(doc: RunDocument): Promise<void>;
@@ -278,7 +279,7 @@ async function measureTarget(
     if (target.idleMemoryBytes !== null) entry.memory = { idleBytes: target.idleMemoryBytes, peakBytes: target.idleMemoryBytes };
     if (target.coldStartMs !== null) deps.log(`[${label}] first 200 after ${target.coldStartMs.toFixed(0)} ms`);
 
-    const contract = await deps.verifyContract(target.baseUrl, target.connectHost);
+    const contract = await deps.verifyContract(target.baseUrl, target.connectHost, run.env.USERS !== undefined ? Number(run.env.USERS) : undefined);
     if (!contract.ok) {
       entry.status = 'failed';
       entry.reason = `pre-flight contract failed: ${contract.failures.join('; ')}`;

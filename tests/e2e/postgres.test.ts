@@ -118,9 +118,11 @@ describe('the postgres store (real containers)', () => {
     const { file, out } = await writeScenario(scenario({ rates: '[200, 300, 400]', durationS: 4 }));
     const run = httpbench(['run', '--scenario', file, '--out', out, '--image-tag', TAG], { timeoutMs: 600_000 });
     let killed = false;
+    let seen = '';
     run.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
       // The first open-loop step of the postgres configuration has started: kill the database under it.
-      if (!killed && chunk.toString().includes('[go-chi/gomaxprocs-1-postgres#1] max closed loop')) {
+      if (!killed && seen.includes('[go-chi/gomaxprocs-1-postgres#1] max closed loop')) {
         killed = true;
         void execa('docker', ['ps', '-q', '--filter', `label=${HARNESS_LABEL}`, '--filter', 'label=io.httpbench.target=database']).then((ps) =>
           Promise.all(ps.stdout.split('\n').filter((id) => id && !before.has(id)).map((id) => execa('docker', ['kill', id]))),

@@ -197,7 +197,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
             },
           }
         : {}),
-      verifyContract: (baseUrl, connectHost) => verifyContract(baseUrl, { connectHost }),
+      verifyContract: (baseUrl, connectHost, maxId) => verifyContract(baseUrl, { connectHost, ...(maxId !== undefined && Number.isInteger(maxId) && maxId > 0 ? { maxId } : {}) }),
       engine: engineFor,
       save: async (doc) => void (await writeRunDocument(outDir, doc)),
       log: (line) => process.stderr.write(`${line}\n`),
