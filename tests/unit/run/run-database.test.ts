@@ -63,6 +63,7 @@ const info = (): DatabaseInfo => ({
 function setup(opts: { dbDiesAfterSteps?: number; startFails?: boolean } = {}) {
   const scenario = parseScenario(yaml, 'db', { cpuCount: 2 });
   const envs: Array<[string, Record<string, string>]> = [];
+  const contractMaxIds: Array<number | undefined> = [];
   const events: string[] = [];
   const saved: RunDocument[] = [];
   let steps = 0;
@@ -93,7 +94,10 @@ function setup(opts: { dbDiesAfterSteps?: number; startFails?: boolean } = {}) {
       if (opts.startFails) throw new InfrastructureError('the database container exited during start-up (exit code 1)', { hint: 'see the logs' });
       return database;
     },
-    verifyContract: async () => ({ ok: true, failures: [] }),
+    verifyContract: async (_url, _host, maxId) => {
+      contractMaxIds.push(maxId);
+      return { ok: true, failures: [] };
+    },
     engine: () =>
       engine(() => {
         steps += 1;
@@ -108,14 +112,16 @@ function setup(opts: { dbDiesAfterSteps?: number; startFails?: boolean } = {}) {
     environment: { cpuModel: 'test', cpuCount: 2, memoryBytes: 1, os: 'x', kernel: 'x', arch: 'x64', nodeVersion: 'v20', dockerVersion: null, gitCommit: null, cpusets: { target: '1', generator: '0' } },
     toolVersion: '0.0.0', runId: 'r', cpus: 1, targetCpuset: '1', generatorCpuset: '0', source: null, signal: new AbortController().signal,
   };
-  return { input, deps, envs, events, saved };
+  return { input, deps, envs, events, saved, contractMaxIds };
 }
 
 describe('runBenchmark with the postgres store', () => {
   it('starts and seeds one database at the first postgres configuration, passes its URL only there, samples it per step', async () => {
-    const { input, deps, envs, events } = setup();
+    const { input, deps, envs, events, contractMaxIds } = setup();
     const doc = await runBenchmark(input, deps);
     expect(doc.status).toBe('completed');
+    // The contract check asks for the last seeded id, not the memory store's default 10000.
+    expect(contractMaxIds).toEqual([undefined, 300, 300]);
     expect(events).toEqual([
       'start:one', 'stop:one',
       'db:start httpbench/go-chi:t users=300 cpuset=1',
