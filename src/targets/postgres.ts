@@ -115,19 +115,29 @@ function abortable(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
 }
 
-export async function startPostgres(docker: DockerClient, opts: DatabaseStartOptions): Promise<RunningDatabase> {
-  const official = await imageInfo(docker, opts.image);
-  const standIn = opts.image === OFFICIAL_POSTGRES_IMAGE && !official ? await imageInfo(docker, STAND_IN_POSTGRES_IMAGE) : null;
-  const choice = chooseDatabaseImage(opts.image, (tag) => (tag === opts.image ? official !== null : standIn !== null));
+/**
+ * The image the database will run, with its id; throws (exit 3) naming the fix when neither the
+ * scenario's image nor its stand-in is on this machine. Called before the run too, so a missing
+ * image fails in a second, not after the memory configurations were measured.
+ */
+export async function resolveDatabaseImage(docker: DockerClient, image: string): Promise<RunningDatabase['image']> {
+  const official = await imageInfo(docker, image);
+  const standIn = image === OFFICIAL_POSTGRES_IMAGE && !official ? await imageInfo(docker, STAND_IN_POSTGRES_IMAGE) : null;
+  const choice = chooseDatabaseImage(image, (tag) => (tag === image ? official !== null : standIn !== null));
   if (!choice) {
-    throw new InfrastructureError(`database image ${opts.image} is not on this machine`, {
+    throw new InfrastructureError(`database image ${image} is not on this machine`, {
       hint:
-        opts.image === OFFICIAL_POSTGRES_IMAGE
+        image === OFFICIAL_POSTGRES_IMAGE
           ? `run 'docker pull ${OFFICIAL_POSTGRES_IMAGE}', or on an offline host 'bash scripts/build-bases.sh' (builds ${STAND_IN_POSTGRES_IMAGE})`
-          : `pull or build ${opts.image}, or remove database.image from the scenario`,
+          : `pull or build ${image}, or remove database.image from the scenario`,
     });
   }
-  const imageId = (choice.tag === opts.image ? official : standIn)!.id;
+  return { ...choice, id: (choice.tag === image ? official : standIn)!.id };
+}
+
+export async function startPostgres(docker: DockerClient, opts: DatabaseStartOptions): Promise<RunningDatabase> {
+  const choice = await resolveDatabaseImage(docker, opts.image);
+  const imageId = choice.id;
   const port = await freeLoopbackPort();
   // Random per run: the port is on loopback only, but any local user could otherwise connect.
   const password = randomBytes(18).toString('base64url');

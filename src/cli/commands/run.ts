@@ -24,7 +24,7 @@ import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
 import { guardLoadUrl } from '../../load/url-guard.ts';
-import { seedDatabase, startPostgres } from '../../targets/postgres.ts';
+import { resolveDatabaseImage, seedDatabase, startPostgres } from '../../targets/postgres.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
 import { onInterrupt } from '../signals.ts';
@@ -105,6 +105,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (leftovers.length > 0) {
       process.stderr.write(`warning: ${leftovers.length} container(s) of an earlier httpbench run are still there; remove them with 'httpbench clean'\n`);
     }
+    // store: postgres needs a database image: fail now, not after the memory configurations ran.
+    const usesPostgres = scenario.targets.some((t) => (!only || only.includes(t.name)) && t.configurations.some((c) => c.store === 'postgres'));
+    if (docker && usesPostgres) await resolveDatabaseImage(docker, scenario.database.image);
     const dockerVersion = docker ? ((await docker.version()).Version ?? null) : null;
     const environment = await detectEnvironment({
       projectRoot: PROJECT_ROOT,
