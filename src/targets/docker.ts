@@ -31,7 +31,7 @@ export function expandEnv(env: Record<string, string>, cpus: number): string[] {
   return Object.entries(env).map(([key, value]) => `${key}=${value.replaceAll('${cpus}', String(cpus))}`);
 }
 
-function isRoot(user: string): boolean {
+export function isRoot(user: string): boolean {
   const name = user.split(':')[0] ?? '';
   return name === '' || name === '0' || name === 'root';
 }

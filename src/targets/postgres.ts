@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { describeError, InfrastructureError, InterruptedError } from '../errors.ts';
 import { dockerStatus, type DockerClient } from './docker-client.ts';
-import { containerState, logsTail, removeQuietly, startSampler, STOP_TIMEOUT_S, TARGET_LABEL } from './docker.ts';
+import { containerState, FALLBACK_USER, isRoot, logsTail, removeQuietly, startSampler, STOP_TIMEOUT_S, TARGET_LABEL } from './docker.ts';
 import { imageInfo } from './image-build.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { freeLoopbackPort } from './net.ts';
@@ -259,7 +259,7 @@ export interface SeedOptions {
  */
 export async function seedDatabase(docker: DockerClient, opts: SeedOptions): Promise<void> {
   const info = await imageInfo(docker, opts.image);
-  const user = info && info.user !== '' && info.user !== 'root' && info.user !== '0' ? info.user : '65534:65534';
+  const user = info && !isRoot(info.user) ? info.user : FALLBACK_USER;
   const container = await docker.createContainer({
     Image: opts.image,
     name: `httpbench-seed-${opts.runId}-${randomBytes(3).toString('hex')}`,
