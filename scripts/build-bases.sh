@@ -136,16 +136,8 @@ ENV GOPATH=/go GOTOOLCHAIN=local PATH=/go/bin:/usr/lib/go/bin:/usr/local/sbin:/u
 WORKDIR /go
 CMD [\"go\", \"version\"]"
 
-# The harness starts this as `postgres -D DIR -c …` itself (src/targets/postgres.ts), so no entrypoint
-# script: Debian's binaries on PATH, and a writable run directory for the socket/lock files.
-build_standin "$PG" "FROM $BASE
-$trust_ca
-RUN apt-get update -qq \\
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-17 >/dev/null \\
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/lib/postgresql/17/main /etc/postgresql/17/main
-ENV PATH=/usr/lib/postgresql/17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
-USER postgres
-CMD [\"postgres\", \"--version\"]"
+# The database of `store: postgres` (not a target's base, so not from a manifest): its recipe file.
+build_standin "$PG" "$(cat "$(dirname "$0")/../docker/bases/postgres-17.Dockerfile")"
 
 echo "build-bases: done in $(elapsed "$total_start") s"
 for img in "$BASE" "$PY" "$GO" "$PG"; do
