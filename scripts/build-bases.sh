@@ -8,6 +8,8 @@
 #        httpbench-base/python:3.13-slim  (Debian's python3 3.13 + venv, `python`/`pip` like the official image)
 #        httpbench-base/golang:1.24       (Debian's golang-go 1.24, git, ca-certificates)
 #        httpbench-base/node:20           (Debian's nodejs 20 and npm)
+#        httpbench-base/postgres:17       (Debian's postgresql-17, `postgres`/`pg_isready` on PATH, stand-in
+#                                          for the official postgres:17 the harness runs as its database)
 # Images already present are reused unless --force. Idempotent; runs unattended as root. Needs
 # `npm ci` first (the manifests are read through the harness).
 #
@@ -45,6 +47,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # image <TAB> official <TAB> recipe, one line per stand-in; read before any slow step so a broken
 # manifest fails at once (exit 2).
 standins=$(node "$root/bin/httpbench.js" targets --tsv stand-ins)
+PG=httpbench-base/postgres:17
 
 now_s() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -123,7 +126,10 @@ while IFS=$'\t' read -r image _official recipe; do
   images+=("$image")
 done <<<"$standins"
 
+# The database of `store: postgres` (not a target's base, so not from a manifest): its recipe file.
+build_standin "$PG" docker/bases/postgres-17.Dockerfile
+
 echo "build-bases: done in $(elapsed "$total_start") s"
-for img in "$BASE" "${images[@]}"; do
+for img in "$BASE" "${images[@]}" "$PG"; do
   echo "  $img $(docker image inspect --format '{{.Size}}' "$img") bytes"
 done

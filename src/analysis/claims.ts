@@ -614,7 +614,14 @@ function pairedSamples(num: Group, den: Group, value: (r: TargetResult) => Sampl
 function ratioVerdicts(claim: Claim, doc: RunDocument, numerator: string, denominator: string, pairs: Array<{ numerator: string; denominator: string }> | undefined, value: (r: TargetResult) => Sample): ConfigurationVerdict[] {
   const nums = groupsOf(doc, numerator);
   const dens = groupsOf(doc, denominator);
-  const list = pairs ?? nums.flatMap((n) => dens.map((d) => ({ numerator: n.configuration, denominator: d.configuration })));
+  const all = pairs ?? nums.flatMap((n) => dens.map((d) => ({ numerator: n.configuration, denominator: d.configuration })));
+  // A registry pairs configurations of several scenarios (e.g. both stores); a pair neither side of
+  // which this run's scenario defines (or measured) belongs to another scenario and is left out,
+  // unless nothing else remains. A defined but unmeasured side still counts as missing.
+  const defined = (target: string, groups: Group[], id: string) =>
+    groups.some((g) => g.configuration === id) || doc.scenario.targets.some((t) => t.name === target && t.configurations.some((c) => c.id === id));
+  const present = all.filter((p) => defined(numerator, nums, p.numerator) || defined(denominator, dens, p.denominator));
+  const list = present.length > 0 ? present : all;
   if (list.length === 0) return [missing(`${numerator} vs ${denominator}`, [numerator, denominator], nums.length === 0 ? `target '${numerator}'` : `target '${denominator}'`)];
   return list.map((p) => {
     const n = nums.find((g) => g.configuration === p.numerator);

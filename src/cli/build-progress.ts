@@ -15,7 +15,7 @@ export async function buildWithProgress(
   docker: DockerClient,
   spec: DockerTargetSpec,
   display: Display,
-  opts: { verbose: boolean; extraCaFile: string | null; signal?: AbortSignal },
+  opts: { verbose: boolean; extraCaFile: string | null; signal?: AbortSignal; tag?: string },
 ): Promise<BuiltImage> {
   const condenser = new BuildLogCondenser();
   const started = performance.now();
@@ -23,7 +23,7 @@ export async function buildWithProgress(
   try {
     const built = await buildImage(docker, spec, {
       projectRoot: PROJECT_ROOT,
-      tag: defaultTag(spec.name),
+      tag: opts.tag ?? defaultTag(spec.name),
       extraCaFile: opts.extraCaFile,
       onProgress: (line) => {
         const urgent = condenser.push(line);

@@ -10,6 +10,7 @@ import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
 import { decodeHistogram, decodeIntervalLog } from '../samples/histogram.ts';
 import { describeError } from '../errors.ts';
 import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
+import { databaseText, STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE, storeRows } from './stores.ts';
 import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, fmt, reproduceCommands, runStatusBanner, stepFlags, stepRows, STEP_HEADERS, STEP_ALIGN_RIGHT, STEP_TABLE_NOTE, calibrationSection, CALIBRATION_HEADERS, CALIBRATION_ALIGN_RIGHT } from './common.ts';
 import type { RenderOptions } from './markdown.ts';
 import { thresholdReason } from '../analysis/thresholds.ts';
@@ -54,6 +55,17 @@ function tableHtml(header: string[], rows: string[][], numeric: boolean[] = [], 
   const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('\n');
   // Wide step tables scroll inside their box instead of running off the page.
   return `<div class="scroll"><table${cls ? ` class="${cls}"` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+/** Memory vs PostgreSQL, right after the claims (absent when the run used one store). */
+function storesHtml(doc: RunDocument, groups: GroupSummary[]): string[] {
+  const rows = storeRows(doc, groups);
+  const db = databaseText(doc);
+  if (rows.length === 0 && !db) return [];
+  const out = ['<h2 id="stores">Memory vs PostgreSQL</h2>'];
+  if (rows.length > 0) out.push(`<p class="note">${esc(STORE_NOTE)}</p>`, tableHtml(STORE_HEADERS, rows, STORE_ALIGN_RIGHT));
+  if (db) out.push(`<p>${esc(db.replaceAll('**', ''))}</p>`);
+  return out;
 }
 
 function claimsHtml(verdicts: ClaimVerdict[], claimsSource?: string): string {
@@ -337,6 +349,7 @@ export function renderHtml(doc: RunDocument, options: RenderOptions): string {
   body.push(claimsHtml(verdicts, doc.claimsSource));
   const thresholds = thresholdsHtml(data.thresholds);
   if (thresholds) body.push(thresholds);
+  body.push(...storesHtml(doc, groups));
   body.push('<h2 id="charts">Charts</h2>');
   body.push('<div class="charts">');
   body.push(`<figure>${latencyChart(groups)}<figcaption>Median over repetitions at each offered rate.</figcaption></figure>`);

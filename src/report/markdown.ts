@@ -32,6 +32,7 @@ import {
   LIMIT_HEADERS,
   limitRows,
 } from './common.ts';
+import { databaseText, STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE, storeRows } from './stores.ts';
 
 export interface RenderOptions {
   /** ISO-8601 time of rendering; the only input besides the document. */
@@ -104,6 +105,17 @@ function thresholdsSection(results: ThresholdResult[]): string | null {
   return ['## Thresholds', '', THRESHOLDS_NOTE, '', table(['Status', 'Threshold', 'Measured', 'Reason'], rows)].join('\n');
 }
 
+/** Memory vs PostgreSQL, right after the claims (absent when the run used one store). */
+function storesSection(doc: RunDocument, groups: GroupSummary[]): string[] {
+  const rows = storeRows(doc, groups);
+  const db = databaseText(doc);
+  if (rows.length === 0 && !db) return [];
+  const out = ['## Memory vs PostgreSQL'];
+  if (rows.length > 0) out.push('', STORE_NOTE, '', table(STORE_HEADERS, rows, STORE_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
+  if (db) out.push('', db);
+  return [out.join('\n')];
+}
+
 function environmentSection(doc: RunDocument, groups: GroupSummary[]): string {
   const out = ['## Environment', '', table(['', ''], environmentRows(doc))];
   if (cpusShared(doc)) out.push('', `**Warning:** ${SHARED_CPUS_WARNING}`);
@@ -172,6 +184,7 @@ export function renderMarkdown(doc: RunDocument, options: RenderOptions): string
     headlineSection(headline),
     claimsSection(verdicts, doc.claimsSource),
     ...[thresholdsSection(data.thresholds)].filter((x): x is string => x !== null),
+    ...storesSection(doc, groups),
     environmentSection(doc, groups),
     [
       '## Results by target and configuration',

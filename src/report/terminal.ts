@@ -9,6 +9,7 @@ import { thresholdReason } from '../analysis/thresholds.ts';
 import { VERDICT_LABEL, THRESHOLD_LABEL, thresholdMeasured, runStatusBanner } from './common.ts';
 import { buildReportModel, failureLines, NOT_RUN_INTRO, type ReportModel } from './headline.ts';
 import { escapeControlChars } from '../util/terminal-text.ts';
+import { databaseText, STORE_HEADERS, storeRows } from './stores.ts';
 
 /** run.json text may be hand-edited: escape control characters (ANSI escapes) before they print. */
 const clean = (text: string): string => escapeControlChars(text);
@@ -29,6 +30,15 @@ export function renderTerminal(doc: RunDocument, model: ReportModel = buildRepor
   for (const r of headline.ratios) out.push(`ratio: ${r}`);
   out.push(`machine: ${headline.machine}`);
   if (headline.notRun.length > 0) out.push(NOT_RUN_INTRO, ...headline.notRun.map((n) => `  - ${n}`));
+
+  const stores = storeRows(doc, groups);
+  if (stores.length > 0) {
+    const side = new Table({ head: STORE_HEADERS, style: PLAIN() });
+    for (const row of stores) side.push(row.map(clean));
+    out.push('', 'Memory vs PostgreSQL:', side.toString());
+  }
+  const db = databaseText(doc);
+  if (db) out.push(clean(db.replaceAll('**', '')));
 
   if (verdicts.length > 0) {
     const claims = new Table({ head: ['verdict', 'claim', 'article', 'measured'], style: PLAIN(), colWidths: [14, 34, 30, 60], wordWrap: true });

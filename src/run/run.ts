@@ -14,9 +14,9 @@ import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../load/typ
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import { plannedRunS, type ProgressStepKind } from '../progress/format.ts';
 import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
-import { SCHEMA_VERSION, type Calibration, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
+import { SCHEMA_VERSION, type Calibration, type DatabaseInfo, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
 import { isDockerTarget } from '../targets/kinds.ts';
-import { removedFromOutside, type RunningTarget, type StartOptions } from '../targets/types.ts';
+import { removedFromOutside, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from '../targets/types.ts';
 
 export const PATH_TEMPLATE = '/users/{id}';
 
@@ -25,6 +25,16 @@ export interface BuiltImage {
   id: string;
   sizeBytes: number;
   bases?: NonNullable<TargetResult['image']>['bases'];
+}
+
+/** The run's PostgreSQL service, started and seeded (src/targets/postgres.ts behind the CLI). */
+export interface RunDatabase {
+  /** DATABASE_URL for the targets (holds the password: never logged, never in run.json). */
+  url: string;
+  info: DatabaseInfo;
+  sampleResources(): ResourceSampler | null;
+  state(): Promise<TargetState>;
+  stop(): Promise<void>;
 }
 
 export interface RunDeps {
@@ -37,7 +47,13 @@ export interface RunDeps {
    * for run.json. Absent where no calibration server can run (no Docker engine): no floor then.
    */
   startCalibration?(opts: { cpus: number; cpuset: string; runId: string; signal: AbortSignal }): Promise<{ target: RunningTarget; server: string }>;
-  verifyContract(baseUrl: string, connectHost?: string): Promise<{ ok: boolean; failures: string[] }>;
+  /**
+   * Starts the database on `cpuset` and seeds it with `users` rows using `seedImage` (a built target
+   * image). Throws InfrastructureError when it cannot (exit 3). Absent without Docker.
+   */
+  startDatabase?(opts: { seedImage: BuiltImage; users: number; cpuset: string; runId: string; signal: AbortSignal }): Promise<RunDatabase>;
+  /** `maxId`: the target's USERS when the plan set it (postgres store), else the contract's default. */
+  verifyContract(baseUrl: string, connectHost?: string, maxId?: number): Promise<{ ok: boolean; failures: string[] }>;
   engine(name: Step['engine']): LoadEngine;
   /** Persists the document (validate + atomic write). Called after every step. */
   save(doc: RunDocument): Promise<void>;
@@ -79,11 +95,13 @@ export interface RunInput {
   signal: AbortSignal;
 }
 
-function emptyTarget(run: PlannedRun, cpus: number, status: TargetResult['status'], reason: string | null): TargetResult {
+function emptyTarget(run: PlannedRun, cpus: number, status: TargetResult['status'], reason: string | null, withStore: boolean): TargetResult {
   return {
     name: run.spec.name,
     configuration: run.configuration.id,
     cpus,
+    // Recorded once the scenario mixes stores, so older single-store runs read as before.
+    ...(withStore ? { store: run.store } : {}),
     repetition: run.repetition,
     status,
     reason,
@@ -123,6 +141,25 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
   const plan = planRuns(scenario, input.cpus, input.only);
   deps.progress?.planned(plan.filter((r) => !r.skipReason).length, plannedRunS(scenario));
   const images = new Map<string, BuiltImage | Error>();
+  const withStore = plan.some((r) => r.store !== 'memory');
+  const imageFor = async (spec: DockerTargetSpec): Promise<BuiltImage | Error> => {
+    let built = images.get(spec.name);
+    if (!built) {
+      deps.log(`[${spec.name}] building image from ${spec.dockerfile}`);
+      try {
+        built = await deps.buildImage(spec, signal);
+      } catch (error) {
+        throwIfAborted(signal);
+        // Bad input (an unreadable --ca-cert, say) is the user's to fix: exit 2, not a target failure.
+        if (error instanceof ConfigError) throw error;
+        built = error instanceof Error ? error : new Error(String(error));
+      }
+      images.set(spec.name, built);
+    }
+    return built;
+  };
+  // Started at the first postgres configuration, kept for the rest of the run, stopped in finally.
+  let database: RunDatabase | null = null;
   // The entry being measured, so an interrupt or a fatal error is recorded on the right one.
   let inProgress: TargetResult | null = null;
   try {
@@ -135,38 +172,38 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
       const label = `${run.spec.name}/${run.configuration.id}#${run.repetition + 1}`;
       if (run.skipReason) {
         deps.log(`[${label}] skipped: ${run.skipReason}`);
-        doc.targets.push(emptyTarget(run, input.cpus, 'skipped', run.skipReason));
+        doc.targets.push(emptyTarget(run, input.cpus, 'skipped', run.skipReason, withStore));
         await deps.save(doc);
         continue;
       }
       let image: BuiltImage | null = null;
       if (isDockerTarget(run.spec)) {
-        let built = images.get(run.spec.name);
-        if (!built) {
-          deps.log(`[${run.spec.name}] building image from ${run.spec.dockerfile}`);
-          try {
-            built = await deps.buildImage(run.spec, signal);
-          } catch (error) {
-            throwIfAborted(signal);
-            // Bad input (an unreadable --ca-cert, say) is the user's to fix: exit 2, not a target failure.
-            if (error instanceof ConfigError) throw error;
-            built = error instanceof Error ? error : new Error(String(error));
-          }
-          images.set(run.spec.name, built);
-        }
+        const built = await imageFor(run.spec);
         if (built instanceof Error) {
-          const entry = emptyTarget(run, input.cpus, 'failed', `image build failed: ${describeError(built)}`);
+          const entry = emptyTarget(run, input.cpus, 'failed', `image build failed: ${describeError(built)}`, withStore);
           doc.targets.push(entry);
           await deps.save(doc);
           continue;
         }
         image = built;
       }
-      const entry = emptyTarget(run, input.cpus, 'completed', null);
+      const entry = emptyTarget(run, input.cpus, 'completed', null, withStore);
       entry.image = image ? { id: image.id, sizeBytes: image.sizeBytes, bases: image.bases } : null;
+      if (run.store === 'postgres') {
+        database ??= await startDatabase(input, deps, imageFor, doc);
+        const state = await database.state();
+        if (!state.running) {
+          entry.status = 'failed';
+          entry.reason = `the database is not running (${database.info.error ?? `exit code ${state.exitCode ?? 'unknown'}`}); this configuration was not measured`;
+          deps.log(`[${label}] ${entry.reason}`);
+          doc.targets.push(entry);
+          await deps.save(doc);
+          continue;
+        }
+      }
       doc.targets.push(entry);
       inProgress = entry;
-      await measureTarget(run, entry, image, input, deps, label, () => deps.save(doc));
+      await measureTarget(run, entry, image, input, deps, label, () => deps.save(doc), run.store === 'postgres' ? database : null);
       inProgress = null;
       await deps.save(doc);
     }
@@ -181,9 +218,48 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
     throw error;
   } finally {
     doc.finishedAt = deps.now().toISOString();
-    await deps.save(doc);
+    try {
+      await database?.stop();
+    } finally {
+      await deps.save(doc);
+    }
   }
   return doc;
+}
+
+/** Starts and seeds the run's database, building the seed target's image if needed; records it. */
+async function startDatabase(
+  input: RunInput,
+  deps: RunDeps,
+  imageFor: (spec: DockerTargetSpec) => Promise<BuiltImage | Error>,
+  doc: RunDocument,
+): Promise<RunDatabase> {
+  const { scenario } = input;
+  if (!deps.startDatabase) {
+    throw new ConfigError('store: postgres needs a Docker engine for the database', { hint: 'use store: memory, or run where Docker is available' });
+  }
+  const seedSpec = scenario.targets.find((t) => t.name === scenario.database.seed.target);
+  if (!seedSpec || !('context' in seedSpec)) {
+    throw new ConfigError(`database.seed.target '${scenario.database.seed.target}' is not a Docker target of the scenario`, {
+      hint: 'name the target whose image seeds the table (go-chi or fastapi)',
+    });
+  }
+  const seedImage = await imageFor(seedSpec);
+  if (seedImage instanceof Error) {
+    throw new TargetError(`the database cannot be seeded: building ${seedSpec.name} failed: ${describeError(seedImage)}`, {
+      hint: 'fix the build (its log is above), or set database.seed.target to another target',
+    });
+  }
+  const cpuset = scenario.database.cpuset ?? input.targetCpuset;
+  deps.log(`[database] starting PostgreSQL on cpuset ${cpuset} (${scenario.database.memoryMiB} MiB), seeding ${scenario.load.ids.max} users`);
+  const database = await deps.startDatabase({ seedImage, users: scenario.load.ids.max, cpuset, runId: input.runId, signal: input.signal });
+  doc.database = database.info;
+  deps.log(
+    `[database] ${database.info.image} ready after ${database.info.startMs?.toFixed(0) ?? '?'} ms, seeded in ${database.info.seedMs?.toFixed(0) ?? '?'} ms` +
+      (database.info.sharesTargetCpus ? ` (shares the targets' CPUs ${cpuset})` : ''),
+  );
+  await deps.save(doc);
+  return database;
 }
 
 /**
@@ -198,6 +274,7 @@ async function measureTarget(
   deps: RunDeps,
   label: string,
   save: () => Promise<void>,
+  database: RunDatabase | null = null,
 ): Promise<void> {
   const { scenario, signal } = input;
   let target: RunningTarget | null = null;
@@ -216,7 +293,7 @@ async function measureTarget(
     target = await deps.startTarget(
       {
         spec: run.spec,
-        configuration: { ...run.configuration, env: run.env },
+        configuration: { ...run.configuration, env: database ? { ...run.env, DATABASE_URL: database.url } : run.env },
         cpus: input.cpus,
         cpuset: input.targetCpuset,
         memoryMiB: scenario.resources.memoryMiB,
@@ -232,7 +309,7 @@ async function measureTarget(
     if (target.idleMemoryBytes !== null) entry.memory = { idleBytes: target.idleMemoryBytes, peakBytes: target.idleMemoryBytes };
     if (target.coldStartMs !== null) deps.log(`[${label}] first 200 after ${target.coldStartMs.toFixed(0)} ms`);
 
-    const contract = await deps.verifyContract(target.baseUrl, target.connectHost);
+    const contract = await deps.verifyContract(target.baseUrl, target.connectHost, run.env.USERS !== undefined ? Number(run.env.USERS) : undefined);
     if (!contract.ok) {
       entry.status = 'failed';
       entry.reason = `pre-flight contract failed: ${contract.failures.join('; ')}`;
@@ -255,18 +332,30 @@ async function measureTarget(
       // A signal that came during the previous save or liveness check must not let a whole step run.
       throwIfAborted(signal);
       const sampler = target!.sampleResources();
+      const dbSampler = database?.sampleResources() ?? null;
       let measured: EngineStep;
       try {
         measured = await runStep(kind, engineName, spec);
       } catch (error) {
         await sampler?.stop();
+        await dbSampler?.stop().catch(() => null);
         throw error;
       }
       const resources = sampler ? await sampler.stop() : null;
+      // The database's figures are context, not a target failure: a sampling error leaves them null.
+      const databaseResources = dbSampler ? await dbSampler.stop().catch(() => null) : null;
       throwIfAborted(signal);
       const stored = { ...measured, latencyUs: latencyOrAbsent(measured.latencyUs) };
       const { saturated, reasons } = classifyStep(stored, scenario.slo);
-      const step: Step = { ...stored, kind, resources, cpuPercent: resources?.cpuPercent ?? null, saturated, saturationReasons: reasons };
+      const step: Step = {
+        ...stored,
+        kind,
+        resources,
+        ...(database ? { database: databaseResources } : {}),
+        cpuPercent: resources?.cpuPercent ?? null,
+        saturated,
+        saturationReasons: reasons,
+      };
       const loadLimit = loadSideLimit(stored, step.cpuPercent, input.cpus);
       if (loadLimit) markLoadBound(step, loadLimit);
       entry.steps.push(step);
@@ -278,6 +367,7 @@ async function measureTarget(
           (step.generator.bound ? ' [generator-bound]' : '') +
           (saturated ? ` [saturated: ${reasons.join('; ')}]` : ''),
       );
+      if (database) await assertDatabaseAlive(database, step, label, save);
       await assertAlive(target!, label);
       await save();
       return step;
@@ -399,6 +489,22 @@ async function calibrate(input: RunInput, deps: RunDeps): Promise<Calibration> {
 function markLoadBound(step: Step, reason: string): void {
   step.generator.bound = true;
   step.generator.boundReasons.push(reason);
+}
+
+/**
+ * A database that died during a step fails the configuration: the step is kept (its failures are
+ * counted) and marked, and the error names the database, not the target.
+ */
+async function assertDatabaseAlive(database: RunDatabase, step: Step, label: string, save: () => Promise<void>): Promise<void> {
+  const state = await database.state();
+  if (state.running) return;
+  const cause = state.oomKilled ? 'was OOM-killed' : `exited (code ${state.exitCode ?? 'unknown'})`;
+  database.info.error = `the database ${cause} during a step of ${label}`;
+  step.notes.push(`the database ${cause} during this step: its failures are the database's, not the target's`);
+  await save();
+  throw new TargetError(`${label}: ${database.info.error}`, {
+    hint: state.oomKilled ? 'raise database.memoryMiB in the scenario' : 'the database container was stopped from outside the run; re-run',
+  });
 }
 
 /** A target that died during a step fails with the engine's cause (exit code, OOM kill). */

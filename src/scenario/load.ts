@@ -87,9 +87,58 @@ export function checkScenario(scenario: Scenario, machine: MachineFacts): string
     t.configurations.forEach((c, j) => {
       if (ids.has(c.id)) problems.push(`targets[${i}].configurations[${j}].id: duplicate configuration id '${c.id}'`);
       ids.add(c.id);
+      problems.push(...storeProblems(`targets[${i}].configurations[${j}]`, c, 'url' in t));
     });
   });
   problems.push(...checkThresholds(scenario));
+  problems.push(...databaseProblems(scenario, machine));
+  return problems;
+}
+
+/** The harness sets these for every `store: postgres` configuration (targets/CONTRACT.md). */
+export const DATABASE_ENV = ['STORE', 'DATABASE_URL', 'DB_POOL_SIZE', 'USERS'] as const;
+
+function storeProblems(at: string, c: Scenario['targets'][number]['configurations'][number], isUrl: boolean): string[] {
+  const problems: string[] = [];
+  // USERS alone is fine for the memory store (its data set size); with postgres the harness seeds exactly load.ids.max.
+  const owned = DATABASE_ENV.filter((key) => key in c.env && (key !== 'USERS' || c.store === 'postgres'));
+  if (owned.length > 0) {
+    problems.push(`${at}.env: sets ${owned.join(', ')}; remove them and set store: postgres (the harness passes them, with database.poolSize and load.ids.max)`);
+  }
+  if (c.store === 'postgres' && isUrl) {
+    problems.push(`${at}.store: a url: target runs outside the harness, which cannot give it a database; use store: memory`);
+  }
+  // The store must show in every figure's label, and labels are configuration ids.
+  if (c.store === 'postgres' && !c.id.includes('postgres')) {
+    problems.push(`${at}.id: '${c.id}' uses store: postgres but its id does not say so; name it e.g. '${c.id}-postgres' (ids label every figure)`);
+  }
+  return problems;
+}
+
+function databaseProblems(scenario: Scenario, machine: MachineFacts): string[] {
+  const db = scenario.database;
+  if (!scenario.targets.some((t) => t.configurations.some((c) => c.store === 'postgres'))) return [];
+  const problems: string[] = [];
+  const seeder = scenario.targets.find((t) => t.name === db.seed.target);
+  if (!seeder || !('context' in seeder)) {
+    problems.push(`database.seed.target: '${db.seed.target}' is not a Docker target of this scenario; name one whose image has a seed command (go-chi: ['-seed'], fastapi: ['python', '-m', 'app.seed'])`);
+  }
+  if (db.cpuset !== undefined) {
+    const outside = parseCpuset(db.cpuset).filter((c) => c >= machine.cpuCount);
+    if (outside.length > 0) problems.push(`database.cpuset: CPU ${outside.join(', ')} is outside this machine (CPUs 0-${machine.cpuCount - 1})`);
+  }
+  if (machine.memoryBytes !== undefined && db.memoryMiB * 1024 * 1024 > machine.memoryBytes) {
+    problems.push(`database.memoryMiB: ${db.memoryMiB} MiB asked for but this machine has ${Math.floor(machine.memoryBytes / (1024 * 1024))} MiB`);
+  }
+  if ('port' in db.settings || 'listen_addresses' in db.settings || 'unix_socket_directories' in db.settings) {
+    problems.push('database.settings: port, listen_addresses and unix_socket_directories are the harness\'s (127.0.0.1 on a free port); remove them');
+  }
+  const maxConnections = Number(db.settings.max_connections ?? 100);
+  // FastAPI opens one pool per worker; ${cpus} workers at most, so poolSize × cpus bounds a target.
+  const cpus = resolveCpus(scenario.resources.cpus, machine.cpuCount);
+  if (Number.isFinite(maxConnections) && db.poolSize * cpus > maxConnections - 3) {
+    problems.push(`database.poolSize: ${db.poolSize} connections × up to ${cpus} processes exceeds max_connections ${maxConnections} (3 reserved); lower poolSize or raise database.settings.max_connections`);
+  }
   return problems;
 }
 

@@ -14,6 +14,12 @@ export const ConfigurationSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'configuration id must be lowercase letters, digits and dashes' }),
   description: z.string().default(''),
   env: z.record(z.string(), z.string()).default({}),
+  /**
+   * Where the target reads its users: `memory` (built at start-up, the default) or `postgres` (the
+   * harness starts and seeds a PostgreSQL container, `database:` below, and passes STORE,
+   * DATABASE_URL, DB_POOL_SIZE and USERS; targets/CONTRACT.md). Absent = memory.
+   */
+  store: z.enum(['memory', 'postgres'], { error: 'store must be memory or postgres' }).optional(),
 });
 export type Configuration = z.infer<typeof ConfigurationSchema>;
 
@@ -76,6 +82,37 @@ export const ThresholdSchema = z.strictObject({
   value: z.number({ error: 'thresholds[].value must be a number' }).nonnegative({ error: 'thresholds[].value must be ≥ 0' }),
 });
 export type Threshold = z.infer<typeof ThresholdSchema>;
+
+const cpusetString = (what: string) => z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: `${what} must look like "1", "2-3" or "0,2"` });
+
+/** The PostgreSQL service the harness owns for `store: postgres` configurations (one per run). */
+export const DatabaseSchema = z.strictObject({
+  /**
+   * Image to run. The default is the official major version; where it cannot be pulled the harness
+   * uses the stand-in httpbench-base/postgres:17 from scripts/build-bases.sh (run.json says which).
+   */
+  image: z.string().min(1).default('postgres:17'),
+  /** Connections per target process (DB_POOL_SIZE): per uvicorn worker for FastAPI, the one pool for Go. */
+  poolSize: positiveInt('database.poolSize').max(1000, { error: 'database.poolSize must be ≤ 1000' }).default(10),
+  /** Memory limit of the database container, MiB (its data directory lives in it, on tmpfs). */
+  memoryMiB: positiveInt('database.memoryMiB').default(512),
+  /** CPUs of the database container; default: the targets' cpuset (so it shares their CPU budget). */
+  cpuset: cpusetString('database.cpuset').optional(),
+  /** Extra server settings, passed as `postgres -c name=value` and recorded in run.json. */
+  settings: z
+    .record(z.string().regex(/^[a-z][a-z0-9_.]*$/, { error: 'database.settings keys are PostgreSQL setting names (lowercase)' }), z.string())
+    .default({ max_connections: '200' }),
+  /**
+   * Which target image seeds the table, and its seed command (the image's entrypoint gets it):
+   * go-chi `-seed`, fastapi `python -m app.seed` (targets/CONTRACT.md, "Seeding").
+   */
+  seed: z
+    .strictObject({ target: z.string(), command: z.array(z.string()).min(1, { error: 'database.seed.command needs at least one word' }) })
+    .default({ target: 'go-chi', command: ['-seed'] }),
+  /** Seconds to wait for the database to accept connections. */
+  startupTimeoutS: positiveNumber('database.startupTimeoutS').default(60),
+});
+export type DatabaseSpec = z.infer<typeof DatabaseSchema>;
 
 export const ScenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'name must be lowercase letters, digits and dashes' }),
@@ -159,6 +196,8 @@ export const ScenarioSchema = z.strictObject({
   repeat: positiveInt('repeat').default(1),
   /** Seconds to wait for a target's first 200 before it is failed. */
   startupTimeoutS: positiveNumber('startupTimeoutS').default(60),
+  /** The PostgreSQL service for `store: postgres` configurations; ignored when none uses it. */
+  database: DatabaseSchema.prefault({}),
   /** Claims registry, relative to the scenario file; null for none. */
   claims: z.string().nullable().default(null),
   /** `httpbench compare` settings for runs of this scenario (thresholds); absent = the defaults. */

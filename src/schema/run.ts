@@ -153,6 +153,11 @@ export const StepSchema = z.strictObject({
   generator: GeneratorSchema,
   /** Target container CPU/memory during the step; null for url: targets (not measurable). */
   resources: ResourceSchema.nullable(),
+  /**
+   * The PostgreSQL container's CPU/memory during the step (`store: postgres` only; absent for the
+   * memory store, null when it could not be sampled).
+   */
+  database: ResourceSchema.nullable().optional(),
   /** Target CPU in percent of one core (same as resources.cpuPercent), null when not measured. */
   cpuPercent: z.number().nonnegative().nullable(),
   /** True when this step is past the target's capacity. */
@@ -173,6 +178,8 @@ export const TargetResultSchema = z.strictObject({
   configuration: z.string(),
   /** CPUs this configuration may use (the same budget for every target). */
   cpus: z.number().positive(),
+  /** Where the target read its users (the configuration's `store`); absent in older runs = memory. */
+  store: z.enum(['memory', 'postgres']).optional(),
   /** 0-based repetition index. */
   repetition: z.number().int().nonnegative(),
   status: TargetStatusSchema,
@@ -288,6 +295,34 @@ export const CalibrationSchema = z.strictObject({
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
+/** The PostgreSQL service of the run (one, shared by every `store: postgres` configuration). */
+export const DatabaseInfoSchema = z.strictObject({
+  /** Image as run, e.g. "postgres:17" or the stand-in "httpbench-base/postgres:17". */
+  image: z.string(),
+  imageId: z.string().nullable(),
+  /** `official` = the scenario's image; `stand-in` = built by scripts/build-bases.sh from Debian's package. */
+  source: z.enum(['official', 'stand-in', 'override']),
+  /** What `postgres --version` printed inside the container, e.g. "postgres (PostgreSQL) 17.6". */
+  version: z.string().nullable(),
+  cpuset: z.string(),
+  /** True when the database runs on CPUs the targets also use (on a 2-CPU host it must). */
+  sharesTargetCpus: z.boolean(),
+  memoryBytes: z.number().int().positive(),
+  /** Rows seeded (ids 1..users) and connections per target process (DB_POOL_SIZE). */
+  users: z.number().int().positive(),
+  poolSize: z.number().int().positive(),
+  /** Server settings passed as `-c name=value`, beyond the harness's own (listen address, port). */
+  settings: z.record(z.string(), z.string()),
+  /** Container start → accepting connections, ms; then the seed command's wall time, ms. */
+  startMs: z.number().nonnegative().nullable(),
+  seedMs: z.number().nonnegative().nullable(),
+  /** The seed command as run, e.g. "httpbench/go-chi:latest -seed". */
+  seedCommand: z.string(),
+  /** Why the database failed (start, seed, or died during the run); null while it was up. */
+  error: z.string().nullable(),
+});
+export type DatabaseInfo = z.infer<typeof DatabaseInfoSchema>;
+
 export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'interrupted']);
 
 export const RunDocumentSchema = z.strictObject({
@@ -308,6 +343,8 @@ export const RunDocumentSchema = z.strictObject({
   source: SourceLinesSchema.nullable(),
   /** The generator's floor per offered rate, measured before the targets; absent in older runs. */
   calibration: CalibrationSchema.nullable().optional(),
+  /** The PostgreSQL service, when a configuration used `store: postgres`. */
+  database: DatabaseInfoSchema.optional(),
   targets: z.array(TargetResultSchema),
 });
 export type RunDocument = z.infer<typeof RunDocumentSchema>;

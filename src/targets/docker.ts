@@ -32,12 +32,12 @@ export function expandEnv(env: Record<string, string>, cpus: number): string[] {
   return Object.entries(env).map(([key, value]) => `${key}=${value.replaceAll('${cpus}', String(cpus))}`);
 }
 
-function isRoot(user: string): boolean {
+export function isRoot(user: string): boolean {
   const name = user.split(':')[0] ?? '';
   return name === '' || name === '0' || name === 'root';
 }
 
-async function removeQuietly(container: Docker.Container): Promise<void> {
+export async function removeQuietly(container: Docker.Container): Promise<void> {
   try {
     await container.remove({ force: true });
   } catch (error) {
@@ -47,7 +47,7 @@ async function removeQuietly(container: Docker.Container): Promise<void> {
   }
 }
 
-async function logsTail(container: Docker.Container, lines: number): Promise<string> {
+export async function logsTail(container: Docker.Container, lines: number): Promise<string> {
   try {
     const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
     return demuxDockerLogs(buffer).trimEnd();
@@ -73,7 +73,7 @@ export async function containerState(container: Pick<Docker.Container, 'inspect'
 }
 
 /** Streams `docker stats` until stop(); figures cover the sampled window only. */
-function startSampler(container: Docker.Container): ResourceSampler {
+export function startSampler(container: Docker.Container): ResourceSampler {
   const acc = new ResourceAccumulator();
   let stream: (NodeJS.ReadableStream & { destroy?: () => void }) | null = null;
   let stopped = false;

@@ -181,7 +181,7 @@ export function manifestForDockerfile(manifests: readonly TargetManifest[], dock
  * described. One problem per variable, with its scenario path.
  */
 export function configurationEnvProblems(
-  targets: ReadonlyArray<{ name: string; dockerfile?: string; configurations: ReadonlyArray<{ id: string; env: Record<string, string> }> }>,
+  targets: ReadonlyArray<{ name: string; dockerfile?: string; configurations: ReadonlyArray<{ id: string; env: Record<string, string>; store?: string }> }>,
   manifests: readonly TargetManifest[],
 ): string[] {
   const problems: string[] = [];
@@ -189,6 +189,10 @@ export function configurationEnvProblems(
     const manifest = t.dockerfile === undefined ? null : manifestForDockerfile(manifests, t.dockerfile);
     if (!manifest) return;
     t.configurations.forEach((c, j) => {
+      // A store the target does not implement would fail at start-up, after the other configurations ran.
+      if (c.store !== undefined && !(manifest.stores as readonly string[]).includes(c.store)) {
+        problems.push(`targets[${i}].configurations[${j}].store: ${manifest.name} has no ${c.store} store (${manifest.dir}/target.yaml lists ${manifest.stores.join(', ')})`);
+      }
       for (const key of Object.keys(c.env)) {
         if (!manifest.env.includes(key)) {
           problems.push(`targets[${i}].configurations[${j}].env.${key}: ${manifest.name} does not read ${key} (${manifest.dir}/target.yaml lists ${manifest.env.join(', ')})`);

@@ -29,6 +29,7 @@ import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, st
 import { buildWithProgress } from '../build-progress.ts';
 import { createDisplay, runProgress } from '../progress-display.ts';
 import { guardLoadUrl } from '../../load/url-guard.ts';
+import { resolveDatabaseImage, seedDatabase, startPostgres } from '../../targets/postgres.ts';
 import { ensureWritableDir } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
 import { onInterrupt } from '../signals.ts';
@@ -44,6 +45,7 @@ interface RunArgs {
   'allow-remote': boolean;
   'fail-on'?: string;
   verbose: boolean;
+  'image-tag': string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -57,11 +59,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('quick', { type: 'boolean', default: false, describe: 'run scenarios/smoke.yaml: both targets, short steps' })
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' })
-      .option('verbose', { type: 'boolean', default: false, describe: 'print the full Docker build log (default: its step counter and errors)' }) as never,
+      .option('verbose', { type: 'boolean', default: false, describe: 'print the full Docker build log (default: its step counter and errors)' })
+      .option('image-tag', { type: 'string', default: 'latest', describe: 'tag of the built target images (httpbench/<target>:TAG), so a test build never replaces the images another run measures' }) as never,
   handler: async (args) => {
     // Checked before anything runs: a typo in --fail-on is bad input, not a surprise at the end.
     parseFailOn(args['fail-on']);
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(args['image-tag'])) {
+      throw new ConfigError(`--image-tag '${args['image-tag']}' is not a Docker tag`, { hint: 'letters, digits, _ . - (at most 128), e.g. --image-tag ci' });
+    }
     const cpuCount = os.cpus().length;
     const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: os.totalmem() });
     const only = args.targets?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -165,6 +171,9 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
     }
     const live = leftovers.length - stale.length;
     if (live > 0) process.stderr.write(`note: ${live} container(s) of another httpbench run that is still going; they are left alone\n`);
+    // store: postgres needs a database image: fail now, not after the memory configurations ran.
+    const usesPostgres = scenario.targets.some((t) => (!only || only.includes(t.name)) && t.configurations.some((c) => c.store === 'postgres'));
+    if (docker && usesPostgres) await resolveDatabaseImage(docker, scenario.database.image);
     const dockerVersion = docker ? ((await docker.version()).Version ?? null) : null;
     const environment = await detectEnvironment({
       projectRoot: PROJECT_ROOT,
@@ -203,7 +212,7 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
 
     const display = createDisplay(process.stderr);
     const deps: RunDeps = {
-      buildImage: (spec, signal) => buildWithProgress(docker!, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null, signal }),
+      buildImage: (spec, signal) => buildWithProgress(docker!, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null, signal, tag: `httpbench/${spec.name}:${args['image-tag']}` }),
       startTarget: async (opts, image) =>
         isUrlTarget(opts.spec) ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
       // The floor needs a container on the targets' CPUs: only where Docker runs the targets.
@@ -234,7 +243,45 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
             },
           }
         : {}),
-      verifyContract: (baseUrl, connectHost) => verifyContract(baseUrl, { connectHost }),
+      ...(docker
+        ? {
+            startDatabase: async ({ seedImage, users, cpuset, runId, signal }) => {
+              const db = scenario.database;
+              const pg = await startPostgres(docker, { image: db.image, cpuset, memoryMiB: db.memoryMiB, settings: db.settings, startupTimeoutS: db.startupTimeoutS, runId, signal });
+              const seedStarted = performance.now();
+              try {
+                await seedDatabase(docker, { image: seedImage.tag, command: db.seed.command, url: pg.url, users, runId, timeoutS: db.startupTimeoutS });
+              } catch (error) {
+                await pg.stop();
+                throw error;
+              }
+              const targetCpus = parseCpuset(split.target);
+              return {
+                url: pg.url,
+                sampleResources: () => pg.sampleResources(),
+                state: () => pg.state(),
+                stop: () => pg.stop(),
+                info: {
+                  image: pg.image.tag,
+                  imageId: pg.image.id,
+                  source: pg.image.source,
+                  version: pg.version,
+                  cpuset,
+                  sharesTargetCpus: parseCpuset(cpuset).some((c) => targetCpus.includes(c)),
+                  memoryBytes: pg.memoryBytes,
+                  users,
+                  poolSize: db.poolSize,
+                  settings: db.settings,
+                  startMs: pg.startMs,
+                  seedMs: performance.now() - seedStarted,
+                  seedCommand: `${seedImage.tag} ${db.seed.command.join(' ')}`,
+                  error: null,
+                },
+              };
+            },
+          }
+        : {}),
+      verifyContract: (baseUrl, connectHost, maxId) => verifyContract(baseUrl, { connectHost, ...(maxId !== undefined && Number.isInteger(maxId) && maxId > 0 ? { maxId } : {}) }),
       engine: engineFor,
       save: (doc) => store.save(doc),
       log: (line) => display.log(line),

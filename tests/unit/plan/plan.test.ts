@@ -36,3 +36,36 @@ describe('planRuns', () => {
     expect(runs[1]!.skipReason).toContain("identical to configuration 'one' on a 1-CPU budget");
   });
 });
+
+describe('planRuns with stores', () => {
+  const stores = `
+name: s
+targets:
+  - name: go-chi
+    context: .
+    dockerfile: docker/go-chi.Dockerfile
+    configurations:
+      - { id: one, env: { GOMAXPROCS: "1" } }
+      - { id: one-postgres, store: postgres, env: { GOMAXPROCS: "1" } }
+      - { id: all-postgres, store: postgres, env: { GOMAXPROCS: "\${cpus}" } }
+database: { poolSize: 7 }
+load: { steps: { rates: [100] }, ids: { max: 2500 } }
+`;
+  it('passes STORE, DB_POOL_SIZE and USERS (= load.ids.max) to postgres configurations only', () => {
+    const runs = planRuns(parseScenario(stores, 's', { cpuCount: 2 }), 1);
+    expect(runs.map((r) => [r.configuration.id, r.store, r.env])).toEqual([
+      ['one', 'memory', { GOMAXPROCS: '1' }],
+      ['one-postgres', 'postgres', { GOMAXPROCS: '1', STORE: 'postgres', DB_POOL_SIZE: '7', USERS: '2500' }],
+      ['all-postgres', 'postgres', { GOMAXPROCS: '1', STORE: 'postgres', DB_POOL_SIZE: '7', USERS: '2500' }],
+    ]);
+  });
+  it('a memory and a postgres configuration with the same env are not twins; two postgres ones are', () => {
+    const runs = planRuns(parseScenario(stores, 's', { cpuCount: 2 }), 1);
+    expect(runs[1]!.skipReason).toBeNull();
+    expect(runs[2]!.skipReason).toContain("identical to configuration 'one-postgres' on a 1-CPU budget");
+  });
+  it('defaults: postgres:17, pool 10, max_connections 200, seeded by go-chi -seed', () => {
+    const s = parseScenario(stores.replace('database: { poolSize: 7 }\n', ''), 's', { cpuCount: 2 });
+    expect(s.database).toEqual({ image: 'postgres:17', poolSize: 10, memoryMiB: 512, settings: { max_connections: '200' }, seed: { target: 'go-chi', command: ['-seed'] }, startupTimeoutS: 60 });
+  });
+});

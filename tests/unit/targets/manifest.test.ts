@@ -124,4 +124,13 @@ describe('configurationEnvProblems', () => {
       'targets[1].configurations[1].env.WORKER: fastify does not read WORKER (targets/fastify/target.yaml lists HOST, PORT, USERS, STORE, WORKERS, EXTRA_WORK_US)',
     ]);
   });
+
+  it('refuses a store the target does not implement (Fastify has memory only)', async () => {
+    const manifests = await loadTargetManifests(repo);
+    const targets: Parameters<typeof configurationEnvProblems>[0] = [
+      { name: 'go', dockerfile: 'docker/go-chi.Dockerfile', configurations: [{ id: 'pg', env: {}, store: 'postgres' }] },
+      { name: 'node', dockerfile: 'docker/fastify.Dockerfile', configurations: [{ id: 'pg', env: {}, store: 'postgres' }] },
+    ];
+    expect(configurationEnvProblems(targets, manifests)).toEqual(['targets[1].configurations[0].store: fastify has no postgres store (targets/fastify/target.yaml lists memory)']);
+  });
 });
