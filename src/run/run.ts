@@ -12,7 +12,8 @@ import { ConfigError, describeError, InterruptedError, TargetError } from '../er
 import type { EngineStep, LoadEngine, StepSpec } from '../load/types.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
-import { SCHEMA_VERSION, type Calibration, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
+import { measureNetworkFloor } from './network-floor.ts';
+import { SCHEMA_VERSION, type Calibration, type Environment, type HostEnvironment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
 import type { RunningTarget, StartOptions } from '../targets/types.ts';
 
 export const PATH_TEMPLATE = '/users/{id}';
@@ -59,6 +60,9 @@ export interface RunInput {
   /** Handler line counts, computed by the caller (I/O). */
   source: RunDocument['source'];
   signal: AbortSignal;
+  /** Two-host runs: both machines (load first) and the targets' address, for the network floor. */
+  hosts?: HostEnvironment[];
+  targetAddress?: string;
 }
 
 function emptyTarget(run: PlannedRun, cpus: number, status: TargetResult['status'], reason: string | null): TargetResult {
@@ -97,6 +101,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
     claims: input.claims,
     environment: input.environment,
     source: input.source,
+    ...(input.hosts ? { hosts: input.hosts } : {}),
     targets: [],
   };
   await deps.save(doc);
@@ -106,6 +111,10 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
   // The entry being measured, so an interrupt or a fatal error is recorded on the right one.
   let inProgress: TargetResult | null = null;
   try {
+    if (input.targetAddress && plan.some((r) => !r.skipReason)) {
+      doc.network = await measureNetworkFloor(input, deps, input.targetAddress);
+      await deps.save(doc);
+    }
     if (scenario.load.calibration.enabled && scenario.load.steps.engine === 'openloop' && deps.startCalibration && plan.some((r) => !r.skipReason)) {
       doc.calibration = await calibrate(input, deps);
       await deps.save(doc);
