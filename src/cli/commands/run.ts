@@ -15,11 +15,15 @@ import { pinProcess } from '../../load/pin.ts';
 import { renderTerminal } from '../../report/terminal.ts';
 import { writeReports } from '../../report/index.ts';
 import { runBenchmark, type BuiltImage, type RunDeps } from '../../run/run.ts';
-import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
+import { formatCpuset, parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
+import { readScenarioHosts } from '../../scenario/hosts.ts';
+import { chooseTargetHost, openTargetHost, transferBases, type TargetHost } from '../../targets/target-host.ts';
+import type { DockerClient } from '../../targets/docker.ts';
+import { readFile } from 'node:fs/promises';
 import { loadScenario } from '../../scenario/load.ts';
-import type { Scenario } from '../../scenario/schema.ts';
+import type { DockerTargetSpec, Scenario } from '../../scenario/schema.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
-import type { RunDocument } from '../../schema/run.ts';
+import type { Environment, HostEnvironment, RunDocument } from '../../schema/run.ts';
 import { writeRunDocument } from '../../schema/io.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
@@ -35,6 +39,8 @@ interface RunArgs {
   quick: boolean;
   'ca-cert'?: string;
   'allow-remote': boolean;
+  'target-host'?: string;
+  'target-address'?: string;
 }
 
 function timestamp(d: Date): string {
@@ -51,11 +57,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('targets', { type: 'string', describe: 'comma-separated target names to run (default: all)' })
       .option('quick', { type: 'boolean', default: false, describe: 'run scenarios/smoke.yaml: both targets, short steps' })
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' })
-      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' }) as never,
+      .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' })
+      .option('target-host', { type: 'string', describe: 'run the targets on this Docker engine (tcp://…, ssh://…, or a context name); see README "Two machines"' })
+      .option('target-address', { type: 'string', describe: "the targets' IP address on --target-host (default: the engine URL's IP)" }) as never,
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
-    const cpuCount = os.cpus().length;
-    const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: os.totalmem() });
+    // Two machines: the scenario is checked against the targets' host, the generator gets all of this one.
+    const twoHost = await openTwoHost(args, scenarioPath);
+    const cpuCount = twoHost ? twoHost.remote.environment.cpuCount : os.cpus().length;
+    const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: twoHost ? twoHost.remote.environment.memoryBytes : os.totalmem() });
+    // run.json keeps the engine without credentials, and the address the flags chose.
+    if (twoHost) scenario.hosts = { targets: { docker: twoHost.remote.endpoint.display, address: twoHost.remote.address } };
     const only = args.targets?.split(',').map((s) => s.trim()).filter(Boolean);
     if (only) {
       const unknown = only.filter((n) => !scenario.targets.some((t) => t.name === n));
@@ -78,7 +90,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
     await ensureWritableDir(outDir);
 
     const cpus = scenario.resources.cpus as number;
-    const split = splitCpus(cpuCount, cpus, scenario.resources.targetCpuset, scenario.resources.generatorCpuset);
+    const split = twoHost
+      ? {
+          target: splitCpus(cpuCount, cpus, scenario.resources.targetCpuset).target,
+          generator: scenario.resources.generatorCpuset ?? formatCpuset(os.cpus().map((_, i) => i)),
+        }
+      : splitCpus(cpuCount, cpus, scenario.resources.targetCpuset, scenario.resources.generatorCpuset);
     // What the generator really ran on: null (unpinned) unless pinning worked, so the report
     // never claims a CPU split that did not happen.
     let generatorCpuset: string | null = null;
@@ -91,15 +108,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
 
     // "auto" workers: one generator thread per CPU the generator may use (stored resolved in run.json).
-    if (scenario.load.workers === 'auto') scenario.load.workers = Math.max(1, generatorCpuset ? parseCpuset(generatorCpuset).length : cpuCount);
+    if (scenario.load.workers === 'auto') scenario.load.workers = Math.max(1, generatorCpuset ? parseCpuset(generatorCpuset).length : os.cpus().length);
 
     const needsDocker = scenario.targets.some((t) => 'context' in t && (!only || only.includes(t.name)));
-    const docker = needsDocker ? await connectDocker() : null;
-    const leftovers = docker ? await listHarnessContainers(docker) : [];
+    const docker = twoHost ? twoHost.remote.docker : needsDocker ? await connectDocker() : null;
+    const leftovers = [...(docker ? await listHarnessContainers(docker) : []), ...(twoHost?.local ? await listHarnessContainers(twoHost.local) : [])];
     if (leftovers.length > 0) {
       process.stderr.write(`warning: ${leftovers.length} container(s) of an earlier httpbench run are still there; remove them with 'httpbench clean'\n`);
     }
-    const dockerVersion = docker ? ((await docker.version()).Version ?? null) : null;
+    const localDocker = twoHost ? twoHost.local : docker;
+    const dockerVersion = localDocker ? ((await localDocker.version()).Version ?? null) : null;
     const environment = await detectEnvironment({
       projectRoot: PROJECT_ROOT,
       dockerVersion,
@@ -114,6 +132,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
     const deps: RunDeps = {
       buildImage: async (spec, signal): Promise<BuiltImage> => {
+        if (twoHost) await twoHost.transfer(spec);
         const built = await buildImage(docker!, spec, {
           projectRoot: PROJECT_ROOT,
           tag: `httpbench/${spec.name}:latest`,
@@ -124,11 +143,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return { tag: built.tag, id: built.id, sizeBytes: built.sizeBytes, bases: built.baseImages };
       },
       startTarget: async (opts, image) =>
-        'url' in opts.spec ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
+        'url' in opts.spec ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag, ...(twoHost ? { bindAddress: twoHost.remote.address } : {}) }),
       // The floor needs a container on the targets' CPUs: only where Docker runs the targets.
       ...(docker
         ? {
             startCalibration: async ({ cpus, cpuset, runId, signal }) => {
+              if (twoHost) await twoHost.transfer(CALIBRATION_SPEC);
               const built = await buildImage(docker, CALIBRATION_SPEC, {
                 projectRoot: PROJECT_ROOT,
                 tag: `httpbench/${CALIBRATION_SPEC.name}:latest`,
@@ -148,6 +168,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
                 runId,
                 signal,
                 image: built.tag,
+                ...(twoHost ? { bindAddress: twoHost.remote.address } : {}),
               });
               return { target, server: `${built.tag} (bench/server: Go net/http, GOMAXPROCS=${cpus}) on cpuset ${cpuset}` };
             },
@@ -177,6 +198,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           only,
           source: await handlerLines(scenario),
           signal: controller.signal,
+          ...(twoHost ? { hosts: [loadHostEnvironment(environment), twoHost.remote.environment], targetAddress: twoHost.remote.address } : {}),
         },
         deps,
       );
@@ -215,4 +237,42 @@ async function handlerLines(scenario: Scenario): Promise<RunDocument['source']> 
     if (text !== null) handlerLines[t.name] = countCodeLines(text, language);
   }
   return Object.keys(handlerLines).length ? { handlerLines } : null;
+}
+
+interface TwoHost {
+  remote: TargetHost;
+  /** This machine's engine, if it has one: the source of base images the target host lacks. */
+  local: DockerClient | null;
+  transfer(spec: DockerTargetSpec): Promise<void>;
+}
+
+/**
+ * The target host of --target-host / hosts.targets / a remote DOCKER_HOST, connected and checked
+ * (exit 2 for an unreachable engine, a wrong address, or this machine by another name); null when
+ * the targets run here. Its address is cleared with the load guard because the user named it.
+ */
+async function openTwoHost(args: RunArgs, scenarioPath: string): Promise<TwoHost | null> {
+  const choice = chooseTargetHost({ flag: args['target-host'], flagAddress: args['target-address'], scenario: (await readScenarioHosts(scenarioPath))?.targets });
+  if (!choice) return null;
+  // DOCKER_HOST names the target host here, so the local engine is the default socket, if any.
+  const local = choice.from === 'DOCKER_HOST' ? null : await connectDocker({ timeoutMs: 2_000 }).catch(() => null);
+  const remote = await openTargetHost(choice, local);
+  await guardLoadUrl(`http://${remote.address.includes(':') ? `[${remote.address}]` : remote.address}/`, { allowAddresses: [remote.address] });
+  process.stderr.write(`target host: ${remote.endpoint.display}, targets bind to ${remote.address} (${remote.environment.cpuCount} CPUs there)\n`);
+  const done = new Set<string>();
+  return {
+    remote,
+    local,
+    transfer: async (spec) => {
+      if (done.has(spec.dockerfile)) return;
+      const dockerfile = await readFile(path.resolve(PROJECT_ROOT, spec.dockerfile), 'utf8').catch(() => null);
+      if (dockerfile !== null) await transferBases(local, remote.docker, dockerfile, (line) => process.stderr.write(`${line}\n`));
+      done.add(spec.dockerfile);
+    },
+  };
+}
+
+/** This machine as the load side of a two-host run. */
+function loadHostEnvironment(e: Environment): HostEnvironment {
+  return { role: 'load', engine: null, address: null, cpuModel: e.cpuModel, cpuCount: e.cpuCount, memoryBytes: e.memoryBytes, os: e.os, kernel: e.kernel, arch: e.arch, dockerVersion: e.dockerVersion };
 }
