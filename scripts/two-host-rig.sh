@@ -26,6 +26,11 @@ SOCK=$RUN_DIR/docker.sock
 PIDFILE=$RUN_DIR/dockerd.pid
 LOG=$RUN_DIR/dockerd.log
 TCP=tcp://$TARGET_ADDR:2375
+# Registry access for image builds on the target engine (see scripts/rig-proxy.py).
+PROXY_PORT=3128
+PROXY_SOCK=$RUN_DIR/proxy.sock
+PROXY_PIDS=$RUN_DIR/proxy.pids
+RIG_PY=$(cd "$(dirname "$0")" && pwd)/rig-proxy.py
 
 say() { echo "two-host-rig: $*"; }
 die() { echo "two-host-rig: $*" >&2; exit 3; }
@@ -107,6 +112,16 @@ load_bases() {
   done
 }
 
+up_proxy() {
+  if [ -f "$PROXY_PIDS" ] && xargs kill -0 <"$PROXY_PIDS" 2>/dev/null; then return; fi
+  rm -f "$PROXY_SOCK"
+  python3 "$RIG_PY" proxy "$PROXY_SOCK" >"$RUN_DIR/proxy.log" 2>&1 </dev/null &
+  echo $! >"$PROXY_PIDS"
+  nsenter --net="/var/run/netns/$TARGET_NS" python3 "$RIG_PY" pipe "$PROXY_PORT" "$PROXY_SOCK" >>"$RUN_DIR/proxy.log" 2>&1 </dev/null &
+  echo $! >>"$PROXY_PIDS"
+  say "build proxy: http://127.0.0.1:$PROXY_PORT inside $TARGET_NS (pass --build-proxy http://127.0.0.1:$PROXY_PORT)"
+}
+
 up() {
   [ "$(id -u)" = 0 ] || die "needs root (network namespaces, a second dockerd)"
   command -v ip >/dev/null || die "needs iproute2 (apt-get install iproute2)"
@@ -114,6 +129,7 @@ up() {
   command -v dockerd >/dev/null || die "needs dockerd (apt-get install docker.io)"
   up_network
   up_dockerd
+  up_proxy
   load_bases
   check_route
   say "ready: engine $TCP (unix://$SOCK), target address $TARGET_ADDR; run the harness with: ip netns exec $LOAD_NS …"
@@ -130,6 +146,9 @@ down() {
     kill "$pid"
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi
+  fi
+  if [ -f "$PROXY_PIDS" ]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$PROXY_PIDS"
   fi
   # The engine's own containerd lives under our exec-root; make sure it went with dockerd.
   for pid in $(pgrep -f "containerd --config $DATA_DIR/exec/" || true); do kill "$pid" 2>/dev/null || true; done

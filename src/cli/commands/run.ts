@@ -41,6 +41,7 @@ interface RunArgs {
   'allow-remote': boolean;
   'target-host'?: string;
   'target-address'?: string;
+  'build-proxy'?: string;
 }
 
 function timestamp(d: Date): string {
@@ -59,6 +60,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' })
       .option('target-host', { type: 'string', describe: 'run the targets on this Docker engine (tcp://…, ssh://…, or a context name); see README "Two machines"' })
+      .option('build-proxy', { type: 'string', describe: 'HTTP proxy for package downloads in image builds (an engine without direct registry access)' })
       .option('target-address', { type: 'string', describe: "the targets' IP address on --target-host (default: the engine URL's IP)" }) as never,
   handler: async (args) => {
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', args.quick ? 'smoke.yaml' : 'article.yaml'));
@@ -137,6 +139,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           projectRoot: PROJECT_ROOT,
           tag: `httpbench/${spec.name}:latest`,
           extraCaFile: args['ca-cert'] ?? null,
+          ...buildProxyArgs(args['build-proxy']),
           onProgress: (line) => process.stderr.write(`  ${line}\n`),
           signal,
         });
@@ -153,6 +156,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
                 projectRoot: PROJECT_ROOT,
                 tag: `httpbench/${CALIBRATION_SPEC.name}:latest`,
                 extraCaFile: args['ca-cert'] ?? null,
+          ...buildProxyArgs(args['build-proxy']),
                 onProgress: (line) => process.stderr.write(`  ${line}\n`),
                 signal,
               });
@@ -275,4 +279,18 @@ async function openTwoHost(args: RunArgs, scenarioPath: string): Promise<TwoHost
 /** This machine as the load side of a two-host run. */
 function loadHostEnvironment(e: Environment): HostEnvironment {
   return { role: 'load', engine: null, address: null, cpuModel: e.cpuModel, cpuCount: e.cpuCount, memoryBytes: e.memoryBytes, os: e.os, kernel: e.kernel, arch: e.arch, dockerVersion: e.dockerVersion };
+}
+
+/** The standard proxy build args (Docker predefines them and keeps them out of the image history). */
+function buildProxyArgs(proxy: string | undefined): { buildArgs?: Record<string, string> } {
+  if (!proxy) return {};
+  let url: URL;
+  try {
+    url = new URL(proxy);
+  } catch (error) {
+    throw new ConfigError(`--build-proxy ${proxy} is not a URL`, { cause: error, hint: 'e.g. --build-proxy http://127.0.0.1:3128' });
+  }
+  // Build args reach build logs and error hints: a proxy password must not.
+  if (url.username || url.password) throw new ConfigError('--build-proxy must not carry credentials', { hint: 'use a proxy that needs no password in the URL' });
+  return { buildArgs: { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy } };
 }
