@@ -83,7 +83,11 @@ up_dockerd() {
   # nsenter, not `ip netns exec`: the latter remounts /sys and dockerd then fails with
   # "Devices cgroup isn't mounted". Only the network namespace changes; the tcp API listens on the
   # veth address only, which nothing outside the two namespaces can reach.
+  # Docker 20.10 derives the engine ID from /etc/docker/key.json, which both engines would share: a
+  # private /etc/docker (own mount namespace, tmpfs) gives the second engine its own key, so the
+  # harness sees another machine (it refuses "this machine by another name" by that ID).
   nsenter --net="/var/run/netns/$TARGET_NS" \
+    unshare --mount --propagation private sh -c 'mount -t tmpfs -o size=1m tmpfs /etc/docker && exec "$@"' rig-dockerd \
     dockerd --data-root "$DATA_DIR/data" --exec-root "$DATA_DIR/exec" --pidfile "$PIDFILE" \
     -H "unix://$SOCK" -H "$TCP" --bridge none --iptables=false --ip6tables=false \
     >"$LOG" 2>&1 </dev/null &
@@ -157,7 +161,7 @@ down() {
   # Mounts dockerd left under its roots (overlay, netns bind mounts) must go before the files.
   for dir in "$DATA_DIR" "$RUN_DIR"; do
     if [ -d "$dir" ]; then
-      grep -o " $dir[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+      { grep -o " $dir[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
       rm -rf "$dir"
     fi
   done
