@@ -128,8 +128,8 @@ export function contextEndpoint(name: string, dockerConfigDir = path.join(os.hom
 }
 
 /** An engine given as URL or context name; plain tcp:// follows DOCKER_TLS_VERIFY/DOCKER_CERT_PATH like the docker CLI. */
-export function resolveEngine(spec: string, env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
-  if (!spec.includes('://')) return contextEndpoint(spec);
+export function resolveEngine(spec: string, env: NodeJS.ProcessEnv = process.env, dockerConfigDir?: string): EngineEndpoint {
+  if (!spec.includes('://')) return contextEndpoint(spec, dockerConfigDir);
   const tlsWanted = /^tcp:/i.test(spec) && env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0';
   const tls = tlsWanted ? readTls(env.DOCKER_CERT_PATH ?? path.join(os.homedir(), '.docker')) : null;
   return engineOptions(spec, tls);
@@ -145,20 +145,23 @@ export interface TargetHostChoice {
 
 /**
  * Which target host, if any: --target-host (with --target-address, or the URL's own IP), else the
- * scenario's hosts.targets, else DOCKER_HOST when it names a remote engine (then its IP is the
- * address). Null = the targets run on this machine. Pure apart from reading `env`.
+ * scenario's hosts.targets, else DOCKER_HOST when it names a remote engine, else DOCKER_CONTEXT when
+ * it names a context other than "default" (then the engine URL's IP is the address). Null = the
+ * targets run on this machine. Reads `env` and, for a context name, the context store.
  */
 export function chooseTargetHost(opts: {
   flag?: string | undefined;
   flagAddress?: string | undefined;
   scenario?: { docker: string; address: string } | undefined;
   env?: NodeJS.ProcessEnv;
+  dockerConfigDir?: string;
 }): TargetHostChoice | null {
   const env = opts.env ?? process.env;
   const addressOf = (engine: string, from: string): string => {
     if (opts.flagAddress) return opts.flagAddress;
-    if (opts.scenario && from !== 'DOCKER_HOST') return opts.scenario.address;
-    const host = /^[a-z]+:\/\/(?:[^@/]*@)?\[?([^\]/:]+|[0-9a-f:]+)\]?/i.exec(engine)?.[1];
+    if (opts.scenario && from !== 'DOCKER_HOST' && from !== 'DOCKER_CONTEXT') return opts.scenario.address;
+    const url = engine.includes('://') ? engine : `x://${contextEndpoint(engine, opts.dockerConfigDir).urlHost ?? ''}`;
+    const host = /^[a-z]+:\/\/(?:[^@/]*@)?\[?([^\]/:]+|[0-9a-f:]+)\]?/i.exec(url)?.[1];
     if (host && net.isIP(host)) return host;
     throw new ConfigError(`the targets' address on ${redactEngine(engine)} (${from}) is unknown`, {
       hint: 'give the IP address the targets should bind to with --target-address ADDRESS (or hosts.targets.address in the scenario)',
@@ -171,6 +174,8 @@ export function chooseTargetHost(opts: {
     const host = /^[a-z]+:\/\/(?:[^@/]*@)?\[?([^\]/:]+|[0-9a-f:]+)\]?/i.exec(env.DOCKER_HOST)?.[1] ?? '';
     // A DOCKER_HOST on this machine (tcp://127.0.0.1:2375) is still the local engine.
     if (!/^(127\.|localhost$|::1$)/.test(host)) choice = { engine: env.DOCKER_HOST, address: addressOf(env.DOCKER_HOST, 'DOCKER_HOST'), from: 'DOCKER_HOST' };
+  } else if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== 'default') {
+    choice = { engine: env.DOCKER_CONTEXT, address: addressOf(env.DOCKER_CONTEXT, 'DOCKER_CONTEXT'), from: 'DOCKER_CONTEXT' };
   } else if (opts.flagAddress) {
     throw new ConfigError('--target-address without a target host', { hint: 'add --target-host ENGINE (or hosts.targets in the scenario)' });
   }

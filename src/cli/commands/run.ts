@@ -259,7 +259,7 @@ async function openTwoHost(args: RunArgs, scenarioPath: string): Promise<TwoHost
   const choice = chooseTargetHost({ flag: args['target-host'], flagAddress: args['target-address'], scenario: (await readScenarioHosts(scenarioPath))?.targets });
   if (!choice) return null;
   // DOCKER_HOST names the target host here, so the local engine is the default socket, if any.
-  const local = choice.from === 'DOCKER_HOST' ? null : await connectDocker({ timeoutMs: 2_000 }).catch(() => null);
+  const local = choice.from === 'DOCKER_HOST' || choice.from === 'DOCKER_CONTEXT' ? null : await connectDocker({ timeoutMs: 2_000 }).catch(() => null);
   const remote = await openTargetHost(choice, local);
   await guardLoadUrl(`http://${remote.address.includes(':') ? `[${remote.address}]` : remote.address}/`, { allowAddresses: [remote.address] });
   process.stderr.write(`target host: ${remote.endpoint.display}, targets bind to ${remote.address} (${remote.environment.cpuCount} CPUs there)\n`);

@@ -105,3 +105,15 @@ describe('scenario hosts', () => {
     expect(() => scenarioHosts('hosts: { targets: { docker: "tcp://x", address: "server" } }\n', 's.yaml')).toThrow(ConfigError);
   });
 });
+
+describe('chooseTargetHost with Docker contexts', () => {
+  it('takes the address from the context\'s engine URL, for --target-host NAME and DOCKER_CONTEXT', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hb-ctx-'));
+    const id = createHash('sha256').update('bench').digest('hex');
+    await mkdir(path.join(dir, 'contexts', 'meta', id), { recursive: true });
+    await writeFile(path.join(dir, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({ Endpoints: { docker: { Host: 'ssh://bench@10.0.0.5' } } }));
+    expect(chooseTargetHost({ flag: 'bench', env: {}, dockerConfigDir: dir })).toEqual({ engine: 'bench', address: '10.0.0.5', from: '--target-host' });
+    expect(chooseTargetHost({ env: { DOCKER_CONTEXT: 'bench' }, dockerConfigDir: dir })).toEqual({ engine: 'bench', address: '10.0.0.5', from: 'DOCKER_CONTEXT' });
+    expect(chooseTargetHost({ env: { DOCKER_CONTEXT: 'default' }, dockerConfigDir: dir })).toBeNull();
+  });
+});
