@@ -67,6 +67,7 @@ describe('two hosts: targets on the target namespace engine, load from the load 
     const out = path.join(tmp, 'run');
     // Watch the target engine during the run: the containers there must bind the rig's address.
     const seenHosts = new Map<string, string>();
+    const runIds = new Set<string>();
     let watching = true;
     const watcher = (async () => {
       while (watching) {
@@ -74,6 +75,7 @@ describe('two hosts: targets on the target namespace engine, load from the load 
           const info = await targetEngine.getContainer(c.Id).inspect().catch(() => null);
           const host = info?.Config.Env.find((e) => e.startsWith('HOST='));
           if (info && host) seenHosts.set(info.Config.Labels['io.httpbench.target'] ?? c.Names[0]!, host);
+          if (c.Labels['io.httpbench.run']) runIds.add(c.Labels['io.httpbench.run']);
         }
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
@@ -115,7 +117,25 @@ describe('two hosts: targets on the target namespace engine, load from the load 
 
     // Nothing left on either engine.
     expect(await targetEngine.listContainers({ all: true })).toEqual([]);
-    const mine = (await mainEngine.listContainers({ all: true, filters: { label: [HARNESS_LABEL] } })).filter((c) => c.Created >= startedAtS);
-    expect(mine).toEqual([]);
+    // The main engine is shared with other runs: only this run's label counts.
+    expect(runIds.size).toBe(1);
+    expect(await mainEngine.listContainers({ all: true, filters: { label: [...runIds].map((id) => `io.httpbench.run=${id}`) } })).toEqual([]);
   }, 900_000);
+
+  it('SIGINT during a step stops the run with 130 and removes its containers on the target engine', async () => {
+    const out = path.join(tmp, 'interrupted');
+    const child = inLoadNamespace(['run', '--quick', '--target-host', ENGINE, '--build-proxy', 'http://127.0.0.1:3128', '--out', out], 600_000);
+    // `ip netns exec` execs node in place, so the child's pid is the harness's.
+    const deadline = Date.now() + 300_000;
+    while ((await targetEngine.listContainers({ filters: { label: [`io.httpbench.target=fastapi`] } })).length === 0) {
+      if (Date.now() > deadline || child.exitCode !== undefined && child.exitCode !== null) throw new Error('no fastapi container appeared on the target engine');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(130);
+    const doc = RunDocumentSchema.parse(JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')));
+    expect(doc.status).toBe('interrupted');
+    expect(await targetEngine.listContainers({ all: true })).toEqual([]);
+  }, 600_000);
 });
