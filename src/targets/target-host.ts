@@ -225,6 +225,21 @@ export function localAddressesFromFibTrie(text: string): string[] {
   return [...found].sort();
 }
 
+/** The first of `names` that the engine has, or null. */
+async function anyImage(docker: DockerClient, names: readonly string[]): Promise<string | null> {
+  for (const name of names) if (await imageInfo(docker, name)) return name;
+  return null;
+}
+
+/** `docker save` on one engine streamed into `docker load` on the other, over the API. */
+async function copyImage(local: DockerClient, remote: DockerClient, name: string, log: (line: string) => void): Promise<void> {
+  log(`target host lacks ${name}: copying it from the local engine (save → load over the Docker API)`);
+  const tar = await local.getImage(name).get();
+  const stream = await remote.loadImage(tar);
+  await new Promise<void>((resolve, reject) => remote.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())));
+  if (!(await imageInfo(remote, name))) throw new Error(`loading ${name} into the target host reported success but the image is not there`);
+}
+
 /** Bases the helper container may use: anything with /bin/sh that the harness builds on. */
 function helperCandidates(): string[] {
   return [...Object.values(STAND_IN_BASES), ...Object.keys(STAND_IN_BASES)];
@@ -293,6 +308,12 @@ export async function openTargetHost(choice: TargetHostChoice, local: DockerClie
       hint: 'targets and load on one machine: drop the target host; two machines: give the other machine\'s engine and address',
     });
   }
+  // A fresh engine has no image for the helper: give it a stand-in base from this machine first
+  // (the builds need it anyway), so the address check does not depend on what was there before.
+  if (local && !(await anyImage(docker, helperCandidates()))) {
+    const source = await anyImage(local, helperCandidates());
+    if (source) await copyImage(local, docker, source, (line) => process.stderr.write(`${line}\n`));
+  }
   const probe = await probeHost(docker);
   if (probe.addresses !== null && net.isIPv4(choice.address) && !probe.addresses.includes(choice.address)) {
     throw new ConfigError(`address ${choice.address} is not on the target host ${endpoint.display} (it has ${probe.addresses.filter((a) => !a.startsWith('127.')).join(', ') || 'only loopback'})`, {
@@ -331,17 +352,10 @@ export async function transferBases(local: DockerClient | null, remote: DockerCl
   for (const { official } of baseImageArgs(dockerfile)) {
     const standIn = STAND_IN_BASES[official];
     const names = [official, ...(standIn ? [standIn] : [])];
-    let present = false;
-    for (const name of names) if (await imageInfo(remote, name)) present = true;
-    if (present) continue;
-    let source: string | null = null;
-    for (const name of names) if (!source && (await imageInfo(local, name))) source = name;
+    if (await anyImage(remote, names)) continue;
+    const source = await anyImage(local, names);
     if (!source) continue;
-    log(`target host lacks ${source}: copying it from the local engine (save → load over the Docker API)`);
-    const tar = await local.getImage(source).get();
-    const stream = await remote.loadImage(tar);
-    await new Promise<void>((resolve, reject) => remote.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())));
-    if (!(await imageInfo(remote, source))) throw new Error(`loading ${source} into the target host reported success but the image is not there`);
+    await copyImage(local, remote, source, log);
     copied.push(source);
   }
   return copied;
