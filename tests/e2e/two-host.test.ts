@@ -110,6 +110,8 @@ describe('two hosts: targets on the target namespace engine, load from the load 
     expect(doc.network?.floorUs?.count).toBeGreaterThan(0);
     // Every measured target ran steps against the target address.
     expect(doc.targets.every((t) => t.status === 'completed' && t.steps.length > 0)).toBe(true);
+    // Container stats came from the target engine (the local one never ran these containers).
+    expect(doc.targets.every((t) => t.steps.every((s) => s.resources !== null && s.resources.samples > 0))).toBe(true);
     const report = await readFile(path.join(out, 'report.md'), 'utf8');
     expect(report).toMatch(/\| Targets host \| tcp:\/\/198\.18\.0\.2:2375, 198\.18\.0\.2: /);
     expect(report).toMatch(/\| Network floor \| p50 [\d.]+ ms, p99 [\d.]+ ms to 198\.18\.0\.2/);
