@@ -288,7 +288,7 @@ function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | '
 function instrumentCaveat(step: Step, percentile: keyof typeof PERCENTILE_VALUE, rule: ClaimRule, where: string, doc: RunDocument): { reason: string; settle: string } | undefined {
   const valueUs = step.latencyUs.corrected?.[percentile];
   if (valueUs === undefined || step.offeredRps === null) return undefined;
-  const floor = floorAt(doc.calibration, step.offeredRps);
+  const floor = floorAt(doc.calibration, step.offeredRps, doc.network);
   const floorUs = floor?.latencyUs[percentile] ?? 0;
   const stall = step.generator.latencyCaveats?.find((c) => c.percentile === percentile);
   const stallUs = stall ? (step.generator.readDelayUs?.[percentile] ?? 0) : 0;
@@ -296,7 +296,7 @@ function instrumentCaveat(step: Step, percentile: keyof typeof PERCENTILE_VALUE,
   if (ownUs <= 0) return undefined;
   if (judgeInterval(rule, { lo: Math.max(0, valueUs - ownUs) / 1000, hi: valueUs / 1000 }) !== 'straddles') return undefined;
   const parts: string[] = [];
-  if (floorUs > 0) parts.push(`the instrument's own floor at this rate is ${formatMs(floorUs / 1000)} ms (${percentile} against the calibration server)`);
+  if (floorUs > 0) parts.push(`the instrument's own floor at this rate is ${formatMs(floorUs / 1000)} ms (${percentile} against the calibration server${floor?.network ? ', across the network' : ''})`);
   if (stallUs > 0 && stall) parts.push(`the generator's read delay at ${percentile} is ${formatMs(stallUs / 1000)} ms (${stall.reason})`);
   return {
     reason: `at ${where} the ${percentile} of ${formatMs(valueUs / 1000)} ms is within the instrument's resolution of the rule: ${parts.join('; ')}, so the target's own figure could be on either side`,

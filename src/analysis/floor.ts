@@ -5,7 +5,7 @@
  * kernel, loopback, the smallest possible server), so a figure is only known to lie in
  * [figure − floor, figure].
  */
-import type { Calibration, PercentilesUs } from '../schema/run.ts';
+import type { Calibration, NetworkFloor, PercentilesUs } from '../schema/run.ts';
 
 export interface Floor {
   /** Corrected latency of the calibration server, µs. */
@@ -14,6 +14,8 @@ export interface Floor {
   fromRps: number[];
   /** The generator limited a calibration step it comes from. */
   generatorBound: boolean;
+  /** Two-host runs: the network's idle round trip set this floor (it exceeded the calibration's). */
+  network?: boolean;
 }
 
 /** Within 1 % counts as the same rate, as for claims. */
@@ -26,7 +28,22 @@ const SAME_RATE = 0.01;
  * exceed it). Above the highest calibrated rate: that rate's floor, marked by `fromRps`. Null when
  * nothing was calibrated.
  */
-export function floorAt(calibration: Calibration | null | undefined, rateRps: number): Floor | null {
+export function floorAt(calibration: Calibration | null | undefined, rateRps: number, network?: NetworkFloor | null): Floor | null {
+  const instrument = instrumentFloorAt(calibration, rateRps);
+  const net = network?.floorUs;
+  if (!net || net.count === 0) return instrument;
+  if (!instrument) return { latencyUs: net, fromRps: [network.rateRps], generatorBound: false, network: true };
+  // Two-host runs: a figure includes the wire as well as the instrument; the larger of the two bounds it.
+  const pick = (k: keyof PercentilesUs) => Math.max(instrument.latencyUs[k], net[k]);
+  const networkWins = net.p99 > instrument.latencyUs.p99;
+  return {
+    ...instrument,
+    latencyUs: { p50: pick('p50'), p90: pick('p90'), p95: pick('p95'), p99: pick('p99'), p999: pick('p999'), max: pick('max'), mean: pick('mean'), count: instrument.latencyUs.count },
+    ...(networkWins ? { network: true } : {}),
+  };
+}
+
+function instrumentFloorAt(calibration: Calibration | null | undefined, rateRps: number): Floor | null {
   const steps = (calibration?.steps ?? []).filter((s) => s.latencyUs.count > 0).sort((a, b) => a.offeredRps - b.offeredRps);
   if (steps.length === 0) return null;
   const same = steps.find((s) => Math.abs(s.offeredRps - rateRps) <= rateRps * SAME_RATE);

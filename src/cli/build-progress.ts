@@ -15,7 +15,7 @@ export async function buildWithProgress(
   docker: DockerClient,
   spec: DockerTargetSpec,
   display: Display,
-  opts: { verbose: boolean; extraCaFile: string | null; signal?: AbortSignal; tag?: string },
+  opts: { verbose: boolean; extraCaFile: string | null; signal?: AbortSignal; tag?: string; buildArgs?: Record<string, string> },
 ): Promise<BuiltImage> {
   const condenser = new BuildLogCondenser();
   const started = performance.now();
@@ -24,6 +24,7 @@ export async function buildWithProgress(
     const built = await buildImage(docker, spec, {
       projectRoot: PROJECT_ROOT,
       tag: opts.tag ?? defaultTag(spec.name),
+      ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
       extraCaFile: opts.extraCaFile,
       onProgress: (line) => {
         const urgent = condenser.push(line);

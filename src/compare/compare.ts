@@ -325,6 +325,20 @@ export function environmentDiff(baseline: RunDocument, candidate: RunDocument): 
   if (baseline.scenario.load.workers !== candidate.scenario.load.workers) {
     out.push(`generator workers (load.workers): ${baseline.scenario.load.workers} vs ${candidate.scenario.load.workers}`);
   }
+  out.push(...targetHostDiff(baseline, candidate));
+  return out;
+}
+
+/** Two-host runs: the targets' machine must match as the load machine must (one host vs two too). */
+function targetHostDiff(baseline: RunDocument, candidate: RunDocument): string[] {
+  const b = baseline.hosts?.find((h) => h.role === 'targets');
+  const c = candidate.hosts?.find((h) => h.role === 'targets');
+  if (!b && !c) return [];
+  if (!b || !c) return [`targets host: ${b ? 'a separate machine' : 'this machine'} vs ${c ? 'a separate machine' : 'this machine'}`];
+  const out: string[] = [];
+  if (b.cpuModel !== c.cpuModel) out.push(`targets host cpuModel: "${b.cpuModel}" vs "${c.cpuModel}"`);
+  if (b.cpuCount !== c.cpuCount) out.push(`targets host cpuCount: ${b.cpuCount} vs ${c.cpuCount}`);
+  if (b.memoryBytes !== c.memoryBytes) out.push(`targets host memory: ${b.memoryBytes} vs ${c.memoryBytes} bytes`);
   return out;
 }
 
@@ -335,7 +349,12 @@ export function environmentDiff(baseline: RunDocument, candidate: RunDocument): 
 export function environmentAdvisories(baseline: RunDocument, candidate: RunDocument): string[] {
   const b = baseline.environment;
   const c = candidate.environment;
-  return b.kernel === c.kernel ? [] : [`kernel: "${b.kernel}" vs "${c.kernel}"`];
+  const out = b.kernel === c.kernel ? [] : [`kernel: "${b.kernel}" vs "${c.kernel}"`];
+  const bt = baseline.hosts?.find((h) => h.role === 'targets');
+  const ct = candidate.hosts?.find((h) => h.role === 'targets');
+  if (bt && ct && bt.kernel !== ct.kernel) out.push(`targets host kernel: "${bt.kernel}" vs "${ct.kernel}"`);
+  if (bt && ct && bt.dockerVersion !== ct.dockerVersion) out.push(`targets host Docker: ${bt.dockerVersion ?? '—'} vs ${ct.dockerVersion ?? '—'}`);
+  return out;
 }
 
 /** (target, configuration) pairs of either run, baseline order first. */

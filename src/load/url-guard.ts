@@ -83,7 +83,10 @@ export interface GuardedUrl {
  * address to be loopback — one remote address is enough to refuse, since which one a client picks is
  * not ours to decide. ConfigError (exit 2) when refused or unresolvable; nothing is sent either way.
  */
-export async function guardLoadUrl(raw: string, options: { allowRemote?: boolean; resolve?: Resolver } = {}): Promise<GuardedUrl> {
+export async function guardLoadUrl(
+  raw: string,
+  options: { allowRemote?: boolean; resolve?: Resolver; /** Addresses the scenario names as a target host (two-host runs). */ allowAddresses?: readonly string[] } = {},
+): Promise<GuardedUrl> {
   const url = checkLoadUrl(raw);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: string[];
@@ -99,7 +102,7 @@ export async function guardLoadUrl(raw: string, options: { allowRemote?: boolean
     }
     if (addresses.length === 0) throw new ConfigError(`cannot resolve ${host}: no addresses`, { hint: 'use an IP address such as 127.0.0.1' });
   }
-  const remote = addresses.filter((a) => !isLoopbackAddress(a));
+  const remote = addresses.filter((a) => !isLoopbackAddress(a) && !(options.allowAddresses ?? []).includes(a));
   if (!options.allowRemote && remote.length > 0) {
     const via = net.isIP(host) ? '' : ` (${host} resolves to ${remote.join(', ')})`;
     throw new ConfigError(`refusing to send load to ${host}: not a loopback address${via}`, {

@@ -95,7 +95,7 @@ export const STEP_TABLE_NOTE =
 /** The step table of one target/configuration, for every renderer (cells are plain text). */
 export function stepRows(doc: RunDocument, g: GroupSummary): string[][] {
   const row = (label: string, offeredRps: number | null, s: StepSummary) => {
-    const floor = offeredRps === null ? null : floorAt(doc.calibration, offeredRps);
+    const floor = offeredRps === null ? null : floorAt(doc.calibration, offeredRps, doc.network);
     return [
       label,
       offeredRps === null ? '—' : formatRps(offeredRps),
@@ -203,12 +203,33 @@ export function environmentRows(doc: RunDocument): string[][] {
     ['httpbench', `${doc.tool.version}${e.gitCommit ? ` (git ${e.gitCommit})` : ''}`],
     ['Target cpuset', e.cpusets.target ?? 'not pinned'],
     ['Generator cpuset', e.cpusets.generator ?? 'not pinned'],
+    ...twoHostRows(doc),
   ];
+}
+
+/** Two-host runs: a row per machine and the network floor (the CPU/Memory rows above are the load side's). */
+function twoHostRows(doc: RunDocument): string[][] {
+  const rows = (doc.hosts ?? []).map((h) => [
+    h.role === 'targets' ? 'Targets host' : 'Load host',
+    `${h.engine ? `${h.engine}, ${h.address ?? ''}: ` : ''}${h.cpuModel} (${h.cpuCount} logical CPUs), ${bytesGiB(h.memoryBytes)}, ${h.os} / ${h.kernel} / ${h.arch}, Docker ${h.dockerVersion ?? '—'}`,
+  ]);
+  const n = doc.network;
+  if (n) {
+    rows.push([
+      'Network floor',
+      n.floorUs
+        ? `p50 ${formatMs(n.floorUs.p50 / 1000)} ms, p99 ${formatMs(n.floorUs.p99 / 1000)} ms to ${n.host} (idle round trips, ${n.rateRps} req/s for ${n.durationS} s; part of "p99 floor" beside every step)`
+        : `not measured: ${n.error ?? 'unknown'}`,
+    ]);
+  }
+  return rows;
 }
 
 /** True when generator and targets were not on disjoint CPUs (unpinned, or sets that overlap). */
 export function cpusShared(doc: RunDocument): boolean {
   const { target, generator } = doc.environment.cpusets;
+  // Two machines: the cpusets name CPUs of different hosts, which never compete.
+  if (doc.hosts?.some((h) => h.role === 'targets')) return false;
   return target === null || generator === null || overlaps(target, generator);
 }
 

@@ -14,7 +14,8 @@ import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../load/typ
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import { plannedRunS, type ProgressStepKind } from '../progress/format.ts';
 import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
-import { SCHEMA_VERSION, type Calibration, type DatabaseInfo, type Environment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
+import { measureNetworkFloor } from './network-floor.ts';
+import { SCHEMA_VERSION, type Calibration, type DatabaseInfo, type Environment, type HostEnvironment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
 import { isDockerTarget } from '../targets/kinds.ts';
 import { removedFromOutside, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from '../targets/types.ts';
 
@@ -93,6 +94,9 @@ export interface RunInput {
   /** Handler line counts, computed by the caller (I/O). */
   source: RunDocument['source'];
   signal: AbortSignal;
+  /** Two-host runs: both machines (load first) and the targets' address, for the network floor. */
+  hosts?: HostEnvironment[];
+  targetAddress?: string;
 }
 
 function emptyTarget(run: PlannedRun, cpus: number, status: TargetResult['status'], reason: string | null, withStore: boolean): TargetResult {
@@ -134,6 +138,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
     ...(input.claimsSource ? { claimsSource: input.claimsSource } : {}),
     environment: input.environment,
     source: input.source,
+    ...(input.hosts ? { hosts: input.hosts } : {}),
     targets: [],
   };
   await deps.save(doc);
@@ -163,6 +168,10 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
   // The entry being measured, so an interrupt or a fatal error is recorded on the right one.
   let inProgress: TargetResult | null = null;
   try {
+    if (input.targetAddress && plan.some((r) => !r.skipReason)) {
+      doc.network = await measureNetworkFloor(input, deps, input.targetAddress);
+      await deps.save(doc);
+    }
     if (scenario.load.calibration.enabled && scenario.load.steps.engine === 'openloop' && deps.startCalibration && plan.some((r) => !r.skipReason)) {
       doc.calibration = await calibrate(input, deps);
       await deps.save(doc);

@@ -114,6 +114,20 @@ export const DatabaseSchema = z.strictObject({
 });
 export type DatabaseSpec = z.infer<typeof DatabaseSchema>;
 
+/**
+ * Where the targets run when not on this machine: a Docker engine (URL such as tcp://10.0.0.5:2375 or
+ * ssh://bench@server, or a Docker context name) and the address the targets bind to on that host.
+ * Naming the address here is what allows load to it (see src/load/url-guard.ts).
+ */
+export const HostsSchema = z.strictObject({
+  targets: z
+    .strictObject({
+      docker: z.string().min(1, { error: 'hosts.targets.docker: give an engine URL (tcp://…, ssh://…) or a Docker context name' }),
+      address: z.union([z.ipv4(), z.ipv6()], { error: 'hosts.targets.address must be an IP address of the targets\' host' }),
+    })
+    .optional(),
+});
+
 export const ScenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'name must be lowercase letters, digits and dashes' }),
   description: z.string().default(''),
@@ -204,6 +218,8 @@ export const ScenarioSchema = z.strictObject({
   compare: ScenarioCompareSchema.optional(),
   /** Absolute gates (see ThresholdSchema); optional so run.json files written before them still read. */
   thresholds: z.array(ThresholdSchema).optional(),
+  /** Run the targets on another machine (README "Two machines"); absent = this machine. */
+  hosts: HostsSchema.optional(),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

@@ -323,6 +323,42 @@ export const DatabaseInfoSchema = z.strictObject({
 });
 export type DatabaseInfo = z.infer<typeof DatabaseInfoSchema>;
 
+/** One machine of a run (two-host runs: the load side and the targets' side; see README "Two machines"). */
+export const HostEnvironmentSchema = z.strictObject({
+  /** What the machine did: `load` ran the generator, `targets` ran the Docker targets. */
+  role: z.enum(['load', 'targets']),
+  /** The Docker engine without credentials (e.g. "tcp://198.18.0.2:2375"), null for the load side. */
+  engine: z.string().nullable(),
+  /** Address the targets bound to and the load went to (targets side), null for the load side. */
+  address: z.string().nullable(),
+  cpuModel: z.string(),
+  /** Logical CPUs of the machine (targets side: the engine's NCPU). */
+  cpuCount: z.number().int().positive(),
+  memoryBytes: z.number().int().positive(),
+  os: z.string(),
+  kernel: z.string(),
+  arch: z.string(),
+  dockerVersion: z.string().nullable(),
+});
+export type HostEnvironment = z.infer<typeof HostEnvironmentSchema>;
+
+/**
+ * The network's own share of every latency in a two-host run: an idle round trip (a low open-loop
+ * rate against the calibration server on the targets' host) before the first target.
+ */
+export const NetworkFloorSchema = z.strictObject({
+  /** The targets' address the round trips went to. */
+  host: z.string(),
+  /** Offered rate of the round trips, requests/s. */
+  rateRps: z.number().positive(),
+  /** Seconds measured. */
+  durationS: z.number().positive(),
+  /** Corrected latency of the idle round trips, µs; null when the measurement failed (see error). */
+  floorUs: PercentilesUsSchema.nullable(),
+  error: z.string().nullable(),
+});
+export type NetworkFloor = z.infer<typeof NetworkFloorSchema>;
+
 export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'interrupted']);
 
 export const RunDocumentSchema = z.strictObject({
@@ -345,6 +381,11 @@ export const RunDocumentSchema = z.strictObject({
   calibration: CalibrationSchema.nullable().optional(),
   /** The PostgreSQL service, when a configuration used `store: postgres`. */
   database: DatabaseInfoSchema.optional(),
+
+  /** Two-host runs: one entry per machine (load side first); absent for single-machine runs. */
+  hosts: z.array(HostEnvironmentSchema).optional(),
+  /** Two-host runs: the network floor to the targets' host; absent for single-machine runs. */
+  network: NetworkFloorSchema.optional(),
   targets: z.array(TargetResultSchema),
 });
 export type RunDocument = z.infer<typeof RunDocumentSchema>;

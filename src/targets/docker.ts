@@ -10,6 +10,7 @@ import { dockerStatus, type DockerClient } from './docker-client.ts';
 import { imageInfo } from './image-build.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { freeLoopbackPort, waitForFirst200 } from './net.ts';
+import { freeRemotePort } from './target-host.ts';
 import { memoryWithoutCacheBytes, ResourceAccumulator } from './stats.ts';
 import { currentOwner, ownerAlive, type Owner } from '../util/owner.ts';
 import { removedFromOutside, HARNESS_LABEL, HOST_LABEL, PID_LABEL, PID_START_LABEL, RUN_LABEL, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from './types.ts';
@@ -120,6 +121,8 @@ export function startSampler(container: Docker.Container): ResourceSampler {
 export interface DockerStartOptions extends StartOptions {
   /** Image tag or id to run (the built image). */
   image: string;
+  /** Two-host runs: the target host's address to bind to (default 127.0.0.1, this machine). */
+  bindAddress?: string;
 }
 
 export async function startDockerTarget(docker: DockerClient, opts: DockerStartOptions): Promise<RunningTarget> {
@@ -138,15 +141,16 @@ export async function startDockerTarget(docker: DockerClient, opts: DockerStartO
   }
   const user = isRoot(image.user) ? FALLBACK_USER : image.user;
   const memoryBytes = opts.memoryMiB * 1024 * 1024;
-  const port = await freeLoopbackPort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const bindAddress = opts.bindAddress ?? '127.0.0.1';
+  const port = opts.bindAddress ? await freeRemotePort(opts.bindAddress) : await freeLoopbackPort();
+  const baseUrl = `http://${bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress}:${port}`;
 
   const container = await docker.createContainer({
     Image: opts.image,
     name: `httpbench-${spec.name}-${opts.configuration.id}-${opts.runId}-${port}`,
     User: user,
     // Only the configuration's env and the bind address: host variables never leak in.
-    Env: [...expandEnv(opts.configuration.env, opts.cpus), 'HOST=127.0.0.1', `PORT=${port}`],
+    Env: [...expandEnv(opts.configuration.env, opts.cpus), `HOST=${bindAddress}`, `PORT=${port}`],
     Labels: { [HARNESS_LABEL]: '1', [RUN_LABEL]: opts.runId, [TARGET_LABEL]: spec.name, ...ownerLabels(currentOwner()) },
     StopTimeout: STOP_TIMEOUT_S,
     HostConfig: {

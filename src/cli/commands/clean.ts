@@ -4,10 +4,12 @@
  */
 import type { CommandModule } from 'yargs';
 import { cleanHarness, connectDocker } from '../../targets/docker.ts';
+import { connectEngine, resolveEngine } from '../../targets/target-host.ts';
 
 interface CleanArgs {
   force: boolean;
   run?: string;
+  'target-host'?: string;
 }
 
 export const cleanCommand: CommandModule<object, CleanArgs> = {
@@ -16,10 +18,21 @@ export const cleanCommand: CommandModule<object, CleanArgs> = {
   builder: (y) =>
     y
       .option('force', { type: 'boolean', default: false, describe: 'also remove containers of runs that are still going (they will fail)' })
-      .option('run', { type: 'string', describe: 'only containers of this run id (see run.json or the container label io.httpbench.run)' }) as never,
+      .option('run', { type: 'string', describe: 'only containers of this run id (see run.json or the container label io.httpbench.run)' })
+      .option('target-host', { type: 'string', describe: "also clean this Docker engine (a two-host run's --target-host)" }) as never,
   handler: async (args) => {
-    const docker = await connectDocker();
-    const { removed, skipped, networks } = await cleanHarness(docker, { force: args.force, ...(args.run ? { runId: args.run } : {}) });
+    // Two-host runs leave containers on the target host's engine: clean it as well as this one.
+    const engines = [await connectDocker()];
+    if (args['target-host']) engines.push(await connectEngine(resolveEngine(args['target-host'])));
+    const removed: unknown[] = [];
+    const skipped: Awaited<ReturnType<typeof cleanHarness>>['skipped'] = [];
+    let networks = 0;
+    for (const docker of engines) {
+      const r = await cleanHarness(docker, { force: args.force, ...(args.run ? { runId: args.run } : {}) });
+      removed.push(...r.removed);
+      skipped.push(...r.skipped);
+      networks += r.networks;
+    }
     const total = removed.length + networks;
     process.stdout.write(total === 0 ? 'nothing to clean\n' : `removed ${removed.length} container(s)${networks ? ` and ${networks} network(s)` : ''}\n`);
     if (skipped.length > 0) {

@@ -14,11 +14,15 @@ import { renderTerminal } from '../../report/terminal.ts';
 import { writeReports } from '../../report/index.ts';
 import { runBenchmark, type RunDeps } from '../../run/run.ts';
 import { countHandlerLines } from '../../run/source-lines.ts';
-import { parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
+import { formatCpuset, parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
+import { readScenarioHosts } from '../../scenario/hosts.ts';
+import { chooseTargetHost, openTargetHost, transferBases, type TargetHost } from '../../targets/target-host.ts';
+import type { DockerClient } from '../../targets/docker.ts';
+import { readFile } from 'node:fs/promises';
 import { loadScenario } from '../../scenario/load.ts';
 import type { DockerTargetSpec, Scenario } from '../../scenario/schema.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
-import type { RunDocument } from '../../schema/run.ts';
+import type { Environment, HostEnvironment, RunDocument } from '../../schema/run.ts';
 import { RunDocumentStore } from '../../schema/io.ts';
 import { claimResultDir, createRunDir, lockDirFrom, makeRunId, reserveCpus, type Reservation } from '../../run/reservation.ts';
 import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
@@ -46,6 +50,9 @@ interface RunArgs {
   'fail-on'?: string;
   verbose: boolean;
   'image-tag': string;
+  'target-host'?: string;
+  'target-address'?: string;
+  'build-proxy'?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -60,7 +67,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'allow url: targets that are not on loopback' })
       .option('verbose', { type: 'boolean', default: false, describe: 'print the full Docker build log (default: its step counter and errors)' })
-      .option('image-tag', { type: 'string', default: 'latest', describe: 'tag of the built target images (httpbench/<target>:TAG), so a test build never replaces the images another run measures' }) as never,
+      .option('image-tag', { type: 'string', default: 'latest', describe: 'tag of the built target images (httpbench/<target>:TAG), so a test build never replaces the images another run measures' })
+      .option('target-host', { type: 'string', describe: 'run the targets on this Docker engine (tcp://…, ssh://…, or a context name); see README "Two machines"' })
+      .option('build-proxy', { type: 'string', describe: 'HTTP proxy for package downloads in image builds (an engine without direct registry access)' })
+      .option('target-address', { type: 'string', describe: "the targets' IP address on --target-host (default: the engine URL's IP)" }) as never,
   handler: async (args) => {
     // Checked before anything runs: a typo in --fail-on is bad input, not a surprise at the end.
     parseFailOn(args['fail-on']);
@@ -68,8 +78,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(args['image-tag'])) {
       throw new ConfigError(`--image-tag '${args['image-tag']}' is not a Docker tag`, { hint: 'letters, digits, _ . - (at most 128), e.g. --image-tag ci' });
     }
-    const cpuCount = os.cpus().length;
-    const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: os.totalmem() });
+    // Two machines: the scenario is checked against the targets' host, the generator gets all of this one.
+    const twoHost = await openTwoHost(args, scenarioPath);
+    const cpuCount = twoHost ? twoHost.remote.environment.cpuCount : os.cpus().length;
+    const scenario = await loadScenario(scenarioPath, { cpuCount, memoryBytes: twoHost ? twoHost.remote.environment.memoryBytes : os.totalmem() });
+    // run.json keeps the engine without credentials, and the address the flags chose.
+    if (twoHost) scenario.hosts = { targets: { docker: twoHost.remote.endpoint.display, address: twoHost.remote.address } };
     const only = args.targets?.split(',').map((s) => s.trim()).filter(Boolean);
     // `--targets ,` used to run nothing and report success: a CI gate then passed on no measurement.
     if (only && only.length === 0) {
@@ -110,7 +124,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
     const owned: Reservation[] = [await claimResultDir(outDir, runId)];
     try {
-      await runInDir(args, { scenario, scenarioPath, claims, claimsSource: claimsFile?.source, urlAddresses, only, cpuCount, outDir, runId, owned });
+      await runInDir(args, { scenario, scenarioPath, claims, claimsSource: claimsFile?.source, urlAddresses, only, cpuCount, outDir, runId, owned, twoHost });
     } finally {
       for (const r of owned.reverse()) await r.release();
     }
@@ -130,14 +144,21 @@ interface Prepared {
   runId: string;
   /** Reservations held by the run; released by the caller. */
   owned: Reservation[];
+  /** The targets' host of a two-host run; null when the targets run here. */
+  twoHost: TwoHost | null;
 }
 
 async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
-  const { scenario, scenarioPath, claims, claimsSource, urlAddresses, only, cpuCount, outDir, runId, owned } = prepared;
+  const { scenario, scenarioPath, claims, claimsSource, urlAddresses, only, cpuCount, outDir, runId, owned, twoHost } = prepared;
   {
 
     const cpus = scenario.resources.cpus as number;
-    const split = splitCpus(cpuCount, cpus, scenario.resources.targetCpuset, scenario.resources.generatorCpuset);
+    const split = twoHost
+      ? {
+          target: splitCpus(cpuCount, cpus, scenario.resources.targetCpuset).target,
+          generator: scenario.resources.generatorCpuset ?? formatCpuset(os.cpus().map((_, i) => i)),
+        }
+      : splitCpus(cpuCount, cpus, scenario.resources.targetCpuset, scenario.resources.generatorCpuset);
     // What the generator really ran on: null (unpinned) unless pinning worked, so the report
     // never claims a CPU split that did not happen.
     let generatorCpuset: string | null = null;
@@ -150,13 +171,14 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
     }
 
     // "auto" workers: one generator thread per CPU the generator may use (stored resolved in run.json).
-    if (scenario.load.workers === 'auto') scenario.load.workers = Math.max(1, generatorCpuset ? parseCpuset(generatorCpuset).length : cpuCount);
+    if (scenario.load.workers === 'auto') scenario.load.workers = Math.max(1, generatorCpuset ? parseCpuset(generatorCpuset).length : os.cpus().length);
 
     const needsDocker = scenario.targets.some((t) => kindInfo(t).needsDocker && (!only || only.includes(t.name)));
-    // Host-wide: the CPUs this run pins (targets only if a container runs, the generator if pinned).
-    const pinned = [...(needsDocker ? parseCpuset(split.target) : []), ...(generatorCpuset ? parseCpuset(generatorCpuset) : [])];
+    // Host-wide: the CPUs this run pins on this machine (the targets' only if their containers run
+    // here, the generator's if pinned). A two-host run's target CPUs are on the other machine.
+    const pinned = [...(needsDocker && !twoHost ? parseCpuset(split.target) : []), ...(generatorCpuset ? parseCpuset(generatorCpuset) : [])];
     owned.push(await reserveCpus(pinned, runId, lockDirFrom(process.env)));
-    const docker = needsDocker ? await connectDocker() : null;
+    const docker = twoHost ? twoHost.remote.docker : needsDocker ? await connectDocker() : null;
     if (docker) {
       // Before any build: a stand-in fallback is one notice; no base at all fails once, naming `setup`.
       const specs = scenario.targets.filter((t): t is DockerTargetSpec => isDockerTarget(t) && (!only || only.includes(t.name)));
@@ -164,7 +186,7 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
       const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, specs)).map(async (b) => probeBase(docker, b, standIns)));
       for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
     }
-    const leftovers = docker ? await listHarnessContainers(docker) : [];
+    const leftovers = [...(docker ? await listHarnessContainers(docker) : []), ...(twoHost?.local ? await listHarnessContainers(twoHost.local) : [])];
     const stale = leftovers.filter((c) => !c.ownerAlive);
     if (stale.length > 0) {
       process.stderr.write(`warning: ${stale.length} container(s) of an earlier, ended httpbench run are still there; remove them with 'httpbench clean'\n`);
@@ -174,7 +196,8 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
     // store: postgres needs a database image: fail now, not after the memory configurations ran.
     const usesPostgres = scenario.targets.some((t) => (!only || only.includes(t.name)) && t.configurations.some((c) => c.store === 'postgres'));
     if (docker && usesPostgres) await resolveDatabaseImage(docker, scenario.database.image);
-    const dockerVersion = docker ? ((await docker.version()).Version ?? null) : null;
+    const localDocker = twoHost ? twoHost.local : docker;
+    const dockerVersion = localDocker ? ((await localDocker.version()).Version ?? null) : null;
     const environment = await detectEnvironment({
       projectRoot: PROJECT_ROOT,
       dockerVersion,
@@ -212,17 +235,29 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
 
     const display = createDisplay(process.stderr);
     const deps: RunDeps = {
-      buildImage: (spec, signal) => buildWithProgress(docker!, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null, signal, tag: `httpbench/${spec.name}:${args['image-tag']}` }),
+      buildImage: async (spec, signal) => {
+        // A target host that cannot pull gets the bases from this machine's engine first.
+        if (twoHost) await twoHost.transfer(spec);
+        return buildWithProgress(docker!, spec, display, {
+          verbose: args.verbose,
+          extraCaFile: args['ca-cert'] ?? null,
+          signal,
+          tag: `httpbench/${spec.name}:${args['image-tag']}`,
+          ...buildProxyArgs(args['build-proxy']),
+        });
+      },
       startTarget: async (opts, image) =>
-        isUrlTarget(opts.spec) ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag }),
+        isUrlTarget(opts.spec) ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag, ...(twoHost ? { bindAddress: twoHost.remote.address } : {}) }),
       // The floor needs a container on the targets' CPUs: only where Docker runs the targets.
       ...(docker
         ? {
             startCalibration: async ({ cpus, cpuset, runId, signal }) => {
+              if (twoHost) await twoHost.transfer(CALIBRATION_SPEC);
               const built = await buildImage(docker, CALIBRATION_SPEC, {
                 projectRoot: PROJECT_ROOT,
                 tag: `httpbench/${CALIBRATION_SPEC.name}:latest`,
                 extraCaFile: args['ca-cert'] ?? null,
+                ...buildProxyArgs(args['build-proxy']),
                 onProgress: (line) => process.stderr.write(`  ${line}\n`),
                 signal,
               });
@@ -238,6 +273,7 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
                 runId,
                 signal,
                 image: built.tag,
+                ...(twoHost ? { bindAddress: twoHost.remote.address } : {}),
               });
               return { target, server: `${built.tag} (bench/server: Go net/http, GOMAXPROCS=${cpus}) on cpuset ${cpuset}` };
             },
@@ -306,6 +342,7 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
           only,
           source: await handlerLines(scenario),
           signal: controller.signal,
+          ...(twoHost ? { hosts: [loadHostEnvironment(environment), twoHost.remote.environment], targetAddress: twoHost.remote.address } : {}),
         },
         deps,
       );
@@ -377,4 +414,56 @@ async function checkTargetEnv(scenario: Scenario, scenarioPath: string): Promise
 /** Non-blank, non-comment lines of each target's handler, for the "fewer lines" claim (files and language from the manifests). */
 async function handlerLines(scenario: Scenario): Promise<RunDocument['source']> {
   return countHandlerLines(scenario, await loadTargetManifests(PROJECT_ROOT), PROJECT_ROOT);
+}
+
+interface TwoHost {
+  remote: TargetHost;
+  /** This machine's engine, if it has one: the source of base images the target host lacks. */
+  local: DockerClient | null;
+  transfer(spec: DockerTargetSpec): Promise<void>;
+}
+
+/**
+ * The target host of --target-host / hosts.targets / a remote DOCKER_HOST, connected and checked
+ * (exit 2 for an unreachable engine, a wrong address, or this machine by another name); null when
+ * the targets run here. Its address is cleared with the load guard because the user named it.
+ */
+async function openTwoHost(args: RunArgs, scenarioPath: string): Promise<TwoHost | null> {
+  const choice = chooseTargetHost({ flag: args['target-host'], flagAddress: args['target-address'], scenario: (await readScenarioHosts(scenarioPath))?.targets });
+  if (!choice) return null;
+  // DOCKER_HOST names the target host here, so the local engine is the default socket, if any.
+  const local = choice.from === 'DOCKER_HOST' || choice.from === 'DOCKER_CONTEXT' ? null : await connectDocker({ timeoutMs: 2_000 }).catch(() => null);
+  const remote = await openTargetHost(choice, local);
+  await guardLoadUrl(`http://${remote.address.includes(':') ? `[${remote.address}]` : remote.address}/`, { allowAddresses: [remote.address] });
+  process.stderr.write(`target host: ${remote.endpoint.display}, targets bind to ${remote.address} (${remote.environment.cpuCount} CPUs there)\n`);
+  const done = new Set<string>();
+  return {
+    remote,
+    local,
+    transfer: async (spec) => {
+      if (done.has(spec.dockerfile)) return;
+      const dockerfile = await readFile(path.resolve(PROJECT_ROOT, spec.dockerfile), 'utf8').catch(() => null);
+      if (dockerfile !== null) await transferBases(local, remote.docker, dockerfile, (line) => process.stderr.write(`${line}\n`));
+      done.add(spec.dockerfile);
+    },
+  };
+}
+
+/** This machine as the load side of a two-host run. */
+function loadHostEnvironment(e: Environment): HostEnvironment {
+  return { role: 'load', engine: null, address: null, cpuModel: e.cpuModel, cpuCount: e.cpuCount, memoryBytes: e.memoryBytes, os: e.os, kernel: e.kernel, arch: e.arch, dockerVersion: e.dockerVersion };
+}
+
+/** The standard proxy build args (Docker predefines them and keeps them out of the image history). */
+function buildProxyArgs(proxy: string | undefined): { buildArgs?: Record<string, string> } {
+  if (!proxy) return {};
+  let url: URL;
+  try {
+    url = new URL(proxy);
+  } catch (error) {
+    throw new ConfigError(`--build-proxy ${proxy} is not a URL`, { cause: error, hint: 'e.g. --build-proxy http://127.0.0.1:3128' });
+  }
+  // Build args reach build logs and error hints: a proxy password must not.
+  if (url.username || url.password) throw new ConfigError('--build-proxy must not carry credentials', { hint: 'use a proxy that needs no password in the URL' });
+  return { buildArgs: { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy } };
 }

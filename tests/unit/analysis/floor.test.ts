@@ -36,3 +36,18 @@ describe('floorAt', () => {
     expect(floorAt({ ...calibration, steps: [] }, 1000)).toBeNull();
   });
 });
+
+describe('floorAt with a network floor (two-host runs)', () => {
+  const network = { host: '198.18.0.2', rateRps: 100, durationS: 2, floorUs: lat(120, 150), error: null };
+  it('takes the larger of the instrument and the network floor, percentile by percentile', () => {
+    const f = floorAt(calibration, 10_000, network)!;
+    expect(f.latencyUs.p50).toBe(120);
+    expect(f.latencyUs.p99).toBe(200);
+    expect(f.network).toBeUndefined(); // the calibration's p99 is the larger
+    expect(floorAt(calibration, 1000, network)!.network).toBe(true);
+  });
+  it('is the network floor alone without a calibration, and ignores a failed one', () => {
+    expect(floorAt(null, 500, network)).toEqual({ latencyUs: lat(120, 150), fromRps: [100], generatorBound: false, network: true });
+    expect(floorAt(calibration, 10_000, { ...network, floorUs: null, error: 'x' })).toEqual(floorAt(calibration, 10_000));
+  });
+});

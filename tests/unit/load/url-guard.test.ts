@@ -104,3 +104,10 @@ describe('guardLoadUrl: several loopback addresses', () => {
     }
   });
 });
+
+describe('guardLoadUrl: the address a scenario names as its target host', () => {
+  it('is allowed; any other remote address still is not', async () => {
+    expect((await guardLoadUrl('http://198.18.0.2:20001/', { allowAddresses: ['198.18.0.2'] })).address).toBe('198.18.0.2');
+    await expect(guardLoadUrl('http://198.18.0.3:20001/', { allowAddresses: ['198.18.0.2'] })).rejects.toThrow(/not a loopback address/);
+  });
+});

@@ -270,3 +270,24 @@ describe('runBenchmark', () => {
     expect(doc.calibration).toMatchObject({ steps: [], error: 'image build failed: no Go base' });
   });
 });
+
+describe('runBenchmark on a target host (two machines)', () => {
+  it('measures the network floor first (100 req/s, 2 s, one connection), records both hosts, and stops the server', async () => {
+    const calibrationUrl = 'http://198.18.0.2:1999';
+    const stopped: string[] = [];
+    const specs: StepSpec[] = [];
+    const { input, deps, calls } = setup({}, { 'http://127.0.0.1:1001': 300, 'http://127.0.0.1:1002': 1000, [calibrationUrl]: 100_000 });
+    const engine = deps.engine('openloop');
+    deps.engine = () => ({ name: 'openloop', runStep: async (spec) => (specs.push(spec), engine.runStep(spec)) });
+    deps.startCalibration = async () => ({ target: fakeTarget(calibrationUrl, () => ({ running: true, exitCode: null, oomKilled: false }), stopped), server: 'calibration' });
+    const host = { engine: null, address: null, cpuModel: 'c', cpuCount: 2, memoryBytes: 1, os: 'x', kernel: 'k', arch: 'x64', dockerVersion: null };
+    const hosts = [{ ...host, role: 'load' as const }, { ...host, role: 'targets' as const, engine: 'tcp://198.18.0.2:2375', address: '198.18.0.2' }];
+    const doc = await runBenchmark({ ...input, hosts, targetAddress: '198.18.0.2' }, deps);
+    expect(calls[0]).toBe('1999:100');
+    expect(specs[0]).toMatchObject({ rateRps: 100, durationS: 2, connections: 1, workers: 1 });
+    expect(stopped[0]).toBe(calibrationUrl);
+    expect(doc.network).toMatchObject({ host: '198.18.0.2', rateRps: 100, durationS: 2, error: null });
+    expect(doc.network!.floorUs!.p50).toBe(1000);
+    expect(doc.hosts).toEqual(hosts);
+  });
+});

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# A second machine inside this one, for the two-host test: two network namespaces joined by a veth
+# pair (198.18.0.0/15, the range RFC 2544 reserves for benchmarking), no default route in either, and
+# a second dockerd in the target namespace with its own data-root, exec-root, socket and API on
+# tcp://198.18.0.2:2375. The stand-in base images are copied into it from the main engine (it cannot
+# pull). Run the harness inside the load namespace: `ip netns exec hb-load …` — from the root
+# namespace 198.18.0.0/15 routes to the real network, so nothing is ever sent there from here.
+#
+#   scripts/two-host-rig.sh up     # idempotent; prints the engine and address
+#   scripts/two-host-rig.sh down   # removes dockerd, namespaces and data dirs
+#   scripts/two-host-rig.sh status
+#
+# Needs root, iproute2 (ip), util-linux (nsenter), docker.io (dockerd) and a running main engine.
+set -euo pipefail
+
+TARGET_NS=${HB_TARGET_NS:-hb-target}
+LOAD_NS=${HB_LOAD_NS:-hb-load}
+LOAD_IF=hb-veth-load
+TARGET_IF=hb-veth-target
+LOAD_ADDR=198.18.0.1
+TARGET_ADDR=198.18.0.2
+PREFIX=30
+RUN_DIR=/run/hb-target
+DATA_DIR=/var/lib/hb-target
+SOCK=$RUN_DIR/docker.sock
+PIDFILE=$RUN_DIR/dockerd.pid
+LOG=$RUN_DIR/dockerd.log
+TCP=tcp://$TARGET_ADDR:2375
+# Registry access for image builds on the target engine (see scripts/rig-proxy.py).
+PROXY_PORT=3128
+PROXY_SOCK=$RUN_DIR/proxy.sock
+PROXY_PIDS=$RUN_DIR/proxy.pids
+RIG_PY=$(cd "$(dirname "$0")" && pwd)/rig-proxy.py
+
+say() { echo "two-host-rig: $*"; }
+die() { echo "two-host-rig: $*" >&2; exit 3; }
+
+target_docker() { docker -H "unix://$SOCK" "$@"; }
+
+dockerd_running() {
+  [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null
+}
+
+# The route check the brief demands before any traffic: from the load namespace, the target address
+# must go out through our veth, nowhere else.
+check_route() {
+  local route
+  route=$(ip netns exec "$LOAD_NS" ip route get "$TARGET_ADDR" 2>&1) || die "no route to $TARGET_ADDR in $LOAD_NS: $route"
+  case "$route" in
+    *"dev $LOAD_IF "*) ;;
+    *) die "route to $TARGET_ADDR in $LOAD_NS is not via $LOAD_IF: $route" ;;
+  esac
+  if ip netns exec "$LOAD_NS" ip route show default | grep -q .; then die "$LOAD_NS has a default route; refusing"; fi
+  if ip netns exec "$TARGET_NS" ip route show default | grep -q .; then die "$TARGET_NS has a default route; refusing"; fi
+}
+
+up_network() {
+  for ns in "$TARGET_NS" "$LOAD_NS"; do
+    ip netns list | grep -qw "^$ns" || ip netns add "$ns"
+    ip -n "$ns" link set lo up
+  done
+  if ! ip -n "$LOAD_NS" link show "$LOAD_IF" >/dev/null 2>&1; then
+    # A half-made pair (an interrupted `up`) would block the add: clear it first.
+    ip link del "$LOAD_IF" 2>/dev/null || true
+    ip -n "$TARGET_NS" link del "$TARGET_IF" 2>/dev/null || true
+    ip link add "$LOAD_IF" type veth peer name "$TARGET_IF"
+    ip link set "$LOAD_IF" netns "$LOAD_NS"
+    ip link set "$TARGET_IF" netns "$TARGET_NS"
+  fi
+  ip -n "$LOAD_NS" addr replace "$LOAD_ADDR/$PREFIX" dev "$LOAD_IF"
+  ip -n "$TARGET_NS" addr replace "$TARGET_ADDR/$PREFIX" dev "$TARGET_IF"
+  ip -n "$LOAD_NS" link set "$LOAD_IF" up
+  ip -n "$TARGET_NS" link set "$TARGET_IF" up
+  check_route
+}
+
+up_dockerd() {
+  if dockerd_running && target_docker info >/dev/null 2>&1; then
+    say "dockerd already running in $TARGET_NS (pid $(cat "$PIDFILE"))"
+    return
+  fi
+  mkdir -p "$RUN_DIR" "$DATA_DIR/data" "$DATA_DIR/exec"
+  # nsenter, not `ip netns exec`: the latter remounts /sys and dockerd then fails with
+  # "Devices cgroup isn't mounted". Only the network namespace changes; the tcp API listens on the
+  # veth address only, which nothing outside the two namespaces can reach.
+  # Docker 20.10 derives the engine ID from /etc/docker/key.json, which both engines would share: a
+  # private /etc/docker (own mount namespace, tmpfs) gives the second engine its own key, so the
+  # harness sees another machine (it refuses "this machine by another name" by that ID).
+  nsenter --net="/var/run/netns/$TARGET_NS" \
+    unshare --mount --propagation private sh -c 'mount -t tmpfs -o size=1m tmpfs /etc/docker && exec "$@"' rig-dockerd \
+    dockerd --data-root "$DATA_DIR/data" --exec-root "$DATA_DIR/exec" --pidfile "$PIDFILE" \
+    -H "unix://$SOCK" -H "$TCP" --bridge none --iptables=false --ip6tables=false \
+    >"$LOG" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    if target_docker info >/dev/null 2>&1; then
+      say "dockerd up in $TARGET_NS (pid $(cat "$PIDFILE"))"
+      return
+    fi
+    sleep 1
+  done
+  tail -n 20 "$LOG" >&2 || true
+  die "dockerd in $TARGET_NS did not answer within 60 s (log: $LOG)"
+}
+
+# The target engine has no registry: copy the stand-in bases (scripts/build-bases.sh) across.
+load_bases() {
+  local image
+  for image in httpbench-base/python:3.13-slim httpbench-base/golang:1.24; do
+    if target_docker image inspect "$image" >/dev/null 2>&1; then continue; fi
+    if ! docker image inspect "$image" >/dev/null 2>&1; then
+      say "warning: $image is not on the main engine (run scripts/build-bases.sh); the harness will say what is missing"
+      continue
+    fi
+    say "copying $image to the target engine"
+    docker save "$image" | target_docker load -q
+  done
+}
+
+up_proxy() {
+  if [ -f "$PROXY_PIDS" ] && xargs kill -0 <"$PROXY_PIDS" 2>/dev/null; then return; fi
+  rm -f "$PROXY_SOCK"
+  python3 "$RIG_PY" proxy "$PROXY_SOCK" >"$RUN_DIR/proxy.log" 2>&1 </dev/null &
+  echo $! >"$PROXY_PIDS"
+  nsenter --net="/var/run/netns/$TARGET_NS" python3 "$RIG_PY" pipe "$PROXY_PORT" "$PROXY_SOCK" >>"$RUN_DIR/proxy.log" 2>&1 </dev/null &
+  echo $! >>"$PROXY_PIDS"
+  say "build proxy: http://127.0.0.1:$PROXY_PORT inside $TARGET_NS (pass --build-proxy http://127.0.0.1:$PROXY_PORT)"
+}
+
+up() {
+  [ "$(id -u)" = 0 ] || die "needs root (network namespaces, a second dockerd)"
+  command -v ip >/dev/null || die "needs iproute2 (apt-get install iproute2)"
+  command -v nsenter >/dev/null || die "needs util-linux (nsenter)"
+  command -v dockerd >/dev/null || die "needs dockerd (apt-get install docker.io)"
+  up_network
+  up_dockerd
+  up_proxy
+  load_bases
+  check_route
+  say "ready: engine $TCP (unix://$SOCK), target address $TARGET_ADDR; run the harness with: ip netns exec $LOAD_NS …"
+}
+
+down() {
+  if [ -S "$SOCK" ]; then
+    # Containers first, so no shim outlives the engine.
+    ids=$(target_docker ps -aq 2>/dev/null || true)
+    if [ -n "$ids" ]; then target_docker rm -f $ids >/dev/null 2>&1 || true; fi
+  fi
+  if dockerd_running; then
+    pid=$(cat "$PIDFILE")
+    kill "$pid"
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi
+  fi
+  if [ -f "$PROXY_PIDS" ]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$PROXY_PIDS"
+  fi
+  # The engine's own containerd lives under our exec-root; make sure it went with dockerd.
+  for pid in $(pgrep -f "containerd --config $DATA_DIR/exec/" || true); do kill "$pid" 2>/dev/null || true; done
+  ip netns del "$LOAD_NS" 2>/dev/null || true
+  ip netns del "$TARGET_NS" 2>/dev/null || true
+  # Mounts dockerd left under its roots (overlay, netns bind mounts) must go before the files.
+  for dir in "$DATA_DIR" "$RUN_DIR"; do
+    if [ -d "$dir" ]; then
+      { grep -o " $dir[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+      rm -rf "$dir"
+    fi
+  done
+  say "down"
+}
+
+status() {
+  ip netns list | grep -E "^($TARGET_NS|$LOAD_NS)\b" || echo "no namespaces"
+  if dockerd_running; then echo "dockerd pid $(cat "$PIDFILE")"; else echo "dockerd not running"; fi
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
