@@ -29,7 +29,7 @@ import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts'
 import { verifyContract } from '../../targets/contract.ts';
 import { isDockerTarget, isUrlTarget, kindInfo } from '../../targets/kinds.ts';
 import { configurationEnvProblems, loadTargetManifests, standInBases } from '../../targets/manifest.ts';
-import { buildImage, connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
+import { connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget } from '../../targets/docker.ts';
 import { buildWithProgress } from '../build-progress.ts';
 import { createDisplay, runProgress } from '../progress-display.ts';
 import { guardLoadUrl } from '../../load/url-guard.ts';
@@ -253,13 +253,12 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
         ? {
             startCalibration: async ({ cpus, cpuset, runId, signal }) => {
               if (twoHost) await twoHost.transfer(CALIBRATION_SPEC);
-              const built = await buildImage(docker, CALIBRATION_SPEC, {
-                projectRoot: PROJECT_ROOT,
-                tag: `httpbench/${CALIBRATION_SPEC.name}:latest`,
+              const built = await buildWithProgress(docker, CALIBRATION_SPEC, display, {
+                verbose: args.verbose,
                 extraCaFile: args['ca-cert'] ?? null,
-                ...buildProxyArgs(args['build-proxy']),
-                onProgress: (line) => process.stderr.write(`  ${line}\n`),
                 signal,
+                tag: `httpbench/${CALIBRATION_SPEC.name}:latest`,
+                ...buildProxyArgs(args['build-proxy']),
               });
               const configuration = CALIBRATION_SPEC.configurations[0]!;
               const target = await startDockerTarget(docker, {
