@@ -105,7 +105,7 @@ export function loadSideLimit(step: MeasuredStep, targetCpuPercent: number | nul
   const budget = cpus * 100;
   if (!poolBusy || targetCpuPercent >= TARGET_CPU_BUSY_FRACTION * budget) return null;
   return (
-    `the target used ${targetCpuPercent.toFixed(0)} % of its ${budget} % CPU budget while ` +
+    `the target's CPUs were ${targetCpuPercent.toFixed(0)} % busy (budget ${budget} %, its database included when they share CPUs) while ` +
     `${step.offeredRps === null ? 'every' : `${busyConnections.toFixed(1)} of ${step.connections}`} connection${step.offeredRps === null ? '' : 's'} ` +
     `${step.offeredRps === null ? 'was' : 'were'} busy: more connections may go higher, so this is a lower bound`
   );

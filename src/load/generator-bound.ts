@@ -84,3 +84,20 @@ export function generatorBound(f: GeneratorFigures): { bound: boolean; reasons: 
 function pct(fraction: number): string {
   return `${(fraction * 100).toFixed(fraction < 0.01 ? 2 : fraction < 0.1 ? 1 : 0)} %`;
 }
+
+/**
+ * Should a generator-bound step end the rate sweep? Only when the load side ran out of capacity: it
+ * fell short of the offered rate, or the generator's work CPU reached the busy limit. Then a higher
+ * rate would measure the generator, not the target. Pacing trouble alone (late sends, a stall of a
+ * shared VM) marks the step — its figures count nowhere — but says nothing about the next rate:
+ * one such step once ended a FastAPI sweep at 1,000 req/s on a target that sustains 15,000.
+ */
+export function generatorAtCapacity(step: {
+  offeredRps: number | null;
+  achievedRps: number;
+  generator: { cpuPercent: number; workCpuPercent?: number | null | undefined; workers: number };
+}): boolean {
+  if (step.offeredRps === null || step.achievedRps < ACHIEVED_FRACTION_MIN * step.offeredRps) return true;
+  const work = step.generator.workCpuPercent ?? step.generator.cpuPercent;
+  return work >= CPU_BUSY_FRACTION * 100 * step.generator.workers;
+}

@@ -10,6 +10,7 @@ import type { Claim } from '../analysis/claims-schema.ts';
 import { classifyStep, findKnee, loadSideLimit } from '../analysis/saturation.ts';
 import { latencyOrAbsent, stepLatency } from '../analysis/summary.ts';
 import { ConfigError, describeError, InterruptedError, TargetError } from '../errors.ts';
+import { generatorAtCapacity } from '../load/generator-bound.ts';
 import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../load/types.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import { plannedRunS, type ProgressStepKind } from '../progress/format.ts';
@@ -365,7 +366,9 @@ async function measureTarget(
         saturated,
         saturationReasons: reasons,
       };
-      const loadLimit = loadSideLimit(stored, step.cpuPercent, input.cpus);
+      // A database on the targets' CPUs spends the same budget: the CPU left to spare is what neither used.
+      const cpuUsed = step.cpuPercent === null ? null : step.cpuPercent + (database?.info.sharesTargetCpus ? (databaseResources?.cpuPercent ?? 0) : 0);
+      const loadLimit = loadSideLimit(stored, cpuUsed, input.cpus);
       if (loadLimit) markLoadBound(step, loadLimit);
       entry.steps.push(step);
       if (resources && entry.memory) entry.memory.peakBytes = Math.max(entry.memory.peakBytes, resources.memoryPeakBytes);
@@ -404,8 +407,11 @@ async function measureTarget(
       }
       if (step.saturated && scenario.load.steps.stopAtSaturation) break;
       if (step.generator.bound) {
-        deps.log(`[${label}] generator-bound at ${rate} rps (twice): higher rates would measure the generator, not the target`);
-        break;
+        if (generatorAtCapacity(step)) {
+          deps.log(`[${label}] generator-bound at ${rate} rps (twice, out of capacity): higher rates would measure the generator, not the target`);
+          break;
+        }
+        deps.log(`[${label}] ${rate} rps stays marked generator-bound (pacing, not capacity: the generator kept the rate with CPU to spare); the sweep goes on`);
       }
     }
     // A closed-loop "maximum" below what an open-loop step achieved was not the target's maximum.

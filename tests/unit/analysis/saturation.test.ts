@@ -110,7 +110,7 @@ describe('loadSideLimit', () => {
   it('blames the connection pool when the step fell short, the pool was busy and the target had CPU to spare', () => {
     // 36,800 req/s × 700 µs = 25.8 busy connections of 32 (≥ 70 %); target at 60 % of a 100 % budget.
     const s = withMean(step(40_000, 36_800), 700);
-    expect(loadSideLimit(s, 60, 1)).toBe('the target used 60 % of its 100 % CPU budget while 25.8 of 32 connections were busy: more connections may go higher, so this is a lower bound');
+    expect(loadSideLimit(s, 60, 1)).toBe('the target\'s CPUs were 60 % busy (budget 100 %, its database included when they share CPUs) while 25.8 of 32 connections were busy: more connections may go higher, so this is a lower bound');
   });
   it('accepts the shortfall as the target’s when its CPU was busy, or the pool was not', () => {
     expect(loadSideLimit(withMean(step(40_000, 36_800), 700), 95, 1)).toBeNull();
@@ -119,7 +119,7 @@ describe('loadSideLimit', () => {
   });
   it('treats a closed-loop maximum with an idle target as a lower bound, and knows nothing without CPU figures', () => {
     const max = { ...step(1000, 34_630), offeredRps: null };
-    expect(loadSideLimit(max, 51, 1)).toBe('the target used 51 % of its 100 % CPU budget while every connection was busy: more connections may go higher, so this is a lower bound');
+    expect(loadSideLimit(max, 51, 1)).toBe('the target\'s CPUs were 51 % busy (budget 100 %, its database included when they share CPUs) while every connection was busy: more connections may go higher, so this is a lower bound');
     expect(loadSideLimit(max, 180, 2)).toBeNull(); // 90 % of a 2-CPU budget
     expect(loadSideLimit(max, null, 1)).toBeNull();
   });

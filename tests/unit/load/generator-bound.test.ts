@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatorBound, type GeneratorFigures } from '../../../src/load/generator-bound.ts';
+import { generatorAtCapacity, generatorBound, type GeneratorFigures } from '../../../src/load/generator-bound.ts';
 
 const healthy: GeneratorFigures = { offeredRps: 1000, achievedRps: 1000, sent: 10_000, intended: 10_000, late: 10, droppedByGenerator: 0, latenessP50Us: 300, latenessP99Us: 900, cpuPercent: 40, busyThreads: 1 };
 
@@ -41,5 +41,16 @@ describe('generatorBound', () => {
   it('flags a closed-loop step run with a busy generator; ignores missing lateness', () => {
     expect(generatorBound({ ...healthy, offeredRps: null, latenessP50Us: null, latenessP99Us: null, cpuPercent: 95 }).bound).toBe(true);
     expect(generatorBound({ ...healthy, offeredRps: null, latenessP50Us: null, latenessP99Us: null, cpuPercent: 50 }).bound).toBe(false);
+  });
+});
+
+describe('generatorAtCapacity', () => {
+  const step = (achievedRps: number, work: number, workers = 1) => ({ offeredRps: 1000, achievedRps, generator: { cpuPercent: 100, workCpuPercent: work, workers } });
+  it('ends a sweep only when the load side ran out: a shortfall, or work CPU at the busy limit', () => {
+    expect(generatorAtCapacity(step(1000, 40))).toBe(false); // late sends with CPU to spare: pacing, not capacity
+    expect(generatorAtCapacity(step(949, 40))).toBe(true); // below 95 % of offered
+    expect(generatorAtCapacity(step(1000, 90))).toBe(true);
+    expect(generatorAtCapacity(step(1000, 150, 2))).toBe(false);
+    expect(generatorAtCapacity({ offeredRps: null, achievedRps: 5000, generator: { cpuPercent: 50, workers: 1 } })).toBe(true);
   });
 });

@@ -228,7 +228,7 @@ describe('runBenchmark', () => {
     expect(b).toMatchObject({ sustainableRps: 800 });
   });
 
-  it('stops the sweep when the retry is generator-bound too', async () => {
+  it('stops the sweep when the retry is generator-bound too and the generator is out of capacity', async () => {
     const { input, deps, calls } = setup();
     const engine = deps.engine('openloop');
     deps.engine = () => ({
@@ -237,7 +237,8 @@ describe('runBenchmark', () => {
         const r = await engine.runStep(spec);
         if (spec.baseUrl.endsWith('1002') && spec.rateRps === 400) {
           r.generator.bound = true;
-          r.generator.boundReasons = ['achieved 300 rps < 95 % of offered'];
+          r.generator.workCpuPercent = 95;
+          r.generator.boundReasons = ['generator lateness p50 1500 µs > 1000 µs'];
         }
         return r;
       },
@@ -289,5 +290,26 @@ describe('runBenchmark on a target host (two machines)', () => {
     expect(doc.network).toMatchObject({ host: '198.18.0.2', rateRps: 100, durationS: 2, error: null });
     expect(doc.network!.floorUs!.p50).toBe(1000);
     expect(doc.hosts).toEqual(hosts);
+  });
+
+  it('goes on past a step that stays generator-bound for pacing alone (rate kept, CPU to spare); the step stays marked', async () => {
+    const { input, deps, calls } = setup();
+    const engine = deps.engine('openloop');
+    deps.engine = () => ({
+      name: 'openloop',
+      runStep: async (spec) => {
+        const r = await engine.runStep(spec);
+        if (spec.baseUrl.endsWith('1002') && spec.rateRps === 400) {
+          r.generator.bound = true;
+          r.generator.workCpuPercent = 40;
+          r.generator.boundReasons = ['generator lateness p99 11839 µs > 10000 µs'];
+        }
+        return r;
+      },
+    });
+    const doc = await runBenchmark(input, deps);
+    expect(calls.filter((c) => c.startsWith('1002'))).toEqual(['1002:max', '1002:100', '1002:200', '1002:400', '1002:400', '1002:800']);
+    const b = doc.targets[2]!;
+    expect(b.steps.map((s) => [s.offeredRps, s.generator.bound])).toEqual([[null, false], [100, false], [200, false], [400, true], [800, false]]);
   });
 });
