@@ -36,6 +36,7 @@ describe('httpbench setup on a fresh Debian (container)', () => {
       'setup: [later] base images: checked once the Docker engine runs',
       "setup: [do] Chromium: missing: install Debian's chromium (the report test drives it)",
       "setup: [do] Python 3 with venv: missing: install python3 python3-venv (the FastAPI target's own tests)",
+      "setup: [do] PostgreSQL: missing: install Debian's postgresql (the targets' own tests start a throwaway cluster)",
       // No apt lists in the rootfs (and no network to fetch them): apt offers no Go, so it is manual here.
       "setup: [manual] Go ≥ 1.24: missing → install Go ≥ 1.24 from https://go.dev/dl/ and put its bin/ on PATH (the Go target's own tests)",
       'setup: [later] target images: built once the Docker engine and the bases are ready',

@@ -88,11 +88,20 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   };
 
   const later = (fn: () => void, ms: number) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
+    const due = performance.now() + ms;
+    const arm = (waitMs: number) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        // libuv arms timers from the loop's cached time, which can be a few hundred µs old when a
+        // request is handled (a busy-polling client in the same thread makes that likely): never
+        // answer before the delay the knob promises.
+        const left = due - performance.now();
+        if (left > 0) arm(Math.max(1, Math.ceil(left)));
+        else fn();
+      }, waitMs);
+      timers.add(t);
+    };
+    arm(ms);
   };
 
   const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {

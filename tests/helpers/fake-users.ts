@@ -45,8 +45,12 @@ export async function startFakeUsers(options: FakeUsersOptions = {}): Promise<Fa
       const shown = options.wrongId ? id + 1 : id;
       json(res, 200, { id: shown, name: `User ${shown}`, email: `user${shown}@example.com` });
     };
-    if (options.delayMs) setTimeout(answer, options.delayMs);
-    else answer();
+    if (options.delayMs) {
+      // Never before the delay: libuv arms timers from the loop's cached time (see fake-server.ts).
+      const due = performance.now() + options.delayMs;
+      const arm = (ms: number) => setTimeout(() => (performance.now() < due ? arm(Math.max(1, Math.ceil(due - performance.now()))) : answer()), ms);
+      arm(options.delayMs);
+    } else answer();
   });
   server.keepAliveTimeout = 30_000;
   server.on('connection', (s) => {

@@ -182,6 +182,9 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
     if (docker) {
       // Before any build: a stand-in fallback is one notice; no base at all fails once, naming `setup`.
       const specs = scenario.targets.filter((t): t is DockerTargetSpec => isDockerTarget(t) && (!only || only.includes(t.name)));
+      // A target host that cannot pull gets the bases from this machine's engine first (save → load),
+      // so the check below sees what its builds will use.
+      if (twoHost) for (const spec of [...specs, CALIBRATION_SPEC]) await twoHost.transfer(spec);
       const standIns = standInBases(await loadTargetManifests(PROJECT_ROOT));
       const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, specs)).map(async (b) => probeBase(docker, b, standIns)));
       for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
