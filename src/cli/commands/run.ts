@@ -277,7 +277,7 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
                 image: built.tag,
                 ...(twoHost ? { bindAddress: twoHost.remote.address } : {}),
               });
-              return { target, server: `${built.tag} (bench/server: Go net/http, GOMAXPROCS=${cpus}) on cpuset ${cpuset}` };
+              return { target, server: `${built.tag} (bench/server: Go net/http, GOMAXPROCS=${cpus})` };
             },
           }
         : {}),
