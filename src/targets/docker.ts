@@ -238,26 +238,32 @@ class DockerRunningTarget implements RunningTarget {
   }
 
   stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      let stopError: unknown = null;
-      try {
-        await this.container.stop({ t: STOP_TIMEOUT_S });
-      } catch (error) {
-        // 304 = already stopped, 404 = already removed: both are the state we want.
-        const status = dockerStatus(error);
-        if (status !== 304 && status !== 404) stopError = error;
-      }
-      // Removal is attempted even when the graceful stop failed: never leave a container behind.
-      try {
-        await removeQuietly(this.container);
-      } catch (error) {
-        throw new InfrastructureError(`could not remove container ${this.container.id.slice(0, 12)}: ${describeError(error)}`, {
-          cause: stopError ?? error,
-          hint: "the Docker engine may have stopped; once it is back, run 'httpbench clean'",
-        });
-      }
-    })();
+    this.stopping ??= stopAndRemove(this.container, 'container');
     return this.stopping;
+  }
+}
+
+/**
+ * Stops a harness container gracefully and removes it, whatever the stop did: never leaves one behind.
+ * `what` names it in the error ("container", "the database container").
+ */
+export async function stopAndRemove(container: Docker.Container, what: string): Promise<void> {
+  let stopError: unknown = null;
+  try {
+    await container.stop({ t: STOP_TIMEOUT_S });
+  } catch (error) {
+    // 304 = already stopped, 404 = already removed (killed by a fault): the state we want.
+    const status = dockerStatus(error);
+    if (status !== 304 && status !== 404) stopError = error;
+  }
+  // Removal is attempted even when the graceful stop failed.
+  try {
+    await removeQuietly(container);
+  } catch (error) {
+    throw new InfrastructureError(`could not remove ${what} ${container.id.slice(0, 12)}: ${describeError(error)}`, {
+      cause: stopError ?? error,
+      hint: "the Docker engine may have stopped; once it is back, run 'httpbench clean'",
+    });
   }
 }
 

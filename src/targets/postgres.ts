@@ -12,9 +12,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { describeError, InfrastructureError, InterruptedError } from '../errors.ts';
-import { dockerStatus, type DockerClient } from './docker-client.ts';
-import { containerState, FALLBACK_USER, isRoot, logsTail, removeQuietly, startSampler, STOP_TIMEOUT_S, TARGET_LABEL } from './docker.ts';
+import { InfrastructureError, InterruptedError } from '../errors.ts';
+import type { DockerClient } from './docker-client.ts';
+import { containerState, FALLBACK_USER, isRoot, logsTail, removeQuietly, startSampler, stopAndRemove, STOP_TIMEOUT_S, TARGET_LABEL } from './docker.ts';
 import { imageInfo } from './image-build.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { freeLoopbackPort } from './net.ts';
@@ -220,25 +220,7 @@ class DockerDatabase implements RunningDatabase {
     return logsTail(this.container, lines);
   }
   stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      let stopError: unknown = null;
-      try {
-        await this.container.stop({ t: STOP_TIMEOUT_S });
-      } catch (error) {
-        // 304 = already stopped, 404 = already removed (killed by a fault): the state we want.
-        const status = dockerStatus(error);
-        if (status !== 304 && status !== 404) stopError = error;
-      }
-      // Removal is attempted even when the graceful stop failed: never leave a container behind.
-      try {
-        await removeQuietly(this.container);
-      } catch (error) {
-        throw new InfrastructureError(`could not remove the database container ${this.container.id.slice(0, 12)}: ${describeError(error)}`, {
-          cause: stopError ?? error,
-          hint: "the Docker engine may have stopped; once it is back, run 'httpbench clean'",
-        });
-      }
-    })();
+    this.stopping ??= stopAndRemove(this.container, 'the database container');
     return this.stopping;
   }
 }
