@@ -80,6 +80,29 @@ describe('httpbench load', () => {
     expect(table.stdout).not.toMatch(/\s0\.000\s/);
   });
 
+  it('refuses more connections than the open-file limit allows, before sending anything (issue 12)', async () => {
+    // A soft limit of 256 descriptors, 64 kept free: 1,000 connections cannot be opened.
+    const r = await execa('bash', ['-c', `ulimit -n 256 && exec node ${bin} load ${server.url}/ --rate 50 --duration 1 --connections 1000`], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain('1000 connections need more file descriptors than this process may open (soft limit 256');
+    expect(r.stderr).toContain('ulimit -n');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('counts a refused connection once per intended request: 50 req/s for 2 s is 100 errors, not thousands (issue 12)', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(port));
+      });
+    });
+    const r = await execa('node', [bin, 'load', `http://127.0.0.1:${closed}/`, '--rate', '50', '--duration', '2', '--connections', '4', '--json'], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim());
+    expect(out.counts).toMatchObject({ sent: 0, completed: 0, intended: 100, errors: 100, errorsByKind: { ECONNREFUSED: 100 } });
+    expect(out.counts.connectFailures).toBeGreaterThan(100);
+  });
+
   it('refuses a remote host with exit 2 and a hint', async () => {
     const r = await execa('node', [bin, 'load', 'http://192.0.2.1/', '--rate', '10'], { reject: false });
     expect(r.exitCode).toBe(2);
