@@ -42,7 +42,7 @@
  */
 import type { Claim, ClaimMetric, ClaimRule } from './claims-schema.ts';
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
-import { floorAt } from './floor.ts';
+import { instrumentShare } from './floor.ts';
 import { groupTargets, median, spreadOf, stepLatency, failedRequests, intendedRequests } from './summary.ts';
 import { formatNumber, formatMs, formatRps, formatRatio, formatPercent, formatWithUnit } from './format.ts';
 
@@ -288,16 +288,12 @@ function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | '
 function instrumentCaveat(step: Step, percentile: keyof typeof PERCENTILE_VALUE, rule: ClaimRule, where: string, doc: RunDocument): { reason: string; settle: string } | undefined {
   const valueUs = step.latencyUs.corrected?.[percentile];
   if (valueUs === undefined || step.offeredRps === null) return undefined;
-  const floor = floorAt(doc.calibration, step.offeredRps, doc.network);
-  const floorUs = floor?.latencyUs[percentile] ?? 0;
-  const stall = step.generator.latencyCaveats?.find((c) => c.percentile === percentile);
-  const stallUs = stall ? (step.generator.readDelayUs?.[percentile] ?? 0) : 0;
-  const ownUs = Math.max(floorUs, stallUs);
+  const { ownUs, floorUs, floor, stallUs, stallReason } = instrumentShare(step, percentile, doc);
   if (ownUs <= 0) return undefined;
   if (judgeInterval(rule, { lo: Math.max(0, valueUs - ownUs) / 1000, hi: valueUs / 1000 }) !== 'straddles') return undefined;
   const parts: string[] = [];
   if (floorUs > 0) parts.push(`the instrument's own floor at this rate is ${formatMs(floorUs / 1000)} ms (${percentile} against the calibration server${floor?.network ? ', across the network' : ''})`);
-  if (stallUs > 0 && stall) parts.push(`the generator's read delay at ${percentile} is ${formatMs(stallUs / 1000)} ms (${stall.reason})`);
+  if (stallUs > 0 && stallReason) parts.push(`the generator's read delay at ${percentile} is ${formatMs(stallUs / 1000)} ms (${stallReason})`);
   return {
     reason: `at ${where} the ${percentile} of ${formatMs(valueUs / 1000)} ms is within the instrument's resolution of the rule: ${parts.join('; ')}, so the target's own figure could be on either side`,
     settle: 'a threshold this close to the floor needs a faster load generator or a separate load machine; compare the floor and the figure in the report',

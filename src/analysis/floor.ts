@@ -5,7 +5,7 @@
  * kernel, loopback, the smallest possible server), so a figure is only known to lie in
  * [figure − floor, figure].
  */
-import type { Calibration, NetworkFloor, PercentilesUs } from '../schema/run.ts';
+import type { Calibration, NetworkFloor, PercentilesUs, RunDocument, Step } from '../schema/run.ts';
 
 export interface Floor {
   /** Corrected latency of the calibration server, µs. */
@@ -57,4 +57,22 @@ function instrumentFloorAt(calibration: Calibration | null | undefined, rateRps:
     fromRps: picked.map((s) => s.offeredRps),
     generatorBound: picked.some((s) => s.generatorBound),
   };
+}
+
+/**
+ * How much of a step's corrected latency at `percentile` may be the instrument's own (claims rule 10
+ * and the threshold gates read this one rule): the larger of the floor at the step's rate and — when
+ * generator stalls reached that percentile's tail (generator.latencyCaveats) — the generator's read
+ * delay there. The target's own figure lies in [figure − ownUs, figure].
+ */
+export function instrumentShare(
+  step: Pick<Step, 'offeredRps' | 'generator'>,
+  percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999',
+  doc: Pick<RunDocument, 'calibration' | 'network'>,
+): { ownUs: number; floorUs: number; floor: Floor | null; stallUs: number; stallReason: string | null } {
+  const floor = step.offeredRps === null ? null : floorAt(doc.calibration, step.offeredRps, doc.network);
+  const floorUs = floor?.latencyUs[percentile] ?? 0;
+  const stall = step.generator.latencyCaveats?.find((c) => c.percentile === percentile);
+  const stallUs = stall ? (step.generator.readDelayUs?.[percentile] ?? 0) : 0;
+  return { ownUs: Math.max(floorUs, stallUs), floorUs, floor, stallUs, stallReason: stall?.reason ?? null };
 }

@@ -17,8 +17,11 @@
  * 5. The overall status: fail if any configuration fails, else not-measured if any is, else pass.
  *    The gate (verdicts.ts) fails on anything but pass: fail closed.
  */
-import type { Calibration, RunDocument, Step, TargetResult } from '../schema/run.ts';
-import { floorAt } from './floor.ts';
+import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
+
+/** What the instrument-share rule reads of the run (floor.ts instrumentShare). */
+type InstrumentDoc = Pick<RunDocument, 'calibration' | 'network'>;
+import { instrumentShare } from './floor.ts';
 import type { Threshold, ThresholdMetric } from '../scenario/schema.ts';
 import type { ThresholdConfigurationResult, ThresholdFigure, ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
 import { RATE_TOLERANCE } from '../scenario/thresholds.ts';
@@ -121,7 +124,7 @@ function notOffered(r: TargetResult, rate: number): string {
   return `repetition ${r.repetition}: no step at ${formatRps(rate)} req/s`;
 }
 
-function sampleOf(t: Threshold, r: TargetResult, calibration: Calibration | null | undefined): Sample {
+function sampleOf(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample {
   const rep = `repetition ${r.repetition}`;
   switch (t.metric) {
     case 'maxRps': {
@@ -147,11 +150,11 @@ function sampleOf(t: Threshold, r: TargetResult, calibration: Calibration | null
     case 'coldStartMs':
       return r.coldStartMs === null ? { ok: false, reason: `${rep}: cold start was not measured` } : { ok: true, iv: exact(r.coldStartMs) };
     default:
-      return atRateSample(t, r, calibration);
+      return atRateSample(t, r, doc);
   }
 }
 
-function atRateSample(t: Threshold, r: TargetResult, calibration: Calibration | null | undefined): Sample {
+function atRateSample(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample {
   const rate = t.atRps!;
   const step = stepAt(r, rate);
   if (step === undefined) return { ok: false, reason: notOffered(r, rate) };
@@ -171,11 +174,11 @@ function atRateSample(t: Threshold, r: TargetResult, calibration: Calibration | 
   const lat = stepLatency(step);
   if (lat === null || lat.us.count === 0) return { ok: false, reason: `${where}: no request completed, so there is no latency` };
   const ms = lat.us[p.key] / 1000;
-  // The instrument's own floor (claims rule 10): the target's figure lies in [ms − floor, ms]; a
-  // threshold inside that interval cannot be decided by this measurement.
-  const floorMs = (floorAt(calibration, step.offeredRps!)?.latencyUs[p.key] ?? 0) / 1000;
-  if (lat.source === 'corrected' && floorMs > 0 && t.value < ms && t.value > ms - floorMs) {
-    return { ok: false, reason: `${where}: ${METRIC_LABEL[t.metric]} ${ms.toFixed(3)} ms is within the instrument's floor (${floorMs.toFixed(3)} ms at this rate) of the threshold, so the target's own figure could be on either side` };
+  // The instrument's own share (claims rule 10, floor.ts): the target's figure lies in [ms − own, ms];
+  // a threshold inside that interval cannot be decided by this measurement.
+  const ownMs = instrumentShare(step, p.key, doc).ownUs / 1000;
+  if (lat.source === 'corrected' && ownMs > 0 && t.value < ms && t.value > ms - ownMs) {
+    return { ok: false, reason: `${where}: ${METRIC_LABEL[t.metric]} ${ms.toFixed(3)} ms is within the instrument's floor (${ownMs.toFixed(3)} ms at this rate) of the threshold, so the target's own figure could be on either side` };
   }
   if (lat.source === 'uncorrected') return { ok: true, iv: { lo: ms, hi: Infinity }, note: 'uncorrected only (no coordinated-omission correction): a lower bound' };
   if (failedFraction > 1 - p.value / 100) {
@@ -190,7 +193,7 @@ function figureText(f: ThresholdFigure): string {
   return `${mark}${formatThresholdValue(f.value, f.unit)}${range}`;
 }
 
-function judgeGroup(t: Threshold, label: string, results: TargetResult[], explicit: boolean, calibration: Calibration | null | undefined): ThresholdConfigurationResult {
+function judgeGroup(t: Threshold, label: string, results: TargetResult[], explicit: boolean, doc: InstrumentDoc): ThresholdConfigurationResult {
   const unit = unitOfMetric(t.metric);
   const none = (status: ThresholdConfigurationResult['status'], reason: string, measuredText = 'not measured'): ThresholdConfigurationResult => ({ configuration: label, status, measured: null, measuredText, reason });
   if (results.length > 0 && results.every((r) => r.status === 'skipped')) {
@@ -199,7 +202,7 @@ function judgeGroup(t: Threshold, label: string, results: TargetResult[], explic
   }
   const failed = results.filter((r) => r.status === 'failed' || r.status === 'skipped');
   if (failed.length > 0) return none('not-measured', failed.map((r) => `repetition ${r.repetition} ${r.status}${r.reason ? `: ${r.reason}` : ''}`).join('; '));
-  const samples = results.map((r) => sampleOf(t, r, calibration));
+  const samples = results.map((r) => sampleOf(t, r, doc));
   const bad = samples.find((s): s is Extract<Sample, { ok: false }> => !s.ok);
   if (bad !== undefined) return none('not-measured', bad.reason);
   const oks = samples as Array<Extract<Sample, { ok: true }>>;
@@ -228,7 +231,7 @@ export function evaluateThreshold(t: Threshold, doc: RunDocument): ThresholdResu
   const byConfiguration: ThresholdConfigurationResult[] =
     groups.length === 0
       ? [{ configuration: t.configuration ? `${t.target}/${t.configuration}` : t.target, status: 'not-measured', measured: null, measuredText: 'not measured', reason: 'no results for it in this run (not selected with --targets, or not in the scenario)' }]
-      : groups.map((g) => judgeGroup(t, `${g.name}/${g.configuration}`, g.results, t.configuration !== undefined, doc.calibration));
+      : groups.map((g) => judgeGroup(t, `${g.name}/${g.configuration}`, g.results, t.configuration !== undefined, doc));
   const counted = byConfiguration.filter((c) => c.status !== 'not-run');
   let status: ThresholdStatus;
   if (counted.some((c) => c.status === 'fail')) status = 'fail';
