@@ -147,7 +147,6 @@ function unitSuffix(unit: MeasuredFigure['unit']): string {
   return unit === 'ratio' ? '×' : unit === 'fraction' ? '' : ` ${unit}`;
 }
 
-const formatValue = (value: number, unit: MeasuredFigure['unit']): string => formatWithUnit(value, unit);
 
 export function ruleText(rule: ClaimRule, unit: MeasuredFigure['unit']): string {
   const f = (v: number) => (unit === 'fraction' ? formatPercent(v, 0) : unit === 'ratio' ? formatRatio(v) : `${formatNumber(v, v % 1 === 0 ? 0 : 1)}${unitSuffix(unit)}`);
@@ -485,7 +484,7 @@ function shortFigure(f: MeasuredFigure): string {
   if (f.n > 1) extras.push(`median of ${f.n}`);
   if (f.atOfferedRps) extras.push(`at ${f.atOfferedRps.map(formatRps).join('/')} req/s`);
   if (f.latencySource) extras.push(f.latencySource);
-  return `${prefix}${formatValue(f.value, f.unit)}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`;
+  return `${prefix}${formatWithUnit(f.value, f.unit)}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`;
 }
 
 function figureOf(oks: Array<Extract<Sample, { ok: true }>>, unit: MeasuredFigure['unit']): MeasuredFigure | null {
@@ -516,8 +515,8 @@ function compactFigure(c: ConfigurationVerdict): string {
   const f = c.measured;
   if (f === null) return c.measuredText;
   const prefix = BOUND_PREFIX[f.bound];
-  let text = `${prefix}${formatValue(f.value, f.unit)}`;
-  if (f.n > 1 && f.min !== f.max) text += ` (${formatValue(f.min, f.unit)} – ${formatValue(f.max, f.unit)}, n=${f.n})`;
+  let text = `${prefix}${formatWithUnit(f.value, f.unit)}`;
+  if (f.n > 1 && f.min !== f.max) text += ` (${formatWithUnit(f.min, f.unit)} – ${formatWithUnit(f.max, f.unit)}, n=${f.n})`;
   const extras: string[] = [];
   if (f.atOfferedRps) extras.push(`@ ${f.atOfferedRps.map(formatRps).join('/')} req/s`);
   if (f.latencySource) extras.push(f.latencySource);
@@ -528,8 +527,8 @@ function compactFigure(c: ConfigurationVerdict): string {
 
 export function describeFigure(f: MeasuredFigure): string {
   const prefix = BOUND_PREFIX[f.bound];
-  let text = `${prefix}${formatValue(f.value, f.unit)}`;
-  if (f.n > 1) text += ` (median of ${f.n}, range ${formatValue(f.min, f.unit)} – ${formatValue(f.max, f.unit)}, spread ${formatPercent(f.relativeSpread)})`;
+  let text = `${prefix}${formatWithUnit(f.value, f.unit)}`;
+  if (f.n > 1) text += ` (median of ${f.n}, range ${formatWithUnit(f.min, f.unit)} – ${formatWithUnit(f.max, f.unit)}, spread ${formatPercent(f.relativeSpread)})`;
   const extras: string[] = [];
   if (f.atOfferedRps) extras.push(`at ${f.atOfferedRps.map(formatRps).join('/')} req/s offered`);
   if (f.latencySource) extras.push(f.latencySource);

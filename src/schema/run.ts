@@ -324,21 +324,22 @@ export const DatabaseInfoSchema = z.strictObject({
 export type DatabaseInfo = z.infer<typeof DatabaseInfoSchema>;
 
 /** One machine of a run (two-host runs: the load side and the targets' side; see README "Two machines"). */
-export const HostEnvironmentSchema = z.strictObject({
+export const HostEnvironmentSchema = EnvironmentSchema.pick({
+  cpuModel: true,
+  /** Logical CPUs of the machine (targets side: the engine's NCPU). */
+  cpuCount: true,
+  memoryBytes: true,
+  os: true,
+  kernel: true,
+  arch: true,
+  dockerVersion: true,
+}).extend({
   /** What the machine did: `load` ran the generator, `targets` ran the Docker targets. */
   role: z.enum(['load', 'targets']),
   /** The Docker engine without credentials (e.g. "tcp://198.18.0.2:2375"), null for the load side. */
   engine: z.string().nullable(),
   /** Address the targets bound to and the load went to (targets side), null for the load side. */
   address: z.string().nullable(),
-  cpuModel: z.string(),
-  /** Logical CPUs of the machine (targets side: the engine's NCPU). */
-  cpuCount: z.number().int().positive(),
-  memoryBytes: z.number().int().positive(),
-  os: z.string(),
-  kernel: z.string(),
-  arch: z.string(),
-  dockerVersion: z.string().nullable(),
 });
 export type HostEnvironment = z.infer<typeof HostEnvironmentSchema>;
 

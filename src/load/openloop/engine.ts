@@ -6,7 +6,6 @@
  */
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../../errors.ts';
@@ -269,7 +268,7 @@ function buildStep(spec: StepSpec, workers: number, pacing: Pacing, results: Sha
   const achievedRps = counts.completed / durationS;
   const droppedByGenerator = results.reduce((s, r) => s + r.droppedByGenerator, 0);
   const latenessP = percentilesUs(lateness);
-  const busyThreads = Math.min(workers, os.availableParallelism());
+  const busyThreads = Math.min(workers, affinityCpuCount());
   // Spin pacing: the threads are 100 % busy by design; what they spent working is the saturation signal.
   const workCpuPercent = spin ? workPercent(results) : cpuPercent;
   const verdict = generatorBound({
