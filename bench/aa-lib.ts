@@ -96,6 +96,25 @@ export function summarizeAa(comparisons: readonly Comparison[]): AaSummary {
 }
 
 /**
+ * The A/A pairs that share no run with (i, j): the runs other than i and j, paired as aaPairs does.
+ *
+ * Used for an out-of-sample check of "threshold = largest A/A change": fitted and judged on the same
+ * pairs, that rule passes every pair by construction, so its false-alarm rate there says nothing.
+ * Fitted on the pairs disjoint from (i, j) and then judging (i, j), it is tested on runs it never saw
+ * (leave-pair-out), which is what a CI job with thresholds from an earlier A/A series faces.
+ */
+export function disjointPairs(n: number, i: number, j: number): Array<[number, number]> {
+  return aaPairs(n).filter(([a, b]) => a !== i && a !== j && b !== i && b !== j);
+}
+
+/** Thresholds times a margin, rounded up to a whole percent (a margin of 1 leaves them as they are). */
+export function scaleThresholds(t: Partial<Record<ThresholdKey, number>>, margin: number): Partial<Record<ThresholdKey, number>> {
+  const out: Partial<Record<ThresholdKey, number>> = {};
+  for (const [k, v] of Object.entries(t) as Array<[ThresholdKey, number]>) out[k] = Math.ceil(v * margin);
+  return out;
+}
+
+/**
  * Metric kinds a per-request CPU burn can move. A regression elsewhere (cold start, memory, image
  * size) in an injected comparison is noise, not the injection caught, so it does not count as caught
  * (it still shows in the per-metric table).

@@ -24,11 +24,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { compareRuns, type Comparison } from '../src/compare/compare.ts';
+import { compareRuns, gateOutcome, type Comparison } from '../src/compare/compare.ts';
 import { resolveThresholds } from '../src/compare/thresholds.ts';
 import { readRunDocument } from '../src/schema/io.ts';
 import type { RunDocument } from '../src/schema/run.ts';
-import { aaPairs, parseInjectList, renderAaMarkdown, summarizeAa, summarizeInjection, type InjectionSummary } from './aa-lib.ts';
+import { aaPairs, disjointPairs, parseInjectList, scaleThresholds, renderAaMarkdown, summarizeAa, summarizeInjection, type InjectionSummary } from './aa-lib.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const flag = (name: string): string | undefined => {
@@ -47,6 +47,8 @@ const INJECT_RUNS = positiveInt('inject-runs', 2);
 const SCENARIO = path.resolve(flag('scenario') ?? path.join(root, 'scenarios', 'ci.yaml'));
 const OUT = path.resolve(flag('out') ?? path.join(root, 'results', `aa-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z')}`));
 const INJECT = parseInjectList(flag('inject') ?? '');
+/** Margins over the largest A/A change tried by the out-of-sample check. */
+const MARGINS = [1, 1.25, 1.5, 2];
 /** One bounded run: a scenario that takes longer than this is stuck, not slow. */
 const RUN_TIMEOUT_MS = 45 * 60_000;
 
@@ -99,6 +101,41 @@ function compare(baseline: RunDocument, candidate: RunDocument, labels: [string,
   });
 }
 
+/**
+ * Leave-pair-out: each A/A pair judged with the thresholds suggested by the pairs that share no run
+ * with it (see disjointPairs). Needs ≥ 4 completed runs (2 for the pair, 2 to fit on).
+ */
+function leavePairOut(
+  runs: ReadonlyArray<RunDocument | null>,
+  dirs: readonly string[],
+  comparisons: readonly Comparison[],
+  margin: number,
+): { margin: number; judged: number; falseAlarms: number; alarms: string[] } | null {
+  const byPair = new Map<string, Comparison>();
+  let k = 0;
+  for (const [i, j] of aaPairs(runs.length)) if (runs[i] && runs[j]) byPair.set(`${i},${j}`, comparisons[k++]!);
+  let judged = 0;
+  let falseAlarms = 0;
+  const alarms: string[] = [];
+  for (const [i, j] of aaPairs(runs.length)) {
+    const [b, c] = [runs[i], runs[j]];
+    const fitOn = disjointPairs(runs.length, i, j).flatMap(([x, y]) => byPair.get(`${x},${y}`) ?? []);
+    if (!b || !c || fitOn.length === 0) continue;
+    const fitted = scaleThresholds(summarizeAa(fitOn).suggestedThresholdsPercent, margin);
+    const labels: [string, string] = [path.basename(dirs[i]!), path.basename(dirs[j]!)];
+    const judgedPair = compareRuns(b, c, { thresholdsPercent: resolveThresholds(fitted), baselineLabel: labels[0], candidateLabel: labels[1] });
+    const outcome = gateOutcome(judgedPair);
+    if (outcome === 'incomplete') continue;
+    judged++;
+    if (outcome === 'regression') {
+      falseAlarms++;
+      const what = judgedPair.groups.flatMap((g) => g.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${g.target}/${g.configuration} ${m.label} ${m.changePercent!.toFixed(1)} %`));
+      alarms.push(`${labels[0]} → ${labels[1]}: ${what.join('; ')}`);
+    }
+  }
+  return judged > 0 ? { margin, judged, falseAlarms, alarms } : null;
+}
+
 /** The scenario with EXTRA_WORK_US added to every configuration of `target`, written under OUT. */
 async function injectedScenario(extraWorkUs: number, target: string): Promise<string> {
   const doc = parseDocument(await readFile(SCENARIO, 'utf8'));
@@ -130,6 +167,9 @@ async function main(): Promise<void> {
     if (b && c) aaComparisons.push(compare(b, c, [path.basename(aaDirs[i]!), path.basename(aaDirs[j]!)]));
   }
   const aa = summarizeAa(aaComparisons);
+  // The same check with the fitted thresholds widened by a margin: how much headroom over the largest
+  // change seen keeps unseen pairs from alarming (the defaults in thresholds.ts take the margin chosen here).
+  const outOfSample = MARGINS.map((m) => leavePairOut(aaRuns, aaDirs, aaComparisons, m)).filter((x) => x !== null);
 
   const injections: InjectionSummary[] = [];
   for (const us of INJECT) {
@@ -154,9 +194,15 @@ async function main(): Promise<void> {
     ? `${anyRun.environment.cpuModel} ×${anyRun.environment.cpuCount}, kernel ${anyRun.environment.kernel}, commit ${anyRun.environment.gitCommit ?? 'unknown'}`
     : `${os.cpus()[0]?.model ?? 'unknown CPU'} ×${os.cpus().length}`;
   let md = renderAaMarkdown(aa, injections, { scenario: path.relative(root, SCENARIO), runs: RUNS, machine });
+  md += outOfSample.length
+    ? '\nOut of sample (leave-pair-out: each pair judged with the thresholds suggested by the pairs that share no run with it, ' +
+      'times a margin):\n\n| margin | false alarms | in comparisons |\n| ---: | ---: | ---: |\n' +
+      outOfSample.map((o) => `| ×${o.margin} | ${o.falseAlarms} | ${o.judged} |\n`).join('') +
+      outOfSample.flatMap((o) => o.alarms.map((a) => `- ×${o.margin}: ${a}\n`)).join('')
+    : '\nOut of sample: needs at least 4 completed A/A runs.\n';
   if (failedRuns.length) md += `\nRuns without a readable run.json (left out): ${failedRuns.join(', ')}\n`;
   await writeFile(path.join(OUT, 'aa-report.md'), md);
-  await writeFile(path.join(OUT, 'aa-summary.json'), `${JSON.stringify({ scenario: path.relative(root, SCENARIO), runs: RUNS, machine, failedRuns, aa, injections }, null, 2)}\n`);
+  await writeFile(path.join(OUT, 'aa-summary.json'), `${JSON.stringify({ scenario: path.relative(root, SCENARIO), runs: RUNS, machine, failedRuns, aa, outOfSample, injections }, null, 2)}\n`);
   process.stdout.write(md);
   process.stderr.write(`bench:aa: report in ${path.relative(root, path.join(OUT, 'aa-report.md'))}\n`);
 }

@@ -1,11 +1,11 @@
 /** The pair and rate logic of `npm run bench:aa` (bench/aa-lib.ts), on synthetic runs. */
 import { describe, expect, it } from 'vitest';
-import { aaPairs, parseInjectList, renderAaMarkdown, summarizeAa, summarizeInjection } from '../../../bench/aa-lib.ts';
+import { aaPairs, disjointPairs, parseInjectList, scaleThresholds, renderAaMarkdown, summarizeAa, summarizeInjection } from '../../../bench/aa-lib.ts';
 import { compareRuns } from '../../../src/compare/compare.ts';
 import { resolveThresholds } from '../../../src/compare/thresholds.ts';
-import { buildRunDocument, DEFAULT_FIXTURE_TARGETS } from '../../helpers/compare-fixtures.ts';
+import { buildRunDocument, DEFAULT_FIXTURE_TARGETS, FIXTURE_THRESHOLDS_PERCENT } from '../../helpers/compare-fixtures.ts';
 
-const thresholdsPercent = resolveThresholds();
+const thresholdsPercent = resolveThresholds(FIXTURE_THRESHOLDS_PERCENT);
 
 describe('aaPairs', () => {
   it('every pair once, baseline first: n(n − 1)/2', () => {
@@ -13,6 +13,34 @@ describe('aaPairs', () => {
     expect(aaPairs(4)).toEqual([[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
     expect(aaPairs(7)).toHaveLength(21);
     expect(aaPairs(1)).toEqual([]);
+  });
+});
+
+describe('disjointPairs', () => {
+  it('the pairs of the other runs only: 5 runs, hold out (1, 3) → the 3 pairs of runs 0, 2, 4', () => {
+    expect(disjointPairs(5, 1, 3)).toEqual([
+      [0, 2],
+      [0, 4],
+      [2, 4],
+    ]);
+  });
+  it('7 runs → 10 pairs to fit on for every held-out pair, none touching it', () => {
+    for (const [i, j] of aaPairs(7)) {
+      const fit = disjointPairs(7, i, j);
+      expect(fit).toHaveLength(10);
+      expect(fit.flat()).not.toContain(i);
+      expect(fit.flat()).not.toContain(j);
+    }
+  });
+  it('3 runs leave nothing to fit on', () => {
+    expect(disjointPairs(3, 0, 1)).toEqual([]);
+  });
+});
+
+describe('scaleThresholds', () => {
+  it('times the margin, rounded up; 0 stays 0', () => {
+    expect(scaleThresholds({ p50: 90, p99: 79, imageSize: 0, throughput: 2 }, 1.25)).toEqual({ p50: 113, p99: 99, imageSize: 0, throughput: 3 });
+    expect(scaleThresholds({ p50: 90 }, 1)).toEqual({ p50: 90 });
   });
 });
 

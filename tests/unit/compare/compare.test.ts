@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns, gateOutcome, judge, median, GENERATOR_BOUND_NOTE, type MetricComparison } from '../../../src/compare/compare.ts';
-import { DEFAULT_THRESHOLDS_PERCENT, resolveThresholds } from '../../../src/compare/thresholds.ts';
+import { resolveThresholds } from '../../../src/compare/thresholds.ts';
 import { ConfigError } from '../../../src/errors.ts';
-import { buildRunDocument } from '../../helpers/compare-fixtures.ts';
+import { buildRunDocument, FIXTURE_THRESHOLDS_PERCENT } from '../../helpers/compare-fixtures.ts';
 
-const thresholdsPercent = resolveThresholds();
+const thresholdsPercent = resolveThresholds(FIXTURE_THRESHOLDS_PERCENT);
 const ctx = { thresholds: thresholdsPercent, alpha: 0.05 };
 const latency = (baseline: number[], candidate: number[]) =>
   judge(ctx, {
@@ -230,7 +230,7 @@ describe('compareRuns', () => {
   it('uses the given thresholds', () => {
     const a = buildRunDocument({ seed: 1, repetitions: 5 });
     const b = buildRunDocument({ seed: 2, repetitions: 5, latencyFactor: 1.3 });
-    const c = compareRuns(a, b, { thresholdsPercent: { ...DEFAULT_THRESHOLDS_PERCENT, p50: 50, p95: 50, p99: 50 } });
+    const c = compareRuns(a, b, { thresholdsPercent: { ...FIXTURE_THRESHOLDS_PERCENT, p50: 50, p95: 50, p99: 50 } });
     expect(c.hasRegression).toBe(false);
   });
 });

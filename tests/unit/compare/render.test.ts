@@ -6,9 +6,9 @@ import { escapeXml, renderCompareJunit } from '../../../src/compare/render-junit
 import { renderCompareMarkdown } from '../../../src/compare/render-markdown.ts';
 import { renderCompareTerminal } from '../../../src/compare/render-terminal.ts';
 import { resolveThresholds } from '../../../src/compare/thresholds.ts';
-import { BMF_JSON_SCHEMA, buildRunDocument, checkJunitStructure, parseXmlStrict } from '../../helpers/compare-fixtures.ts';
+import { BMF_JSON_SCHEMA, buildRunDocument, checkJunitStructure, FIXTURE_THRESHOLDS_PERCENT, parseXmlStrict } from '../../helpers/compare-fixtures.ts';
 
-const thresholdsPercent = resolveThresholds();
+const thresholdsPercent = resolveThresholds(FIXTURE_THRESHOLDS_PERCENT);
 
 // Fixed seeds: the fixtures and so the rendered text are deterministic (no clock in them).
 const slower = compareRuns(

@@ -4,8 +4,8 @@ import { ConfigError } from '../../../src/errors.ts';
 import { parseScenario } from '../../../src/scenario/load.ts';
 
 describe('thresholds', () => {
-  it('defaults (provisional until the A/A measurement)', () => {
-    expect(resolveThresholds()).toEqual({ throughput: 5, achievedRps: 5, p50: 10, p95: 10, p99: 15, memory: 10, coldStart: 25, imageSize: 5 });
+  it('defaults: the A/A measurement of bench/README.md (largest change × 1.25, floors for rates, memory, cold start, image)', () => {
+    expect(resolveThresholds()).toEqual({ throughput: 5, achievedRps: 5, p50: 113, p95: 99, p99: 100, memory: 10, coldStart: 29, imageSize: 5 });
   });
 
   it('flags: percent, sign ignored, aliases, "%" suffix', () => {
