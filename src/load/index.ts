@@ -1,7 +1,7 @@
 /**
  * Engine registry: the orchestrator and the CLI pick an engine by name. The names are the scenario's
  * (ENGINE_NAMES, which run.json's steps and `httpbench load --engine` use too); the `satisfies` makes a
- * name without an engine, or an engine without a name, a compile error.
+ * name without an engine, or an engine whose own name differs from its key, a compile error.
  */
 import { ENGINE_NAMES, type EngineName } from '../scenario/schema.ts';
 import { AutocannonEngine } from './autocannon.ts';
@@ -13,7 +13,7 @@ const ENGINES = {
   openloop: () => new OpenLoopEngine(),
   // Closed loop: the maximum-throughput step (and side-by-side rate steps).
   autocannon: () => new AutocannonEngine(),
-} as const satisfies Record<EngineName, () => LoadEngine & { readonly name: EngineName }>;
+} as const satisfies { [K in EngineName]: () => LoadEngine & { readonly name: K } };
 
 export function engineFor(name: EngineName): LoadEngine {
   return ENGINES[name]();
