@@ -28,7 +28,7 @@ import { pinProcess } from '../src/load/pin.ts';
 import type { IdsSpec, StepSpec } from '../src/load/types.ts';
 import { createHistogram, percentilesUs, recordUs } from '../src/samples/histogram.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import type { DockerTargetSpec } from '../src/scenario/schema.ts';
+import { isDockerTarget, type DockerTargetSpec } from '../src/scenario/schema.ts';
 import { connectDocker, imageInfo, startDockerTarget } from '../src/targets/docker.ts';
 import { freeLoopbackPort, waitForFirst200 } from '../src/targets/net.ts';
 import type { RunningTarget } from '../src/targets/types.ts';
@@ -223,7 +223,7 @@ async function startGoChi(): Promise<Target | string> {
   const docker = await connectDocker();
   if (!(await imageInfo(docker, GO_CHI_IMAGE))) return `image ${GO_CHI_IMAGE} does not exist; build it with 'npx httpbench build go-chi'`;
   const scenario = await loadScenario(path.join(ROOT, 'scenarios', 'article.yaml'), { cpuCount: os.cpus().length });
-  const spec = scenario.targets.find((t): t is DockerTargetSpec => t.name === 'go-chi' && 'context' in t);
+  const spec = scenario.targets.find((t): t is DockerTargetSpec => t.name === 'go-chi' && isDockerTarget(t));
   const configuration = spec?.configurations.find((c) => c.id === 'gomaxprocs-1');
   if (!spec || !configuration) return 'scenarios/article.yaml has no go-chi target with configuration gomaxprocs-1';
   const running: RunningTarget = await startDockerTarget(docker, {

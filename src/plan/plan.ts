@@ -2,6 +2,7 @@
  * RunPlan: which (target, configuration) to run in which order, pure. Repetitions alternate the
  * order (A B, B A, A B …) so drift over time (thermal, page cache) does not favour one target.
  */
+import { substituteCpus, type ResolvedScenario } from '../scenario/resolve.ts';
 import type { Configuration, Scenario, TargetSpec } from '../scenario/schema.ts';
 
 export interface PlannedRun {
@@ -18,10 +19,6 @@ export interface PlannedRun {
   skipReason: string | null;
 }
 
-export function resolveEnv(env: Record<string, string>, cpus: number): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replaceAll('${cpus}', String(cpus))]));
-}
-
 function sameEnv(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a).sort();
   const kb = Object.keys(b).sort();
@@ -35,13 +32,14 @@ export function storeEnv(scenario: Scenario, store: Configuration['store']): Rec
   return { STORE: 'postgres', DB_POOL_SIZE: String(scenario.database.poolSize), USERS: String(scenario.load.ids.max) };
 }
 
-/** `cpus` is the resolved per-target CPU budget; `only` filters target names (--targets). */
-export function planRuns(scenario: Scenario, cpus: number, only?: readonly string[]): PlannedRun[] {
+/** The CPU budget is the resolved scenario's; `only` filters target names (--targets). */
+export function planRuns(scenario: ResolvedScenario, only?: readonly string[]): PlannedRun[] {
+  const { cpus } = scenario.resources;
   const targets = scenario.targets.filter((t) => !only || only.includes(t.name));
   const perTarget = targets.map((spec) => {
     const seen: Array<{ id: string; env: Record<string, string> }> = [];
     return spec.configurations.map((configuration) => {
-      const env = { ...resolveEnv(configuration.env, cpus), ...storeEnv(scenario, configuration.store) };
+      const env = { ...substituteCpus(configuration.env, cpus), ...storeEnv(scenario, configuration.store) };
       const twin = seen.find((s) => sameEnv(s.env, env));
       seen.push({ id: configuration.id, env });
       const skipReason = twin

@@ -22,7 +22,7 @@ export async function measureNetworkFloor(input: RunInput, deps: RunDeps, host: 
   let started: Awaited<ReturnType<NonNullable<RunDeps['startCalibration']>>> | null = null;
   try {
     deps.log(`[network] idle round trips to ${host}: ${NETWORK_FLOOR_RATE_RPS} req/s for ${NETWORK_FLOOR_DURATION_S} s`);
-    started = await deps.startCalibration({ cpus: input.cpus, cpuset: input.targetCpuset, runId: input.runId, signal: input.signal });
+    started = await deps.startCalibration({ cpus: input.scenario.resources.cpus, cpuset: input.targetCpuset, runId: input.runId, signal: input.signal });
     const step = await deps.engine('openloop').runStep(
       {
         baseUrl: started.target.baseUrl,

@@ -14,7 +14,8 @@ import { generatorAtCapacity } from '../load/generator-bound.ts';
 import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../load/types.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import { plannedRunS, type ProgressStepKind } from '../progress/format.ts';
-import type { DockerTargetSpec, Scenario } from '../scenario/schema.ts';
+import type { ResolvedScenario } from '../scenario/resolve.ts';
+import type { DockerTargetSpec } from '../scenario/schema.ts';
 import { measureNetworkFloor } from './network-floor.ts';
 import { SCHEMA_VERSION, type Calibration, type DatabaseInfo, type Environment, type HostEnvironment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
 import { isDockerTarget } from '../targets/kinds.ts';
@@ -78,7 +79,8 @@ export interface RunProgress {
 }
 
 export interface RunInput {
-  scenario: Scenario;
+  /** CPUs and workers already numbers (src/scenario/resolve.ts); stored as run.json's scenario. */
+  scenario: ResolvedScenario;
   /** Where the scenario came from, for the reproduce command. */
   scenarioFile?: string;
   claims: Claim[] | null;
@@ -87,8 +89,7 @@ export interface RunInput {
   environment: Environment;
   toolVersion: string;
   runId: string;
-  /** Resolved per-target CPU budget and cpusets. */
-  cpus: number;
+  /** Where the targets and the generator run (the CPU budget is scenario.resources.cpus). */
   targetCpuset: string;
   generatorCpuset: string | null;
   only?: readonly string[];
@@ -144,7 +145,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
   };
   await deps.save(doc);
 
-  const plan = planRuns(scenario, input.cpus, input.only);
+  const plan = planRuns(scenario, input.only);
   deps.progress?.planned(plan.filter((r) => !r.skipReason).length, plannedRunS(scenario));
   const images = new Map<string, BuiltImage | Error>();
   const withStore = plan.some((r) => r.store !== 'memory');
@@ -182,7 +183,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
       const label = `${run.spec.name}/${run.configuration.id}#${run.repetition + 1}`;
       if (run.skipReason) {
         deps.log(`[${label}] skipped: ${run.skipReason}`);
-        doc.targets.push(emptyTarget(run, input.cpus, 'skipped', run.skipReason, withStore));
+        doc.targets.push(emptyTarget(run, input.scenario.resources.cpus, 'skipped', run.skipReason, withStore));
         await deps.save(doc);
         continue;
       }
@@ -190,14 +191,14 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
       if (isDockerTarget(run.spec)) {
         const built = await imageFor(run.spec);
         if (built instanceof Error) {
-          const entry = emptyTarget(run, input.cpus, 'failed', `image build failed: ${describeError(built)}`, withStore);
+          const entry = emptyTarget(run, input.scenario.resources.cpus, 'failed', `image build failed: ${describeError(built)}`, withStore);
           doc.targets.push(entry);
           await deps.save(doc);
           continue;
         }
         image = built;
       }
-      const entry = emptyTarget(run, input.cpus, 'completed', null, withStore);
+      const entry = emptyTarget(run, input.scenario.resources.cpus, 'completed', null, withStore);
       entry.image = image ? { id: image.id, sizeBytes: image.sizeBytes, bases: image.bases } : null;
       if (run.store === 'postgres') {
         database ??= await startDatabase(input, deps, imageFor, doc);
@@ -249,7 +250,7 @@ async function startDatabase(
     throw new ConfigError('store: postgres needs a Docker engine for the database', { hint: 'use store: memory, or run where Docker is available' });
   }
   const seedSpec = scenario.targets.find((t) => t.name === scenario.database.seed.target);
-  if (!seedSpec || !('context' in seedSpec)) {
+  if (!seedSpec || !isDockerTarget(seedSpec)) {
     throw new ConfigError(`database.seed.target '${scenario.database.seed.target}' is not a Docker target of the scenario`, {
       hint: 'name the target whose image seeds the table (go-chi or fastapi)',
     });
@@ -299,12 +300,12 @@ async function measureTarget(
   };
   try {
     deps.progress?.runStarted(label);
-    deps.log(`[${label}] starting (${input.cpus} CPU on cpuset ${input.targetCpuset}, ${scenario.resources.memoryMiB} MiB)`);
+    deps.log(`[${label}] starting (${input.scenario.resources.cpus} CPU on cpuset ${input.targetCpuset}, ${scenario.resources.memoryMiB} MiB)`);
     target = await deps.startTarget(
       {
         spec: run.spec,
         configuration: { ...run.configuration, env: database ? { ...run.env, DATABASE_URL: database.url } : run.env },
-        cpus: input.cpus,
+        cpus: input.scenario.resources.cpus,
         cpuset: input.targetCpuset,
         memoryMiB: scenario.resources.memoryMiB,
         pids: scenario.resources.pids,
@@ -368,7 +369,7 @@ async function measureTarget(
       };
       // A database on the targets' CPUs spends the same budget: the CPU left to spare is what neither used.
       const cpuUsed = step.cpuPercent === null ? null : step.cpuPercent + (database?.info.sharesTargetCpus ? (databaseResources?.cpuPercent ?? 0) : 0);
-      const loadLimit = loadSideLimit(stored, cpuUsed, input.cpus);
+      const loadLimit = loadSideLimit(stored, cpuUsed, input.scenario.resources.cpus);
       if (loadLimit) markLoadBound(step, loadLimit);
       entry.steps.push(step);
       if (resources && entry.memory) entry.memory.peakBytes = Math.max(entry.memory.peakBytes, resources.memoryPeakBytes);
@@ -445,8 +446,7 @@ function stepBase(input: RunInput): Omit<StepSpec, 'rateRps' | 'durationS' | 'co
   return {
     pathTemplate: PATH_TEMPLATE,
     ids: load.ids,
-    // Resolved by the caller ("auto" → the generator's CPUs); 1 if it was not.
-    workers: typeof load.workers === 'number' ? load.workers : 1,
+    workers: load.workers,
     timeoutMs: load.timeoutMs,
     generatorCpuset: input.generatorCpuset,
     pacing: load.pacing,
@@ -474,7 +474,7 @@ async function calibrate(input: RunInput, deps: RunDeps): Promise<Calibration> {
   let started: { target: RunningTarget; server: string } | null = null;
   try {
     deps.log(`[calibration] starting the calibration server on cpuset ${input.targetCpuset}`);
-    started = await deps.startCalibration!({ cpus: input.cpus, cpuset: input.targetCpuset, runId: input.runId, signal });
+    started = await deps.startCalibration!({ cpus: input.scenario.resources.cpus, cpuset: input.targetCpuset, runId: input.runId, signal });
     calibration.server = started.server;
     for (const rate of scenario.load.steps.rates) {
       throwIfAborted(signal);

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { checkTextSize, MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
 import { parseYamlDocument, yamlToJs } from '../util/yaml.ts';
-import { ScenarioSchema, type Scenario } from './schema.ts';
+import { isDockerTarget, isUrlTarget, ScenarioSchema, type Scenario } from './schema.ts';
 import { parseCpuset } from './cpuset.ts';
+import { resolveCpus } from './resolve.ts';
 import { checkThresholds } from './thresholds.ts';
 import { formatIssues } from '../util/issues.ts';
 
@@ -75,8 +76,8 @@ export function checkScenario(scenario: Scenario, machine: MachineFacts): string
     if (names.has(t.name)) problems.push(`targets[${i}].name: duplicate target name '${t.name}'`);
     names.add(t.name);
     const paths: Array<[string, string | undefined]> = [
-      ['context', 'context' in t ? t.context : undefined],
-      ['dockerfile', 'dockerfile' in t ? t.dockerfile : undefined],
+      ['context', isDockerTarget(t) ? t.context : undefined],
+      ['dockerfile', isDockerTarget(t) ? t.dockerfile : undefined],
       ['handler', t.handler],
     ];
     for (const [key, value] of paths) {
@@ -87,7 +88,7 @@ export function checkScenario(scenario: Scenario, machine: MachineFacts): string
     t.configurations.forEach((c, j) => {
       if (ids.has(c.id)) problems.push(`targets[${i}].configurations[${j}].id: duplicate configuration id '${c.id}'`);
       ids.add(c.id);
-      problems.push(...storeProblems(`targets[${i}].configurations[${j}]`, c, 'url' in t));
+      problems.push(...storeProblems(`targets[${i}].configurations[${j}]`, c, isUrlTarget(t)));
     });
   });
   problems.push(...checkThresholds(scenario));
@@ -120,7 +121,7 @@ function databaseProblems(scenario: Scenario, machine: MachineFacts): string[] {
   if (!scenario.targets.some((t) => t.configurations.some((c) => c.store === 'postgres'))) return [];
   const problems: string[] = [];
   const seeder = scenario.targets.find((t) => t.name === db.seed.target);
-  if (!seeder || !('context' in seeder)) {
+  if (!seeder || !isDockerTarget(seeder)) {
     problems.push(`database.seed.target: '${db.seed.target}' is not a Docker target of this scenario; name one whose image has a seed command (go-chi: ['-seed'], fastapi: ['python', '-m', 'app.seed'])`);
   }
   if (db.cpuset !== undefined) {
@@ -140,11 +141,6 @@ function databaseProblems(scenario: Scenario, machine: MachineFacts): string[] {
     problems.push(`database.poolSize: ${db.poolSize} connections × up to ${cpus} processes exceeds max_connections ${maxConnections} (3 reserved); lower poolSize or raise database.settings.max_connections`);
   }
   return problems;
-}
-
-/** The CPU budget per target: a number as given, or "half" of the host (at least 1). */
-export function resolveCpus(cpus: number | 'half', cpuCount: number): number {
-  return cpus === 'half' ? Math.max(1, Math.floor(cpuCount / 2)) : cpus;
 }
 
 /** Parses and validates scenario text. `source` names the file in messages. */
@@ -169,10 +165,8 @@ export function parseScenario(text: string, source: string, machine: MachineFact
   if (problems.length > 0) {
     throw new ConfigError(`${source} has ${problems.length} problem(s)`, { problems, hint: 'scenarios/article.yaml shows every field with comments' });
   }
-  // Stored resolved, so run.json says how many CPUs each target really had.
-  const resolved = result.data;
-  resolved.resources.cpus = resolveCpus(resolved.resources.cpus, machine.cpuCount);
-  return resolved;
+  // As written ("half", "auto" kept): src/scenario/resolve.ts turns it into the numbers a run uses.
+  return result.data;
 }
 
 export async function loadScenario(file: string, machine: MachineFacts): Promise<Scenario> {

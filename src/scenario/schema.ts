@@ -5,6 +5,13 @@
 import { z } from 'zod';
 import { ScenarioCompareSchema } from '../compare/thresholds.ts';
 
+/**
+ * The load engines a scenario (and run.json's steps) can name. src/load/index.ts maps each to its
+ * implementation with `satisfies Record<EngineName, …>`, so a name without an engine does not compile.
+ */
+export const ENGINE_NAMES = ['openloop', 'autocannon'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
 const positiveNumber = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be > 0` });
 const positiveInt = (what: string) =>
   z.number({ error: `${what} must be an integer` }).int({ error: `${what} must be an integer` }).positive({ error: `${what} must be > 0` });
@@ -48,6 +55,25 @@ export const TargetSpecSchema = z.union([DockerTargetSchema, UrlTargetSchema], {
 export type TargetSpec = z.infer<typeof TargetSpecSchema>;
 export type DockerTargetSpec = z.infer<typeof DockerTargetSchema>;
 export type UrlTargetSpec = z.infer<typeof UrlTargetSchema>;
+
+/** Target kinds of a scenario; what each needs from a run is in src/targets/kinds.ts. */
+export type TargetKind = 'docker' | 'url';
+
+/**
+ * The one place that tells the kinds apart, by the field only a url: target's schema has: the
+ * scenario's checks, the CLI and the orchestrator ask `isDockerTarget` instead of checking shapes.
+ */
+export function targetKind(spec: TargetSpec): TargetKind {
+  return 'url' in spec ? 'url' : 'docker';
+}
+
+export function isDockerTarget(spec: TargetSpec): spec is DockerTargetSpec {
+  return targetKind(spec) === 'docker';
+}
+
+export function isUrlTarget(spec: TargetSpec): spec is UrlTargetSpec {
+  return targetKind(spec) === 'url';
+}
 
 export const IdsSchema = z.strictObject({
   distribution: z.enum(['uniform', 'sequential', 'zipf']).default('uniform'),
@@ -184,7 +210,7 @@ export const ScenarioSchema = z.strictObject({
         .prefault({}),
       steps: z
         .strictObject({
-          engine: z.enum(['openloop', 'autocannon']).default('openloop'),
+          engine: z.enum(ENGINE_NAMES).default('openloop'),
           rates: z.array(positiveNumber('load.steps.rates[]')).min(1, { error: 'give at least one rate' }),
           durationS: positiveNumber('load.steps.durationS').default(5),
           /** Stop stepping once a step saturates. */

@@ -4,7 +4,7 @@
  * Every numeric field names its unit: Us = microseconds, Ms = milliseconds, S = seconds, Bytes, Rps.
  */
 import { z } from 'zod';
-import { ScenarioSchema } from '../scenario/schema.ts';
+import { ENGINE_NAMES, ScenarioSchema } from '../scenario/schema.ts';
 import { ClaimSchema } from '../analysis/claims-schema.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -131,7 +131,7 @@ export type Resource = z.infer<typeof ResourceSchema>;
 export const StepSchema = z.strictObject({
   /** max = closed-loop maximum throughput; rate = open-loop step at offeredRps; knee = refinement step. */
   kind: z.enum(['max', 'rate', 'knee']),
-  engine: z.enum(['openloop', 'autocannon']),
+  engine: z.enum(ENGINE_NAMES),
   /** Offered request rate in requests/s; null for the closed-loop step. */
   offeredRps: z.number().positive().nullable(),
   /** Completed responses per second over the measured duration. */

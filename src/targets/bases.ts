@@ -10,6 +10,7 @@ import { describeError, InfrastructureError } from '../errors.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
 import type { DockerClient } from './docker-client.ts';
 import { baseImageArgs, imageInfo } from './image-build.ts';
+import { loadTargetManifests, standInBases } from './manifest.ts';
 
 /** A registry that does not answer within this is treated as unreachable (air-gapped hosts). */
 export const PULL_PROBE_TIMEOUT_MS = 10_000;
@@ -86,4 +87,14 @@ export function baseNotices(bases: readonly BaseAvailability[]): string[] {
       ? [`notice: ${b.official} is not on this machine; building on the local stand-in ${b.source.image} (the report marks sizes measured on it)`]
       : [],
   );
+}
+
+/**
+ * Before any build of `specs`: where each official base comes from, as notices (a stand-in
+ * fallback); throws when a base exists nowhere (baseNotices). The stand-ins are the manifests'.
+ */
+export async function baseImageNotices(docker: DockerClient, projectRoot: string, specs: readonly DockerTargetSpec[]): Promise<string[]> {
+  const standIns = standInBases(await loadTargetManifests(projectRoot));
+  const bases = await Promise.all((await officialBasesOf(projectRoot, specs)).map(async (b) => probeBase(docker, b, standIns)));
+  return baseNotices(bases);
 }

@@ -5,6 +5,7 @@
  */
 import type Docker from 'dockerode';
 import { ConfigError, describeError, InfrastructureError, TargetError } from '../errors.ts';
+import { substituteCpus } from '../scenario/resolve.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
 import { dockerStatus, type DockerClient } from './docker-client.ts';
 import { imageInfo } from './image-build.ts';
@@ -28,9 +29,9 @@ export const STOP_TIMEOUT_S = 2;
 /** The harness owns these; a configuration may not set them. */
 const RESERVED_ENV = new Set(['HOST', 'PORT']);
 
-/** Replaces `${cpus}` in configuration env values with the CPU budget. */
+/** The container's KEY=value list; `${cpus}` is expanded by the scenario's one rule (the plan has done so for targets already). */
 export function expandEnv(env: Record<string, string>, cpus: number): string[] {
-  return Object.entries(env).map(([key, value]) => `${key}=${value.replaceAll('${cpus}', String(cpus))}`);
+  return Object.entries(substituteCpus(env, cpus)).map(([key, value]) => `${key}=${value}`);
 }
 
 export function isRoot(user: string): boolean {

@@ -5,13 +5,12 @@ import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
-import { baseNotices, officialBasesOf, probeBase } from '../../targets/bases.ts';
+import { baseImageNotices } from '../../targets/bases.ts';
 import { connectDocker } from '../../targets/docker.ts';
 import { isDockerTarget } from '../../targets/kinds.ts';
 import { buildWithProgress } from '../build-progress.ts';
 import { createDisplay } from '../progress-display.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
-import { loadTargetManifests, standInBases } from '../../targets/manifest.ts';
 
 interface BuildArgs {
   targets: string[];
@@ -40,9 +39,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     }
     const client = await connectDocker();
     const chosen = docker.filter((t) => args.targets.length === 0 || args.targets.includes(t.name));
-    const standIns = standInBases(await loadTargetManifests(PROJECT_ROOT));
-    const bases = await Promise.all((await officialBasesOf(PROJECT_ROOT, chosen)).map(async (b) => probeBase(client, b, standIns)));
-    for (const line of baseNotices(bases)) process.stderr.write(`${line}\n`);
+    for (const line of await baseImageNotices(client, PROJECT_ROOT, chosen)) process.stderr.write(`${line}\n`);
     const display = createDisplay(process.stderr);
     try {
       for (const spec of chosen) {

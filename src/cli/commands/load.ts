@@ -5,7 +5,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
-import { engineFor } from '../../load/index.ts';
+import { ENGINE_NAMES, engineFor, type EngineName } from '../../load/index.ts';
 import type { MeasuredStep, StepSpec } from '../../load/types.ts';
 import { latencyOrAbsent } from '../../analysis/summary.ts';
 import { checkRequestPath } from '../../load/request-path.ts';
@@ -20,7 +20,7 @@ interface LoadArgs {
   connections: number;
   workers: number;
   timeout: number;
-  engine: 'openloop' | 'autocannon';
+  engine: EngineName;
   'path-template'?: string;
   'ids-max': number;
   json: boolean;
@@ -39,7 +39,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('connections', { type: 'number', default: 16, describe: 'keep-alive connections' })
       .option('workers', { type: 'number', default: 1, describe: 'generator worker threads (openloop engine)' })
       .option('timeout', { type: 'number', default: 2000, describe: 'per-request timeout, ms' })
-      .option('engine', { choices: ['openloop', 'autocannon'] as const, default: 'openloop' as const, describe: 'load engine' })
+      .option('engine', { choices: ENGINE_NAMES, default: 'openloop' as const, describe: 'load engine' })
       .option('path-template', { type: 'string', describe: "request path; {id} is replaced by ids 1..--ids-max (default: the URL's own path)" })
       .option('ids-max', { type: 'number', default: 10_000, describe: 'largest id for {id} (ids are uniform from 1, seed 1)' })
       .option('pacing', {

@@ -9,6 +9,7 @@ import { InfrastructureError } from '../../../src/errors.ts';
 import type { EngineStep, LoadEngine, StepSpec } from '../../../src/load/types.ts';
 import { runBenchmark, type RunDatabase, type RunDeps, type RunInput } from '../../../src/run/run.ts';
 import { parseScenario } from '../../../src/scenario/load.ts';
+import { resolveScenario } from '../../../src/scenario/resolve.ts';
 import { RunDocumentSchema, type DatabaseInfo, type RunDocument } from '../../../src/schema/run.ts';
 import type { RunningTarget, StartOptions } from '../../../src/targets/types.ts';
 import { createHistogram, encodeHistogram, percentilesUs, recordUs } from '../../../src/samples/histogram.ts';
@@ -61,7 +62,7 @@ const info = (): DatabaseInfo => ({
 });
 
 function setup(opts: { dbDiesAfterSteps?: number; startFails?: boolean } = {}) {
-  const scenario = parseScenario(yaml, 'db', { cpuCount: 2 });
+  const scenario = resolveScenario(parseScenario(yaml, 'db', { cpuCount: 2 }), { targetHostCpuCount: 2, generatorCpuCount: 1 });
   const envs: Array<[string, Record<string, string>]> = [];
   const contractMaxIds: Array<number | undefined> = [];
   const events: string[] = [];
@@ -110,7 +111,7 @@ function setup(opts: { dbDiesAfterSteps?: number; startFails?: boolean } = {}) {
   const input: RunInput = {
     scenario, claims: null,
     environment: { cpuModel: 'test', cpuCount: 2, memoryBytes: 1, os: 'x', kernel: 'x', arch: 'x64', nodeVersion: 'v20', dockerVersion: null, gitCommit: null, cpusets: { target: '1', generator: '0' } },
-    toolVersion: '0.0.0', runId: 'r', cpus: 1, targetCpuset: '1', generatorCpuset: '0', source: null, signal: new AbortController().signal,
+    toolVersion: '0.0.0', runId: 'r', targetCpuset: '1', generatorCpuset: '0', source: null, signal: new AbortController().signal,
   };
   return { input, deps, envs, events, saved, contractMaxIds };
 }

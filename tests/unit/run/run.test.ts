@@ -7,6 +7,7 @@ import { InterruptedError } from '../../../src/errors.ts';
 import type { EngineStep, LoadEngine, StepSpec } from '../../../src/load/types.ts';
 import { runBenchmark, type RunDeps, type RunInput } from '../../../src/run/run.ts';
 import { parseScenario } from '../../../src/scenario/load.ts';
+import { resolveScenario } from '../../../src/scenario/resolve.ts';
 import { RunDocumentSchema, type RunDocument } from '../../../src/schema/run.ts';
 import type { RunningTarget, TargetState } from '../../../src/targets/types.ts';
 import { createHistogram, encodeHistogram, percentilesUs, recordUs } from '../../../src/samples/histogram.ts';
@@ -63,7 +64,7 @@ function fakeTarget(baseUrl: string, state: () => TargetState, stopped: string[]
 }
 
 function setup(overrides: Partial<RunDeps> = {}, capacity: Record<string, number> = { 'http://127.0.0.1:1001': 300, 'http://127.0.0.1:1002': 1000 }) {
-  const scenario = parseScenario(yaml, 't', { cpuCount: 2 });
+  const scenario = resolveScenario(parseScenario(yaml, 't', { cpuCount: 2 }), { targetHostCpuCount: 2, generatorCpuCount: 1 });
   const calls: string[] = [];
   const stopped: string[] = [];
   const saved: RunDocument[] = [];
@@ -82,7 +83,7 @@ function setup(overrides: Partial<RunDeps> = {}, capacity: Record<string, number
   const input: RunInput = {
     scenario, claims: null,
     environment: { cpuModel: 'test', cpuCount: 2, memoryBytes: 1, os: 'x', kernel: 'x', arch: 'x64', nodeVersion: 'v20', dockerVersion: null, gitCommit: null, cpusets: { target: '1', generator: '0' } },
-    toolVersion: '0.0.0', runId: 'r', cpus: 1, targetCpuset: '1', generatorCpuset: '0', source: null, signal: controller.signal,
+    toolVersion: '0.0.0', runId: 'r', targetCpuset: '1', generatorCpuset: '0', source: null, signal: controller.signal,
   };
   return { input, deps, calls, stopped, saved, controller, engine };
 }
