@@ -1,0 +1,74 @@
+/**
+ * Claims registry schema (scenarios/claims/*.yaml, and run.json's `claims`). A claim names a metric
+ * derived from run.json and a rule; analysis/claims.ts turns it into a verdict per configuration.
+ */
+import { z } from 'zod';
+import { PercentileSchema } from './percentiles.ts';
+
+const targetName = z.string().min(1);
+const percentile = PercentileSchema;
+
+/**
+ * Which configurations a two-target metric compares, e.g. one process vs one process and all cores vs
+ * all cores. Absent: every numerator configuration against every denominator configuration.
+ */
+const ConfigurationPairsSchema = z
+  .array(z.strictObject({ numerator: z.string().min(1), denominator: z.string().min(1) }))
+  .min(1)
+  .optional();
+
+export const ClaimMetricSchema = z.discriminatedUnion('kind', [
+  /** Closed-loop maximum throughput of one target, requests/s. */
+  z.strictObject({ kind: z.literal('maxThroughputRps'), target: targetName }),
+  /** numerator's max throughput ÷ denominator's, per configuration pair (see ConfigurationPairsSchema). */
+  z.strictObject({ kind: z.literal('throughputRatio'), numerator: targetName, denominator: targetName, pairs: ConfigurationPairsSchema }),
+  /** A latency percentile (ms) in the open-loop step offered at rateRps (or the lowest step above it when `orAbove`). */
+  z.strictObject({
+    kind: z.literal('latencyAtRateMs'),
+    target: targetName,
+    percentile,
+    rateRps: z.number().positive(),
+    orAbove: z.boolean().default(false),
+  }),
+  /** A latency percentile (ms) at the highest sustainable step ("at scale"). */
+  z.strictObject({ kind: z.literal('latencyAtCapacityMs'), target: targetName, percentile }),
+  /** Image size in MB (10^6 bytes). */
+  z.strictObject({ kind: z.literal('imageSizeMB'), target: targetName }),
+  /** numerator's peak memory ÷ denominator's, per configuration pair. */
+  z.strictObject({ kind: z.literal('memoryPeakRatio'), numerator: targetName, denominator: targetName, pairs: ConfigurationPairsSchema }),
+  /** Cold start, container start → first 200, ms. */
+  z.strictObject({ kind: z.literal('coldStartMs'), target: targetName }),
+  /** 1 − fewer/more of the handlers' non-blank, non-comment source lines (fraction). */
+  z.strictObject({ kind: z.literal('handlerLinesReduction'), fewer: targetName, more: targetName }),
+]);
+export type ClaimMetric = z.infer<typeof ClaimMetricSchema>;
+
+export const ClaimRuleSchema = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('lt'), value: z.number() }),
+  z.strictObject({ op: z.literal('gt'), value: z.number() }),
+  z.strictObject({ op: z.literal('between'), min: z.number(), max: z.number() }),
+  /** Within ±tolerance (fraction) of value. */
+  z.strictObject({ op: z.literal('approx'), value: z.number(), tolerance: z.number().positive().max(1) }),
+]);
+export type ClaimRule = z.infer<typeof ClaimRuleSchema>;
+
+export const ClaimSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  /** The article's sentence, quoted. */
+  quote: z.string().min(1),
+  /** The article's figure as a reader would cite it, e.g. "~200,000 req/s". */
+  articleFigure: z.string().min(1),
+  metric: ClaimMetricSchema,
+  rule: ClaimRuleSchema,
+  /** Absolute figures that depend on hardware: the verdict is about this machine, the ratio is shown beside. */
+  hardwareDependent: z.boolean().default(false),
+  /** CPUs the target needs for the claim to be testable (e.g. the article's many-core server). */
+  minTargetCpus: z.number().int().positive().default(1),
+});
+export type Claim = z.infer<typeof ClaimSchema>;
+
+export const ClaimsFileSchema = z.strictObject({
+  source: z.string().default(''),
+  claims: z.array(ClaimSchema).min(1),
+});
+export type ClaimsFile = z.infer<typeof ClaimsFileSchema>;
