@@ -48,7 +48,7 @@ import type { z } from 'zod';
 import { instrumentShare } from './floor.ts';
 import { groupTargets, type ResultGroup } from './groups.ts';
 import { spreadOf } from './summary.ts';
-import { atScaleStep, intendedRequests, isUsable, matchesRate, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
+import { atScaleStep, intendedRequests, isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
 import { median } from '../util/stats.ts';
 import { formatNumber, formatMs, formatRps, formatRatio, formatPercent, formatWithUnit } from '../util/format.ts';
 
@@ -424,7 +424,7 @@ interface Judged {
 }
 
 function unusable(results: TargetResult[]): TargetResult[] {
-  return results.filter((r) => r.status === 'failed' || r.status === 'skipped');
+  return results.filter((r) => !isUsable(r));
 }
 
 function judgeSamples(samples: Sample[], rule: ClaimRule, unit: MeasuredFigure['unit']): Judged {
@@ -545,7 +545,7 @@ function configurationVerdict(claim: Claim, groups: Group[], label: string, samp
   const configurations = groups.map((g) => `${g.name}/${g.configuration}`);
   const cpus = groups.length > 0 ? Math.min(...groups.flatMap((g) => g.results.map((r) => r.cpus))) : null;
   const all = groups.flatMap((g) => g.results);
-  if (all.length > 0 && all.every((r) => r.status === 'skipped')) {
+  if (notRunByDesign(all)) {
     // Rule 8: never run (e.g. identical to another configuration on this CPU budget) — not a failure.
     const reasons = [...new Set(groups.flatMap((g) => g.results.map((r) => `${g.name}/${g.configuration}: ${r.reason ?? 'skipped'}`)))];
     return { configurations, label, cpus, measured: null, measuredText: 'not run', verdict: 'inconclusive', reason: `not run — ${reasons.join('; ')}`, notRun: true };

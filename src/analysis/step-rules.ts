@@ -96,6 +96,14 @@ export function isUsable(result: Pick<TargetResult, 'status'>): boolean {
   return result.status === 'completed' || result.status === 'interrupted';
 }
 
+/**
+ * Repetitions the plan never ran (every one skipped: identical to another configuration on this CPU
+ * budget): "not run" by design, left out of verdicts rather than counted as failures.
+ */
+export function notRunByDesign(results: readonly Pick<TargetResult, 'status'>[]): boolean {
+  return results.length > 0 && results.every((r) => r.status === 'skipped');
+}
+
 /** The open-loop steps (rate and knee) of a repetition, lowest offered rate first. */
 export function openLoopSteps(steps: readonly Step[]): Step[] {
   return steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null).sort((a, b) => a.offeredRps! - b.offeredRps!);

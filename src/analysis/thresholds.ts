@@ -26,7 +26,7 @@ import type { Threshold, ThresholdMetric } from '../scenario/schema.ts';
 import type { ThresholdConfigurationResult, ThresholdFigure, ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
 import { TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
 import { groupTargets } from './groups.ts';
-import { matchesRate, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
+import { isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
 import { median } from '../util/stats.ts';
 import { formatPercent, formatRps, formatWithUnit } from '../util/format.ts';
 
@@ -192,11 +192,11 @@ function figureText(f: ThresholdFigure): string {
 function judgeGroup(t: Threshold, label: string, results: TargetResult[], explicit: boolean, doc: InstrumentDoc): ThresholdConfigurationResult {
   const unit = unitOfMetric(t.metric);
   const none = (status: ThresholdConfigurationResult['status'], reason: string, measuredText = 'not measured'): ThresholdConfigurationResult => ({ configuration: label, status, measured: null, measuredText, reason });
-  if (results.length > 0 && results.every((r) => r.status === 'skipped')) {
+  if (notRunByDesign(results)) {
     const reason = `not run — ${results[0]!.reason ?? 'skipped by the plan'}`;
     return explicit ? none('not-measured', reason, 'not run') : none('not-run', reason, 'not run');
   }
-  const failed = results.filter((r) => r.status === 'failed' || r.status === 'skipped');
+  const failed = results.filter((r) => !isUsable(r));
   if (failed.length > 0) return none('not-measured', failed.map((r) => `repetition ${r.repetition} ${r.status}${r.reason ? `: ${r.reason}` : ''}`).join('; '));
   const samples = results.map((r) => sampleOf(t, r, doc));
   const bad = samples.find((s): s is Extract<Sample, { ok: false }> => !s.ok);

@@ -46,6 +46,14 @@ export function thresholdMeasured(r: ThresholdResult): string {
   return r.byConfiguration.map((c) => (r.byConfiguration.length === 1 ? c.measuredText : `${c.configuration}: ${c.measuredText}`)).join('; ');
 }
 
+/**
+ * True when the plan skipped every repetition of the configuration by design (identical to another
+ * on this CPU budget): a neutral "not run", never a problem. A failed repetition makes it measured.
+ */
+export function skippedByDesign(g: Pick<GroupSummary, 'problems' | 'repetitions'>): boolean {
+  return g.problems.length === g.repetitions && g.problems.every((p) => p.status === 'skipped');
+}
+
 /** Median, with the range when repetitions differ: "12.35 (11.90–12.70)". */
 export function withRange(s: Spread | null, format: (v: number) => string): string {
   if (s === null) return '—';

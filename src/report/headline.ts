@@ -11,7 +11,7 @@ import type { GroupSummary, RateSummary } from '../analysis/summary.ts';
 import type { VerdictsDocument } from '../schema/verdicts.ts';
 import { atScaleRate, matchesRate } from '../analysis/step-rules.ts';
 import { bytesGiB, formatMsFromUs, formatRatio, formatRps } from '../util/format.ts';
-import { fmt } from './common.ts';
+import { fmt, skippedByDesign } from './common.ts';
 
 export interface Headline {
   /** Table header: fixed columns, then one "pXX ms @ R req/s" column per rate the claims name. */
@@ -60,7 +60,7 @@ function latencyCell(r: RateSummary | undefined, percentile: LatencyColumn['perc
 }
 
 function measured(g: GroupSummary): boolean {
-  return g.problems.length < g.repetitions || g.problems.some((p) => p.status !== 'skipped');
+  return !skippedByDesign(g);
 }
 
 /** Each target's best configuration (highest median max throughput) among those measured. */

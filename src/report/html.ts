@@ -18,7 +18,7 @@ import { thresholdReason } from '../analysis/thresholds.ts';
 import type { ThresholdResult } from '../schema/verdicts.ts';
 import { NOT_RUN_INTRO, type Headline } from './headline.ts';
 import type { GroupDetail, ReportModel } from './model.ts';
-import { THRESHOLD_LABEL, THRESHOLDS_NOTE, thresholdMeasured } from './common.ts';
+import { THRESHOLD_LABEL, THRESHOLDS_NOTE, thresholdMeasured, skippedByDesign } from './common.ts';
 
 const esc = escapeXml;
 
@@ -294,7 +294,7 @@ function timelineChart(details: GroupDetail[]): { svg: string; notes: string[] }
 function groupHtml({ summary: g, stepRows: rows, notes }: GroupDetail): string {
   const out = [`<h3>${esc(g.name)} / ${esc(g.configuration)}</h3>`];
   out.push(`<p>${g.cpus} CPU(s)${g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : ''}. Max throughput ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.maxThroughputRps))} req/s${g.maxThroughputIsLowerBound ? ' (generator-bound: a lower bound)' : ''}; sustainable ${g.sustainableIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.sustainableRps))} req/s.</p>`);
-  if (g.problems.length === g.repetitions && g.problems.every((p) => p.status === 'skipped')) {
+  if (skippedByDesign(g)) {
     // Skipped by design (identical on this budget): a neutral line, not a problem.
     out.push(`<p class="notrun">Not run: ${esc(g.problems[0]?.reason ?? 'skipped by the plan')}.</p>`);
     return out.join('\n');

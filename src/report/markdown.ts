@@ -19,6 +19,7 @@ import {
   THRESHOLD_LABEL,
   THRESHOLDS_NOTE,
   thresholdMeasured,
+  skippedByDesign,
   RESOURCES_HEADERS,
   RESOURCES_NOTE,
   SHARED_CPUS_WARNING,
@@ -114,7 +115,7 @@ function environmentSection({ rows, sharedCpus, limits }: ReportModel['environme
 function groupSection({ summary: g, stepRows: rows, notes }: GroupDetail): string {
   const reps = g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : '';
   const out = [`### ${g.name} / ${g.configuration}`, '', `${g.cpus} CPU(s)${reps}.`];
-  if (g.problems.length === g.repetitions && g.problems.every((p) => p.status === 'skipped')) {
+  if (skippedByDesign(g)) {
     // Skipped by design (identical on this budget): a neutral line, not a problem.
     out.push('', `Not run: ${g.problems[0]?.reason ?? 'skipped by the plan'}.`);
     return out.join('\n');
