@@ -1,15 +1,13 @@
 /**
  * report.html: one self-contained file — inline CSS, inline SVG charts (src/report/svg.ts), no
  * scripts, no network at view time. Every text from the document is escaped. A template over the
- * report model (model.ts); only the charts decode the stored histograms. Pure: the same
+ * report model (model.ts), which also decodes the stored histograms the charts plot. Pure: the same
  * (model, renderedAt) always gives the same bytes.
  */
 import type { ClaimVerdict } from '../analysis/claims.ts';
 import type { GroupSummary, StepSummary } from '../analysis/summary.ts';
 import { formatNumber, formatRps, formatMsFromUs } from '../util/format.ts';
 import { escapeXml } from '../util/xml.ts';
-import { decodeHistogram, decodeIntervalLog } from '../samples/histogram.ts';
-import { describeError } from '../errors.ts';
 import { PALETTE, SPECTRUM_TICKS, lineChart, spectrumX, type Series } from './svg.ts';
 import { STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE } from './stores.ts';
 import { RESOURCES_HEADERS, RESOURCES_NOTE, SHARED_CPUS_WARNING, LIMIT_HEADERS, VERDICT_LABEL, achievedText, fmt, stepFlags, STEP_HEADERS, STEP_ALIGN_RIGHT, STEP_TABLE_NOTE, CALIBRATION_HEADERS, CALIBRATION_ALIGN_RIGHT } from './common.ts';
@@ -217,34 +215,16 @@ function memoryChart(groups: GroupSummary[]): string {
 function spectrumChart(details: GroupDetail[]): { svg: string; notes: string[] } {
   const series: Series[] = [];
   const notes: string[] = [];
-  details.forEach(({ summary: g, atScale: found }, i) => {
-    if (found === null) return;
+  details.forEach(({ summary: g, atScale: found, spectrum }, i) => {
+    if (found === null || spectrum === null) return;
+    if ('note' in spectrum) {
+      notes.push(spectrum.note);
+      return;
+    }
     const { result, step } = found;
-    const encoded = step.histograms.corrected ?? step.histograms.uncorrected;
-    const source = step.histograms.corrected ? 'corrected' : 'uncorrected';
-    let histogram;
-    try {
-      histogram = decodeHistogram(encoded);
-    } catch (error) {
-      notes.push(`${g.name}/${g.configuration}: stored histogram could not be decoded (${describeError(error)})`);
-      return;
-    }
-    const count = histogram.totalCount;
-    if (count === 0) {
-      notes.push(`${g.name}/${g.configuration}: empty histogram at ${formatRps(step.offeredRps!)} req/s`);
-      return;
-    }
-    // Up to the percentile the sample can resolve: 1/(1−p) ≤ count.
-    const maxX = Math.min(Math.log10(count), 5);
-    const points: Series['points'] = [];
-    for (let k = 0; k <= Math.round(maxX * 20); k++) {
-      const x = k / 20;
-      const p = 100 * (1 - 10 ** -x);
-      const us = histogram.getValueAtPercentile(p);
-      points.push({ x: spectrumX(p), y: us / 1000, title: `${g.name}/${g.configuration} p${formatNumber(p, 3)}: ${formatMsFromUs(us)} ms` });
-    }
-    points.push({ x: maxX, y: histogram.maxValue / 1000, title: `${g.name}/${g.configuration} max: ${formatMsFromUs(histogram.maxValue)} ms` });
-    series.push({ name: `${g.name}/${g.configuration} @ ${formatRps(step.offeredRps!)} req/s (rep ${result.repetition}, ${source})`, color: PALETTE[i % PALETTE.length]!, markers: false, points });
+    const points: Series['points'] = spectrum.points.map(({ percentile: p, us }) => ({ x: spectrumX(p), y: us / 1000, title: `${g.name}/${g.configuration} p${formatNumber(p, 3)}: ${formatMsFromUs(us)} ms` }));
+    points.push({ x: spectrum.maxX, y: spectrum.maxUs / 1000, title: `${g.name}/${g.configuration} max: ${formatMsFromUs(spectrum.maxUs)} ms` });
+    series.push({ name: `${g.name}/${g.configuration} @ ${formatRps(step.offeredRps!)} req/s (rep ${result.repetition}, ${spectrum.source})`, color: PALETTE[i % PALETTE.length]!, markers: false, points });
   });
   const maxTick = Math.max(1, ...series.flatMap((s) => s.points.map((p) => Math.ceil(p.x))));
   const svg = lineChart({
@@ -264,21 +244,17 @@ function spectrumChart(details: GroupDetail[]): { svg: string; notes: string[] }
 function timelineChart(details: GroupDetail[]): { svg: string; notes: string[] } {
   const series: Series[] = [];
   const notes: string[] = [];
-  details.forEach(({ summary: g, atScale: found }, i) => {
-    if (found === null || found.step.histograms.intervalLog === null) return;
-    let intervals;
-    try {
-      intervals = decodeIntervalLog(found.step.histograms.intervalLog);
-    } catch (error) {
-      notes.push(`${g.name}/${g.configuration}: interval log could not be decoded (${describeError(error)})`);
+  details.forEach(({ summary: g, atScale: found, timeline }, i) => {
+    if (found === null || timeline === null) return;
+    if ('note' in timeline) {
+      notes.push(timeline.note);
       return;
     }
-    const points = intervals
-      .filter((iv) => iv.histogram.totalCount > 0)
-      .map((iv) => {
-        const p99 = iv.histogram.getValueAtPercentile(99);
-        return { x: iv.endS, y: p99 / 1000, title: `${g.name}/${g.configuration} ${formatNumber(iv.startS, 1)}–${formatNumber(iv.endS, 1)} s: p99 ${formatMsFromUs(p99)} ms (${formatNumber(iv.histogram.totalCount)} responses)` };
-      });
+    const points = timeline.map((iv) => ({
+      x: iv.endS,
+      y: iv.p99Us / 1000,
+      title: `${g.name}/${g.configuration} ${formatNumber(iv.startS, 1)}–${formatNumber(iv.endS, 1)} s: p99 ${formatMsFromUs(iv.p99Us)} ms (${formatNumber(iv.responses)} responses)`,
+    }));
     series.push({ name: `${g.name}/${g.configuration} @ ${formatRps(found.step.offeredRps!)} req/s (rep ${found.result.repetition})`, color: PALETTE[i % PALETTE.length]!, markers: true, points });
   });
   const svg = lineChart({
