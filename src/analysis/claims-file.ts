@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors.ts';
 import { checkTextSize, MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
 import { parseYamlDocument, yamlToJs } from '../util/yaml.ts';
-import { ClaimsFileSchema, type ClaimsFile } from './claims-schema.ts';
+import { ClaimsFileSchema, type ClaimsFile } from '../schema/claims.ts';
 import { formatIssues } from '../util/issues.ts';
 
 /** Checks zod cannot express on one field: unique ids, ordered ranges. */

@@ -40,11 +40,17 @@
  * Latency is judged on the corrected histogram (wrk2: from the intended send time) when the step has
  * one, else the uncorrected one, and every measured text says which.
  */
-import type { Claim, ClaimMetric, ClaimRule } from './claims-schema.ts';
+import type { Claim, ClaimMetric, ClaimRule } from '../schema/claims.ts';
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
+import { TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
+import type { ClaimVerdictSchema, ConfigurationVerdictSchema, MeasuredFigureSchema } from '../schema/verdicts.ts';
+import type { z } from 'zod';
 import { instrumentShare } from './floor.ts';
-import { groupTargets, median, spreadOf, stepLatency, failedRequests, intendedRequests } from './summary.ts';
-import { formatNumber, formatMs, formatRps, formatRatio, formatPercent, formatWithUnit } from './format.ts';
+import { groupTargets, type ResultGroup } from './groups.ts';
+import { spreadOf } from './summary.ts';
+import { atScaleStep, intendedRequests, isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
+import { median } from '../util/stats.ts';
+import { formatNumber, formatMs, formatRps, formatRatio, formatPercent, formatWithUnit } from '../util/format.ts';
 
 export type Verdict = 'confirmed' | 'refuted' | 'inconclusive';
 
@@ -201,18 +207,10 @@ type Sample =
     }
   | { ok: false; reason: string; settle?: string };
 
-interface Group {
-  name: string;
-  configuration: string;
-  results: TargetResult[];
-}
+type Group = ResultGroup;
 
 function exact(v: number): Interval {
   return { lo: v, hi: v };
-}
-
-function stepsOffered(r: TargetResult): Step[] {
-  return r.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null).sort((a, b) => a.offeredRps! - b.offeredRps!);
 }
 
 function maxThroughputSample(r: TargetResult): Sample {
@@ -231,16 +229,14 @@ function maxThroughputSample(r: TargetResult): Sample {
 /** Rule 4: the step a latency-at-rate claim is judged on, or why there is none. */
 function latencyAtRateSample(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'latencyAtRateMs' }>, rule: ClaimRule, doc: RunDocument): Sample {
   const rate = metric.rateRps;
-  const offered = stepsOffered(r);
-  const matches = offered.filter((s) => (metric.orAbove ? s.offeredRps! >= rate * 0.99 : Math.abs(s.offeredRps! - rate) <= rate * 0.01));
+  const offered = openLoopSteps(r.steps);
+  const matches = offered.filter((s) => matchesRate(s.offeredRps!, rate, metric.orAbove));
   const step = matches[0];
   if (step === undefined) return neverOffered(r, metric, rule, doc);
   return latencyOfStep(step, metric.percentile, rule, `${formatRps(step.offeredRps!)} req/s`, doc);
 }
 
-const PERCENTILE_VALUE = { p50: 50, p90: 90, p95: 95, p99: 99, p999: 99.9 } as const;
-
-function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999', rule: ClaimRule, where: string, doc: RunDocument): Sample {
+function latencyOfStep(step: Step, percentile: Percentile, rule: ClaimRule, where: string, doc: RunDocument): Sample {
   if (step.generator.bound) {
     return {
       ok: false,
@@ -248,10 +244,9 @@ function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | '
       settle: 'give the generator more cores (resources.generatorCpuset / load.workers)',
     };
   }
-  const tail = 1 - PERCENTILE_VALUE[percentile] / 100;
+  const tail = TAIL_FRACTION[percentile];
   // Scheduled sends never made (dropped) are the most delayed requests of all: they count as failed.
-  // failedRequests never charges a dropped send, so the sum stays within the intended requests.
-  const failed = failedRequests(step) + step.counts.dropped;
+  const failed = unservedRequests(step);
   const scheduled = intendedRequests(step);
   const fraction = scheduled === 0 ? 0 : failed / scheduled;
   if (rule.op !== 'gt' && fraction > tail) {
@@ -284,7 +279,7 @@ function latencyOfStep(step: Step, percentile: 'p50' | 'p90' | 'p95' | 'p99' | '
  * instrument's floor at this rate and — when stalls reached this percentile's tail — the generator's
  * read delay at it. A rule that judges that interval differently from v cannot be decided here.
  */
-function instrumentCaveat(step: Step, percentile: keyof typeof PERCENTILE_VALUE, rule: ClaimRule, where: string, doc: RunDocument): { reason: string; settle: string } | undefined {
+function instrumentCaveat(step: Step, percentile: Percentile, rule: ClaimRule, where: string, doc: RunDocument): { reason: string; settle: string } | undefined {
   const valueUs = step.latencyUs.corrected?.[percentile];
   if (valueUs === undefined || step.offeredRps === null) return undefined;
   const { ownUs, floorUs, floor, stallUs, stallReason } = instrumentShare(step, percentile, doc);
@@ -319,7 +314,7 @@ function uncorrectedOnlyCaveat(valueMs: number, rule: ClaimRule, where: string):
  * rule and the generator paused (lateness max) at least as long as their gap, the difference may be
  * the generator's, not the target's → inconclusive.
  */
-function generatorPauseCaveat(step: Step, percentile: keyof typeof PERCENTILE_VALUE, rule: ClaimRule, where: string): { reason: string; settle: string } | undefined {
+function generatorPauseCaveat(step: Step, percentile: Percentile, rule: ClaimRule, where: string): { reason: string; settle: string } | undefined {
   const corrected = step.latencyUs.corrected?.[percentile];
   const uncorrected = step.latencyUs.uncorrected?.[percentile];
   const pauseUs = step.generator.latenessUs?.max;
@@ -338,7 +333,7 @@ function generatorPauseCaveat(step: Step, percentile: keyof typeof PERCENTILE_VA
 function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'latencyAtRateMs' }>, rule: ClaimRule, doc: RunDocument): Sample {
   const rate = metric.rateRps;
   const want = `${metric.orAbove ? '≥ ' : ''}${formatRps(rate)} req/s`;
-  const offered = stepsOffered(r);
+  const offered = openLoopSteps(r.steps);
   const highest = offered[offered.length - 1];
   const saturated = offered.find((s) => s.saturated);
   const genBound = offered.find((s) => s.generator.bound);
@@ -369,7 +364,7 @@ function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'lat
       settle: 'needs more cores for the generator (resources.generatorCpuset / load.workers)',
     };
   }
-  if (scenarioMax < rate * 0.99 || !doc.scenario.load.steps.rates.some((x) => (metric.orAbove ? x >= rate * 0.99 : Math.abs(x - rate) <= rate * 0.01))) {
+  if (!matchesRate(scenarioMax, rate, true) || !doc.scenario.load.steps.rates.some((x) => matchesRate(x, rate, metric.orAbove))) {
     return {
       ok: false,
       reason: `${want} was never offered: the scenario's rates (${doc.scenario.load.steps.rates.map(formatRps).join(', ')} req/s) do not include it`,
@@ -385,9 +380,8 @@ function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'lat
 
 /** Rule 5: latency at the highest sustained step. */
 function latencyAtCapacitySample(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'latencyAtCapacityMs' }>, rule: ClaimRule, doc: RunDocument): Sample {
-  const offered = stepsOffered(r);
-  const good = offered.filter((s) => !s.saturated && !s.generator.bound);
-  const step = good[good.length - 1];
+  const offered = openLoopSteps(r.steps);
+  const step = atScaleStep(r.steps);
   if (step === undefined) {
     return { ok: false, reason: 'no open-loop step was both unsaturated and driven by an unconstrained generator', settle: 'offer lower rates (load.steps.rates)' };
   }
@@ -430,7 +424,7 @@ interface Judged {
 }
 
 function unusable(results: TargetResult[]): TargetResult[] {
-  return results.filter((r) => r.status === 'failed' || r.status === 'skipped');
+  return results.filter((r) => !isUsable(r));
 }
 
 function judgeSamples(samples: Sample[], rule: ClaimRule, unit: MeasuredFigure['unit']): Judged {
@@ -551,7 +545,7 @@ function configurationVerdict(claim: Claim, groups: Group[], label: string, samp
   const configurations = groups.map((g) => `${g.name}/${g.configuration}`);
   const cpus = groups.length > 0 ? Math.min(...groups.flatMap((g) => g.results.map((r) => r.cpus))) : null;
   const all = groups.flatMap((g) => g.results);
-  if (all.length > 0 && all.every((r) => r.status === 'skipped')) {
+  if (notRunByDesign(all)) {
     // Rule 8: never run (e.g. identical to another configuration on this CPU budget) — not a failure.
     const reasons = [...new Set(groups.flatMap((g) => g.results.map((r) => `${g.name}/${g.configuration}: ${r.reason ?? 'skipped'}`)))];
     return { configurations, label, cpus, measured: null, measuredText: 'not run', verdict: 'inconclusive', reason: `not run — ${reasons.join('; ')}`, notRun: true };
@@ -726,9 +720,9 @@ function hardwareNote(doc: RunDocument, list: ConfigurationVerdict[]): string {
 function throughputRatioNote(doc: RunDocument, target: string): string | undefined {
   const best = new Map<string, { configuration: string; rps: number; lower: boolean }>();
   for (const g of groupTargets(doc)) {
-    const values = g.results.filter((r) => r.status === 'completed' || r.status === 'interrupted').map((r) => r.maxThroughputRps).filter((v): v is number => v !== null);
+    const values = g.results.filter(isUsable).map((r) => r.maxThroughputRps).filter((v): v is number => v !== null);
     if (values.length === 0) continue;
-    const rps = median(values);
+    const rps = median(values)!;
     const lower = g.results.some((r) => r.steps.some((s) => s.kind === 'max' && s.generator.bound));
     const cur = best.get(g.name);
     if (cur === undefined || rps > cur.rps) best.set(g.name, { configuration: g.configuration, rps, lower });
@@ -776,3 +770,12 @@ export function evaluateClaim(claim: Claim, doc: RunDocument): ClaimVerdict {
 export function evaluateClaims(doc: RunDocument): ClaimVerdict[] {
   return (doc.claims ?? []).map((claim) => evaluateClaim(claim, doc));
 }
+
+// Compile-time: these interfaces and verdicts.json's zod schema (src/schema/verdicts.ts) are the same
+// shape. A field added here without adding it there (or the other way round) fails `tsc`. The check
+// lives here, not in the schema, so the schema layer never imports analysis.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const sameFigure: Same<MeasuredFigure, z.infer<typeof MeasuredFigureSchema>> = true;
+const sameConfiguration: Same<ConfigurationVerdict, z.infer<typeof ConfigurationVerdictSchema>> = true;
+const sameClaim: Same<ClaimVerdict, z.infer<typeof ClaimVerdictSchema>> = true;
+void [sameFigure, sameConfiguration, sameClaim];

@@ -6,6 +6,8 @@
  * [figure − floor, figure].
  */
 import type { Calibration, NetworkFloor, PercentilesUs, RunDocument, Step } from '../schema/run.ts';
+import type { Percentile } from '../schema/percentiles.ts';
+import { matchesRate } from './step-rules.ts';
 
 export interface Floor {
   /** Corrected latency of the calibration server, µs. */
@@ -17,9 +19,6 @@ export interface Floor {
   /** Two-host runs: the network's idle round trip set this floor (it exceeded the calibration's). */
   network?: boolean;
 }
-
-/** Within 1 % counts as the same rate, as for claims. */
-const SAME_RATE = 0.01;
 
 /**
  * The floor at `rateRps`: the calibration step at that rate, or — for a rate between two calibrated
@@ -46,7 +45,8 @@ export function floorAt(calibration: Calibration | null | undefined, rateRps: nu
 function instrumentFloorAt(calibration: Calibration | null | undefined, rateRps: number): Floor | null {
   const steps = (calibration?.steps ?? []).filter((s) => s.latencyUs.count > 0).sort((a, b) => a.offeredRps - b.offeredRps);
   if (steps.length === 0) return null;
-  const same = steps.find((s) => Math.abs(s.offeredRps - rateRps) <= rateRps * SAME_RATE);
+  // Within 1 % counts as the same rate, as for claims (step-rules.ts matchesRate).
+  const same = steps.find((s) => matchesRate(s.offeredRps, rateRps));
   if (same) return { latencyUs: same.latencyUs, fromRps: [same.offeredRps], generatorBound: same.generatorBound };
   const below = steps.filter((s) => s.offeredRps < rateRps).at(-1);
   const above = steps.find((s) => s.offeredRps > rateRps);
@@ -67,7 +67,7 @@ function instrumentFloorAt(calibration: Calibration | null | undefined, rateRps:
  */
 export function instrumentShare(
   step: Pick<Step, 'offeredRps' | 'generator'>,
-  percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999',
+  percentile: Percentile,
   doc: Pick<RunDocument, 'calibration' | 'network'>,
 ): { ownUs: number; floorUs: number; floor: Floor | null; stallUs: number; stallReason: string | null } {
   const floor = step.offeredRps === null ? null : floorAt(doc.calibration, step.offeredRps, doc.network);

@@ -4,23 +4,19 @@
  */
 import type { Scenario } from '../scenario/schema.ts';
 import type { Step } from '../schema/run.ts';
-import type { MeasuredStep } from '../load/types.ts';
-import { failedRequests, intendedRequests } from './summary.ts';
+import { failureRate, stepLatency } from './step-rules.ts';
+
+/** What saturation reads of a measured step (before target-side figures and classification are added). */
+type MeasuredStep = Pick<Step, 'offeredRps' | 'achievedRps' | 'counts' | 'durationS' | 'latencyUs' | 'connections'>;
 
 /** A step offered at R saturates the target when it completes less than this share of R (issue #3). */
 export const SATURATION_ACHIEVED_RATIO = 0.95;
 /** A rate counts as sustainable only when at least this share of it was achieved (issue #4: knee). */
 export const SUSTAINABLE_ACHIEVED_RATIO = 0.99;
 
-/** Failed share of the intended requests (see failedRequests/intendedRequests): never above 1 by construction. */
-export function failureRate(step: Pick<Step, 'counts' | 'offeredRps' | 'durationS'>): number {
-  const intended = intendedRequests(step);
-  return intended === 0 ? 0 : failedRequests(step) / intended;
-}
-
 /** The p99 that SLOs judge: corrected (intended-time) when the engine measured it, else uncorrected; null without data. */
 export function sloP99Us(step: Pick<Step, 'latencyUs'>): number | null {
-  return (step.latencyUs.corrected ?? step.latencyUs.uncorrected)?.p99 ?? null;
+  return stepLatency(step)?.us.p99 ?? null;
 }
 
 export function classifyStep(step: MeasuredStep, slo: Scenario['slo']): { saturated: boolean; reasons: string[] } {

@@ -10,6 +10,12 @@
  * differ, so a figure is never silently a blend of the two.
  */
 import type { RunDocument, Step, TargetResult, PercentilesUs } from '../schema/run.ts';
+import { PERCENTILES } from '../schema/percentiles.ts';
+import { median } from '../util/stats.ts';
+import { groupTargets } from './groups.ts';
+import { failedRequests, intendedRequests, isUsable, stepLatency } from './step-rules.ts';
+
+// Moved to step-rules.ts; re-exported for src/run/run.ts, which imports them from here.
 
 export interface Spread {
   median: number;
@@ -23,16 +29,9 @@ export interface Spread {
 
 export type LatencySource = 'corrected' | 'uncorrected' | 'mixed';
 
-/** Median of a non-empty list (mean of the two middle values for even lengths). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 export function spreadOf(values: readonly number[]): Spread | null {
   if (values.length === 0) return null;
-  const m = median(values);
+  const m = median(values)!;
   const min = Math.min(...values);
   const max = Math.max(...values);
   return { median: m, min, max, relativeSpread: m === 0 ? 0 : (max - min) / m, n: values.length };
@@ -42,52 +41,11 @@ function present<T>(values: readonly (T | null | undefined)[]): T[] {
   return values.filter((v): v is T => v !== null && v !== undefined);
 }
 
-/**
- * The latency percentiles a step is judged by: corrected when available, else uncorrected; null when
- * no request completed (no data — never zeros).
- */
-export function stepLatency(step: Pick<Step, 'latencyUs'>): { source: 'corrected' | 'uncorrected'; us: PercentilesUs } | null {
-  if (step.latencyUs.corrected) return { source: 'corrected', us: step.latencyUs.corrected };
-  return step.latencyUs.uncorrected ? { source: 'uncorrected', us: step.latencyUs.uncorrected } : null;
-}
-
-/** Engine percentiles as stored: an empty histogram's (count 0) become null, "no data". */
-export function latencyOrAbsent(latency: { uncorrected: PercentilesUs; corrected: PercentilesUs | null }): Step['latencyUs'] {
-  if (latency.uncorrected.count === 0) return { uncorrected: null, corrected: null };
-  return { uncorrected: latency.uncorrected, corrected: latency.corrected && latency.corrected.count > 0 ? latency.corrected : null };
-}
-
 /** Responses per second of target CPU time: achieved rps ÷ (target cpuPercent / 100). Null without CPU data. */
 export function requestsPerCpuSecond(step: Step): number | null {
   const cpu = step.resources?.cpuPercent ?? step.cpuPercent;
   if (cpu === null || cpu === undefined || cpu <= 0) return null;
   return step.achievedRps / (cpu / 100);
-}
-
-/**
- * Requests the step meant to make. Open loop: the schedule (offered rate × duration), or what was
- * sent plus never sent if more. Closed loop: every attempt, a transport error being one.
- */
-export function intendedRequests(step: Pick<Step, 'counts' | 'offeredRps' | 'durationS'>): number {
-  const c = step.counts;
-  // Engines that count the schedule themselves (counts.intended, the engine side of issue 12) are
-  // taken at their word; the estimate below is for runs written without it.
-  const counted = (c as { intended?: unknown }).intended;
-  if (typeof counted === 'number') return Math.max(counted, c.sent + c.dropped);
-  if (step.offeredRps === null) return Math.max(c.sent, c.completed + c.timeouts + c.errors);
-  return Math.max(c.sent + c.dropped, Math.round(step.offeredRps * step.durationS));
-}
-
-/**
- * Intended requests that got no usable response (non-2xx, timeout, transport error), each counted
- * once. Transport errors are reported per connection attempt, so one request can show several (a
- * refused connection retried): they are charged only to requests with no other outcome, never
- * beyond the intended ones. Hence failed ≤ intended − dropped, and a rate cannot pass 100 %.
- */
-export function failedRequests(step: Pick<Step, 'counts' | 'offeredRps' | 'durationS'>): number {
-  const c = step.counts;
-  const withoutOutcome = Math.max(0, intendedRequests(step) - c.completed - c.timeouts - c.dropped);
-  return c.non2xx + c.timeouts + Math.min(c.errors, withoutOutcome);
 }
 
 /** One step summarised across repetitions (the closed-loop step, or every step at one offered rate). */
@@ -155,32 +113,9 @@ export interface GroupSummary {
   rates: RateSummary[];
 }
 
-/** Groups in scenario order (targets, then configurations), then any others sorted by name. */
-export function groupTargets(doc: RunDocument): Array<{ name: string; configuration: string; results: TargetResult[] }> {
-  const order: string[] = [];
-  for (const t of doc.scenario.targets) for (const c of t.configurations) order.push(`${t.name}\u0000${c.id}`);
-  const byKey = new Map<string, TargetResult[]>();
-  for (const r of doc.targets) {
-    const key = `${r.name}\u0000${r.configuration}`;
-    const list = byKey.get(key) ?? [];
-    list.push(r);
-    byKey.set(key, list);
-  }
-  const extra = [...byKey.keys()].filter((k) => !order.includes(k)).sort();
-  return [...order, ...extra]
-    .filter((k) => byKey.has(k))
-    .map((key) => {
-      const [name, configuration] = key.split('\u0000') as [string, string];
-      const results = [...byKey.get(key)!].sort((a, b) => a.repetition - b.repetition);
-      return { name, configuration, results };
-    });
-}
-
 function maxStep(result: TargetResult): Step | undefined {
   return result.steps.find((s) => s.kind === 'max');
 }
-
-const TAIL_ORDER = ['p50', 'p90', 'p95', 'p99', 'p999'] as const;
 
 export function summariseSteps(steps: Step[]): StepSummary {
   const lat = present(steps.map(stepLatency));
@@ -203,7 +138,7 @@ export function summariseSteps(steps: Step[]): StepSummary {
     intended: steps.reduce((sum, s) => sum + intendedRequests(s), 0),
     generatorBound: steps.filter((s) => s.generator.bound).length,
     saturated: steps.filter((s) => s.saturated).length,
-    tailsInDoubt: TAIL_ORDER.filter((p) => steps.some((s) => s.generator.latencyCaveats?.some((c) => c.percentile === p))),
+    tailsInDoubt: PERCENTILES.filter((p) => steps.some((s) => s.generator.latencyCaveats?.some((c) => c.percentile === p))),
     notes,
   };
 }
@@ -224,7 +159,7 @@ function summariseRates(results: TargetResult[]): RateSummary[] {
 export function summariseGroup(name: string, configuration: string, results: TargetResult[]): GroupSummary {
   // Interrupted repetitions keep the steps they finished; their figures count, their absence of
   // later steps is reported by the run status.
-  const usable = results.filter((r) => r.status === 'completed' || r.status === 'interrupted');
+  const usable = results.filter(isUsable);
   const maxSteps = present(usable.map(maxStep));
   return {
     name,

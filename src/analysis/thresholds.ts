@@ -24,9 +24,11 @@ type InstrumentDoc = Pick<RunDocument, 'calibration' | 'network'>;
 import { instrumentShare } from './floor.ts';
 import type { Threshold, ThresholdMetric } from '../scenario/schema.ts';
 import type { ThresholdConfigurationResult, ThresholdFigure, ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
-import { RATE_TOLERANCE } from '../scenario/thresholds.ts';
-import { groupTargets, median, stepLatency, failedRequests } from './summary.ts';
-import { formatPercent, formatRps, formatWithUnit } from './format.ts';
+import { TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
+import { groupTargets } from './groups.ts';
+import { isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
+import { median } from '../util/stats.ts';
+import { formatPercent, formatRps, formatWithUnit } from '../util/format.ts';
 
 type Unit = ThresholdFigure['unit'];
 
@@ -37,13 +39,7 @@ interface Interval {
 
 type Sample = { ok: true; iv: Interval; note?: string } | { ok: false; reason: string };
 
-const PERCENTILE: Partial<Record<ThresholdMetric, { key: 'p50' | 'p90' | 'p95' | 'p99' | 'p999'; value: number }>> = {
-  p50Ms: { key: 'p50', value: 50 },
-  p90Ms: { key: 'p90', value: 90 },
-  p95Ms: { key: 'p95', value: 95 },
-  p99Ms: { key: 'p99', value: 99 },
-  p999Ms: { key: 'p999', value: 99.9 },
-};
+const PERCENTILE: Partial<Record<ThresholdMetric, Percentile>> = { p50Ms: 'p50', p90Ms: 'p90', p95Ms: 'p95', p99Ms: 'p99', p999Ms: 'p999' };
 
 export function unitOfMetric(metric: ThresholdMetric): Unit {
   switch (metric) {
@@ -111,12 +107,12 @@ function exact(v: number): Interval {
 }
 
 function stepAt(r: TargetResult, rate: number): Step | undefined {
-  return r.steps.find((s) => s.kind !== 'max' && s.offeredRps !== null && Math.abs(s.offeredRps - rate) <= rate * RATE_TOLERANCE);
+  return r.steps.find((s) => s.kind !== 'max' && s.offeredRps !== null && matchesRate(s.offeredRps, rate));
 }
 
 /** Why no step at `rate` exists in this repetition. */
 function notOffered(r: TargetResult, rate: number): string {
-  const offered = r.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null).sort((a, b) => a.offeredRps! - b.offeredRps!);
+  const offered = openLoopSteps(r.steps);
   const highest = offered[offered.length - 1];
   if (highest !== undefined && highest.offeredRps! < rate && highest.saturated) {
     return `repetition ${r.repetition}: ${formatRps(rate)} req/s was never offered — the target saturated at ${formatRps(highest.offeredRps!)} req/s and stepping stopped`;
@@ -163,7 +159,7 @@ function atRateSample(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample
     return { ok: false, reason: `${where}: the generator was the limit (${step.generator.boundReasons.join('; ') || 'generator-bound'}), so the step's figures are not the target's` };
   }
   // Scheduled sends never made (dropped) were the most delayed of all: they count as failed.
-  const failed = failedRequests(step) + step.counts.dropped;
+  const failed = unservedRequests(step);
   const scheduled = step.counts.sent + step.counts.dropped;
   const failedFraction = scheduled === 0 ? 0 : failed / scheduled;
   if (t.metric === 'errorRate') {
@@ -173,15 +169,15 @@ function atRateSample(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample
   const p = PERCENTILE[t.metric]!;
   const lat = stepLatency(step);
   if (lat === null || lat.us.count === 0) return { ok: false, reason: `${where}: no request completed, so there is no latency` };
-  const ms = lat.us[p.key] / 1000;
+  const ms = lat.us[p] / 1000;
   // The instrument's own share (claims rule 10, floor.ts): the target's figure lies in [ms − own, ms];
   // a threshold inside that interval cannot be decided by this measurement.
-  const ownMs = instrumentShare(step, p.key, doc).ownUs / 1000;
+  const ownMs = instrumentShare(step, p, doc).ownUs / 1000;
   if (lat.source === 'corrected' && ownMs > 0 && t.value < ms && t.value > ms - ownMs) {
     return { ok: false, reason: `${where}: ${METRIC_LABEL[t.metric]} ${ms.toFixed(3)} ms is within the instrument's floor (${ownMs.toFixed(3)} ms at this rate) of the threshold, so the target's own figure could be on either side` };
   }
   if (lat.source === 'uncorrected') return { ok: true, iv: { lo: ms, hi: Infinity }, note: 'uncorrected only (no coordinated-omission correction): a lower bound' };
-  if (failedFraction > 1 - p.value / 100) {
+  if (failedFraction > TAIL_FRACTION[p]) {
     return { ok: true, iv: { lo: ms, hi: Infinity }, note: `${formatPercent(failedFraction)} of requests failed or were never sent, more than the ${METRIC_LABEL[t.metric]} tail: a lower bound` };
   }
   return { ok: true, iv: exact(ms) };
@@ -196,20 +192,20 @@ function figureText(f: ThresholdFigure): string {
 function judgeGroup(t: Threshold, label: string, results: TargetResult[], explicit: boolean, doc: InstrumentDoc): ThresholdConfigurationResult {
   const unit = unitOfMetric(t.metric);
   const none = (status: ThresholdConfigurationResult['status'], reason: string, measuredText = 'not measured'): ThresholdConfigurationResult => ({ configuration: label, status, measured: null, measuredText, reason });
-  if (results.length > 0 && results.every((r) => r.status === 'skipped')) {
+  if (notRunByDesign(results)) {
     const reason = `not run — ${results[0]!.reason ?? 'skipped by the plan'}`;
     return explicit ? none('not-measured', reason, 'not run') : none('not-run', reason, 'not run');
   }
-  const failed = results.filter((r) => r.status === 'failed' || r.status === 'skipped');
+  const failed = results.filter((r) => !isUsable(r));
   if (failed.length > 0) return none('not-measured', failed.map((r) => `repetition ${r.repetition} ${r.status}${r.reason ? `: ${r.reason}` : ''}`).join('; '));
   const samples = results.map((r) => sampleOf(t, r, doc));
   const bad = samples.find((s): s is Extract<Sample, { ok: false }> => !s.ok);
   if (bad !== undefined) return none('not-measured', bad.reason);
   const oks = samples as Array<Extract<Sample, { ok: true }>>;
-  const iv = { lo: median(oks.map((s) => s.iv.lo)), hi: median(oks.map((s) => s.iv.hi)) };
+  const iv = { lo: median(oks.map((s) => s.iv.lo))!, hi: median(oks.map((s) => s.iv.hi))! };
   const points = oks.map((s) => (Number.isFinite(s.iv.hi) && s.iv.lo === 0 && s.iv.hi > 0 ? s.iv.hi : s.iv.lo));
   const bound: ThresholdFigure['bound'] = iv.hi === Infinity ? 'lower' : iv.lo !== iv.hi ? 'upper' : 'exact';
-  const figure: ThresholdFigure = { value: median(points), unit, min: Math.min(...points), max: Math.max(...points), n: points.length, bound };
+  const figure: ThresholdFigure = { value: median(points)!, unit, min: Math.min(...points), max: Math.max(...points), n: points.length, bound };
   const notes = [...new Set(oks.map((s) => s.note).filter((n): n is string => n !== undefined))];
   const measuredText = `${figureText(figure)}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}`;
   const rule = `${t.op} ${formatThresholdValue(t.value, unit)}`;

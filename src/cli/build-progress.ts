@@ -1,5 +1,5 @@
 /** A Docker build with a condensed, live log (src/progress/build-log.ts) for `run` and `build`. */
-import { formatMB } from '../analysis/format.ts';
+import { formatMB } from '../util/format.ts';
 import { BuildLogCondenser, formatBuildLine } from '../progress/build-log.ts';
 import type { BuiltImage } from '../run/run.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';

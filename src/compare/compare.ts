@@ -22,6 +22,11 @@ import { ConfigError } from '../errors.ts';
 import { measurementDifferences, scenarioFingerprint } from './fingerprint.ts';
 import { mannWhitneyU, minimumPValue } from './mannwhitney.ts';
 import type { ThresholdKey, ThresholdsPercent } from './thresholds.ts';
+import { groupResults } from '../analysis/groups.ts';
+import { commonLatencyKind } from '../analysis/step-rules.ts';
+import { median } from '../util/stats.ts';
+
+export { median };
 
 /**
  * Version of the comparison object printed by `--json`. 2: verdict `too-noisy`, spreads, noise,
@@ -215,11 +220,11 @@ export function compareRuns(baseline: RunDocument, candidate: RunDocument, optio
     warnings.push("the scenarios' compare: sections differ between baseline and candidate (the candidate's applies unless --thresholds/--threshold override it)");
   }
 
-  const groups = groupKeys(baseline, candidate).map(({ target, configuration }) =>
+  const groups = groupResults([...baseline.targets, ...candidate.targets]).map(({ name, configuration }) =>
     compareGroup(
-      completedRuns(baseline, target, configuration),
-      completedRuns(candidate, target, configuration),
-      target,
+      completedRuns(baseline, name, configuration),
+      completedRuns(candidate, name, configuration),
+      name,
       configuration,
       options.thresholdsPercent,
       alpha,
@@ -357,20 +362,10 @@ export function environmentAdvisories(baseline: RunDocument, candidate: RunDocum
   return out;
 }
 
-/** (target, configuration) pairs of either run, baseline order first. */
-function groupKeys(baseline: RunDocument, candidate: RunDocument): { target: string; configuration: string }[] {
-  const seen = new Map<string, { target: string; configuration: string }>();
-  for (const t of [...baseline.targets, ...candidate.targets]) {
-    const key = `${t.name}\u0000${t.configuration}`;
-    if (!seen.has(key)) seen.set(key, { target: t.name, configuration: t.configuration });
-  }
-  return [...seen.values()];
-}
-
+/** Completed repetitions of one (target, configuration), by repetition number. */
 function completedRuns(doc: RunDocument, target: string, configuration: string): TargetResult[] {
-  return doc.targets
-    .filter((t) => t.name === target && t.configuration === configuration && t.status === 'completed')
-    .sort((a, b) => a.repetition - b.repetition);
+  const group = groupResults(doc.targets).find((g) => g.name === target && g.configuration === configuration);
+  return (group?.results ?? []).filter((t) => t.status === 'completed');
 }
 
 function compareGroup(
@@ -441,8 +436,9 @@ function compareGroup(
     const bLat = bSteps.filter((s) => s.latencyUs.uncorrected !== null);
     const cLat = cSteps.filter((s) => s.latencyUs.uncorrected !== null);
     // Corrected latency (wrk2 model) when every step on both sides has it; else uncorrected for all.
-    const corrected = [...bLat, ...cLat].every((s) => s.latencyUs.corrected !== null);
-    const pick = (s: Step) => (corrected ? s.latencyUs.corrected! : s.latencyUs.uncorrected!);
+    const kind = commonLatencyKind([...bLat, ...cLat]);
+    const corrected = kind === 'corrected';
+    const pick = (s: Step) => s.latencyUs[kind]!;
     for (const p of ['p50', 'p95', 'p99'] as const) {
       metrics.push(
         judge(ctx, {
@@ -524,14 +520,6 @@ interface MetricInput extends Pick<MetricComparison, 'id' | 'label' | 'family' |
   /** Reason the metric must not be judged, or null. */
   notComparable: string | null;
   extraNotes?: string[];
-}
-
-/** Median (mean of the middle two for even n); null for no values. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function summarize(values: number[]): SampleSummary {

@@ -1,18 +1,21 @@
 /** Shared, pure formatting of comparison figures for the renderers (units made explicit). */
 import type { ComparisonMethod, MetricComparison, MetricUnit, Verdict } from './compare.ts';
+import { formatMB, formatNumber } from '../util/format.ts';
 
-/** A value in its unit, scaled for reading: 1.80 ms, 350 µs, 90.0 MB (10^6 bytes), 2,400 rps. */
+/**
+ * A value in its unit, scaled for reading: 1.80 ms, 350 µs, 90.0 MB (10^6 bytes), 2,400 rps. Numbers
+ * through the one fixed-locale formatter (src/util/format.ts), so thousands are grouped as in reports.
+ */
 export function formatValue(value: number | null, unit: MetricUnit): string {
   if (value === null) return '—';
   switch (unit) {
     case 'rps':
-      return `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1)} rps`;
-    case 'us':
-      return value >= 1000 ? `${(value / 1000).toFixed(2)} ms` : `${Math.round(value)} µs`;
     case 'ms':
-      return `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1)} ms`;
+      return `${value >= 100 ? formatNumber(Math.round(value)) : formatNumber(value, 1)} ${unit}`;
+    case 'us':
+      return value >= 1000 ? `${formatNumber(value / 1000, 2)} ms` : `${formatNumber(Math.round(value))} µs`;
     case 'bytes':
-      return value >= 1e6 ? `${(value / 1e6).toFixed(1)} MB` : value >= 1e3 ? `${(value / 1e3).toFixed(1)} kB` : `${value} B`;
+      return value >= 1e6 ? `${formatMB(value)} MB` : value >= 1e3 ? `${formatNumber(value / 1e3, 1)} kB` : `${value} B`;
   }
 }
 

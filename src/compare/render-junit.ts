@@ -4,18 +4,7 @@
  */
 import type { Comparison, MetricComparison } from './compare.ts';
 import { formatChange, formatPValue, formatThreshold, formatValue, METHOD_LABELS } from './format.ts';
-
-/** Escapes XML text and attribute values; drops characters XML 1.0 forbids. */
-export function escapeXml(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
+import { escapeXml } from '../util/xml.ts';
 
 function describe(m: MetricComparison): string {
   return (

@@ -7,11 +7,9 @@
  * delay at that rank is a noticeable part of the figure: the target may not have caused it.
  */
 import type { PercentilesUs } from '../schema/run.ts';
+import { PERCENTILES, TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
 
-export type TailPercentile = 'p50' | 'p90' | 'p95' | 'p99' | 'p999';
-
-/** Fraction of responses above each percentile. */
-export const TAIL_FRACTION: Readonly<Record<TailPercentile, number>> = { p50: 0.5, p90: 0.1, p95: 0.05, p99: 0.01, p999: 0.001 };
+export type TailPercentile = Percentile;
 
 /** The generator's read delay at a percentile must reach this share of the figure to matter. */
 export const READ_DELAY_SHARE = 0.1;
@@ -31,7 +29,7 @@ export function latencyCaveats(
   if (!latency || !readDelay || completed === 0) return [];
   const fraction = stalledResponses / completed;
   const out: LatencyCaveat[] = [];
-  for (const p of Object.keys(TAIL_FRACTION) as TailPercentile[]) {
+  for (const p of PERCENTILES) {
     const tail = TAIL_FRACTION[p];
     if (fraction <= tail) continue;
     const delay = readDelay[p];

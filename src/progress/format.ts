@@ -3,7 +3,7 @@
  * step, elapsed/remaining, achieved rate, errors, p99 so far) and a run-level estimate of the measuring
  * time left. Pure: the caller passes the clock reading and the engine's latest snapshot.
  */
-import { formatMsFromUs, formatNumber, formatRps } from '../analysis/format.ts';
+import { formatMsFromUs, formatNumber, formatRps } from '../util/format.ts';
 import type { StepProgressSnapshot } from '../load/types.ts';
 import type { Scenario } from '../scenario/schema.ts';
 

@@ -3,12 +3,13 @@
  * the same words. Pure.
  */
 import type { RunDocument } from '../schema/run.ts';
-import { parseCpuset } from '../scenario/cpuset.ts';
+import { cpusetsOverlap } from '../util/cpuset.ts';
+import type { Percentile } from '../schema/percentiles.ts';
 import type { Verdict } from '../analysis/claims.ts';
 import { floorAt } from '../analysis/floor.ts';
 import type { ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
 import type { GroupSummary, Spread, StepSummary } from '../analysis/summary.ts';
-import { formatMsFromUs, formatNumber, formatRps, formatMiB, formatMB, formatMs, formatPercent } from '../analysis/format.ts';
+import { bytesGiB, formatMsFromUs, formatNumber, formatRps, formatMiB, formatMB, formatMs, formatPercent } from '../util/format.ts';
 
 export const VERDICT_LABEL: Record<Verdict, string> = {
   confirmed: 'CONFIRMED',
@@ -45,11 +46,12 @@ export function thresholdMeasured(r: ThresholdResult): string {
   return r.byConfiguration.map((c) => (r.byConfiguration.length === 1 ? c.measuredText : `${c.configuration}: ${c.measuredText}`)).join('; ');
 }
 
-/** Targets/repetitions that did not complete, one line each. */
-export function targetProblems(groups: GroupSummary[]): string[] {
-  return groups.flatMap((g) =>
-    g.problems.map((p) => `${g.name}/${g.configuration} repetition ${p.repetition}: ${p.status.toUpperCase()}${p.reason ? ` — ${p.reason}` : ''}`),
-  );
+/**
+ * True when the plan skipped every repetition of the configuration by design (identical to another
+ * on this CPU budget): a neutral "not run", never a problem. A failed repetition makes it measured.
+ */
+export function skippedByDesign(g: Pick<GroupSummary, 'problems' | 'repetitions'>): boolean {
+  return g.problems.length === g.repetitions && g.problems.every((p) => p.status === 'skipped');
 }
 
 /** Median, with the range when repetitions differ: "12.35 (11.90–12.70)". */
@@ -68,8 +70,6 @@ export const fmt = {
   cpu: (s: Spread | null) => withRange(s, (v) => formatNumber(v, 0)),
   perCpuS: (s: Spread | null) => withRange(s, (v) => formatNumber(v, 0)),
 };
-
-export { formatMs, formatPercent };
 
 /** Achieved rate with "≥" when the generator limited the step: the target could do at least this. */
 export function achievedText(step: StepSummary): string {
@@ -151,7 +151,7 @@ export function failedText(step: StepSummary): string {
 export const NO_DATA = 'no data';
 
 /** A latency percentile of a step in ms, or "no data". */
-export function latencyText(step: StepSummary, percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max'): string {
+export function latencyText(step: StepSummary, percentile: Percentile | 'max'): string {
   return step.latencyUs ? fmt.msFromUs(step.latencyUs[percentile]) : NO_DATA;
 }
 
@@ -167,10 +167,6 @@ export function reproduceCommands(doc: RunDocument): string[] {
   lines.push(`httpbench run --scenario ${doc.scenarioFile ?? `scenarios/${doc.scenario.name}.yaml`}`);
   lines.push('httpbench report <results-dir>   # re-render report.md / report.html from run.json');
   return lines;
-}
-
-export function bytesGiB(bytes: number): string {
-  return `${formatNumber(bytes / 1024 ** 3, 1)} GiB`;
 }
 
 /** The resources table, the same in every report: headers, a row per group, and what the units mean. */
@@ -230,7 +226,7 @@ export function cpusShared(doc: RunDocument): boolean {
   const { target, generator } = doc.environment.cpusets;
   // Two machines: the cpusets name CPUs of different hosts, which never compete.
   if (doc.hosts?.some((h) => h.role === 'targets')) return false;
-  return target === null || generator === null || overlaps(target, generator);
+  return target === null || generator === null || cpusetsOverlap(target, generator);
 }
 
 export const SHARED_CPUS_WARNING =
@@ -247,10 +243,4 @@ export function limitRows(doc: RunDocument, groups: GroupSummary[]): string[][] 
     rows.push([`${g.name}/${g.configuration}`, String(t.cpus), t.limits.cpuset, formatNumber(t.limits.memoryBytes / 1048576), String(t.limits.pids), t.limits.readOnlyRootfs ? 'yes' : 'no', t.limits.user]);
   }
   return rows;
-}
-
-/** True when two cpuset lists ("0-3", "2,4-5") share a CPU. */
-export function overlaps(a: string, b: string): boolean {
-  const sa = new Set(parseCpuset(a));
-  return parseCpuset(b).some((c) => sa.has(c));
 }

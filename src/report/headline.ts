@@ -6,12 +6,12 @@
  * Pure: text cells only, so the three renderers say the same thing.
  */
 import type { RunDocument } from '../schema/run.ts';
-import { summarise, type GroupSummary, type RateSummary } from '../analysis/summary.ts';
+import type { Percentile } from '../schema/percentiles.ts';
+import type { GroupSummary, RateSummary } from '../analysis/summary.ts';
 import type { VerdictsDocument } from '../schema/verdicts.ts';
-import { evaluateClaims, type ClaimVerdict } from '../analysis/claims.ts';
-import { buildVerdicts } from '../analysis/verdicts.ts';
-import { formatMsFromUs, formatRatio, formatRps } from '../analysis/format.ts';
-import { bytesGiB, fmt } from './common.ts';
+import { atScaleRate, matchesRate } from '../analysis/step-rules.ts';
+import { bytesGiB, formatMsFromUs, formatRatio, formatRps } from '../util/format.ts';
+import { fmt, skippedByDesign } from './common.ts';
 
 export interface Headline {
   /** Table header: fixed columns, then one "pXX ms @ R req/s" column per rate the claims name. */
@@ -29,7 +29,7 @@ export interface Headline {
 }
 
 interface LatencyColumn {
-  percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999';
+  percentile: Percentile;
   rateRps: number;
   orAbove: boolean;
 }
@@ -47,7 +47,7 @@ function latencyColumns(doc: RunDocument): LatencyColumn[] {
 }
 
 function rateMatch(g: GroupSummary, col: LatencyColumn): RateSummary | undefined {
-  return col.orAbove ? g.rates.find((r) => r.offeredRps >= col.rateRps * 0.99) : g.rates.find((r) => Math.abs(r.offeredRps - col.rateRps) <= col.rateRps * 0.01);
+  return g.rates.find((r) => matchesRate(r.offeredRps, col.rateRps, col.orAbove));
 }
 
 function latencyCell(r: RateSummary | undefined, percentile: LatencyColumn['percentile']): string {
@@ -59,13 +59,8 @@ function latencyCell(r: RateSummary | undefined, percentile: LatencyColumn['perc
   return `${at}${flags.length > 0 ? ` (${flags.join(', ')})` : ''}`;
 }
 
-/** The highest offered rate that was neither saturated nor generator-bound ("at scale"). */
-function atScale(g: GroupSummary): RateSummary | undefined {
-  return [...g.rates].reverse().find((r) => r.saturated === 0 && r.generatorBound === 0);
-}
-
 function measured(g: GroupSummary): boolean {
-  return g.problems.length < g.repetitions || g.problems.some((p) => p.status !== 'skipped');
+  return !skippedByDesign(g);
 }
 
 /** Each target's best configuration (highest median max throughput) among those measured. */
@@ -127,7 +122,7 @@ export function computeHeadline(doc: RunDocument, groups: GroupSummary[], verdic
   const shown = groups.filter(measured);
   const header = ['Target/configuration', 'CPUs', 'Max req/s', 'Sustainable req/s', ...(cols.length > 0 ? cols.map((c) => `${c.percentile} ms @ ${c.orAbove ? '≥ ' : ''}${formatRps(c.rateRps)}`) : ['p99 ms at scale']), 'Memory peak MiB', 'Image MB'];
   const rows = shown.map((g) => {
-    const top = atScale(g);
+    const top = atScaleRate(g.rates);
     const latency = cols.length > 0 ? cols.map((c) => latencyCell(rateMatch(g, c), c.percentile)) : [top?.latencyUs ? `${formatMsFromUs(top.latencyUs.p99.median)} @ ${formatRps(top.offeredRps)}` : '—'];
     return [
       `${g.name}/${g.configuration}`,
@@ -155,21 +150,6 @@ export function computeHeadline(doc: RunDocument, groups: GroupSummary[], verdic
       thresholdCount === 0 ? null : `${thresholdCount} threshold${thresholdCount === 1 ? '' : 's'}: ${s.thresholds.pass} pass, ${s.thresholds.fail} fail, ${s.thresholds.notMeasured} not measured`,
     notRun,
   };
-}
-
-/** Everything the renderers print, computed once per document (renderReports shares it). */
-export interface ReportModel {
-  groups: GroupSummary[];
-  claims: ClaimVerdict[];
-  verdicts: VerdictsDocument;
-  headline: Headline;
-}
-
-export function buildReportModel(doc: RunDocument): ReportModel {
-  const groups = summarise(doc);
-  const claims = evaluateClaims(doc);
-  const verdicts = buildVerdicts(doc, claims);
-  return { groups, claims, verdicts, headline: computeHeadline(doc, groups, verdicts) };
 }
 
 /** The neutral note on configurations the plan did not run (not a failure: identical on this budget). */

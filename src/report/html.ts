@@ -1,22 +1,22 @@
 /**
  * report.html: one self-contained file — inline CSS, inline SVG charts (src/report/svg.ts), no
- * scripts, no network at view time. Every text from the document is escaped. Pure: the same
- * (doc, renderedAt) always gives the same bytes.
+ * scripts, no network at view time. Every text from the document is escaped. A template over the
+ * report model (model.ts), which also decodes the stored histograms the charts plot. Pure: the same
+ * (model, renderedAt) always gives the same bytes.
  */
-import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
 import type { ClaimVerdict } from '../analysis/claims.ts';
-import { groupTargets, type GroupSummary, type StepSummary } from '../analysis/summary.ts';
-import { formatNumber, formatRps, formatMsFromUs } from '../analysis/format.ts';
-import { decodeHistogram, decodeIntervalLog } from '../samples/histogram.ts';
-import { describeError } from '../errors.ts';
-import { PALETTE, SPECTRUM_TICKS, escapeXml, lineChart, spectrumX, type Series } from './svg.ts';
-import { databaseText, STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE, storeRows } from './stores.ts';
-import { RESOURCES_HEADERS, RESOURCES_NOTE, resourceRows, environmentRows, cpusShared, SHARED_CPUS_WARNING, LIMIT_HEADERS, limitRows, VERDICT_LABEL, achievedText, fmt, reproduceCommands, runStatusBanner, stepFlags, stepRows, STEP_HEADERS, STEP_ALIGN_RIGHT, STEP_TABLE_NOTE, calibrationSection, CALIBRATION_HEADERS, CALIBRATION_ALIGN_RIGHT } from './common.ts';
+import type { GroupSummary, StepSummary } from '../analysis/summary.ts';
+import { formatNumber, formatRps, formatMsFromUs } from '../util/format.ts';
+import { escapeXml } from '../util/xml.ts';
+import { PALETTE, SPECTRUM_TICKS, lineChart, spectrumX, type Series } from './svg.ts';
+import { STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE } from './stores.ts';
+import { RESOURCES_HEADERS, RESOURCES_NOTE, SHARED_CPUS_WARNING, LIMIT_HEADERS, VERDICT_LABEL, achievedText, fmt, stepFlags, STEP_HEADERS, STEP_ALIGN_RIGHT, STEP_TABLE_NOTE, CALIBRATION_HEADERS, CALIBRATION_ALIGN_RIGHT } from './common.ts';
 import type { RenderOptions } from './markdown.ts';
 import { thresholdReason } from '../analysis/thresholds.ts';
 import type { ThresholdResult } from '../schema/verdicts.ts';
-import { buildReportModel, failureLines, NOT_RUN_INTRO, type Headline } from './headline.ts';
-import { THRESHOLD_LABEL, THRESHOLDS_NOTE, thresholdMeasured } from './common.ts';
+import { NOT_RUN_INTRO, type Headline } from './headline.ts';
+import type { GroupDetail, ReportModel } from './model.ts';
+import { THRESHOLD_LABEL, THRESHOLDS_NOTE, thresholdMeasured, skippedByDesign } from './common.ts';
 
 const esc = escapeXml;
 
@@ -58,9 +58,7 @@ function tableHtml(header: string[], rows: string[][], numeric: boolean[] = [], 
 }
 
 /** Memory vs PostgreSQL, right after the claims (absent when the run used one store). */
-function storesHtml(doc: RunDocument, groups: GroupSummary[]): string[] {
-  const rows = storeRows(doc, groups);
-  const db = databaseText(doc);
+function storesHtml({ rows, database: db }: ReportModel['stores']): string[] {
   if (rows.length === 0 && !db) return [];
   const out = ['<h2 id="stores">Memory vs PostgreSQL</h2>'];
   if (rows.length > 0) out.push(`<p class="note">${esc(STORE_NOTE)}</p>`, tableHtml(STORE_HEADERS, rows, STORE_ALIGN_RIGHT));
@@ -211,49 +209,22 @@ function memoryChart(groups: GroupSummary[]): string {
 
 /**
  * Percentile spectrum of each target/configuration's "at scale" step — the highest offered rate that
- * was neither saturated nor generator-bound — in its first usable repetition, decoded from the
- * stored histogram (corrected when present). HdrHistogram's percentile-distribution plot.
+ * was neither saturated nor generator-bound — in its first usable repetition (model.ts), decoded from
+ * the stored histogram (corrected when present). HdrHistogram's percentile-distribution plot.
  */
-/** The "at scale" step of a group's first usable repetition: highest rate neither saturated nor generator-bound. */
-function atScaleStep(g: ReturnType<typeof groupTargets>[number]): { result: TargetResult; step: Step } | null {
-  const result = g.results.find((r) => r.status === 'completed' || r.status === 'interrupted');
-  const candidates = result?.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null && !s.saturated && !s.generator.bound) ?? [];
-  const step = [...candidates].sort((a, b) => a.offeredRps! - b.offeredRps!).pop();
-  return result === undefined || step === undefined ? null : { result, step };
-}
-
-function spectrumChart(doc: RunDocument): { svg: string; notes: string[] } {
+function spectrumChart(details: GroupDetail[]): { svg: string; notes: string[] } {
   const series: Series[] = [];
   const notes: string[] = [];
-  groupTargets(doc).forEach((g, i) => {
-    const found = atScaleStep(g);
-    if (found === null) return;
+  details.forEach(({ summary: g, atScale: found, spectrum }, i) => {
+    if (found === null || spectrum === null) return;
+    if ('note' in spectrum) {
+      notes.push(spectrum.note);
+      return;
+    }
     const { result, step } = found;
-    const encoded = step.histograms.corrected ?? step.histograms.uncorrected;
-    const source = step.histograms.corrected ? 'corrected' : 'uncorrected';
-    let histogram;
-    try {
-      histogram = decodeHistogram(encoded);
-    } catch (error) {
-      notes.push(`${g.name}/${g.configuration}: stored histogram could not be decoded (${describeError(error)})`);
-      return;
-    }
-    const count = histogram.totalCount;
-    if (count === 0) {
-      notes.push(`${g.name}/${g.configuration}: empty histogram at ${formatRps(step.offeredRps!)} req/s`);
-      return;
-    }
-    // Up to the percentile the sample can resolve: 1/(1−p) ≤ count.
-    const maxX = Math.min(Math.log10(count), 5);
-    const points: Series['points'] = [];
-    for (let k = 0; k <= Math.round(maxX * 20); k++) {
-      const x = k / 20;
-      const p = 100 * (1 - 10 ** -x);
-      const us = histogram.getValueAtPercentile(p);
-      points.push({ x: spectrumX(p), y: us / 1000, title: `${g.name}/${g.configuration} p${formatNumber(p, 3)}: ${formatMsFromUs(us)} ms` });
-    }
-    points.push({ x: maxX, y: histogram.maxValue / 1000, title: `${g.name}/${g.configuration} max: ${formatMsFromUs(histogram.maxValue)} ms` });
-    series.push({ name: `${g.name}/${g.configuration} @ ${formatRps(step.offeredRps!)} req/s (rep ${result.repetition}, ${source})`, color: PALETTE[i % PALETTE.length]!, markers: false, points });
+    const points: Series['points'] = spectrum.points.map(({ percentile: p, us }) => ({ x: spectrumX(p), y: us / 1000, title: `${g.name}/${g.configuration} p${formatNumber(p, 3)}: ${formatMsFromUs(us)} ms` }));
+    points.push({ x: spectrum.maxX, y: spectrum.maxUs / 1000, title: `${g.name}/${g.configuration} max: ${formatMsFromUs(spectrum.maxUs)} ms` });
+    series.push({ name: `${g.name}/${g.configuration} @ ${formatRps(step.offeredRps!)} req/s (rep ${result.repetition}, ${spectrum.source})`, color: PALETTE[i % PALETTE.length]!, markers: false, points });
   });
   const maxTick = Math.max(1, ...series.flatMap((s) => s.points.map((p) => Math.ceil(p.x))));
   const svg = lineChart({
@@ -270,25 +241,20 @@ function spectrumChart(doc: RunDocument): { svg: string; notes: string[] } {
  * Corrected p99 second by second through each group's "at scale" step, from the per-interval
  * HdrHistogram log: a stall shows as a spike here even when the step's overall p99 hides it.
  */
-function timelineChart(doc: RunDocument): { svg: string; notes: string[] } {
+function timelineChart(details: GroupDetail[]): { svg: string; notes: string[] } {
   const series: Series[] = [];
   const notes: string[] = [];
-  groupTargets(doc).forEach((g, i) => {
-    const found = atScaleStep(g);
-    if (found === null || found.step.histograms.intervalLog === null) return;
-    let intervals;
-    try {
-      intervals = decodeIntervalLog(found.step.histograms.intervalLog);
-    } catch (error) {
-      notes.push(`${g.name}/${g.configuration}: interval log could not be decoded (${describeError(error)})`);
+  details.forEach(({ summary: g, atScale: found, timeline }, i) => {
+    if (found === null || timeline === null) return;
+    if ('note' in timeline) {
+      notes.push(timeline.note);
       return;
     }
-    const points = intervals
-      .filter((iv) => iv.histogram.totalCount > 0)
-      .map((iv) => {
-        const p99 = iv.histogram.getValueAtPercentile(99);
-        return { x: iv.endS, y: p99 / 1000, title: `${g.name}/${g.configuration} ${formatNumber(iv.startS, 1)}–${formatNumber(iv.endS, 1)} s: p99 ${formatMsFromUs(p99)} ms (${formatNumber(iv.histogram.totalCount)} responses)` };
-      });
+    const points = timeline.map((iv) => ({
+      x: iv.endS,
+      y: iv.p99Us / 1000,
+      title: `${g.name}/${g.configuration} ${formatNumber(iv.startS, 1)}–${formatNumber(iv.endS, 1)} s: p99 ${formatMsFromUs(iv.p99Us)} ms (${formatNumber(iv.responses)} responses)`,
+    }));
     series.push({ name: `${g.name}/${g.configuration} @ ${formatRps(found.step.offeredRps!)} req/s (rep ${found.result.repetition})`, color: PALETTE[i % PALETTE.length]!, markers: true, points });
   });
   const svg = lineChart({
@@ -301,32 +267,28 @@ function timelineChart(doc: RunDocument): { svg: string; notes: string[] } {
   return { svg, notes };
 }
 
-function groupHtml(doc: RunDocument, g: GroupSummary): string {
+function groupHtml({ summary: g, stepRows: rows, notes }: GroupDetail): string {
   const out = [`<h3>${esc(g.name)} / ${esc(g.configuration)}</h3>`];
   out.push(`<p>${g.cpus} CPU(s)${g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : ''}. Max throughput ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.maxThroughputRps))} req/s${g.maxThroughputIsLowerBound ? ' (generator-bound: a lower bound)' : ''}; sustainable ${g.sustainableIsLowerBound ? '≥ ' : ''}${esc(fmt.rps(g.sustainableRps))} req/s.</p>`);
-  if (g.problems.length === g.repetitions && g.problems.every((p) => p.status === 'skipped')) {
+  if (skippedByDesign(g)) {
     // Skipped by design (identical on this budget): a neutral line, not a problem.
     out.push(`<p class="notrun">Not run: ${esc(g.problems[0]?.reason ?? 'skipped by the plan')}.</p>`);
     return out.join('\n');
   }
   for (const p of g.problems) out.push(`<p class="problems"><strong>${esc(p.status.toUpperCase())}</strong> (repetition ${p.repetition})${p.reason ? `: ${esc(p.reason)}` : ''}</p>`);
-  const rows = stepRows(doc, g);
   if (rows.length > 0) out.push(tableHtml(STEP_HEADERS, rows, STEP_ALIGN_RIGHT));
-  const notes = [...new Set([...(g.maxStep?.notes ?? []), ...g.rates.flatMap((r) => r.notes)])];
   if (notes.length > 0) out.push(`<ul class="note">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   return out.join('\n');
 }
 
-function environmentHtml(doc: RunDocument, groups: GroupSummary[]): string {
-  const out = ['<h2 id="environment">Environment</h2>', tableHtml(['', ''], environmentRows(doc))];
-  if (cpusShared(doc)) out.push(`<p class="problems"><strong>Warning:</strong> ${esc(SHARED_CPUS_WARNING)}</p>`);
-  const limits = limitRows(doc, groups);
+function environmentHtml({ rows, sharedCpus, limits }: ReportModel['environment']): string {
+  const out = ['<h2 id="environment">Environment</h2>', tableHtml(['', ''], rows)];
+  if (sharedCpus) out.push(`<p class="problems"><strong>Warning:</strong> ${esc(SHARED_CPUS_WARNING)}</p>`);
   if (limits.length > 0) out.push('<h3>Container limits</h3>', tableHtml(LIMIT_HEADERS, limits, [false, true, false, true, true, false, false]));
   return out.join('\n');
 }
 
-function resourcesHtml(groups: GroupSummary[]): string {
-  const rows = resourceRows(groups);
+function resourcesHtml(rows: string[][]): string {
   return [
     '<h2 id="resources">Resources</h2>',
     `<p class="note">${escapeXml(RESOURCES_NOTE)}</p>`,
@@ -334,12 +296,10 @@ function resourcesHtml(groups: GroupSummary[]): string {
   ].join('\n');
 }
 
-export function renderHtml(doc: RunDocument, options: RenderOptions): string {
-  const { groups, claims: verdicts, verdicts: data, headline } = options.model ?? buildReportModel(doc);
-  const banner = runStatusBanner(doc);
-  const problems = failureLines(groups);
-  const spectrum = spectrumChart(doc);
-  const timeline = timelineChart(doc);
+export function renderHtml(model: ReportModel, options: RenderOptions): string {
+  const { doc, groups, details, claims: verdicts, verdicts: data, headline, banner, failures: problems } = model;
+  const spectrum = spectrumChart(details);
+  const timeline = timelineChart(details);
   const body: string[] = [];
   body.push(`<h1>httpbench report — ${esc(doc.scenario.name)}</h1>`);
   body.push(`<p class="meta">Rendered ${esc(options.renderedAt)} · run started ${esc(doc.startedAt)}${doc.finishedAt ? `, finished ${esc(doc.finishedAt)}` : ', not finished'} · status <strong>${esc(doc.status)}</strong></p>`);
@@ -349,7 +309,7 @@ export function renderHtml(doc: RunDocument, options: RenderOptions): string {
   body.push(claimsHtml(verdicts, doc.claimsSource));
   const thresholds = thresholdsHtml(data.thresholds);
   if (thresholds) body.push(thresholds);
-  body.push(...storesHtml(doc, groups));
+  body.push(...storesHtml(model.stores));
   body.push('<h2 id="charts">Charts</h2>');
   body.push('<div class="charts">');
   body.push(`<figure>${latencyChart(groups)}<figcaption>Median over repetitions at each offered rate.</figcaption></figure>`);
@@ -358,17 +318,17 @@ export function renderHtml(doc: RunDocument, options: RenderOptions): string {
   body.push(`<figure>${spectrum.svg}<figcaption>${spectrum.notes.length > 0 ? esc(spectrum.notes.join('; ')) : 'x: percentile on a log scale of 1/(1−p), as HdrHistogram plots it.'}</figcaption></figure>`);
   body.push(`<figure>${timeline.svg}<figcaption>${timeline.notes.length > 0 ? esc(timeline.notes.join('; ')) : 'One point per interval (1 s); a stall shows as a spike that the step’s overall p99 can hide.'}</figcaption></figure>`);
   body.push('</div>');
-  body.push(environmentHtml(doc, groups));
+  body.push(environmentHtml(model.environment));
   body.push('<h2 id="results">Results by target and configuration</h2>');
   body.push(`<p class="note">${esc(STEP_TABLE_NOTE)}</p>`);
-  body.push(groups.length === 0 ? '<p>No target results.</p>' : groups.map((g) => groupHtml(doc, g)).join('\n'));
-  const floor = calibrationSection(doc);
+  body.push(details.length === 0 ? '<p>No target results.</p>' : details.map(groupHtml).join('\n'));
+  const floor = model.calibration;
   if (floor) {
     body.push('<h2 id="floor">Instrument floor</h2>', `<p class="note">${esc(floor.text)}</p>`);
     if (floor.rows.length > 0) body.push(tableHtml(CALIBRATION_HEADERS, floor.rows, CALIBRATION_ALIGN_RIGHT));
   }
-  body.push(resourcesHtml(groups));
-  body.push(`<h2 id="reproduce">Reproduce</h2><pre>${esc(reproduceCommands(doc).join('\n'))}</pre>`);
+  body.push(resourcesHtml(model.resources));
+  body.push(`<h2 id="reproduce">Reproduce</h2><pre>${esc(model.reproduce.join('\n'))}</pre>`);
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

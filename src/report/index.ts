@@ -7,7 +7,7 @@ import type { RunDocument } from '../schema/run.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderHtml } from './html.ts';
-import { buildReportModel, type ReportModel } from './headline.ts';
+import { buildReportModel, type ReportModel } from './model.ts';
 import { VerdictsDocumentSchema, type VerdictsDocument } from '../schema/verdicts.ts';
 
 export interface RenderedReports {
@@ -22,12 +22,12 @@ export function verdictsJson(verdicts: VerdictsDocument): string {
   return `${JSON.stringify(VerdictsDocumentSchema.parse(verdicts), null, 2)}\n`;
 }
 
-/** Pure: every report file's content from the document and the render time. */
+/** Pure: every report file's content from the document (or its model, when the caller built it) and the render time. */
 export function renderReports(doc: RunDocument, options: { renderedAt: string; model?: ReportModel }): RenderedReports {
-  // One model for all three files: the headline, claims and thresholds are computed once.
+  // One model for all three files: the analysis behind them runs once.
   const model = options.model ?? buildReportModel(doc);
-  const withModel = { ...options, model };
-  return { 'report.md': renderMarkdown(doc, withModel), 'report.html': renderHtml(doc, withModel), 'verdicts.json': verdictsJson(model.verdicts) };
+  const { renderedAt } = options;
+  return { 'report.md': renderMarkdown(model, { renderedAt }), 'report.html': renderHtml(model, { renderedAt }), 'verdicts.json': verdictsJson(model.verdicts) };
 }
 
 /** Renders and writes report.md, report.html and verdicts.json into `dir`; returns the written paths. */

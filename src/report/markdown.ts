@@ -1,44 +1,35 @@
 /**
  * report.md: the headline first (the answer: figures, ratios, machine), then the claims and
- * thresholds, then the machine and every figure they rest on. Pure: the same (doc, renderedAt) always gives the same bytes.
+ * thresholds, then the machine and every figure they rest on. A template over the report model
+ * (model.ts): it lays out, it does not compute. Pure: the same (model, renderedAt) always gives the same bytes.
  */
-import type { RunDocument } from '../schema/run.ts';
 import type { ClaimVerdict } from '../analysis/claims.ts';
-import type { GroupSummary } from '../analysis/summary.ts';
 import { thresholdReason } from '../analysis/thresholds.ts';
 import type { ThresholdResult } from '../schema/verdicts.ts';
-import { buildReportModel, failureLines, NOT_RUN_INTRO, type Headline, type ReportModel } from './headline.ts';
+import { NOT_RUN_INTRO, type Headline } from './headline.ts';
+import type { GroupDetail, ReportModel } from './model.ts';
 import {
   VERDICT_LABEL,
   fmt,
-  reproduceCommands,
-  runStatusBanner,
-  stepRows,
   STEP_HEADERS,
   STEP_ALIGN_RIGHT,
   STEP_TABLE_NOTE,
-  calibrationSection,
   CALIBRATION_HEADERS,
   CALIBRATION_ALIGN_RIGHT,
   THRESHOLD_LABEL,
   THRESHOLDS_NOTE,
   thresholdMeasured,
+  skippedByDesign,
   RESOURCES_HEADERS,
   RESOURCES_NOTE,
-  resourceRows,
-  environmentRows,
-  cpusShared,
   SHARED_CPUS_WARNING,
   LIMIT_HEADERS,
-  limitRows,
 } from './common.ts';
-import { databaseText, STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE, storeRows } from './stores.ts';
+import { STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE } from './stores.ts';
 
 export interface RenderOptions {
-  /** ISO-8601 time of rendering; the only input besides the document. */
+  /** ISO-8601 time of rendering; the only input besides the model. */
   renderedAt: string;
-  /** The figures, verdicts and headline, when the caller already computed them (renderReports). */
-  model?: ReportModel;
 }
 
 /**
@@ -106,9 +97,7 @@ function thresholdsSection(results: ThresholdResult[]): string | null {
 }
 
 /** Memory vs PostgreSQL, right after the claims (absent when the run used one store). */
-function storesSection(doc: RunDocument, groups: GroupSummary[]): string[] {
-  const rows = storeRows(doc, groups);
-  const db = databaseText(doc);
+function storesSection({ rows, database: db }: ReportModel['stores']): string[] {
   if (rows.length === 0 && !db) return [];
   const out = ['## Memory vs PostgreSQL'];
   if (rows.length > 0) out.push('', STORE_NOTE, '', table(STORE_HEADERS, rows, STORE_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
@@ -116,18 +105,17 @@ function storesSection(doc: RunDocument, groups: GroupSummary[]): string[] {
   return [out.join('\n')];
 }
 
-function environmentSection(doc: RunDocument, groups: GroupSummary[]): string {
-  const out = ['## Environment', '', table(['', ''], environmentRows(doc))];
-  if (cpusShared(doc)) out.push('', `**Warning:** ${SHARED_CPUS_WARNING}`);
-  const limits = limitRows(doc, groups);
+function environmentSection({ rows, sharedCpus, limits }: ReportModel['environment']): string {
+  const out = ['## Environment', '', table(['', ''], rows)];
+  if (sharedCpus) out.push('', `**Warning:** ${SHARED_CPUS_WARNING}`);
   if (limits.length > 0) out.push('', '### Container limits', '', table(LIMIT_HEADERS, limits, ['l', 'r', 'l', 'r', 'r', 'l', 'l']));
   return out.join('\n');
 }
 
-function groupSection(doc: RunDocument, g: GroupSummary): string {
+function groupSection({ summary: g, stepRows: rows, notes }: GroupDetail): string {
   const reps = g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : '';
   const out = [`### ${g.name} / ${g.configuration}`, '', `${g.cpus} CPU(s)${reps}.`];
-  if (g.problems.length === g.repetitions && g.problems.every((p) => p.status === 'skipped')) {
+  if (skippedByDesign(g)) {
     // Skipped by design (identical on this budget): a neutral line, not a problem.
     out.push('', `Not run: ${g.problems[0]?.reason ?? 'skipped by the plan'}.`);
     return out.join('\n');
@@ -138,23 +126,19 @@ function groupSection(doc: RunDocument, g: GroupSummary): string {
     `sustainable (open loop, knee) ${g.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(g.sustainableRps)} req/s`,
   ];
   out.push('', `${facts.join('; ')}.`);
-  const rows = stepRows(doc, g);
   if (rows.length > 0) out.push('', table(STEP_HEADERS, rows, STEP_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
-  const notes = [...new Set([...(g.maxStep?.notes ?? []), ...g.rates.flatMap((r) => r.notes)])];
   if (notes.length > 0) out.push('', 'Notes:', '', ...notes.map((n) => `- ${mdCell(n)}`));
   return out.join('\n');
 }
 
-function floorSection(doc: RunDocument): string[] {
-  const c = calibrationSection(doc);
+function floorSection(c: ReportModel['calibration']): string[] {
   if (!c) return [];
   const out = ['## Instrument floor', '', c.text];
   if (c.rows.length > 0) out.push('', table(CALIBRATION_HEADERS, c.rows, CALIBRATION_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
   return [out.join('\n')];
 }
 
-function resourcesSection(groups: GroupSummary[]): string {
-  const rows = resourceRows(groups);
+function resourcesSection(rows: string[][]): string {
   return [
     '## Resources',
     '',
@@ -168,10 +152,8 @@ function resourcesSection(groups: GroupSummary[]): string {
   ].join('\n');
 }
 
-export function renderMarkdown(doc: RunDocument, options: RenderOptions): string {
-  const { groups, claims: verdicts, verdicts: data, headline } = options.model ?? buildReportModel(doc);
-  const banner = runStatusBanner(doc);
-  const problems = failureLines(groups);
+export function renderMarkdown(model: ReportModel, options: RenderOptions): string {
+  const { doc, details, claims: verdicts, verdicts: data, headline, banner, failures: problems } = model;
   const head = [
     `# httpbench report — ${doc.scenario.name}`,
     '',
@@ -184,18 +166,18 @@ export function renderMarkdown(doc: RunDocument, options: RenderOptions): string
     headlineSection(headline),
     claimsSection(verdicts, doc.claimsSource),
     ...[thresholdsSection(data.thresholds)].filter((x): x is string => x !== null),
-    ...storesSection(doc, groups),
-    environmentSection(doc, groups),
+    ...storesSection(model.stores),
+    environmentSection(model.environment),
     [
       '## Results by target and configuration',
       '',
       STEP_TABLE_NOTE,
       '',
-      groups.length === 0 ? 'No target results.' : groups.map((g) => groupSection(doc, g)).join('\n\n'),
+      details.length === 0 ? 'No target results.' : details.map(groupSection).join('\n\n'),
     ].join('\n'),
-    ...floorSection(doc),
-    resourcesSection(groups),
-    ['## Reproduce', '', '```sh', ...reproduceCommands(doc), '```'].join('\n'),
+    ...floorSection(model.calibration),
+    resourcesSection(model.resources),
+    ['## Reproduce', '', '```sh', ...model.reproduce, '```'].join('\n'),
   ];
   return `${sections.join('\n\n')}\n`;
 }

@@ -3,8 +3,9 @@
  * (same target, same env), so a reader sees what the database round trip costs each framework.
  * Pure; every renderer uses these rows.
  */
-import { formatRps } from '../analysis/format.ts';
+import { formatRps } from '../util/format.ts';
 import { spreadOf, type GroupSummary } from '../analysis/summary.ts';
+import { isUnlimitedRate } from '../analysis/step-rules.ts';
 import type { RunDocument } from '../schema/run.ts';
 import { fmt } from './common.ts';
 
@@ -41,7 +42,7 @@ export const STORE_NOTE =
 
 /** p99 (µs) at the highest offered rate both groups sustained, with that rate; null when none. */
 function commonP99(a: GroupSummary, b: GroupSummary): { rate: number; a: number; b: number } | null {
-  const ok = (g: GroupSummary) => new Map(g.rates.filter((r) => r.saturated === 0 && r.generatorBound === 0 && r.latencyUs !== null).map((r) => [r.offeredRps, r.latencyUs!.p99.median]));
+  const ok = (g: GroupSummary) => new Map(g.rates.filter((r) => isUnlimitedRate(r) && r.latencyUs !== null).map((r) => [r.offeredRps, r.latencyUs!.p99.median]));
   const ma = ok(a);
   const mb = ok(b);
   const rates = [...ma.keys()].filter((r) => mb.has(r)).sort((x, y) => y - x);

@@ -3,10 +3,7 @@
  * JavaScript. Pure functions returning SVG strings; all text is escaped. Coordinates are rounded to
  * 0.01 px so output is byte-stable.
  */
-
-export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+import { escapeXml } from '../util/xml.ts';
 
 export type ScaleKind = 'linear' | 'log';
 

@@ -1,15 +1,15 @@
 /**
  * The terminal summary printed after a run or `httpbench report`: the headline first (one row per
  * target/configuration, the ratios, the machine), then the claims and thresholds. Plain text (no
- * colours), so it pastes into issues unchanged. Pure.
+ * colours), so it pastes into issues unchanged. A template over the report model (model.ts). Pure.
  */
 import Table from 'cli-table3';
-import type { RunDocument } from '../schema/run.ts';
 import { thresholdReason } from '../analysis/thresholds.ts';
-import { VERDICT_LABEL, THRESHOLD_LABEL, thresholdMeasured, runStatusBanner } from './common.ts';
-import { buildReportModel, failureLines, NOT_RUN_INTRO, type ReportModel } from './headline.ts';
+import { VERDICT_LABEL, THRESHOLD_LABEL, thresholdMeasured } from './common.ts';
+import { NOT_RUN_INTRO } from './headline.ts';
+import type { ReportModel } from './model.ts';
 import { escapeControlChars } from '../util/terminal-text.ts';
-import { databaseText, STORE_HEADERS, storeRows } from './stores.ts';
+import { STORE_HEADERS } from './stores.ts';
 
 /** run.json text may be hand-edited: escape control characters (ANSI escapes) before they print. */
 const clean = (text: string): string => escapeControlChars(text);
@@ -17,12 +17,16 @@ const clean = (text: string): string => escapeControlChars(text);
 /** No colour codes: output pastes cleanly into issues and logs. */
 const PLAIN = (): { head: string[]; border: string[] } => ({ head: [], border: [] });
 
-export function renderTerminal(doc: RunDocument, model: ReportModel = buildReportModel(doc)): string {
-  const { groups, claims: verdicts, verdicts: data, headline } = model;
+/**
+ * The summary from the model. A RunDocument is still accepted (the model is then built here) for
+ * src/cli/commands/run.ts, which passes the document; once it builds the model itself and shares it
+ * with writeReports, this overload can go.
+ */
+export function renderTerminal(model: ReportModel): string {
+  const { claims: verdicts, verdicts: data, headline, banner, failures } = model;
   const out: string[] = [];
-  const banner = runStatusBanner(doc);
   if (banner) out.push(`!!! ${clean(banner)}`);
-  for (const p of failureLines(groups)) out.push(`!!! ${clean(p)}`);
+  for (const p of failures) out.push(`!!! ${clean(p)}`);
 
   const summary = new Table({ head: headline.header, style: PLAIN() });
   for (const row of headline.rows) summary.push(row.map(clean));
@@ -31,13 +35,13 @@ export function renderTerminal(doc: RunDocument, model: ReportModel = buildRepor
   out.push(`machine: ${headline.machine}`);
   if (headline.notRun.length > 0) out.push(NOT_RUN_INTRO, ...headline.notRun.map((n) => `  - ${n}`));
 
-  const stores = storeRows(doc, groups);
+  const stores = model.stores.rows;
   if (stores.length > 0) {
     const side = new Table({ head: STORE_HEADERS, style: PLAIN() });
     for (const row of stores) side.push(row.map(clean));
     out.push('', 'Memory vs PostgreSQL:', side.toString());
   }
-  const db = databaseText(doc);
+  const db = model.stores.database;
   if (db) out.push(clean(db.replaceAll('**', '')));
 
   if (verdicts.length > 0) {

@@ -6,9 +6,9 @@
  * a completed measurement. Containers are stopped in `finally`. Collaborators (Docker, engines, the
  * contract check) come in through RunDeps so the orchestration is testable against fake servers.
  */
-import type { Claim } from '../analysis/claims-schema.ts';
+import type { Claim } from '../schema/claims.ts';
 import { classifyStep, findKnee, loadSideLimit } from '../analysis/saturation.ts';
-import { latencyOrAbsent, stepLatency } from '../analysis/summary.ts';
+import { latencyOrAbsent, stepLatency } from '../analysis/step-rules.ts';
 import { ConfigError, describeError, InterruptedError, TargetError } from '../errors.ts';
 import { generatorAtCapacity } from '../load/generator-bound.ts';
 import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../load/types.ts';

@@ -1,28 +1,7 @@
-/** cpuset strings as Docker and taskset take them: "0", "1-3", "0,2-3". */
+/** cpuset strings as Docker and taskset take them: "0", "1-3", "0,2-3" (notation: src/util/cpuset.ts). */
+import { formatCpuset, parseCpuset } from '../util/cpuset.ts';
 
-export function parseCpuset(spec: string): number[] {
-  const cpus = new Set<number>();
-  for (const part of spec.split(',')) {
-    const [a, b] = part.split('-').map((s) => Number.parseInt(s, 10));
-    if (a === undefined || Number.isNaN(a)) continue;
-    const end = b === undefined || Number.isNaN(b) ? a : b;
-    for (let c = a; c <= end; c++) cpus.add(c);
-  }
-  return [...cpus].sort((x, y) => x - y);
-}
-
-export function formatCpuset(cpus: readonly number[]): string {
-  const sorted = [...new Set(cpus)].sort((x, y) => x - y);
-  const parts: string[] = [];
-  let i = 0;
-  while (i < sorted.length) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
+export { formatCpuset, parseCpuset };
 
 export interface CpuSplit {
   target: string;

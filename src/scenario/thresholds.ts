@@ -3,12 +3,11 @@
  * schema.ts). Returns every problem with its path, never throws, so load.ts reports them all at once.
  */
 import type { Scenario, ThresholdMetric } from './schema.ts';
+// A step is "at" a rate within ±1 %, as the claims match it: step-rules.ts's one rule.
+import { matchesRate } from '../analysis/step-rules.ts';
 
 /** Metrics measured at one open-loop step, so they need the step's offered rate (atRps). */
 export const AT_RATE_METRICS: ReadonlySet<ThresholdMetric> = new Set(['p50Ms', 'p90Ms', 'p95Ms', 'p99Ms', 'p999Ms', 'errorRate']);
-
-/** The tolerance used to match a step to a rate, as the claims do (±1 %). */
-export const RATE_TOLERANCE = 0.01;
 
 export function checkThresholds(scenario: Scenario): string[] {
   const problems: string[] = [];
@@ -24,7 +23,7 @@ export function checkThresholds(scenario: Scenario): string[] {
     if (AT_RATE_METRICS.has(t.metric)) {
       if (t.atRps === undefined) {
         problems.push(`${at}.atRps: ${t.metric} is measured at an open-loop step; give its offered rate (atRps, one of load.steps.rates)`);
-      } else if (!rates.some((r) => Math.abs(r - t.atRps!) <= t.atRps! * RATE_TOLERANCE)) {
+      } else if (!rates.some((r) => matchesRate(r, t.atRps!))) {
         problems.push(`${at}.atRps: ${t.atRps} req/s is not one of load.steps.rates (${rates.join(', ')}), so no step is planned at it`);
       }
     } else if (t.atRps !== undefined) {

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { ENGINE_NAMES, ScenarioSchema } from '../scenario/schema.ts';
-import { ClaimSchema } from '../analysis/claims-schema.ts';
+import { ClaimSchema } from './claims.ts';
+import { PercentileSchema } from './percentiles.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -100,7 +101,7 @@ export const GeneratorSchema = z.strictObject({
    * responses read after a stall puts p99 in doubt), with the reason. Claims reading them are not
    * decided by them.
    */
-  latencyCaveats: z.array(z.strictObject({ percentile: z.enum(['p50', 'p90', 'p95', 'p99', 'p999']), reason: z.string() })).optional(),
+  latencyCaveats: z.array(z.strictObject({ percentile: PercentileSchema, reason: z.string() })).optional(),
 });
 export type Generator = z.infer<typeof GeneratorSchema>;
 

@@ -9,7 +9,7 @@ import { RunDocumentSchema, SCHEMA_VERSION, type RunDocument, type Step, type Ta
 import { ScenarioSchema } from '../../src/scenario/schema.ts';
 import { seededRandom } from '../../src/load/ids.ts';
 import { parseClaimsFile } from '../../src/analysis/claims-file.ts';
-import type { Claim } from '../../src/analysis/claims-schema.ts';
+import type { Claim } from '../../src/schema/claims.ts';
 import { createHistogram, recordUs, encodeHistogram, encodeIntervalLog, percentilesUs } from '../../src/samples/histogram.ts';
 
 const ARTICLE_CLAIMS = fileURLToPath(new URL('../../scenarios/claims/article.yaml', import.meta.url));

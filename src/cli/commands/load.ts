@@ -7,7 +7,7 @@ import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { ENGINE_NAMES, engineFor, type EngineName } from '../../load/index.ts';
 import type { MeasuredStep, StepSpec } from '../../load/types.ts';
-import { latencyOrAbsent } from '../../analysis/summary.ts';
+import { latencyOrAbsent } from '../../analysis/step-rules.ts';
 import { checkRequestPath } from '../../load/request-path.ts';
 import { guardLoadUrl, type Resolver } from '../../load/url-guard.ts';
 import { currentPinnedCpuset } from '../../load/pin.ts';

@@ -10,7 +10,7 @@ import type { CommandModule } from 'yargs';
 import { readRunDocument } from '../../schema/io.ts';
 import { verdictsJson, writeReports } from '../../report/index.ts';
 import { renderTerminal } from '../../report/terminal.ts';
-import { buildReportModel } from '../../report/headline.ts';
+import { buildReportModel } from '../../report/model.ts';
 import { enforceGate, parseFailOn, withFailOn } from '../gate.ts';
 
 interface ReportArgs {
@@ -37,7 +37,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     } else {
       const dir = args.dir.endsWith('.json') ? path.dirname(args.dir) : args.dir;
       const written = await writeReports(dir, doc, new Date().toISOString(), model);
-      process.stdout.write(renderTerminal(doc, model));
+      process.stdout.write(renderTerminal(model));
       process.stdout.write(`\nwrote ${written.map((f) => (path.relative(process.cwd(), f).startsWith('..') ? f : path.relative(process.cwd(), f))).join(', ')}\n`);
     }
     enforceGate(model.verdicts, failOn);

@@ -8,6 +8,7 @@ import type { CommandModule } from 'yargs';
 import { buildVerdicts } from '../../analysis/verdicts.ts';
 import { ConfigError, describeError, InfrastructureError, InterruptedError } from '../../errors.ts';
 import { renderTerminal } from '../../report/terminal.ts';
+import { buildReportModel } from '../../report/model.ts';
 import { writeReports } from '../../report/index.ts';
 import { lockDirFrom } from '../../run/reservation.ts';
 import { runBenchmark } from '../../run/run.ts';
@@ -130,12 +131,14 @@ async function measureAndReport(args: RunArgs, req: RunRequest, placed: PlacedRu
   const measured = store.current();
   if (measured) {
     let reportProblem: unknown = null;
+    // The analysis runs once; every renderer lays out the same model.
+    const model = buildReportModel(measured);
     try {
-      await writeReports(outDir, measured, new Date().toISOString());
+      await writeReports(outDir, measured, new Date().toISOString(), model);
     } catch (error) {
       reportProblem = error;
     }
-    process.stdout.write(renderTerminal(measured));
+    process.stdout.write(renderTerminal(model));
     if (reportProblem === null) {
       process.stdout.write(`\nresults: ${shownDir}/ (run.json, report.md, report.html, verdicts.json)\n`);
     } else {

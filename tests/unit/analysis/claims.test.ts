@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateClaim, evaluateClaims, judgeInterval } from '../../../src/analysis/claims.ts';
-import type { Claim } from '../../../src/analysis/claims-schema.ts';
-import { ClaimSchema } from '../../../src/analysis/claims-schema.ts';
+import type { Claim } from '../../../src/schema/claims.ts';
+import { ClaimSchema } from '../../../src/schema/claims.ts';
 import { makeDoc, makeStep, makeTarget, percentiles, sampleRun } from '../../helpers/sample-run.ts';
 
 const claim = (c: object): Claim => ClaimSchema.parse({ id: 'c', quote: 'q', articleFigure: 'f', ...c });

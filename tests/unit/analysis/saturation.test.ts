@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStep, failureRate, findKnee, isSustainable, loadSideLimit, sloP99Us } from '../../../src/analysis/saturation.ts';
-import { failedRequests, intendedRequests, latencyOrAbsent, stepLatency } from '../../../src/analysis/summary.ts';
+import { classifyStep, findKnee, isSustainable, loadSideLimit, sloP99Us } from '../../../src/analysis/saturation.ts';
+import { failedRequests, failureRate, intendedRequests, latencyOrAbsent, stepLatency } from '../../../src/analysis/step-rules.ts';
 import type { Step } from '../../../src/schema/run.ts';
 
 const slo = { p99Ms: 10, errorRate: 0.01 };

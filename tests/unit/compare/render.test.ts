@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../../src/compare/compare.ts';
 import { renderCompareBmf } from '../../../src/compare/render-bmf.ts';
-import { escapeXml, renderCompareJunit } from '../../../src/compare/render-junit.ts';
+import { renderCompareJunit } from '../../../src/compare/render-junit.ts';
 import { renderCompareMarkdown } from '../../../src/compare/render-markdown.ts';
 import { renderCompareTerminal } from '../../../src/compare/render-terminal.ts';
 import { resolveThresholds } from '../../../src/compare/thresholds.ts';
@@ -81,10 +81,6 @@ describe('an incomplete comparison is loud in every renderer', () => {
 });
 
 describe('JUnit renderer', () => {
-  it('escapes XML', () => {
-    expect(escapeXml(`a<b>&"c'\u0001`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;');
-  });
-
   it('is well-formed: a suite per target/config, a testcase per metric, regressions as failures', () => {
     const xml = renderCompareJunit(slower);
     const j = checkJunitStructure(xml);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReportModel } from '../../../src/report/headline.ts';
+import { buildReportModel } from '../../../src/report/model.ts';
 import { makeDoc, makeStep, makeTarget, percentiles } from '../../helpers/sample-run.ts';
 
 function target(name: string, configuration: string, maxRps: number, o: { bound?: boolean; sustainable?: number; peakMiB?: number; p95Us?: number } = {}) {

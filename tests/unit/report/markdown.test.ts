@@ -4,6 +4,7 @@ import { renderReports } from '../../../src/report/index.ts';
 import { renderTerminal } from '../../../src/report/terminal.ts';
 import { makeDoc, makeStep, makeTarget, sampleRun } from '../../helpers/sample-run.ts';
 import { ThresholdSchema } from '../../../src/scenario/schema.ts';
+import { buildReportModel } from '../../../src/report/model.ts';
 
 const RENDERED_AT = '2026-05-01T11:00:00.000Z';
 /** Timestamps replaced, as the house style asks of renderer snapshots. */
@@ -13,18 +14,18 @@ describe('renderMarkdown', () => {
   const doc = sampleRun();
 
   it('matches the snapshot of the sample run', async () => {
-    await expect(stable(renderMarkdown(doc, { renderedAt: RENDERED_AT }))).toMatchFileSnapshot('__snapshots__/sample-run.report.md');
+    await expect(stable(renderMarkdown(buildReportModel(doc), { renderedAt: RENDERED_AT }))).toMatchFileSnapshot('__snapshots__/sample-run.report.md');
   });
 
   it('cites the claims source by title, author and year, without a link', () => {
-    const md = renderMarkdown({ ...sampleRun(), claimsSource: 'A. Author, A Title (2026)' }, { renderedAt: RENDERED_AT });
+    const md = renderMarkdown(buildReportModel({ ...sampleRun(), claimsSource: 'A. Author, A Title (2026)' }), { renderedAt: RENDERED_AT });
     const claims = md.indexOf('## Claims');
     expect(md.indexOf('Claims quoted from A. Author, A Title (2026).')).toBe(claims + '## Claims\n\n'.length);
-    expect(renderMarkdown(doc, { renderedAt: RENDERED_AT })).not.toContain('Claims quoted from');
+    expect(renderMarkdown(buildReportModel(doc), { renderedAt: RENDERED_AT })).not.toContain('Claims quoted from');
   });
 
   it('puts the claims table before the environment and the results', () => {
-    const md = renderMarkdown(doc, { renderedAt: RENDERED_AT });
+    const md = renderMarkdown(buildReportModel(doc), { renderedAt: RENDERED_AT });
     const claims = md.indexOf('## Claims');
     expect(claims).toBeGreaterThan(0);
     expect(claims).toBeLessThan(md.indexOf('## Environment'));
@@ -44,14 +45,14 @@ describe('renderMarkdown', () => {
       steps: [500, 1000, 2500, 5000, 7500, 10000, 15000, 20000].map((r) => ({ offeredRps: r, achievedRps: r, latencyUs: lat, generatorBound: false })),
       error: null,
     };
-    const md = renderMarkdown(calibrated, { renderedAt: RENDERED_AT });
+    const md = renderMarkdown(buildReportModel(calibrated), { renderedAt: RENDERED_AT });
     // The 5,000 req/s row of fastapi/1-worker: p99 floor 0.190 ms beside its own p99.
     expect(md).toMatch(/\| rate \| 5,000 \| 3,065 \(3,050–3,080\) \| saturated \| [^|]+ \| [^|]+ \| [^|]+ \| 0\.190 \| corrected \|/);
     expect(md).toContain('## Instrument floor');
     expect(md).toContain('| 10,000 | 10,000 | 0.040 | 0.080 | 0.190 | 0.900 | — |');
     expect(md).toContain('against httpbench/calibration:latest on cpuset 4-5');
     // Without calibration (older runs) there is no section and no floor figure.
-    expect(renderMarkdown(doc, { renderedAt: RENDERED_AT })).not.toContain('## Instrument floor');
+    expect(renderMarkdown(buildReportModel(doc), { renderedAt: RENDERED_AT })).not.toContain('## Instrument floor');
   });
 
   it('is a pure function of (doc, renderedAt): byte-identical re-renders', () => {
@@ -59,7 +60,7 @@ describe('renderMarkdown', () => {
     const b = renderReports(structuredClone(doc), { renderedAt: RENDERED_AT });
     expect(b['report.md']).toBe(a['report.md']);
     expect(b['report.html']).toBe(a['report.html']);
-    expect(renderTerminal(doc)).toBe(renderTerminal(structuredClone(doc)));
+    expect(renderTerminal(buildReportModel(doc))).toBe(renderTerminal(buildReportModel(structuredClone(doc))));
     // Only the render time differs between two renders at different times.
     const later = renderReports(doc, { renderedAt: '2027-01-01T00:00:00.000Z' });
     expect(later['report.md'].replace('2027-01-01T00:00:00.000Z', RENDERED_AT)).toBe(a['report.md']);
@@ -72,10 +73,10 @@ describe('renderMarkdown', () => {
     const d = makeDoc([ok, failed]);
     d.status = 'interrupted';
     d.finishedAt = null;
-    const md = renderMarkdown(d, { renderedAt: RENDERED_AT });
+    const md = renderMarkdown(buildReportModel(d), { renderedAt: RENDERED_AT });
     expect(md).toContain('> **⚠ RUN INTERRUPTED');
     expect(md).toContain('- go-chi/all-cores repetition 0: FAILED — never became healthy within 60 s');
-    expect(renderTerminal(d)).toContain('!!! RUN INTERRUPTED');
+    expect(renderTerminal(buildReportModel(d))).toContain('!!! RUN INTERRUPTED');
   });
 
   it('leads with the headline, puts skipped configurations in a neutral note and shows thresholds', () => {
@@ -83,7 +84,7 @@ describe('renderMarkdown', () => {
     const skipped = makeTarget({ name: 'go-chi', configuration: 'all-cores', status: 'skipped', reason: "identical to configuration 'gomaxprocs-1' on a 1-CPU budget" });
     const d = makeDoc([ok, skipped]);
     d.scenario.thresholds = [ThresholdSchema.parse({ target: 'go-chi', metric: 'maxRps', op: '>', value: 20000 })];
-    const md = renderMarkdown(d, { renderedAt: RENDERED_AT });
+    const md = renderMarkdown(buildReportModel(d), { renderedAt: RENDERED_AT });
     expect(md.indexOf('## Headline')).toBeLessThan(md.indexOf('## Claims'));
     expect(md.indexOf('## Claims')).toBeLessThan(md.indexOf('## Thresholds'));
     expect(md).toContain('| go-chi/gomaxprocs-1 | 2 | 12,000 | 9,000 | 2.000 | 2.000 | 60.0 | 100.0 |');
@@ -93,7 +94,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain("### go-chi / all-cores\n\n2 CPU(s).\n\nNot run: identical to configuration 'gomaxprocs-1' on a 1-CPU budget.");
     expect(md).toContain('- Thresholds: 1 threshold: 0 pass, 1 fail, 0 not measured (below)');
     expect(md).toContain('| FAIL | go-chi max throughput > 20,000 req/s | go-chi/gomaxprocs-1: 12,000 req/s; go-chi/all-cores: not run | go-chi/gomaxprocs-1: 12,000 req/s fails > 20,000 req/s |');
-    const terminal = renderTerminal(d);
+    const terminal = renderTerminal(buildReportModel(d));
     expect(terminal).not.toContain('!!!');
     expect(terminal.indexOf('go-chi/gomaxprocs-1')).toBeLessThan(terminal.indexOf('Not run by design'));
   });

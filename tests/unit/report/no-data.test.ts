@@ -9,6 +9,7 @@ import { renderMarkdown } from '../../../src/report/markdown.ts';
 import { renderTerminal } from '../../../src/report/terminal.ts';
 import { RunDocumentSchema } from '../../../src/schema/run.ts';
 import { makeDoc, makeStep, makeTarget, percentiles } from '../../helpers/sample-run.ts';
+import { buildReportModel } from '../../../src/report/model.ts';
 
 function docWithDeadStep() {
   const dead = makeStep({ offeredRps: 2000, achievedRps: 0, sent: 0, saturated: true });
@@ -35,16 +36,16 @@ describe('steps without completed requests', () => {
   });
 
   it('read "no data" in Markdown and the terminal, with a failure rate of at most 100 %', () => {
-    const md = renderMarkdown(doc, { renderedAt: '2026-01-01T00:00:00Z' });
+    const md = renderMarkdown(buildReportModel(doc), { renderedAt: '2026-01-01T00:00:00Z' });
     const row = md.split('\n').find((l) => /^\| rate \| 2,000 \|/.test(l))!;
     expect(row).toContain('| no data | no data | no data |');
     expect(row).toContain('10,000 (100');
     expect(row).not.toMatch(/0\.000/);
-    expect(renderTerminal(doc)).not.toMatch(/\b0\.000\b/);
+    expect(renderTerminal(buildReportModel(doc))).not.toMatch(/\b0\.000\b/);
   });
 
   it('put no point on the HTML latency chart and read "no data" in its table', () => {
-    const html = renderHtml(doc, { renderedAt: '2026-01-01T00:00:00Z' });
+    const html = renderHtml(buildReportModel(doc), { renderedAt: '2026-01-01T00:00:00Z' });
     expect(html).toContain('no data');
     // The 1000 rps step has its three percentile points; the dead 2000 rps step none.
     expect(html).toMatch(/p50 1\.234 ms/);

@@ -5,6 +5,7 @@ import { renderMarkdown } from '../../../src/report/markdown.ts';
 import { databaseText, storePairs, storeRows } from '../../../src/report/stores.ts';
 import type { RunDocument } from '../../../src/schema/run.ts';
 import { makeDoc, makeStep, makeTarget, percentiles } from '../../helpers/sample-run.ts';
+import { buildReportModel } from '../../../src/report/model.ts';
 
 function docWithStores(): RunDocument {
   const target = (name: string, configuration: string, max: number, p99Us: number, dbCpu?: number) =>
@@ -61,11 +62,11 @@ describe('memory vs postgres', () => {
     const doc = docWithStores();
     const ratio = evaluateClaims(doc).find((v) => v.id === 'throughput-ratio-8x')!;
     expect(ratio.byConfiguration.map((c) => c.label)).toEqual(['gomaxprocs-1 vs 1-worker', 'all-cores vs n-workers', 'gomaxprocs-1-postgres vs 1-worker-postgres']);
-    expect(renderMarkdown(doc, { renderedAt: 'x' })).toContain('## Memory vs PostgreSQL');
+    expect(renderMarkdown(buildReportModel(doc), { renderedAt: 'x' })).toContain('## Memory vs PostgreSQL');
   });
   it('a run with one store has no side-by-side section, and pairs of the other store are left out of the claims', () => {
     const doc = makeDoc([makeTarget({ name: 'go-chi', configuration: 'gomaxprocs-1', steps: [makeStep({ kind: 'max', achievedRps: 100 })] })]);
-    expect(renderMarkdown(doc, { renderedAt: 'x' })).not.toContain('Memory vs PostgreSQL');
+    expect(renderMarkdown(buildReportModel(doc), { renderedAt: 'x' })).not.toContain('Memory vs PostgreSQL');
     const ratio = evaluateClaims(doc).find((v) => v.id === 'throughput-ratio-8x')!;
     // all-cores/n-workers is in this run's scenario (not measured: still judged, as missing); the postgres pair is not.
     expect(ratio.byConfiguration.map((c) => c.label)).toEqual(['gomaxprocs-1 vs 1-worker', 'all-cores vs n-workers']);

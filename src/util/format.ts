@@ -1,6 +1,8 @@
 /**
- * Number formatting with a fixed locale: thousands separated by ",", "." for decimals, whatever the
- * machine's locale, so the same run renders byte-identically everywhere (toLocaleString does not).
+ * The one set of number formatters (reports, claims, thresholds, compare, progress lines): a fixed
+ * locale — thousands separated by ",", "." for decimals, whatever the machine's locale — so the same
+ * run renders byte-identically everywhere (toLocaleString does not). Low in the layers so every
+ * layer may use it.
  */
 
 /** Fixed decimals with thousands separators: formatNumber(12345.678, 1) → "12,345.7". */
@@ -32,6 +34,11 @@ export function formatRps(rps: number): string {
 /** Bytes as MiB (2^20), one decimal: memory, as the kernel and docker stats count it. */
 export function formatMiB(bytes: number): string {
   return formatNumber(bytes / 1048576, 1);
+}
+
+/** Bytes as GiB (2^30) with the unit, one decimal: a machine's memory. */
+export function bytesGiB(bytes: number): string {
+  return `${formatNumber(bytes / 1024 ** 3, 1)} GiB`;
 }
 
 /** Bytes as MB (10^6), one decimal: image sizes, as registries and the article count them. */

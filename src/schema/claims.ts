@@ -1,11 +1,12 @@
 /**
- * Claims registry schema (scenarios/claims/*.yaml). A claim names a metric derived from run.json
- * and a rule; analysis/claims.ts turns it into a verdict per configuration.
+ * Claims registry schema (scenarios/claims/*.yaml, and run.json's `claims`). A claim names a metric
+ * derived from run.json and a rule; analysis/claims.ts turns it into a verdict per configuration.
  */
 import { z } from 'zod';
+import { PercentileSchema } from './percentiles.ts';
 
 const targetName = z.string().min(1);
-const percentile = z.enum(['p50', 'p90', 'p95', 'p99', 'p999']);
+const percentile = PercentileSchema;
 
 /**
  * Which configurations a two-target metric compares, e.g. one process vs one process and all cores vs

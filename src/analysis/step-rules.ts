@@ -1,0 +1,130 @@
+/**
+ * The rules every figure of a step is read by, each written once: which latency stands for a step,
+ * how many requests it meant to make and how many of those failed, when a step is "at" a rate, which
+ * repetitions count, and which step is "at scale". Pure; summaries, claims, thresholds, saturation,
+ * compare and the reports all import them from here, so a fix reaches every reader at once.
+ */
+import type { PercentilesUs, Step, TargetResult } from '../schema/run.ts';
+
+export type LatencyKind = 'corrected' | 'uncorrected';
+
+// ---------------------------------------------------------------------------------------------
+// Latency
+
+/**
+ * The latency percentiles a step is judged by: corrected (wrk2's model: from the intended send time)
+ * when available, else uncorrected; null when no request completed (no data — never zeros).
+ */
+export function stepLatency(step: Pick<Step, 'latencyUs'>): { source: LatencyKind; us: PercentilesUs } | null {
+  if (step.latencyUs.corrected) return { source: 'corrected', us: step.latencyUs.corrected };
+  return step.latencyUs.uncorrected ? { source: 'uncorrected', us: step.latencyUs.uncorrected } : null;
+}
+
+/**
+ * The one latency kind several steps are compared in (compare's two sides): corrected only when
+ * every step has it, else uncorrected for all, so a comparison never sets one kind against the other.
+ */
+export function commonLatencyKind(steps: readonly Pick<Step, 'latencyUs'>[]): LatencyKind {
+  return steps.every((s) => s.latencyUs.corrected !== null) ? 'corrected' : 'uncorrected';
+}
+
+/** Engine percentiles as stored: an empty histogram's (count 0) become null, "no data". */
+export function latencyOrAbsent(latency: { uncorrected: PercentilesUs; corrected: PercentilesUs | null }): Step['latencyUs'] {
+  if (latency.uncorrected.count === 0) return { uncorrected: null, corrected: null };
+  return { uncorrected: latency.uncorrected, corrected: latency.corrected && latency.corrected.count > 0 ? latency.corrected : null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests: intended, failed, never sent
+
+type Counted = Pick<Step, 'counts' | 'offeredRps' | 'durationS'>;
+
+/**
+ * Requests the step meant to make. Open loop: the schedule (offered rate × duration), or what was
+ * sent plus never sent if more. Closed loop: every attempt, a transport error being one.
+ */
+export function intendedRequests(step: Counted): number {
+  const c = step.counts;
+  // Engines that count the schedule themselves (counts.intended, the engine side of issue 12) are
+  // taken at their word; the estimate below is for runs written without it.
+  const counted = (c as { intended?: unknown }).intended;
+  if (typeof counted === 'number') return Math.max(counted, c.sent + c.dropped);
+  if (step.offeredRps === null) return Math.max(c.sent, c.completed + c.timeouts + c.errors);
+  return Math.max(c.sent + c.dropped, Math.round(step.offeredRps * step.durationS));
+}
+
+/**
+ * Intended requests that got no usable response (non-2xx, timeout, transport error), each counted
+ * once. Transport errors are reported per connection attempt, so one request can show several (a
+ * refused connection retried): they are charged only to requests with no other outcome, never
+ * beyond the intended ones. Hence failed ≤ intended − dropped, and a rate cannot pass 100 %.
+ */
+export function failedRequests(step: Counted): number {
+  const c = step.counts;
+  const withoutOutcome = Math.max(0, intendedRequests(step) - c.completed - c.timeouts - c.dropped);
+  return c.non2xx + c.timeouts + Math.min(c.errors, withoutOutcome);
+}
+
+/** Failed share of the intended requests (see failedRequests/intendedRequests): never above 1 by construction. */
+export function failureRate(step: Counted): number {
+  const intended = intendedRequests(step);
+  return intended === 0 ? 0 : failedRequests(step) / intended;
+}
+
+/**
+ * Requests a percentile of the completed ones cannot speak for: failed, plus scheduled sends never
+ * made (dropped) — those were the most delayed requests of all. failedRequests never charges a
+ * dropped send, so the sum stays within the intended requests.
+ */
+export function unservedRequests(step: Counted): number {
+  return failedRequests(step) + step.counts.dropped;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rates and steps
+
+/** Offered rates within 1 % of each other are the same step (claims, thresholds, the floor, the headline). */
+export const SAME_RATE_TOLERANCE = 0.01;
+
+/** True when a step offered at `offeredRps` is "at" `rateRps`; with `orAbove`, any step from 1 % below it up. */
+export function matchesRate(offeredRps: number, rateRps: number, orAbove = false): boolean {
+  return orAbove ? offeredRps >= rateRps * (1 - SAME_RATE_TOLERANCE) : Math.abs(offeredRps - rateRps) <= rateRps * SAME_RATE_TOLERANCE;
+}
+
+/** Repetitions whose figures count: completed, or interrupted (they keep the steps they finished). */
+export function isUsable(result: Pick<TargetResult, 'status'>): boolean {
+  return result.status === 'completed' || result.status === 'interrupted';
+}
+
+/**
+ * Repetitions the plan never ran (every one skipped: identical to another configuration on this CPU
+ * budget): "not run" by design, left out of verdicts rather than counted as failures.
+ */
+export function notRunByDesign(results: readonly Pick<TargetResult, 'status'>[]): boolean {
+  return results.length > 0 && results.every((r) => r.status === 'skipped');
+}
+
+/** The open-loop steps (rate and knee) of a repetition, lowest offered rate first. */
+export function openLoopSteps(steps: readonly Step[]): Step[] {
+  return steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null).sort((a, b) => a.offeredRps! - b.offeredRps!);
+}
+
+/** A step that speaks for the target at its rate: neither past capacity nor limited by the generator. */
+export function isUnlimitedStep(step: Pick<Step, 'saturated' | 'generator'>): boolean {
+  return !step.saturated && !step.generator.bound;
+}
+
+/** The same rule over repetitions summarised at one rate: saturated in none, generator-bound in none. */
+export function isUnlimitedRate(rate: { saturated: number; generatorBound: number }): boolean {
+  return rate.saturated === 0 && rate.generatorBound === 0;
+}
+
+/** "At scale": the highest offered rate that was neither saturated nor generator-bound (claims rule 5). */
+export function atScaleStep(steps: readonly Step[]): Step | undefined {
+  return openLoopSteps(steps).filter(isUnlimitedStep).at(-1);
+}
+
+/** "At scale" over rates summarised across repetitions (given lowest first, as summaries list them). */
+export function atScaleRate<R extends { saturated: number; generatorBound: number }>(rates: readonly R[]): R | undefined {
+  return rates.filter(isUnlimitedRate).at(-1);
+}
