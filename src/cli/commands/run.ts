@@ -16,7 +16,7 @@ import { runBenchmark, type RunDeps } from '../../run/run.ts';
 import { countHandlerLines } from '../../run/source-lines.ts';
 import { formatCpuset, parseCpuset, splitCpus } from '../../scenario/cpuset.ts';
 import { readScenarioHosts } from '../../scenario/hosts.ts';
-import { chooseTargetHost, openTargetHost, transferBases, type TargetHost } from '../../targets/target-host.ts';
+import { chooseTargetHost, lostEngineError, openTargetHost, transferBases, type TargetHost } from '../../targets/target-host.ts';
 import type { DockerClient } from '../../targets/docker.ts';
 import { readFile } from 'node:fs/promises';
 import { loadScenario } from '../../scenario/load.ts';
@@ -378,6 +378,8 @@ async function runInDir(args: RunArgs, prepared: Prepared): Promise<void> {
         });
       }
     }
+    // A target host whose engine went away: say so in one line, not the first call that noticed.
+    if (twoHost && (failure !== null || store.current()?.status === 'failed')) failure = await lostEngineError(twoHost.remote, failure);
     if (failure) throw failure;
     const final = store.current();
     if (final?.status === 'failed') {
