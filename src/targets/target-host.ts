@@ -97,7 +97,8 @@ export function engineOptions(raw: string, tls: TlsFiles | null = null, env: Nod
           protocol: 'ssh',
           host,
           port,
-          ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+          // No user in the URL: this machine's user name, as ssh does.
+          username: url.username ? decodeURIComponent(url.username) : os.userInfo().username,
           ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
           // Key material stays in these options; no path or key ever reaches run.json or a message.
           sshOptions: sshOptions(host, port, env),
