@@ -12,7 +12,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { comparisonRows, formatRows, parseTwoHostArgs, type RunFigures } from './two-host-lib.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -33,16 +33,25 @@ async function main(): Promise<number> {
   const common = ['run', ...(args.scenario ? ['--scenario', args.scenario] : ['--quick']), ...(args.targets ? ['--targets', args.targets] : []), '--image-tag', args.imageTag];
   const commands: string[] = [];
   // Ctrl-C reaches the runs too (same process group): they clean up and exit; the rig still goes.
+  // A SIGTERM is for this process only: it is passed on to the run under way.
   let interrupted = false;
+  let current: ResultPromise | null = null;
   process.on('SIGINT', () => {
     interrupted = true;
+  });
+  process.on('SIGTERM', () => {
+    interrupted = true;
+    current?.kill('SIGTERM');
   });
 
   const step = async (file: string, argv: string[], opts: { env?: Record<string, string>; timeoutMs: number }) => {
     const shown = [...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`), file, ...argv].map(quote).join(' ');
     commands.push(shown);
     process.stderr.write(`\n$ ${shown}\n`);
-    const r = await execa(file, argv, { cwd: ROOT, reject: false, stdio: ['ignore', 'inherit', 'inherit'], timeout: opts.timeoutMs, forceKillAfterDelay: 30_000, env: { HTTPBENCH_DEBUG: '', ...opts.env } });
+    const child = execa(file, argv, { cwd: ROOT, reject: false, stdio: ['ignore', 'inherit', 'inherit'], timeout: opts.timeoutMs, forceKillAfterDelay: 30_000, env: { HTTPBENCH_DEBUG: '', ...opts.env } });
+    current = child as unknown as ResultPromise;
+    const r = await child;
+    current = null;
     return r.timedOut ? `timed out after ${opts.timeoutMs / 60_000} min` : `exit ${r.exitCode ?? r.signal}`;
   };
 
