@@ -194,8 +194,27 @@ export function chooseTargetHost(opts: {
   return choice;
 }
 
+/**
+ * docker-modem's ssh transport formats its request address as "ssh:HOST:PORT/…", which Node's
+ * url.parse flags as DEP0170 on the first call: a line on stderr before every ssh run's output that
+ * says nothing to the user. Node prints warnings from a 'warning' listener; this wraps those
+ * listeners to drop that code only. Once per process.
+ */
+let modemUrlWarningMuted = false;
+function muteModemUrlWarning(): void {
+  if (modemUrlWarningMuted) return;
+  modemUrlWarningMuted = true;
+  for (const listener of process.listeners('warning')) {
+    process.off('warning', listener);
+    process.on('warning', (warning) => {
+      if ((warning as Error & { code?: string }).code !== 'DEP0170') listener(warning);
+    });
+  }
+}
+
 /** Connects and pings with a deadline; an unreachable engine is bad input here (exit 2), not a crash. */
 export async function connectEngine(endpoint: EngineEndpoint, timeoutMs = 5_000): Promise<DockerClient> {
+  if ((endpoint.options as { protocol?: string }).protocol === 'ssh') muteModemUrlWarning();
   const docker = new Docker(endpoint.options);
   try {
     await Promise.race([
