@@ -2,15 +2,17 @@
 # A second machine inside this one, for the two-host test: two network namespaces joined by a veth
 # pair (198.18.0.0/15, the range RFC 2544 reserves for benchmarking), no default route in either, and
 # a second dockerd in the target namespace with its own data-root, exec-root, socket and API on
-# tcp://198.18.0.2:2375. The stand-in base images are copied into it from the main engine (it cannot
-# pull). Run the harness inside the load namespace: `ip netns exec hb-load …` — from the root
+# tcp://198.18.0.2:2375, and Debian's sshd on 198.18.0.2:22 for ssh://hbrig@198.18.0.2 (a throwaway key
+# pair made here, removed by `down`, never in the repository). The stand-in base images are copied
+# into it from the main engine (it cannot pull). Run the harness inside the load namespace: `ip netns exec hb-load …` — from the root
 # namespace 198.18.0.0/15 routes to the real network, so nothing is ever sent there from here.
 #
 #   scripts/two-host-rig.sh up     # idempotent; prints the engine and address
 #   scripts/two-host-rig.sh down   # removes dockerd, namespaces and data dirs
 #   scripts/two-host-rig.sh status
 #
-# Needs root, iproute2 (ip), util-linux (nsenter), docker.io (dockerd) and a running main engine.
+# Needs root, iproute2 (ip), util-linux (nsenter), docker.io (dockerd), openssh-server (sshd) and a
+# running main engine.
 set -euo pipefail
 
 TARGET_NS=${HB_TARGET_NS:-hb-target}
@@ -31,6 +33,16 @@ PROXY_PORT=3128
 PROXY_SOCK=$RUN_DIR/proxy.sock
 PROXY_PIDS=$RUN_DIR/proxy.pids
 RIG_PY=$(cd "$(dirname "$0")" && pwd)/rig-proxy.py
+# The ssh engine: sshd in the target namespace, for a user that exists for that sshd only (a private
+# /etc/passwd in its own mount namespace: this machine's accounts are untouched), in the docker group,
+# whose sessions reach the target engine (SetEnv DOCKER_HOST): `docker system dial-stdio` there is
+# what dockerode's ssh transport runs.
+SSH_DIR=$RUN_DIR/ssh
+SSH_USER=hbrig
+SSH_UID=64999
+SSH_KEY=$SSH_DIR/id_ed25519
+SSH_KNOWN_HOSTS=$SSH_DIR/known_hosts
+SSHD_PIDFILE=$SSH_DIR/sshd.pid
 
 say() { echo "two-host-rig: $*"; }
 die() { echo "two-host-rig: $*" >&2; exit 3; }
@@ -126,6 +138,68 @@ up_proxy() {
   say "build proxy: http://127.0.0.1:$PROXY_PORT inside $TARGET_NS (pass --build-proxy http://127.0.0.1:$PROXY_PORT)"
 }
 
+sshd_running() {
+  [ -f "$SSHD_PIDFILE" ] && kill -0 "$(cat "$SSHD_PIDFILE")" 2>/dev/null
+}
+
+up_sshd() {
+  if sshd_running; then return; fi
+  [ -x /usr/sbin/sshd ] || die "needs openssh-server (apt-get install -y openssh-server)"
+  command -v ssh-keygen >/dev/null || die "needs ssh-keygen (apt-get install -y openssh-client)"
+  local gid
+  gid=$(getent group docker | cut -d: -f3) || die "no docker group (docker.io makes it)"
+  if getent passwd "$SSH_UID" >/dev/null; then die "uid $SSH_UID is taken on this machine; the rig user needs it"; fi
+  mkdir -p "$SSH_DIR/home" /run/sshd
+  chmod 755 "$RUN_DIR" "$SSH_DIR"
+  chown "$SSH_UID:$gid" "$SSH_DIR/home"
+  # Throwaway keys, made here and removed by `down`: the host's, and the one the harness logs in with.
+  [ -f "$SSH_DIR/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C hb-rig-host -f "$SSH_DIR/host_ed25519"
+  [ -f "$SSH_KEY" ] || ssh-keygen -q -t ed25519 -N '' -C hb-rig-client -f "$SSH_KEY"
+  install -m 644 "$SSH_KEY.pub" "$SSH_DIR/authorized_keys"
+  echo "$TARGET_ADDR $(cut -d' ' -f1,2 "$SSH_DIR/host_ed25519.pub")" >"$SSH_KNOWN_HOSTS"
+  { cat /etc/passwd; echo "$SSH_USER:x:$SSH_UID:$gid:httpbench two-host rig:$SSH_DIR/home:/bin/sh"; } >"$SSH_DIR/passwd"
+  printf '%s\n' \
+    "ListenAddress $TARGET_ADDR:22" \
+    "HostKey $SSH_DIR/host_ed25519" \
+    "PidFile none" \
+    "AuthorizedKeysFile $SSH_DIR/authorized_keys" \
+    "AllowUsers $SSH_USER" \
+    "PermitRootLogin no" \
+    "PasswordAuthentication no" \
+    "KbdInteractiveAuthentication no" \
+    "UsePAM no" \
+    "X11Forwarding no" \
+    "AllowTcpForwarding no" \
+    "SetEnv DOCKER_HOST=unix://$SOCK" \
+    "MaxStartups 64:30:128" >"$SSH_DIR/sshd_config"
+  # (MaxStartups: docker-modem opens one ssh connection per Docker API call, so handshakes come in bursts.)
+  /usr/sbin/sshd -t -f "$SSH_DIR/sshd_config" || die "sshd rejects $SSH_DIR/sshd_config"
+  # -D: no daemonising, so $! is sshd itself (nsenter, unshare and sh all exec) and `down` ends it by pid.
+  nsenter --net="/var/run/netns/$TARGET_NS" \
+    unshare --mount --propagation private sh -c 'mount --bind "$1" /etc/passwd && shift && exec "$@"' rig-sshd "$SSH_DIR/passwd" \
+    /usr/sbin/sshd -D -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log" \
+    >/dev/null 2>&1 </dev/null &
+  echo $! >"$SSHD_PIDFILE"
+  # Listening is checked inside the namespace (ss): nothing is sent to the address from here.
+  for _ in $(seq 1 50); do
+    if ip netns exec "$TARGET_NS" ss -Hltn "sport = :22" | grep -q .; then
+      say "sshd up in $TARGET_NS (pid $(cat "$SSHD_PIDFILE")): ssh://$SSH_USER@$TARGET_ADDR"
+      return
+    fi
+    sshd_running || break
+    sleep 0.2
+  done
+  tail -n 20 "$SSH_DIR/sshd.log" >&2 || true
+  die "sshd in $TARGET_NS did not listen on $TARGET_ADDR:22 within 10 s"
+}
+
+# A process and everything it started (sshd forks a child per connection), by pid.
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" || true); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+
 up() {
   [ "$(id -u)" = 0 ] || die "needs root (network namespaces, a second dockerd)"
   command -v ip >/dev/null || die "needs iproute2 (apt-get install iproute2)"
@@ -133,13 +207,16 @@ up() {
   command -v dockerd >/dev/null || die "needs dockerd (apt-get install docker.io)"
   up_network
   up_dockerd
+  up_sshd
   up_proxy
   load_bases
   check_route
-  say "ready: engine $TCP (unix://$SOCK), target address $TARGET_ADDR; run the harness with: ip netns exec $LOAD_NS …"
+  say "ready: engine $TCP or ssh://$SSH_USER@$TARGET_ADDR (with HTTPBENCH_SSH_KEY=$SSH_KEY HTTPBENCH_SSH_KNOWN_HOSTS=$SSH_KNOWN_HOSTS), unix://$SOCK from here; target address $TARGET_ADDR; run the harness with: ip netns exec $LOAD_NS …"
 }
 
 down() {
+  # sshd first: its sessions are clients of the engine.
+  if sshd_running; then kill_tree "$(cat "$SSHD_PIDFILE")"; fi
   if [ -S "$SOCK" ]; then
     # Containers first, so no shim outlives the engine.
     ids=$(target_docker ps -aq 2>/dev/null || true)
@@ -171,6 +248,7 @@ down() {
 status() {
   ip netns list | grep -E "^($TARGET_NS|$LOAD_NS)\b" || echo "no namespaces"
   if dockerd_running; then echo "dockerd pid $(cat "$PIDFILE")"; else echo "dockerd not running"; fi
+  if sshd_running; then echo "sshd pid $(cat "$SSHD_PIDFILE")"; else echo "sshd not running"; fi
 }
 
 case "${1:-}" in

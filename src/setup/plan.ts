@@ -31,10 +31,12 @@ export interface SetupFacts {
     goAptCandidate: string | null;
     /** The target images of the test scenario and whether each exists; null while the engine is down. */
     targetImages: Array<{ tag: string; present: boolean }> | null;
+    /** What the two-host test's rig (scripts/two-host-rig.sh) runs: ip, nsenter, Debian's sshd. */
+    twoHostRig: { ip: boolean; nsenter: boolean; sshd: boolean };
   };
 }
 
-export type StepId = 'docker' | 'taskset' | 'bases' | 'chromium' | 'python-venv' | 'postgresql' | 'go' | 'target-images';
+export type StepId = 'docker' | 'taskset' | 'bases' | 'chromium' | 'python-venv' | 'postgresql' | 'go' | 'two-host-rig' | 'target-images';
 
 export type SetupStep =
   | { id: StepId; state: 'done'; what: string; detail: string }
@@ -121,6 +123,14 @@ export function planSetup(facts: SetupFacts, opts: { forTests: boolean }): Setup
         const apt = t.goAptCandidate === null ? '' : ` (Debian's golang-go here is ${t.goAptCandidate})`;
         steps.push({ id: 'go', state: 'manual', what: `Go ≥ ${MIN_GO}`, detail: `${have}${apt}`, instruction: `install Go ≥ ${MIN_GO} from https://go.dev/dl/ and put its bin/ on PATH (the Go target's own tests)` });
       }
+    }
+
+    const rig = [['ip', 'iproute2', t.twoHostRig.ip], ['nsenter', 'util-linux', t.twoHostRig.nsenter], ['sshd', 'openssh-server', t.twoHostRig.sshd]] as const;
+    const rigMissing = rig.filter(([, , present]) => !present);
+    if (rigMissing.length === 0) steps.push({ id: 'two-host-rig', state: 'done', what: 'two-host rig', detail: 'present (ip, nsenter, sshd)' });
+    else {
+      const pkgs = rigMissing.map(([, pkg]) => pkg);
+      steps.push(aptStep('two-host-rig', 'two-host rig', `missing ${rigMissing.map(([tool]) => tool).join(', ')}: install ${pkgs.join(' ')} (the two-host test's network namespaces and ssh engine)`, pkgs, facts, "install ip (iproute2), nsenter (util-linux) and OpenSSH's sshd at /usr/sbin/sshd (the two-host test's rig)"));
     }
 
     if (t.targetImages === null) steps.push({ id: 'target-images', state: 'waiting', what: 'target images', detail: 'built once the Docker engine and the bases are ready' });

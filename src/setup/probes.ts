@@ -83,7 +83,8 @@ export async function gatherFacts(projectRoot: string, forTests: boolean): Promi
       const tags = scenario.targets.filter(isDockerTarget).map((t) => defaultTag(t.name));
       targetImages = await Promise.all(tags.map(async (tag) => ({ tag, present: (await imageInfo(docker.client, tag)) !== null })));
     }
-    facts.tests = { chromium: existsSync(CHROMIUM_PATH), python: await pythonState(), postgres: await hasPostgresServer(), goVersion: go, goAptCandidate, targetImages };
+    const twoHostRig = { ip: await hasCommand('ip'), nsenter: await hasCommand('nsenter'), sshd: existsSync('/usr/sbin/sshd') };
+    facts.tests = { chromium: existsSync(CHROMIUM_PATH), python: await pythonState(), postgres: await hasPostgresServer(), goVersion: go, goAptCandidate, targetImages, twoHostRig };
   }
   return facts;
 }

@@ -27,7 +27,7 @@ export interface SetupOptions {
 
 /** Lines of a failed command's output shown in the error. */
 const OUTPUT_TAIL_LINES = 30;
-/** A plan has at most seven steps; more rounds than this means a step "succeeds" without effect. */
+/** A plan has at most nine steps; more rounds than this means a step "succeeds" without effect. */
 const MAX_ROUNDS = 12;
 
 function tail(text: string): string {

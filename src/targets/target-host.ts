@@ -13,7 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { ConfigError, describeError } from '../errors.ts';
+import { ConfigError, describeError, InfrastructureError, InterruptedError } from '../errors.ts';
 import type { HostEnvironment } from '../schema/run.ts';
 import { dockerStatus, type DockerClient } from './docker-client.ts';
 import { PROJECT_ROOT } from '../util/project.ts';
@@ -21,6 +21,7 @@ import { baseImageArgs, imageInfo } from './image-build.ts';
 import { loadTargetManifests, standInBases } from './manifest.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { HARNESS_LABEL } from './types.ts';
+import { sshOptions } from './ssh-auth.ts';
 
 export interface EngineEndpoint {
   /** dockerode options (may hold TLS material read from files: never log or store them). */
@@ -65,9 +66,9 @@ function readTls(dir: string): TlsFiles {
 /**
  * dockerode options for an engine URL: unix:///path, tcp://host:port (TLS when `tls` is given, as
  * DOCKER_TLS_VERIFY/DOCKER_CERT_PATH or a context with TLS material say), ssh://user@host[:port]
- * (key from the ssh agent, as the docker CLI does). Throws ConfigError for anything else.
+ * (key and known host as src/targets/ssh-auth.ts finds them). Throws ConfigError for anything else.
  */
-export function engineOptions(raw: string, tls: TlsFiles | null = null): EngineEndpoint {
+export function engineOptions(raw: string, tls: TlsFiles | null = null, env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
   let url: URL;
   try {
     url = new URL(raw);
@@ -89,19 +90,23 @@ export function engineOptions(raw: string, tls: TlsFiles | null = null): EngineE
       const port = url.port ? Number(url.port) : secure ? 2376 : 2375;
       return { options: { host, port, protocol: secure ? 'https' : 'http', ...(tls ?? {}) }, display, urlHost: host };
     }
-    case 'ssh:':
+    case 'ssh:': {
+      const port = url.port ? Number(url.port) : 22;
       return {
         options: {
           protocol: 'ssh',
           host,
-          port: url.port ? Number(url.port) : 22,
-          ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-          // The docker CLI's way: keys from the agent; no key path ever reaches run.json.
-          sshOptions: process.env.SSH_AUTH_SOCK ? { agent: process.env.SSH_AUTH_SOCK } : {},
+          port,
+          // No user in the URL: this machine's user name, as ssh does.
+          username: url.username ? decodeURIComponent(url.username) : os.userInfo().username,
+          ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+          // Key material stays in these options; no path or key ever reaches run.json or a message.
+          sshOptions: sshOptions(host, port, env),
         } as Docker.DockerOptions,
         display,
         urlHost: host,
       };
+    }
     default:
       throw new ConfigError(`target host engine ${display}: unsupported scheme ${url.protocol}`, {
         hint: 'use tcp://, ssh:// or unix:// (or a Docker context name)',
@@ -134,7 +139,7 @@ export function resolveEngine(spec: string, env: NodeJS.ProcessEnv = process.env
   if (!spec.includes('://')) return contextEndpoint(spec, dockerConfigDir);
   const tlsWanted = /^tcp:/i.test(spec) && env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0';
   const tls = tlsWanted ? readTls(env.DOCKER_CERT_PATH ?? path.join(os.homedir(), '.docker')) : null;
-  return engineOptions(spec, tls);
+  return engineOptions(spec, tls, env);
 }
 
 export interface TargetHostChoice {
@@ -189,8 +194,27 @@ export function chooseTargetHost(opts: {
   return choice;
 }
 
+/**
+ * docker-modem's ssh transport formats its request address as "ssh:HOST:PORT/…", which Node's
+ * url.parse flags as DEP0170 on the first call: a line on stderr before every ssh run's output that
+ * says nothing to the user. Node prints warnings from a 'warning' listener; this wraps those
+ * listeners to drop that code only. Once per process.
+ */
+let modemUrlWarningMuted = false;
+function muteModemUrlWarning(): void {
+  if (modemUrlWarningMuted) return;
+  modemUrlWarningMuted = true;
+  for (const listener of process.listeners('warning')) {
+    process.off('warning', listener);
+    process.on('warning', (warning) => {
+      if ((warning as Error & { code?: string }).code !== 'DEP0170') listener(warning);
+    });
+  }
+}
+
 /** Connects and pings with a deadline; an unreachable engine is bad input here (exit 2), not a crash. */
 export async function connectEngine(endpoint: EngineEndpoint, timeoutMs = 5_000): Promise<DockerClient> {
+  if ((endpoint.options as { protocol?: string }).protocol === 'ssh') muteModemUrlWarning();
   const docker = new Docker(endpoint.options);
   try {
     await Promise.race([
@@ -200,17 +224,43 @@ export async function connectEngine(endpoint: EngineEndpoint, timeoutMs = 5_000)
   } catch (error) {
     const message = describeError(error);
     const auth = /authenticat|permission denied|publickey/i.test(message);
+    const hostKey = /host denied/i.test(message);
     const tls = /certificate|tls|ssl|EPROTO/i.test(message);
     throw new ConfigError(`cannot reach the target host's Docker engine ${endpoint.display}: ${message.replace(/\s+/g, ' ').slice(0, 200)}`, {
       cause: error,
       hint: auth
-        ? 'ssh refused the login: load your key into the agent (ssh-add) and check ssh USER@HOST works'
-        : tls
+        ? 'ssh refused the login: check the user, and the key (HTTPBENCH_SSH_KEY, the agent or ~/.ssh/id_*): ssh USER@HOST docker info must work'
+        : hostKey
+          ? "the host's ssh key is not in known_hosts, or differs from it: check it with ssh USER@HOST once (or set HTTPBENCH_SSH_KNOWN_HOSTS)"
+          : tls
           ? 'TLS failed: check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem) or the context\'s TLS material'
           : 'check the engine URL and that dockerd listens there (and that a firewall lets this machine in)',
     });
   }
   return docker;
+}
+
+/**
+ * The error a two-host run ends with: when the target host's engine no longer answers, that is the
+ * cause, in one line (exit 3), whatever call noticed it first — a failed inspect, a stop that could
+ * not remove its container. `error` null = the run ended without throwing (targets marked failed):
+ * still checked. An interrupt, bad input or an engine that answers keeps `error` as it was.
+ */
+export async function lostEngineError(host: Pick<TargetHost, 'docker' | 'endpoint'>, error: unknown, timeoutMs = 3_000): Promise<unknown> {
+  if (error instanceof InterruptedError || error instanceof ConfigError) return error;
+  try {
+    await Promise.race([
+      host.docker.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
+    return error;
+  } catch (pingError) {
+    const line = (e: unknown) => describeError(e).split('\n')[0]!.slice(0, 200);
+    return new InfrastructureError(`the target host's Docker engine ${host.endpoint.display} stopped answering during the run (${line(pingError)})`, {
+      cause: error ?? pingError,
+      hint: "run.json and the reports keep what was measured; once the engine is back, remove what the run left there with 'httpbench clean --target-host ENGINE'",
+    });
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import { lockDirFrom } from '../../run/reservation.ts';
 import { runBenchmark } from '../../run/run.ts';
 import { failedTargetsError, placeRun, prepareRun, runDeps, runInput, type PlacedRun, type RunRequest, type SetupIo } from '../../run/setup.ts';
 import { RunDocumentStore } from '../../schema/io.ts';
+import { lostEngineError } from '../../targets/target-host.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
 import { buildWithProgress } from '../build-progress.ts';
 import { enforceGate, parseFailOn, withFailOn } from '../gate.ts';
@@ -151,6 +152,8 @@ async function measureAndReport(args: RunArgs, req: RunRequest, placed: PlacedRu
       });
     }
   }
+  // A target host whose engine went away: say so in one line, not the first call that noticed.
+  if (placed.twoHost && (failure !== null || store.current()?.status === 'failed')) failure = await lostEngineError(placed.twoHost.remote, failure);
   if (failure) throw failure;
   const final = store.current();
   const failedTargets = final ? failedTargetsError(final) : null;

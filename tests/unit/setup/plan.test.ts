@@ -13,7 +13,7 @@ function fresh(): SetupFacts {
     taskset: true,
     debootstrap: false,
     bases: null,
-    tests: { chromium: false, python: 'no-venv', postgres: false, goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: null },
+    tests: { chromium: false, python: 'no-venv', postgres: false, goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: null, twoHostRig: { ip: true, nsenter: true, sshd: false } },
   };
 }
 
@@ -26,7 +26,7 @@ function engineUp(): SetupFacts {
       { official: 'python:3.13-slim', source: { kind: 'missing', standIn: 'httpbench-base/python:3.13-slim', why: NO_HOST } },
       { official: 'golang:1.24-bookworm', source: { kind: 'missing', standIn: 'httpbench-base/golang:1.24', why: NO_HOST } },
     ],
-    tests: { chromium: false, python: 'no-venv', postgres: false, goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: [{ tag: 'httpbench/fastapi:latest', present: false }, { tag: 'httpbench/go-chi:latest', present: false }] },
+    tests: { chromium: false, python: 'no-venv', postgres: false, goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: [{ tag: 'httpbench/fastapi:latest', present: false }, { tag: 'httpbench/go-chi:latest', present: false }], twoHostRig: { ip: true, nsenter: true, sshd: false } },
   };
 }
 
@@ -42,6 +42,7 @@ describe('planSetup', () => {
       "[do] Python 3 with venv: missing: install python3-venv (the FastAPI target's own tests): apt-get install -y -qq python3-venv",
       "[do] PostgreSQL: missing: install Debian's postgresql (the targets' own tests start a throwaway cluster): apt-get install -y -qq postgresql",
       '[ok] Go ≥ 1.24: go1.26.8',
+      "[do] two-host rig: missing sshd: install openssh-server (the two-host test's network namespaces and ssh engine): apt-get install -y -qq openssh-server",
       '[later] target images: built once the Docker engine and the bases are ready',
     ]);
   });
@@ -73,7 +74,7 @@ describe('planSetup', () => {
     const facts = engineUp();
     facts.taskset = true;
     facts.bases = [{ official: 'python:3.13-slim', source: { kind: 'official' } }];
-    facts.tests = { chromium: true, python: 'ok', postgres: true, goVersion: '1.24.0', goAptCandidate: null, targetImages: [{ tag: 'httpbench/fastapi:latest', present: true }] };
+    facts.tests = { chromium: true, python: 'ok', postgres: true, goVersion: '1.24.0', goAptCandidate: null, targetImages: [{ tag: 'httpbench/fastapi:latest', present: true }], twoHostRig: { ip: true, nsenter: true, sshd: true } };
     expect(lines(facts)).toEqual([
       '[ok] Docker engine: running (20.10.24+dfsg1)',
       '[ok] taskset: present',
@@ -82,6 +83,7 @@ describe('planSetup', () => {
       '[ok] Python 3 with venv: present',
       '[ok] PostgreSQL: present (initdb, pg_ctl)',
       '[ok] Go ≥ 1.24: go1.24.0',
+      '[ok] two-host rig: present (ip, nsenter, sshd)',
       '[ok] target images: httpbench/fastapi:latest',
     ]);
   });
@@ -108,6 +110,7 @@ describe('planSetup', () => {
       "[manual] Chromium: missing: install Debian's chromium (the report test drives it) → install Chromium at /usr/bin/chromium (the report test drives it)",
       "[manual] Python 3 with venv: missing: install python3-venv (the FastAPI target's own tests) → install Python 3 with the venv module (the FastAPI target's own tests)",
       "[manual] PostgreSQL: missing: install Debian's postgresql (the targets' own tests start a throwaway cluster) → install PostgreSQL's server binaries (initdb, pg_ctl): the targets' own tests start a throwaway cluster",
+      "[manual] two-host rig: missing sshd: install openssh-server (the two-host test's network namespaces and ssh engine) → install ip (iproute2), nsenter (util-linux) and OpenSSH's sshd at /usr/sbin/sshd (the two-host test's rig)",
     ]);
   });
 
@@ -131,6 +134,7 @@ describe('blockers', () => {
       'Python 3 with venv: as root, run `apt-get update && apt-get install -y -qq python3-venv`',
       'PostgreSQL: as root, run `apt-get update && apt-get install -y -qq postgresql`',
       'Go ≥ 1.24: install Go ≥ 1.24 from https://go.dev/dl/ and put its bin/ on PATH (the Go target\'s own tests)',
+      'two-host rig: as root, run `apt-get update && apt-get install -y -qq openssh-server`',
     ]);
     facts.isRoot = true;
     expect(blockers(planSetup(facts, { forTests: true }), facts)).toEqual([

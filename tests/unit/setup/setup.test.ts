@@ -8,7 +8,7 @@ import { runSetup, type SetupDeps } from '../../../src/setup/setup.ts';
  * order, its one-line-per-step output and its idempotence are checked without touching this host.
  */
 function machine(overrides: { isRoot?: boolean; failing?: string } = {}) {
-  const state = { docker: false, bases: false, chromium: false, venv: false, postgres: false, images: false };
+  const state = { docker: false, bases: false, chromium: false, venv: false, postgres: false, sshd: false, images: false };
   const commands: string[] = [];
   const log: string[] = [];
   const deps: SetupDeps = {
@@ -22,7 +22,7 @@ function machine(overrides: { isRoot?: boolean; failing?: string } = {}) {
         ? null
         : [{ official: 'python:3.13-slim', source: state.bases ? { kind: 'stand-in', image: 'httpbench-base/python:3.13-slim' } : { kind: 'missing', standIn: 'httpbench-base/python:3.13-slim', why: 'no such host' } }],
       ...(forTests
-        ? { tests: { chromium: state.chromium, python: state.venv ? 'ok' : 'no-venv', postgres: state.postgres, goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: state.docker ? [{ tag: 'httpbench/go-chi:latest', present: state.images }] : null } }
+        ? { tests: { chromium: state.chromium, python: state.venv ? 'ok' : 'no-venv', postgres: state.postgres, goVersion: '1.26.8', goAptCandidate: '1.19', targetImages: state.docker ? [{ tag: 'httpbench/go-chi:latest', present: state.images }] : null, twoHostRig: { ip: true, nsenter: true, sshd: state.sshd } } }
         : {}),
     }),
     exec: async (command) => {
@@ -34,6 +34,7 @@ function machine(overrides: { isRoot?: boolean; failing?: string } = {}) {
       if (line.endsWith(' chromium')) state.chromium = true;
       if (line.endsWith(' python3-venv')) state.venv = true;
       if (line.endsWith(' postgresql')) state.postgres = true;
+      if (line.endsWith(' openssh-server')) state.sshd = true;
       if (line.startsWith('node bin/httpbench.js build')) state.images = true;
       return { ok: true, output: '' };
     },
@@ -53,6 +54,7 @@ describe('runSetup', () => {
       'apt-get install -y -qq chromium',
       'apt-get install -y -qq python3-venv',
       'apt-get install -y -qq postgresql',
+      'apt-get install -y -qq openssh-server',
       'node bin/httpbench.js build --scenario scenarios/smoke.yaml',
     ]);
     expect(m.log.map((l) => l.replace(/: (bash|apt-get|node) .*$/, ''))).toEqual([
@@ -68,6 +70,8 @@ describe('runSetup', () => {
       '[ok] Python 3 with venv: present',
       "[do] PostgreSQL: missing: install Debian's postgresql (the targets' own tests start a throwaway cluster)",
       '[ok] PostgreSQL: present (initdb, pg_ctl)',
+      "[do] two-host rig: missing sshd: install openssh-server (the two-host test's network namespaces and ssh engine)",
+      '[ok] two-host rig: present (ip, nsenter, sshd)',
       '[do] target images: build httpbench/go-chi:latest (later builds in the tests reuse the layers)',
       '[ok] target images: httpbench/go-chi:latest',
     ]);
@@ -81,7 +85,7 @@ describe('runSetup', () => {
     await runSetup({ forTests: true, check: false }, m.deps);
     expect(m.commands).toEqual([]);
     expect(m.log.every((l) => l.startsWith('[ok] '))).toBe(true);
-    expect(m.log).toHaveLength(8);
+    expect(m.log).toHaveLength(9);
   });
 
   it('--check changes nothing and fails (exit 3) when a step is not done', async () => {

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/errors.ts';
+import { ConfigError, InfrastructureError, InterruptedError, TargetError } from '../../../src/errors.ts';
 import { scenarioHosts } from '../../../src/scenario/hosts.ts';
-import { chooseTargetHost, contextEndpoint, engineOptions, localAddressesFromFibTrie, redactEngine, resolveEngine } from '../../../src/targets/target-host.ts';
+import { chooseTargetHost, contextEndpoint, engineOptions, localAddressesFromFibTrie, lostEngineError, redactEngine, resolveEngine } from '../../../src/targets/target-host.ts';
 
 describe('redactEngine', () => {
   it('drops user, password and query from engine URLs', () => {
@@ -115,5 +115,40 @@ describe('chooseTargetHost with Docker contexts', () => {
     expect(chooseTargetHost({ flag: 'bench', env: {}, dockerConfigDir: dir })).toEqual({ engine: 'bench', address: '10.0.0.5', from: '--target-host' });
     expect(chooseTargetHost({ env: { DOCKER_CONTEXT: 'bench' }, dockerConfigDir: dir })).toEqual({ engine: 'bench', address: '10.0.0.5', from: 'DOCKER_CONTEXT' });
     expect(chooseTargetHost({ env: { DOCKER_CONTEXT: 'default' }, dockerConfigDir: dir })).toBeNull();
+  });
+});
+
+describe('lostEngineError', () => {
+  const endpoint = engineOptions('tcp://198.18.0.2:2375');
+  const engine = (ping: () => Promise<unknown>) => ({ docker: { ping } as never, endpoint });
+
+  it('names the engine in one line (exit 3) when it no longer answers, whatever error the run ended with', async () => {
+    const cause = new InfrastructureError('could not remove container abc: connect ECONNREFUSED 198.18.0.2:2375\nmore');
+    for (const error of [cause, null]) {
+      const lost = await lostEngineError(engine(() => Promise.reject(new Error('connect ECONNREFUSED 198.18.0.2:2375\nstack'))), error);
+      expect(lost).toBeInstanceOf(InfrastructureError);
+      expect((lost as InfrastructureError).exitCode).toBe(3);
+      expect((lost as InfrastructureError).message).toBe("the target host's Docker engine tcp://198.18.0.2:2375 stopped answering during the run (connect ECONNREFUSED 198.18.0.2:2375)");
+      if (error) expect((lost as InfrastructureError).cause).toBe(error);
+      else expect((lost as InfrastructureError).cause).toBeInstanceOf(Error);
+    }
+    const silent = await lostEngineError(engine(() => new Promise(() => {})), null, 20);
+    expect((silent as Error).message).toMatch(/stopped answering during the run \(no answer within 20 ms\)$/);
+  });
+
+  it('keeps the error when the engine answers, and never pings for an interrupt or bad input', async () => {
+    const failed = new TargetError('1 target run(s) failed');
+    expect(await lostEngineError(engine(() => Promise.resolve('OK')), failed)).toBe(failed);
+    expect(await lostEngineError(engine(() => Promise.resolve('OK')), null)).toBeNull();
+    let pinged = 0;
+    const counting = engine(() => {
+      pinged++;
+      return Promise.reject(new Error('down'));
+    });
+    const interrupt = new InterruptedError('SIGINT');
+    const bad = new ConfigError('bad');
+    expect(await lostEngineError(counting, interrupt)).toBe(interrupt);
+    expect(await lostEngineError(counting, bad)).toBe(bad);
+    expect(pinged).toBe(0);
   });
 });
