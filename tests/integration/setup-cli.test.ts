@@ -18,6 +18,7 @@ describe('httpbench setup --check --for-tests', () => {
       ['ok', 'Python 3 with venv'],
       ['ok', 'PostgreSQL'],
       ['ok', 'Go ≥ 1.24'],
+      ['ok', 'two-host rig'],
       ['ok', 'target images'],
       undefined,
     ]);
