@@ -166,7 +166,14 @@ export interface PlacedRun extends Omit<PreparedRun, 'scenario'> {
  */
 export async function placeRun(prepared: PreparedRun, io: SetupIo): Promise<PlacedRun> {
   const { scenario: validated, only, cpuCount, runId, owned, twoHost } = prepared;
-  const split = placeCpus(validated, { targetHostCpuCount: cpuCount, loadCpuCount: os.cpus().length, twoHost: twoHost !== null });
+  const sharesKernel = twoHost?.remote.sharesThisKernel ?? false;
+  if (sharesKernel) {
+    io.warn(
+      `note: the target host runs on this machine's kernel (same boot id): its CPUs are this machine's, so the generator is kept off the targets' CPUs; ` +
+        'its figures are those of one machine with a network hop, not of two machines',
+    );
+  }
+  const split = placeCpus(validated, { targetHostCpuCount: cpuCount, loadCpuCount: os.cpus().length, twoHost: twoHost !== null, targetHostSharesThisKernel: sharesKernel });
   // What the generator really ran on: null (unpinned) unless pinning worked, so the report
   // never claims a CPU split that did not happen.
   let generatorCpuset: string | null = null;

@@ -46,15 +46,18 @@ export function resolveScenario(scenario: Scenario, facts: ResolveFacts): Resolv
 /**
  * Where the targets and the generator run. One machine: the targets get the scenario's cpuset (default:
  * the last `cpus` CPUs), the generator the rest (splitCpus). Two machines: the targets' cpuset is on
- * their host; the generator gets every CPU of this one unless the scenario names its cpuset.
+ * their host; the generator gets every CPU of this one unless the scenario names its cpuset — except
+ * when the target host shares this machine's kernel (same boot id), where the CPUs are the same ones.
  */
 export function placeCpus(
   scenario: Scenario,
-  facts: { targetHostCpuCount: number; loadCpuCount: number; twoHost: boolean },
+  facts: { targetHostCpuCount: number; loadCpuCount: number; twoHost: boolean; targetHostSharesThisKernel?: boolean },
 ): Pick<CpuSplit, 'target' | 'generator'> {
   const { resources } = scenario;
   const cpus = resolveCpus(resources.cpus, facts.targetHostCpuCount);
-  if (!facts.twoHost) return splitCpus(facts.targetHostCpuCount, cpus, resources.targetCpuset, resources.generatorCpuset);
+  // A target "host" on this machine's kernel (a namespace, a second engine) has this machine's CPUs:
+  // split them as on one machine, or the generator would poll on the targets' cores.
+  if (!facts.twoHost || facts.targetHostSharesThisKernel) return splitCpus(facts.targetHostCpuCount, cpus, resources.targetCpuset, resources.generatorCpuset);
   return {
     target: splitCpus(facts.targetHostCpuCount, cpus, resources.targetCpuset).target,
     generator: resources.generatorCpuset ?? formatCpuset(Array.from({ length: facts.loadCpuCount }, (_, i) => i)),

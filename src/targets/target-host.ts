@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -308,6 +309,8 @@ export interface HostProbe {
   cpuModel: string | null;
   /** IPv4 addresses of the host's network namespace; null when no helper image was there. */
   addresses: string[] | null;
+  /** The host kernel's boot id (not namespaced: equal on every container and namespace of one kernel). */
+  bootId: string | null;
 }
 
 /**
@@ -322,11 +325,11 @@ export async function probeHost(docker: DockerClient): Promise<HostProbe> {
       break;
     }
   }
-  if (!image) return { cpuModel: null, addresses: null };
+  if (!image) return { cpuModel: null, addresses: null, bootId: null };
   const container = await docker.createContainer({
     Image: image,
     Entrypoint: ['/bin/sh', '-c'],
-    Cmd: ["grep -m1 'model name' /proc/cpuinfo; echo '---'; cat /proc/net/fib_trie"],
+    Cmd: ["grep -m1 'model name' /proc/cpuinfo; echo '---'; cat /proc/net/fib_trie; echo '---'; cat /proc/sys/kernel/random/boot_id"],
     User: '65534:65534',
     Labels: { [HARNESS_LABEL]: '1' },
     HostConfig: { NetworkMode: 'host', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
@@ -335,8 +338,8 @@ export async function probeHost(docker: DockerClient): Promise<HostProbe> {
     await container.start();
     await container.wait();
     const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    const [cpu = '', trie = ''] = demuxDockerLogs(raw).split('\n---\n');
-    return { cpuModel: /model name\s*:\s*(.+)/.exec(cpu)?.[1]?.trim() ?? null, addresses: localAddressesFromFibTrie(trie) };
+    const [cpu = '', trie = '', boot = ''] = demuxDockerLogs(raw).split('\n---\n');
+    return { cpuModel: /model name\s*:\s*(.+)/.exec(cpu)?.[1]?.trim() ?? null, addresses: localAddressesFromFibTrie(trie), bootId: boot.trim() || null };
   } finally {
     await container.remove({ force: true }).catch((error: unknown) => {
       if (dockerStatus(error) !== 404) throw error;
@@ -349,6 +352,17 @@ export interface TargetHost {
   endpoint: EngineEndpoint;
   address: string;
   environment: HostEnvironment;
+  /**
+   * The target host runs on this machine's kernel (same boot id: a network namespace or a second
+   * engine here, as the test rig is), so its CPU numbers are this machine's CPUs: the generator must
+   * stay off the targets' cpuset, as on one machine.
+   */
+  sharesThisKernel: boolean;
+}
+
+/** This kernel's boot id, or null where /proc does not have it. */
+export async function localBootId(): Promise<string | null> {
+  return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim() || null;
 }
 
 /**
@@ -380,10 +394,12 @@ export async function openTargetHost(choice: TargetHostChoice, local: DockerClie
     });
   }
   const str = (v: unknown, fallback: string) => (typeof v === 'string' && v !== '' ? v : fallback);
+  const localBoot = await localBootId();
   return {
     docker,
     endpoint,
     address: choice.address,
+    sharesThisKernel: probe.bootId !== null && probe.bootId === localBoot,
     environment: {
       role: 'targets',
       engine: endpoint.display,

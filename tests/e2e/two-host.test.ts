@@ -14,6 +14,7 @@ import Docker from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDocumentSchema } from '../../src/schema/run.ts';
+import { cpusetsOverlap } from '../../src/util/cpuset.ts';
 import { cleanHarness, listHarnessContainers } from '../../src/targets/docker.ts';
 import { HARNESS_LABEL } from '../../src/targets/types.ts';
 import { BIN, ROOT } from '../helpers/cli.ts';
@@ -137,6 +138,10 @@ describe('two hosts: targets on the target namespace engine, load from the load 
     expect(doc.scenario.hosts).toEqual({ targets: { docker: `ssh://${ADDRESS}`, address: ADDRESS } });
     expect(doc.network?.host).toBe(ADDRESS);
     expect(doc.network?.floorUs?.count).toBeGreaterThan(0);
+    // The rig's "target host" is this machine's kernel (same boot id): its CPUs are ours, so the
+    // generator must not poll on the targets' cores.
+    const { target: targetCpus, generator: generatorCpus } = doc.environment.cpusets;
+    expect(cpusetsOverlap(targetCpus!, generatorCpus!)).toBe(false);
     // Every measured target ran steps against the target address.
     expect(doc.targets.every((t) => t.status === 'completed' && t.steps.length > 0)).toBe(true);
     // Container stats came from the target engine (the local one never ran these containers).

@@ -32,6 +32,11 @@ describe('resolveScenario', () => {
 });
 
 describe('placeCpus', () => {
+  it('a target host on this machine\'s kernel: split as on one machine, the generator off the targets\' CPUs', () => {
+    const s = parseScenario(scenario('{ cpus: 1 }'), 'r', { cpuCount: 2 });
+    expect(placeCpus(s, { targetHostCpuCount: 2, loadCpuCount: 2, twoHost: true })).toEqual({ target: '1', generator: '0-1' });
+    expect(placeCpus(s, { targetHostCpuCount: 2, loadCpuCount: 2, twoHost: true, targetHostSharesThisKernel: true })).toMatchObject({ target: '1', generator: '0' });
+  });
   it('one machine: the targets get the last CPUs, the generator the rest (or the scenario\'s cpusets)', () => {
     const s = parseScenario(scenario('{}'), 'r', { cpuCount: 4 });
     expect(placeCpus(s, { targetHostCpuCount: 4, loadCpuCount: 4, twoHost: false })).toMatchObject({ target: '2-3', generator: '0-1' });
