@@ -49,8 +49,14 @@ die() { echo "two-host-rig: $*" >&2; exit 3; }
 
 target_docker() { docker -H "unix://$SOCK" "$@"; }
 
+# A process that exists and is not a zombie: a daemon killed with SIGKILL whose parent is gone may
+# never be reaped (no reaping init in some containers), and `kill -0` still succeeds on it.
+pid_alive() {
+  [ -n "$1" ] && [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
 dockerd_running() {
-  [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null
+  [ -f "$PIDFILE" ] && pid_alive "$(cat "$PIDFILE")"
 }
 
 # The route check the brief demands before any traffic: from the load namespace, the target address
@@ -92,6 +98,9 @@ up_dockerd() {
     return
   fi
   mkdir -p "$RUN_DIR" "$DATA_DIR/data" "$DATA_DIR/exec"
+  # A dockerd that was killed leaves its pid file; dockerd refuses to start while the pid in it exists
+  # (a zombie counts), so a file whose process is gone or a zombie is stale.
+  if [ -f "$PIDFILE" ] && ! dockerd_running; then rm -f "$PIDFILE"; fi
   # nsenter, not `ip netns exec`: the latter remounts /sys and dockerd then fails with
   # "Devices cgroup isn't mounted". Only the network namespace changes; the tcp API listens on the
   # veth address only, which nothing outside the two namespaces can reach.
@@ -139,7 +148,7 @@ up_proxy() {
 }
 
 sshd_running() {
-  [ -f "$SSHD_PIDFILE" ] && kill -0 "$(cat "$SSHD_PIDFILE")" 2>/dev/null
+  [ -f "$SSHD_PIDFILE" ] && pid_alive "$(cat "$SSHD_PIDFILE")"
 }
 
 up_sshd() {
@@ -225,8 +234,8 @@ down() {
   if dockerd_running; then
     pid=$(cat "$PIDFILE")
     kill "$pid"
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi
+    for _ in $(seq 1 30); do pid_alive "$pid" || break; sleep 0.5; done
+    if pid_alive "$pid"; then kill -9 "$pid"; fi
   fi
   if [ -f "$PROXY_PIDS" ]; then
     while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$PROXY_PIDS"

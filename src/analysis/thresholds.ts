@@ -26,7 +26,7 @@ import type { Threshold, ThresholdMetric } from '../scenario/schema.ts';
 import type { ThresholdConfigurationResult, ThresholdFigure, ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
 import { TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
 import { groupTargets } from './groups.ts';
-import { isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
+import { intendedRequests, isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
 import { median } from '../util/stats.ts';
 import { formatPercent, formatRps, formatWithUnit } from '../util/format.ts';
 
@@ -158,12 +158,13 @@ function atRateSample(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample
   if (step.generator.bound) {
     return { ok: false, reason: `${where}: the generator was the limit (${step.generator.boundReasons.join('; ') || 'generator-bound'}), so the step's figures are not the target's` };
   }
-  // Scheduled sends never made (dropped) were the most delayed of all: they count as failed.
+  // Scheduled sends never made (dropped) were the most delayed of all: they count as failed. Over the
+  // intended requests, as claims count them (step-rules.ts: one denominator for both).
   const failed = unservedRequests(step);
-  const scheduled = step.counts.sent + step.counts.dropped;
-  const failedFraction = scheduled === 0 ? 0 : failed / scheduled;
+  const intended = intendedRequests(step);
+  const failedFraction = intended === 0 ? 0 : failed / intended;
   if (t.metric === 'errorRate') {
-    if (scheduled === 0) return { ok: false, reason: `${where}: no request was sent` };
+    if (step.counts.sent + step.counts.dropped === 0) return { ok: false, reason: `${where}: no request was sent` };
     return { ok: true, iv: exact(failedFraction) };
   }
   const p = PERCENTILE[t.metric]!;

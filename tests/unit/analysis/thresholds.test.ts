@@ -27,7 +27,6 @@ function go(configuration: string, o: { repetition?: number; maxRps?: number; bo
               achievedRps: at,
               generatorBound: o.stepBound,
               failed: o.failed,
-              sent: 1000,
               corrected: o.corrected === false ? null : percentiles(500, 1000, o.p99Us ?? 1500),
               uncorrected: percentiles(400, 800, o.p99Us ?? 1200),
             }),
@@ -85,11 +84,11 @@ describe('evaluateThreshold', () => {
   });
 
   it('treats latency of the completed requests as a lower bound when more failed than the tail', () => {
-    // 20 of 1,000 failed = 2 % > the p99 tail (1 %).
-    const r = evaluateThreshold(p99, makeDoc([go('all-cores', { p99Us: 1500, failed: 20 })], { claims: [] }));
+    // 100 of the 5,000 intended (1,000 req/s for 5 s) failed = 2 % > the p99 tail (1 %).
+    const r = evaluateThreshold(p99, makeDoc([go('all-cores', { p99Us: 1500, failed: 100 })], { claims: [] }));
     expect(r.status).toBe('not-measured');
     expect(r.byConfiguration[0]!.measuredText).toContain('2.0 % of requests failed or were never sent');
-    const errors = evaluateThreshold(th({ target: 'go-chi', metric: 'errorRate', atRps: 1000, op: '<=', value: 0.01 }), makeDoc([go('all-cores', { failed: 20 })], { claims: [] }));
+    const errors = evaluateThreshold(th({ target: 'go-chi', metric: 'errorRate', atRps: 1000, op: '<=', value: 0.01 }), makeDoc([go('all-cores', { failed: 100 })], { claims: [] }));
     expect(errors.status).toBe('fail');
     expect(errors.byConfiguration[0]!.measured).toMatchObject({ value: 0.02, unit: 'fraction' });
   });
