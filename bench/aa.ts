@@ -108,12 +108,9 @@ function compare(baseline: RunDocument, candidate: RunDocument, labels: [string,
 function leavePairOut(
   runs: ReadonlyArray<RunDocument | null>,
   dirs: readonly string[],
-  comparisons: readonly Comparison[],
+  byPair: ReadonlyMap<string, Comparison>,
   margin: number,
 ): { margin: number; judged: number; falseAlarms: number; alarms: string[] } | null {
-  const byPair = new Map<string, Comparison>();
-  let k = 0;
-  for (const [i, j] of aaPairs(runs.length)) if (runs[i] && runs[j]) byPair.set(`${i},${j}`, comparisons[k++]!);
   let judged = 0;
   let falseAlarms = 0;
   const alarms: string[] = [];
@@ -160,16 +157,17 @@ async function main(): Promise<void> {
   const aaRuns: Array<RunDocument | null> = [];
   for (const dir of aaDirs) aaRuns.push(await runOnce(SCENARIO, dir));
 
-  const aaComparisons: Comparison[] = [];
+  /** The A/A comparisons by pair "i,j" (both runs completed), for the leave-pair-out check. */
+  const byPair = new Map<string, Comparison>();
   const failedRuns = aaDirs.filter((_, i) => aaRuns[i] === null).map((d) => path.basename(d));
   for (const [i, j] of aaPairs(RUNS)) {
     const [b, c] = [aaRuns[i], aaRuns[j]];
-    if (b && c) aaComparisons.push(compare(b, c, [path.basename(aaDirs[i]!), path.basename(aaDirs[j]!)]));
+    if (b && c) byPair.set(`${i},${j}`, compare(b, c, [path.basename(aaDirs[i]!), path.basename(aaDirs[j]!)]));
   }
-  const aa = summarizeAa(aaComparisons);
+  const aa = summarizeAa([...byPair.values()]);
   // The same check with the fitted thresholds widened by a margin: how much headroom over the largest
   // change seen keeps unseen pairs from alarming (the defaults in thresholds.ts take the margin chosen here).
-  const outOfSample = MARGINS.map((m) => leavePairOut(aaRuns, aaDirs, aaComparisons, m)).filter((x) => x !== null);
+  const outOfSample = MARGINS.map((m) => leavePairOut(aaRuns, aaDirs, byPair, m)).filter((x) => x !== null);
 
   const injections: InjectionSummary[] = [];
   for (const us of INJECT) {

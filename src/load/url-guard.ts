@@ -10,6 +10,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import net from 'node:net';
 import { ConfigError } from '../errors.ts';
+import { acceptsTcp } from '../util/tcp.ts';
 
 /** Resolves a host name to all its addresses (dns.lookup semantics: hosts file, then DNS). */
 export type Resolver = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
@@ -125,17 +126,7 @@ const PROBE_TIMEOUT_MS = 1000;
 async function firstListening(addresses: string[], port: number): Promise<string> {
   if (addresses.length === 1) return addresses[0]!;
   for (const address of addresses) {
-    const listening = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: address, port, timeout: PROBE_TIMEOUT_MS });
-      const done = (ok: boolean) => {
-        socket.destroy();
-        resolve(ok);
-      };
-      socket.once('connect', () => done(true));
-      socket.once('error', () => done(false));
-      socket.once('timeout', () => done(false));
-    });
-    if (listening) return address;
+    if (await acceptsTcp(address, port, PROBE_TIMEOUT_MS)) return address;
   }
   return addresses[0]!;
 }

@@ -18,6 +18,7 @@ import { ConfigError, describeError, InfrastructureError, InterruptedError } fro
 import type { HostEnvironment } from '../schema/run.ts';
 import { dockerStatus, type DockerClient } from './docker-client.ts';
 import { PROJECT_ROOT } from '../util/project.ts';
+import { acceptsTcp } from '../util/tcp.ts';
 import { baseImageArgs, imageInfo } from './image-build.ts';
 import { loadTargetManifests, standInBases } from './manifest.ts';
 import { demuxDockerLogs } from './logs.ts';
@@ -443,17 +444,7 @@ export async function transferBases(local: DockerClient | null, remote: DockerCl
 export async function freeRemotePort(address: string, random: () => number = Math.random): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = 20_000 + Math.floor(random() * 30_000);
-    const inUse = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: address, port, timeout: 1000 });
-      const done = (v: boolean) => {
-        socket.destroy();
-        resolve(v);
-      };
-      socket.once('connect', () => done(true));
-      socket.once('error', () => done(false));
-      socket.once('timeout', () => done(false));
-    });
-    if (!inUse) return port;
+    if (!(await acceptsTcp(address, port, 1000))) return port;
   }
   throw new ConfigError(`found no free port on ${address} in 20 tries`, { hint: 'check what listens on the target host' });
 }

@@ -63,6 +63,27 @@ function fakeTarget(baseUrl: string, state: () => TargetState, stopped: string[]
   };
 }
 
+/**
+ * Wraps the set-up's engine so b's 400 req/s step (port 1002) reports a generator-bound result: on
+ * its first `times` attempts (every attempt when omitted), with this reason and work CPU.
+ */
+function boundAt400(deps: RunDeps, flag: { reason: string; workCpuPercent?: number; times?: number }): void {
+  const engine = deps.engine('openloop');
+  let flagged = 0;
+  deps.engine = () => ({
+    name: 'openloop',
+    runStep: async (spec) => {
+      const r = await engine.runStep(spec);
+      if (spec.baseUrl.endsWith('1002') && spec.rateRps === 400 && flagged++ < (flag.times ?? Infinity)) {
+        r.generator.bound = true;
+        if (flag.workCpuPercent !== undefined) r.generator.workCpuPercent = flag.workCpuPercent;
+        r.generator.boundReasons = [flag.reason];
+      }
+      return r;
+    },
+  });
+}
+
 function setup(overrides: Partial<RunDeps> = {}, capacity: Record<string, number> = { 'http://127.0.0.1:1001': 300, 'http://127.0.0.1:1002': 1000 }) {
   const scenario = resolveScenario(parseScenario(yaml, 't', { cpuCount: 2 }), { targetHostCpuCount: 2, generatorCpuCount: 1 });
   const calls: string[] = [];
@@ -206,20 +227,8 @@ describe('runBenchmark', () => {
 
   it('retries a step that looks generator-bound once, keeps the first attempt as evidence, and goes on when the retry is clean', async () => {
     const { input, deps, calls } = setup();
-    const engine = deps.engine('openloop');
-    let flagged = 0;
-    deps.engine = () => ({
-      name: 'openloop',
-      runStep: async (spec) => {
-        const r = await engine.runStep(spec);
-        // The first look at b's 400 req/s step sees a pause of the VM; the retry does not.
-        if (spec.baseUrl.endsWith('1002') && spec.rateRps === 400 && flagged++ === 0) {
-          r.generator.bound = true;
-          r.generator.boundReasons = ['generator lateness p99 12000 µs > 10000 µs'];
-        }
-        return r;
-      },
-    });
+    // The first look at b's 400 req/s step sees a pause of the VM; the retry does not.
+    boundAt400(deps, { reason: 'generator lateness p99 12000 µs > 10000 µs', times: 1 });
     const doc = await runBenchmark(input, deps);
     expect(calls.filter((c) => c.startsWith('1002'))).toEqual(['1002:max', '1002:100', '1002:200', '1002:400', '1002:400', '1002:800']);
     const b = doc.targets[2]!;
@@ -231,19 +240,7 @@ describe('runBenchmark', () => {
 
   it('stops the sweep when the retry is generator-bound too and the generator is out of capacity', async () => {
     const { input, deps, calls } = setup();
-    const engine = deps.engine('openloop');
-    deps.engine = () => ({
-      name: 'openloop',
-      runStep: async (spec) => {
-        const r = await engine.runStep(spec);
-        if (spec.baseUrl.endsWith('1002') && spec.rateRps === 400) {
-          r.generator.bound = true;
-          r.generator.workCpuPercent = 95;
-          r.generator.boundReasons = ['generator lateness p50 1500 µs > 1000 µs'];
-        }
-        return r;
-      },
-    });
+    boundAt400(deps, { reason: 'generator lateness p50 1500 µs > 1000 µs', workCpuPercent: 95 });
     const doc = await runBenchmark(input, deps);
     expect(calls.filter((c) => c.startsWith('1002'))).toEqual(['1002:max', '1002:100', '1002:200', '1002:400', '1002:400']);
     expect(doc.targets[2]!.steps.map((s) => s.offeredRps)).toEqual([null, 100, 200, 400]);
@@ -295,19 +292,7 @@ describe('runBenchmark on a target host (two machines)', () => {
 
   it('goes on past a step that stays generator-bound for pacing alone (rate kept, CPU to spare); the step stays marked', async () => {
     const { input, deps, calls } = setup();
-    const engine = deps.engine('openloop');
-    deps.engine = () => ({
-      name: 'openloop',
-      runStep: async (spec) => {
-        const r = await engine.runStep(spec);
-        if (spec.baseUrl.endsWith('1002') && spec.rateRps === 400) {
-          r.generator.bound = true;
-          r.generator.workCpuPercent = 40;
-          r.generator.boundReasons = ['generator lateness p99 11839 µs > 10000 µs'];
-        }
-        return r;
-      },
-    });
+    boundAt400(deps, { reason: 'generator lateness p99 11839 µs > 10000 µs', workCpuPercent: 40 });
     const doc = await runBenchmark(input, deps);
     expect(calls.filter((c) => c.startsWith('1002'))).toEqual(['1002:max', '1002:100', '1002:200', '1002:400', '1002:400', '1002:800']);
     const b = doc.targets[2]!;
