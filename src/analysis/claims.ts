@@ -337,7 +337,10 @@ function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'lat
   const highest = offered[offered.length - 1];
   const saturated = offered.find((s) => s.saturated);
   const genBound = offered.find((s) => s.generator.bound);
-  const scenarioMax = Math.max(...doc.scenario.load.steps.rates);
+  // The rates this run planned: the scenario's list, or (rates: auto) the ladder built from its maximum.
+  const listed = doc.scenario.load.steps.rates;
+  const planned = r.plannedRatesRps ?? (listed === 'auto' ? [] : listed);
+  const scenarioMax = Math.max(...planned);
   if (saturated !== undefined) {
     const lat = stepLatency(saturated);
     const p = lat ? lat.us[metric.percentile] / 1000 : null;
@@ -364,10 +367,10 @@ function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'lat
       settle: 'needs more cores for the generator (resources.generatorCpuset / load.workers)',
     };
   }
-  if (!matchesRate(scenarioMax, rate, true) || !doc.scenario.load.steps.rates.some((x) => matchesRate(x, rate, metric.orAbove))) {
+  if (!matchesRate(scenarioMax, rate, true) || !planned.some((x) => matchesRate(x, rate, metric.orAbove))) {
     return {
       ok: false,
-      reason: `${want} was never offered: the scenario's rates (${doc.scenario.load.steps.rates.map(formatRps).join(', ')} req/s) do not include it`,
+      reason: `${want} was never offered: the planned rates (${planned.map(formatRps).join(', ')} req/s) do not include it`,
       settle: `add ${formatRps(rate)} to load.steps.rates`,
     };
   }

@@ -140,6 +140,7 @@ export class AutocannonEngine implements LoadEngine {
       latenessP99Us: null,
       cpuPercent,
       busyThreads: 1,
+      ceiling: spec.ceiling ?? null,
     });
     return {
       engine: 'autocannon',

@@ -38,3 +38,20 @@ export async function currentPinnedCpuset(cpuCount: number = os.cpus().length): 
   const text = await readFile('/proc/self/status', 'utf8').catch(() => '');
   return pinnedCpusetFromStatus(text, cpuCount);
 }
+
+/** CPUs this process may run on (Cpus_allowed_list of /proc/self/status); null off Linux. */
+export async function allowedCpus(): Promise<number[] | null> {
+  const text = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const match = /^Cpus_allowed_list:\s*(\S+)\s*$/m.exec(text);
+  return match ? parseCpuset(match[1]!) : null;
+}
+
+/**
+ * Pins one thread (a Linux thread id) to one CPU. Spinning measuring threads each keep a CPU of their
+ * own, so two never share one while another CPU idles (a migration costs a stall of the thread).
+ * Returns a reason when it could not.
+ */
+export async function pinThread(tid: number, cpu: number): Promise<string | null> {
+  const result = await execa('taskset', ['-p', '-c', String(cpu), String(tid)], { reject: false });
+  return result.exitCode === 0 ? null : `could not pin a measuring thread to CPU ${cpu} (${result.stderr.trim() || 'taskset failed'})`;
+}

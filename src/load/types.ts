@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../scenario/schema.ts';
 import type { PercentilesUs, Step } from '../schema/run.ts';
+import type { CeilingFigure } from './generator-bound.ts';
 
 export type IdsSpec = Scenario['load']['ids'];
 
@@ -31,6 +32,8 @@ export interface StepSpec {
   intervalMs?: number;
   /** Open-loop engine: busy-poll (`spin`, default, precise) or sleep between events (`sleep`, low power). */
   pacing?: 'spin' | 'sleep';
+  /** The load side's measured throughput ceiling (calibration), read by the generator-bound rules. */
+  ceiling?: CeilingFigure | null;
 }
 
 /** A Step without the target-side and classification fields (latency may be absent: null). */

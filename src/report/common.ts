@@ -128,6 +128,11 @@ export function calibrationSection(doc: RunDocument): { text: string; rows: stri
   const text =
     `The same engine and schedule (${c.connections} connections, ${c.workers} generator thread(s), ${c.pacing} pacing, ${c.durationS} s per rate) against ${c.server} on cpuset ${c.cpuset}: ` +
     'the latency the instrument itself adds at each rate (generator, kernel, loopback and the smallest possible server). A target\'s figure is only known to lie between itself minus this floor and itself.' +
+    (c.ceiling
+      ? ` Throughput ceiling of the load side: ${formatRps(c.ceiling.achievedRps)} req/s closed loop (${c.ceiling.engine}, ${c.ceiling.workers} thread(s), ${c.ceiling.connections} connections, ${c.ceiling.durationS} s), ` +
+        `limited by ${c.ceiling.limitedBy} (generator work CPU ${Math.round(c.ceiling.generatorWorkCpuPercent)} %, server CPU ${c.ceiling.serverCpuPercent === null ? 'unknown' : `${Math.round(c.ceiling.serverCpuPercent)} %`}); ` +
+        `a target figure within ${Math.round(c.ceiling.marginFraction * 100)} % of it is marked "≥".`
+      : '') +
     (c.error ? ` Calibration did not complete: ${c.error}.` : '');
   const rows = c.steps.map((s) => [
     formatRps(s.offeredRps),

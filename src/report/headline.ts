@@ -20,6 +20,11 @@ export interface Headline {
   /** "go-chi/fastapi max throughput: ≥ 3.89× (…)"; empty with fewer than two targets measured. */
   ratios: string[];
   machine: string;
+  /**
+   * The load side's measured throughput ceiling and what limited it, so a reader sees how far the
+   * generator reaches beside the targets' figures; null when the run did not measure one.
+   */
+  loadSide: string | null;
   /** "12 claims: 5 confirmed, …" or null without a registry. */
   claims: string | null;
   /** "2 thresholds: 1 pass, 1 FAIL, …" or null without thresholds. */
@@ -107,6 +112,16 @@ function ratios(doc: RunDocument, groups: GroupSummary[]): string[] {
   return out;
 }
 
+function loadSide(doc: RunDocument): string | null {
+  const c = doc.calibration?.ceiling;
+  if (!c) return null;
+  const limited = c.limitedBy === 'generator' ? "the generator's own limit" : c.limitedBy === 'calibration server' ? 'limited by the calibration server (the generator reaches at least this)' : 'limited by neither CPU';
+  return (
+    `ceiling ${formatRps(c.achievedRps)} req/s (${c.engine}, ${c.workers} thread${c.workers === 1 ? '' : 's'}, ${c.connections} connections, closed loop against the calibration server; ${limited}); ` +
+    `a figure within ${Math.round(c.marginFraction * 100)} % of it is marked "≥"`
+  );
+}
+
 function machine(doc: RunDocument, groups: GroupSummary[]): string {
   const e = doc.environment;
   const cpus = [...new Set(groups.map((g) => g.cpus))].sort((x, y) => x - y).join('/');
@@ -145,6 +160,7 @@ export function computeHeadline(doc: RunDocument, groups: GroupSummary[], verdic
     rows,
     ratios: ratios(doc, shown),
     machine: machine(doc, shown),
+    loadSide: loadSide(doc),
     claims: claimCount === 0 ? null : `${claimCount} claims: ${s.claims.confirmed} confirmed, ${s.claims.refuted} refuted, ${s.claims.inconclusive} inconclusive`,
     thresholds:
       thresholdCount === 0 ? null : `${thresholdCount} threshold${thresholdCount === 1 ? '' : 's'}: ${s.thresholds.pass} pass, ${s.thresholds.fail} fail, ${s.thresholds.notMeasured} not measured`,

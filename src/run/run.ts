@@ -10,14 +10,15 @@ import type { Claim } from '../schema/claims.ts';
 import { classifyStep, findKnee, loadSideLimit } from '../analysis/saturation.ts';
 import { latencyOrAbsent, stepLatency } from '../analysis/step-rules.ts';
 import { ConfigError, describeError, InterruptedError, TargetError } from '../errors.ts';
-import { generatorAtCapacity } from '../load/generator-bound.ts';
+import { CEILING_MARGIN, CPU_BUSY_FRACTION, generatorAtCapacity, type CeilingFigure } from '../load/generator-bound.ts';
 import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../load/types.ts';
+import { calibrationRates, ladderRates, listedRates, requiredRates } from '../plan/ladder.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import { plannedRunS, type ProgressStepKind } from '../progress/format.ts';
 import type { ResolvedScenario } from '../scenario/resolve.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
 import { measureNetworkFloor } from './network-floor.ts';
-import { SCHEMA_VERSION, type Calibration, type DatabaseInfo, type Environment, type HostEnvironment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
+import { SCHEMA_VERSION, type Calibration, type Ceiling, type DatabaseInfo, type Environment, type HostEnvironment, type RunDocument, type Step, type TargetResult } from '../schema/run.ts';
 import { isDockerTarget } from '../targets/kinds.ts';
 import { removedFromOutside, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from '../targets/types.ts';
 
@@ -146,7 +147,8 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
   await deps.save(doc);
 
   const plan = planRuns(scenario, input.only);
-  deps.progress?.planned(plan.filter((r) => !r.skipReason).length, plannedRunS(scenario));
+  const required = requiredRates(scenario, input.claims);
+  deps.progress?.planned(plan.filter((r) => !r.skipReason).length, plannedRunS(scenario, required));
   const images = new Map<string, BuiltImage | Error>();
   const withStore = plan.some((r) => r.store !== 'memory');
   const imageFor = async (spec: DockerTargetSpec): Promise<BuiltImage | Error> => {
@@ -175,7 +177,7 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
       await deps.save(doc);
     }
     if (scenario.load.calibration.enabled && scenario.load.steps.engine === 'openloop' && deps.startCalibration && plan.some((r) => !r.skipReason)) {
-      doc.calibration = await calibrate(input, deps);
+      doc.calibration = await calibrate(input, deps, required);
       await deps.save(doc);
     }
     for (const run of plan) {
@@ -214,7 +216,8 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
       }
       doc.targets.push(entry);
       inProgress = entry;
-      await measureTarget(run, entry, image, input, deps, label, () => deps.save(doc), run.store === 'postgres' ? database : null);
+      const ceiling = ceilingFigure(doc.calibration?.ceiling);
+      await measureTarget(run, entry, image, input, deps, label, () => deps.save(doc), { database: run.store === 'postgres' ? database : null, ceiling, required });
       inProgress = null;
       await deps.save(doc);
     }
@@ -285,9 +288,10 @@ async function measureTarget(
   deps: RunDeps,
   label: string,
   save: () => Promise<void>,
-  database: RunDatabase | null = null,
+  context: { database: RunDatabase | null; ceiling: CeilingFigure | null; required: readonly number[] },
 ): Promise<void> {
   const { scenario, signal } = input;
+  const { database, ceiling, required } = context;
   let target: RunningTarget | null = null;
   // One engine call with the live-progress observer around it.
   const runStep = async (kind: ProgressStepKind, engineName: Step['engine'], spec: StepSpec): Promise<EngineStep> => {
@@ -330,12 +334,13 @@ async function measureTarget(
 
     const base: Omit<StepSpec, 'rateRps' | 'durationS' | 'connections'> = {
       ...stepBase(input),
+      ceiling,
       baseUrl: target.baseUrl,
       ...(target.connectHost !== undefined ? { connectHost: target.connectHost } : {}),
     };
     if (scenario.load.warmupS > 0) {
       deps.log(`[${label}] warm-up ${scenario.load.warmupS} s (discarded)`);
-      await runStep('warmup', 'autocannon', { ...base, rateRps: null, durationS: scenario.load.warmupS, connections: scenario.load.connections });
+      await runStep('warmup', scenario.load.max.engine, { ...base, rateRps: null, durationS: scenario.load.warmupS, connections: scenario.load.max.connections });
       throwIfAborted(signal);
     }
 
@@ -386,7 +391,7 @@ async function measureTarget(
       return step;
     };
 
-    const max = await measure('max', 'autocannon', {
+    const max = await measure('max', scenario.load.max.engine, {
       ...base,
       rateRps: null,
       durationS: scenario.load.max.durationS,
@@ -395,7 +400,14 @@ async function measureTarget(
     entry.maxThroughputRps = max.achievedRps;
 
     const stepEngine = scenario.load.steps.engine;
-    for (const rate of scenario.load.steps.rates) {
+    const listed = listedRates(scenario);
+    const rates = listed ?? ladderRates(max.achievedRps, required);
+    if (listed === null) {
+      entry.plannedRatesRps = rates;
+      deps.log(`[${label}] rates from the measured maximum (load.steps.rates: auto): ${rates.join(', ')} req/s`);
+      await save();
+    }
+    for (const rate of rates) {
       const spec = { ...base, rateRps: rate, durationS: scenario.load.steps.durationS, connections: scenario.load.connections };
       let step = await measure('rate', stepEngine, spec);
       if (step.generator.bound && !step.saturated) {
@@ -454,11 +466,14 @@ function stepBase(input: RunInput): Omit<StepSpec, 'rateRps' | 'durationS' | 'co
 }
 
 /**
- * The instrument's floor: the calibration server on the targets' CPUs, driven with the targets'
- * schedule (connections, workers, pacing) at every rate of the scenario. A failure here never fails
- * the run: the floor is then unknown, and run.json says why.
+ * The instrument's floor and ceiling, against the calibration server on the targets' CPUs (the smallest
+ * Go HTTP server). First the ceiling: the max step's engine, threads and connections in closed loop, so
+ * a target figure near it is known to be the load side's. Then the floor: the open-loop engine at every
+ * rate of the scenario with the targets' schedule (connections, workers, pacing); with `rates: auto`, a
+ * series up to the ceiling (plan/ladder.ts calibrationRates). A failure here never fails the run: the
+ * floor or ceiling is then unknown, and run.json says why.
  */
-async function calibrate(input: RunInput, deps: RunDeps): Promise<Calibration> {
+async function calibrate(input: RunInput, deps: RunDeps, required: readonly number[]): Promise<Calibration> {
   const { scenario, signal } = input;
   const base = stepBase(input);
   const calibration: Calibration = {
@@ -476,7 +491,16 @@ async function calibrate(input: RunInput, deps: RunDeps): Promise<Calibration> {
     deps.log(`[calibration] starting the calibration server on cpuset ${input.targetCpuset}`);
     started = await deps.startCalibration!({ cpus: input.scenario.resources.cpus, cpuset: input.targetCpuset, runId: input.runId, signal });
     calibration.server = started.server;
-    for (const rate of scenario.load.steps.rates) {
+    if (scenario.load.calibration.ceilingDurationS > 0) {
+      calibration.ceiling = await measureCeiling(input, deps, started.target);
+      const c = calibration.ceiling;
+      deps.log(
+        `[calibration] load-side ceiling ${Math.round(c.achievedRps)} req/s (${c.engine}, ${c.workers} thread${c.workers === 1 ? '' : 's'}, ${c.connections} connections, closed loop; ` +
+          `limited by ${c.limitedBy}: generator work CPU ${Math.round(c.generatorWorkCpuPercent)} %, server CPU ${c.serverCpuPercent === null ? 'unknown' : `${Math.round(c.serverCpuPercent)} %`})`,
+      );
+    }
+    const rates = listedRates(scenario) ?? calibrationRates(calibration.ceiling?.achievedRps ?? null, required);
+    for (const rate of rates) {
       throwIfAborted(signal);
       const step = await deps.engine('openloop').runStep(
         { ...base, baseUrl: started.target.baseUrl, rateRps: rate, durationS: calibration.durationS, connections: scenario.load.connections },
@@ -498,6 +522,57 @@ async function calibrate(input: RunInput, deps: RunDeps): Promise<Calibration> {
     await started?.target.stop();
   }
   return calibration;
+}
+
+/**
+ * The load side's throughput ceiling: the max step (same engine, threads, connections) against the
+ * calibration server. What limited it is read from both sides' CPU: the generator's work CPU (busy
+ * polling excluded) and the server container's.
+ */
+async function measureCeiling(input: RunInput, deps: RunDeps, server: RunningTarget): Promise<Ceiling> {
+  const { scenario, signal } = input;
+  const spec: StepSpec = {
+    ...stepBase(input),
+    baseUrl: server.baseUrl,
+    ...(server.connectHost !== undefined ? { connectHost: server.connectHost } : {}),
+    rateRps: null,
+    durationS: scenario.load.calibration.ceilingDurationS,
+    connections: scenario.load.max.connections,
+  };
+  const engine = deps.engine(scenario.load.max.engine);
+  // A short warm-up, as the targets get: the first second of a fresh server is not its steady state.
+  await engine.runStep({ ...spec, durationS: Math.min(1, spec.durationS) }, signal);
+  throwIfAborted(signal);
+  const sampler = server.sampleResources();
+  let resources: Awaited<ReturnType<ResourceSampler['stop']>> | null = null;
+  let step: EngineStep;
+  try {
+    step = await engine.runStep(spec, signal);
+  } finally {
+    // The server's CPU only says what limited the ceiling: a sampling error leaves it unknown.
+    resources = sampler ? await sampler.stop().catch(() => null) : null;
+  }
+  const work = step.generator.workCpuPercent ?? step.generator.cpuPercent;
+  const threads = step.generator.workers;
+  const serverCpu = resources?.cpuPercent ?? null;
+  const limitedBy: Ceiling['limitedBy'] =
+    work >= CPU_BUSY_FRACTION * 100 * threads ? 'generator' : serverCpu !== null && serverCpu >= CPU_BUSY_FRACTION * 100 * scenario.resources.cpus ? 'calibration server' : 'unknown';
+  return {
+    achievedRps: step.achievedRps,
+    engine: scenario.load.max.engine,
+    connections: spec.connections,
+    workers: threads,
+    durationS: spec.durationS,
+    limitedBy,
+    generatorWorkCpuPercent: Math.round(work * 10) / 10,
+    serverCpuPercent: serverCpu === null ? null : Math.round(serverCpu * 10) / 10,
+    marginFraction: CEILING_MARGIN,
+  };
+}
+
+/** The ceiling as the generator-bound rules read it; null when not measured. */
+function ceilingFigure(ceiling: Ceiling | null | undefined): CeilingFigure | null {
+  return ceiling ? { rps: ceiling.achievedRps, limitedBy: ceiling.limitedBy, marginFraction: ceiling.marginFraction } : null;
 }
 
 /** The load side limited the step: its figures are lower bounds (reported as "≥", never hidden). */

@@ -65,7 +65,7 @@ export function checkScenario(scenario: Scenario, machine: MachineFacts): string
     problems.push(`resources.memoryMiB: ${resources.memoryMiB} MiB asked for but this machine has ${Math.floor(machine.memoryBytes / (1024 * 1024))} MiB`);
   }
   if (load.ids.min > load.ids.max) problems.push(`load.ids.min: ${load.ids.min} is greater than load.ids.max ${load.ids.max}`);
-  const rates = load.steps.rates;
+  const rates = load.steps.rates === 'auto' ? [] : load.steps.rates;
   for (let i = 1; i < rates.length; i++) {
     if (rates[i]! <= rates[i - 1]!) {
       problems.push(`load.steps.rates[${i}]: rates must increase (${rates[i]} after ${rates[i - 1]})`);

@@ -200,18 +200,39 @@ export const ScenarioSchema = z.strictObject({
           enabled: z.boolean().default(true),
           /** Seconds per rate. */
           durationS: positiveNumber('load.calibration.durationS').default(2),
+          /**
+           * Seconds of the throughput-ceiling step: the max step's engine, threads and connections in
+           * closed loop against the calibration server; 0 skips it (no ceiling, CPU rules only).
+           */
+          ceilingDurationS: z.number().nonnegative({ error: 'load.calibration.ceilingDurationS must be ≥ 0' }).default(3),
         })
         .prefault({}),
       max: z
         .strictObject({
           durationS: positiveNumber('load.max.durationS').default(5),
           connections: positiveInt('load.max.connections').default(64),
+          /**
+           * Engine of the closed-loop maximum (and the warm-up): `openloop` = the project's engine in
+           * closed-loop mode (each connection sends its next request when the previous response is
+           * complete), one busy-polling thread per generator CPU (load.workers), histograms merged
+           * exactly; `autocannon` = one autocannon thread, kept as a second opinion.
+           */
+          engine: z.enum(ENGINE_NAMES).default('openloop'),
         })
         .prefault({}),
       steps: z
         .strictObject({
           engine: z.enum(ENGINE_NAMES).default('openloop'),
-          rates: z.array(positiveNumber('load.steps.rates[]')).min(1, { error: 'give at least one rate' }),
+          /**
+           * Offered rates, req/s: a list, or `auto` = a ladder from each target's measured closed-loop
+           * maximum (src/plan/ladder.ts), merged with the rates the claims, thresholds and `include`
+           * name, so the sweep has no fixed top.
+           */
+          rates: z.union([z.literal('auto'), z.array(positiveNumber('load.steps.rates[]')).min(1, { error: 'give at least one rate' })], {
+            error: 'load.steps.rates must be "auto" or a list of rates (req/s)',
+          }),
+          /** Rates always offered besides the auto ladder (with `rates: auto`), req/s. */
+          include: z.array(positiveNumber('load.steps.include[]')).default([]),
           durationS: positiveNumber('load.steps.durationS').default(5),
           /** Stop stepping once a step saturates. */
           stopAtSaturation: z.boolean().default(true),

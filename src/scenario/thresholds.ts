@@ -11,7 +11,8 @@ export const AT_RATE_METRICS: ReadonlySet<ThresholdMetric> = new Set(['p50Ms', '
 
 export function checkThresholds(scenario: Scenario): string[] {
   const problems: string[] = [];
-  const rates = scenario.load.steps.rates;
+  // With `rates: auto` every threshold's atRps is offered (plan/ladder.ts requiredRates).
+  const rates = scenario.load.steps.rates === 'auto' ? null : scenario.load.steps.rates;
   (scenario.thresholds ?? []).forEach((t, i) => {
     const at = `thresholds[${i}]`;
     const target = scenario.targets.find((x) => x.name === t.target);
@@ -23,7 +24,7 @@ export function checkThresholds(scenario: Scenario): string[] {
     if (AT_RATE_METRICS.has(t.metric)) {
       if (t.atRps === undefined) {
         problems.push(`${at}.atRps: ${t.metric} is measured at an open-loop step; give its offered rate (atRps, one of load.steps.rates)`);
-      } else if (!rates.some((r) => matchesRate(r, t.atRps!))) {
+      } else if (rates !== null && !rates.some((r) => matchesRate(r, t.atRps!))) {
         problems.push(`${at}.atRps: ${t.atRps} req/s is not one of load.steps.rates (${rates.join(', ')}), so no step is planned at it`);
       }
     } else if (t.atRps !== undefined) {

@@ -234,6 +234,11 @@ export const TargetResultSchema = z.strictObject({
       user: z.string(),
     })
     .nullable(),
+  /**
+   * Offered rates planned for this run (`rates: auto`: the ladder from its measured maximum merged
+   * with the required rates), req/s ascending; absent when the scenario lists its rates.
+   */
+  plannedRatesRps: z.array(z.number().positive()).optional(),
   steps: z.array(StepSchema),
   /**
    * Steps that looked generator-bound and were measured once more at the same rate: the retry is in
@@ -271,6 +276,29 @@ export const SourceLinesSchema = z.strictObject({
  * (bench/server: the smallest Go HTTP server, pinned to the targets' CPUs) at each offered rate.
  * A target's latency can't be told apart from it when it is within a few times this floor.
  */
+export const CeilingSchema = z.strictObject({
+  /** Closed-loop throughput against the calibration server, requests/s. */
+  achievedRps: z.number().nonnegative(),
+  engine: z.enum(ENGINE_NAMES),
+  connections: z.number().int().positive(),
+  /** Generator threads that measured it. */
+  workers: z.number().int().positive(),
+  durationS: z.number().positive(),
+  /**
+   * What limited it: `generator` when its threads' work CPU reached the busy limit (then the ceiling
+   * is the generator's), `calibration server` when the server's CPUs did (the generator's own limit
+   * is then higher), `unknown` when neither did (connections or the network).
+   */
+  limitedBy: z.enum(['generator', 'calibration server', 'unknown']),
+  /** Work CPU of the generator's threads, percent of one core (summed over threads). */
+  generatorWorkCpuPercent: z.number().nonnegative(),
+  /** CPU of the calibration server's container, percent of one core; null when not sampled. */
+  serverCpuPercent: z.number().nonnegative().nullable(),
+  /** A figure at or above (1 − marginFraction) × achievedRps is marked as the load side's ("≥"). */
+  marginFraction: z.number().min(0).max(1),
+});
+export type Ceiling = z.infer<typeof CeilingSchema>;
+
 export const CalibrationSchema = z.strictObject({
   /** What was driven, e.g. "httpbench/calibration:latest (Go net/http, GOMAXPROCS=1)". */
   server: z.string(),
@@ -293,6 +321,12 @@ export const CalibrationSchema = z.strictObject({
   ),
   /** Why calibration did not run or stopped early; null when it ran every rate. */
   error: z.string().nullable(),
+  /**
+   * The load side's throughput ceiling: the max step's engine, threads and connections in closed loop
+   * against the calibration server. A target figure near it is the load side's ("≥"). Absent in
+   * older runs and when not measured.
+   */
+  ceiling: CeilingSchema.nullable().optional(),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 

@@ -123,6 +123,25 @@ describe('open-loop engine', () => {
     expect(result.counts.completed).toBeLessThanOrEqual(400);
   });
 
+  it('closed loop: a figure at or above the measured ceiling is the load side\'s, one far below it is not', async () => {
+    // 4 connections × 10 ms ≈ 400 req/s (less on a busy machine): above a ceiling of 100, far below 100,000.
+    // The exact margin is unit-tested (generator-bound.test.ts); this checks the engine applies the rule.
+    const near = await run({ delayMs: 10 }, { rateRps: null, durationS: 1, connections: 4, ceiling: { rps: 100, limitedBy: 'generator', marginFraction: 0.1 } });
+    expect(near.result.achievedRps).toBeGreaterThan(100);
+    expect(near.result.generator.bound).toBe(true);
+    expect(near.result.generator.boundReasons[0]).toMatch(/^closed-loop step: \d+ req\/s is above the load side's ceiling measured in this run, 100 req\/s/);
+    await server?.close();
+    const clear = await run({ delayMs: 10 }, { rateRps: null, durationS: 1, connections: 4, ceiling: { rps: 100_000, limitedBy: 'generator', marginFraction: 0.1 } });
+    expect(clear.result.generator.bound).toBe(false);
+  });
+
+  it('with several workers, pins each measuring thread to its own CPU when there are enough', async () => {
+    const { result } = await run({}, { rateRps: null, durationS: 0.5, connections: 4, workers: 2, pacing: 'sleep' });
+    const cpus = (await import('node:os')).availableParallelism();
+    if (cpus >= 2) expect(result.notes).toContain('measuring threads pinned one per CPU: 0, 1');
+    else expect(result.notes.some((n) => n.startsWith('measuring threads not pinned one per CPU'))).toBe(true);
+  });
+
   it('counts a refused connection once per intended request, never per reconnect attempt', async () => {
     server = await startFakeServer({});
     const url = server.url;

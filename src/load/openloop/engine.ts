@@ -13,7 +13,7 @@ import { encodeHistogram, encodeIntervalLog, mergeEncoded, percentilesUs } from 
 import type { Counts } from '../../schema/run.ts';
 import { assertConnectionsFit } from '../fd-limit.ts';
 import { generatorBound } from '../generator-bound.ts';
-import { affinityCpuCount } from '../pin.ts';
+import { affinityCpuCount, allowedCpus, pinThread } from '../pin.ts';
 import { latencyCaveats } from '../stalls.ts';
 import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../types.ts';
 import { nowUs } from './clock.ts';
@@ -76,7 +76,7 @@ export class OpenLoopEngine implements LoadEngine {
 
     const startEpochMs = Date.now();
     const onProgress = observer?.onProgress?.bind(observer);
-    const { results, cpuPercent } = workers === 1 ? await runInProcess(shareSpecs[0]!, signal, onProgress) : await runInWorkers(shareSpecs, signal, onProgress);
+    const { results, cpuPercent } = workers === 1 ? await runInProcess(shareSpecs[0]!, signal, onProgress) : await runInWorkers(shareSpecs, signal, onProgress, notes);
     return buildStep(spec, workers, pacing, results, cpuPercent, notes, startEpochMs);
   }
 }
@@ -171,7 +171,22 @@ function spawnWorker(spec: ShareSpec): Worker {
   return new Worker(bootstrap, { eval: true, workerData: spec });
 }
 
-async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal, onProgress?: OnProgress): Promise<Measured> {
+/**
+ * One measuring thread per CPU: each worker is pinned to its own CPU of the process's set when there
+ * are enough, so two busy-polling threads never share a core. The main thread (progress, container
+ * stats, saving run.json) stays on the whole set; its work during a step is a few callbacks a second.
+ */
+async function pinWorkers(tids: Array<number | null>, notes: string[]): Promise<void> {
+  const cpus = await allowedCpus();
+  if (cpus === null || cpus.length < tids.length || tids.some((t) => t === null)) {
+    notes.push(`measuring threads not pinned one per CPU (${cpus === null ? 'CPU set unknown' : `${tids.length} threads on ${cpus.length} CPU(s)`})`);
+    return;
+  }
+  const problems = (await Promise.all(tids.map((tid, i) => pinThread(tid!, cpus[i]!)))).filter((p) => p !== null);
+  notes.push(problems.length > 0 ? problems.join('; ') : `measuring threads pinned one per CPU: ${cpus.slice(0, tids.length).join(', ')}`);
+}
+
+async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal, onProgress?: OnProgress, notes: string[] = []): Promise<Measured> {
   const workers = specs.map(spawnWorker);
   const post = (msg: ToWorker) => workers.forEach((w) => w.postMessage(msg));
   const onAbort = () => post({ type: 'abort' });
@@ -181,6 +196,7 @@ async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal, onProgress
   let stopProgress = () => {};
   try {
     const ready: Promise<void>[] = [];
+    const tids: Array<number | null> = workers.map(() => null);
     const results: Promise<ShareResult>[] = [];
     for (const w of workers) {
       let readyResolve!: () => void;
@@ -188,7 +204,10 @@ async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal, onProgress
       results.push(
         new Promise<ShareResult>((resolve, reject) => {
           w.on('message', (msg: FromWorker) => {
-            if (msg.type === 'ready') readyResolve();
+            if (msg.type === 'ready') {
+              tids[workers.indexOf(w)] = msg.tid;
+              readyResolve();
+            }
             else if (msg.type === 'progress') {
               latest.set(w, msg.progress);
               if (pendingEmit && latest.size === workers.length) {
@@ -204,6 +223,7 @@ async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal, onProgress
     }
     // A worker that dies before 'ready' must fail the step, not hang it.
     await Promise.race([Promise.all(ready), Promise.all(results)]);
+    await pinWorkers(tids, notes);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
     const cpu0 = process.cpuUsage();
@@ -282,6 +302,7 @@ function buildStep(spec: StepSpec, workers: number, pacing: Pacing, results: Sha
     latenessP99Us: open && lateness.totalCount > 0 ? latenessP.p99 : null,
     cpuPercent: workCpuPercent,
     busyThreads,
+    ceiling: spec.ceiling ?? null,
   });
   if (results.some((r) => r.aborted)) notes.push('step aborted before its schedule ended; in-flight requests were abandoned');
   if (counts.dropped > droppedByGenerator) {

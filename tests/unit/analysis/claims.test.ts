@@ -117,7 +117,7 @@ describe('evaluateClaim', () => {
     const doc = makeDoc([go('all-cores', 30000, { steps })], { claims: [], rates: [1000, 5000] });
     const v = evaluateClaim(goP95At10k, doc);
     expect(v.verdict).toBe('inconclusive');
-    expect(v.reason).toContain("the scenario's rates (1,000, 5,000 req/s) do not include it");
+    expect(v.reason).toContain("the planned rates (1,000, 5,000 req/s) do not include it");
   });
 
   it('is inconclusive when the step at the rate was generator-bound', () => {

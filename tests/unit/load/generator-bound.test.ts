@@ -44,6 +44,35 @@ describe('generatorBound', () => {
   });
 });
 
+describe('generatorBound with a measured ceiling', () => {
+  const closed = { ...healthy, offeredRps: null, latenessP50Us: null, latenessP99Us: null };
+  const ceiling = { rps: 50_000, limitedBy: 'generator' as const, marginFraction: 0.1 };
+  it('decides a closed-loop step by the ceiling, not by CPU: 45,000 of 50,000 is the load side\'s, 44,999 is not', () => {
+    expect(generatorBound({ ...closed, achievedRps: 45_000, cpuPercent: 20, ceiling }).reasons).toEqual([
+      "closed-loop step: 45000 req/s is within 10 % of the load side's measured ceiling 50000 req/s (closed loop against the calibration server, the generator's own limit): the figure may be the load side's",
+    ]);
+    // a busy-polling thread at 100 % work CPU, well below the ceiling: the target's figure
+    expect(generatorBound({ ...closed, achievedRps: 44_999, cpuPercent: 100, ceiling })).toEqual({ bound: false, reasons: [] });
+  });
+  it('says the load side\'s limit is unknown for a figure above a ceiling measured low', () => {
+    expect(generatorBound({ ...closed, achievedRps: 50_001, cpuPercent: 20, ceiling }).reasons[0]).toContain(
+      "50001 req/s is above the load side's ceiling measured in this run, 50000 req/s",
+    );
+  });
+  it('names a ceiling the calibration server limited as a lower bound of the generator', () => {
+    const reasons = generatorBound({ ...closed, achievedRps: 60_000, cpuPercent: 20, ceiling: { ...ceiling, limitedBy: 'calibration server' } }).reasons;
+    expect(reasons[0]).toContain("limited by the calibration server there, so the generator's own limit is at least that");
+  });
+  it('marks an open-loop shortfall offered near the ceiling, with CPU to spare', () => {
+    const open = { ...healthy, offeredRps: 48_000, achievedRps: 40_000, sent: 40_000, intended: 48_000, cpuPercent: 60, ceiling };
+    expect(generatorBound(open).reasons).toEqual([
+      "achieved 40000.0 rps < 95 % of offered: offered 48000 req/s is within 10 % of the load side's measured ceiling 50000 req/s (closed loop against the calibration server, the generator's own limit): the figure may be the load side's",
+    ]);
+    // the same shortfall far below the ceiling is the target's (saturation), not the generator's
+    expect(generatorBound({ ...open, offeredRps: 30_000, achievedRps: 20_000 }).bound).toBe(false);
+  });
+});
+
 describe('generatorAtCapacity', () => {
   const step = (achievedRps: number, work: number, workers = 1) => ({ offeredRps: 1000, achievedRps, generator: { cpuPercent: 100, workCpuPercent: work, workers } });
   it('ends a sweep only when the load side ran out: a shortfall, or work CPU at the busy limit', () => {

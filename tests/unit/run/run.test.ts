@@ -253,10 +253,43 @@ describe('runBenchmark', () => {
     const { input, deps, calls } = setup({}, { 'http://127.0.0.1:1001': 300, 'http://127.0.0.1:1002': 1000, [calibrationUrl]: 100_000 });
     deps.startCalibration = async ({ cpuset }) => ({ target: fakeTarget(calibrationUrl, () => ({ running: true, exitCode: null, oomKilled: false }), stopped), server: `calibration on ${cpuset}` });
     const doc = await runBenchmark(input, deps);
-    expect(calls.slice(0, 5)).toEqual(['1999:100', '1999:200', '1999:400', '1999:800', '1001:max']);
+    // The ceiling first (a 1 s warm-up, then the max step's engine in closed loop), then the floor per rate.
+    expect(calls.slice(0, 7)).toEqual(['1999:max', '1999:max', '1999:100', '1999:200', '1999:400', '1999:800', '1001:max']);
+    expect(doc.calibration!.ceiling).toMatchObject({ achievedRps: 100_000, engine: 'openloop', connections: 64, workers: 1, limitedBy: 'unknown', marginFraction: 0.1 });
     expect(stopped[0]).toBe(calibrationUrl);
     expect(doc.calibration).toMatchObject({ server: 'calibration on 1', cpuset: '1', connections: 32, workers: 1, pacing: 'spin', durationS: 2, error: null });
     expect(doc.calibration!.steps.map((s) => [s.offeredRps, s.achievedRps, s.latencyUs.p50])).toEqual([[100, 100, 1000], [200, 200, 1000], [400, 400, 1000], [800, 800, 1000]]);
+  });
+
+  it('hands the measured ceiling to every target step (the engines\' generator-bound rules read it), never to calibration', async () => {
+    const calibrationUrl = 'http://127.0.0.1:1999';
+    const specs: StepSpec[] = [];
+    const { input, deps } = setup({}, { 'http://127.0.0.1:1001': 300, 'http://127.0.0.1:1002': 1000, [calibrationUrl]: 1100 });
+    const engine = deps.engine('openloop');
+    deps.engine = () => ({ name: 'openloop', runStep: async (spec) => (specs.push(spec), engine.runStep(spec)) });
+    deps.startCalibration = async () => ({ target: fakeTarget(calibrationUrl, () => ({ running: true, exitCode: null, oomKilled: false }), []), server: 'calibration' });
+    await runBenchmark(input, deps);
+    const ceiling = { rps: 1100, limitedBy: 'unknown', marginFraction: 0.1 };
+    expect(specs.filter((sp) => sp.baseUrl === calibrationUrl).every((sp) => sp.ceiling === undefined)).toBe(true);
+    const targetSpecs = specs.filter((sp) => sp.baseUrl !== calibrationUrl);
+    expect(targetSpecs.length).toBeGreaterThan(5);
+    expect(targetSpecs.every((sp) => JSON.stringify(sp.ceiling) === JSON.stringify(ceiling))).toBe(true);
+    // the max step: the scenario's max engine and connections, closed loop, every generator thread
+    expect(targetSpecs[0]).toMatchObject({ rateRps: null, connections: 64, workers: 1 });
+  });
+
+  it('with rates: auto, offers a ladder from each target\'s measured maximum merged with the required rates', async () => {
+    const { input, deps, calls } = setup();
+    input.scenario = { ...input.scenario, load: { ...input.scenario.load, steps: { ...input.scenario.load.steps, rates: 'auto', include: [250] } } };
+    const doc = await runBenchmark(input, deps);
+    const a = doc.targets.find((t) => t.name === 'a')!;
+    // max 300 → 0.1…1.1 × 300 = 30 → 100 (floor), 90 → 100, 180, 240 and 290 (within 20 % of 250: dropped), 330; plus 250
+    expect(a.plannedRatesRps).toEqual([100, 180, 250, 330]);
+    // 330 saturates (300 < 95 %); the knee bisects 250…330: 290 (ok), then 310 (saturated)
+    expect(calls.filter((c) => c.startsWith('1001'))).toEqual(['1001:max', '1001:100', '1001:180', '1001:250', '1001:330', '1001:290', '1001:310']);
+    expect(a.sustainableRps).toBe(290);
+    const b = doc.targets.find((t) => t.name === 'b')!;
+    expect(b.plannedRatesRps).toEqual([100, 250, 600, 800, 950, 1100]);
   });
 
   it('records a calibration failure in run.json and still measures the targets', async () => {
