@@ -330,6 +330,11 @@ export function environmentDiff(baseline: RunDocument, candidate: RunDocument): 
   if (baseline.scenario.load.workers !== candidate.scenario.load.workers) {
     out.push(`generator workers (load.workers): ${baseline.scenario.load.workers} vs ${candidate.scenario.load.workers}`);
   }
+  // The instrument of the closed-loop maximum (autocannon's one thread before, our engine on every load
+  // CPU now) moves the figure by itself: runs measured with different ones are not comparable.
+  const maxEngines = (doc: RunDocument) => [...new Set(doc.targets.flatMap((t) => t.steps.filter((st) => st.kind === 'max').map((st) => st.engine)))].sort().join('+');
+  const [bm, cm] = [maxEngines(baseline), maxEngines(candidate)];
+  if (bm !== '' && cm !== '' && bm !== cm) out.push(`closed-loop max step engine: ${bm} vs ${cm}`);
   out.push(...targetHostDiff(baseline, candidate));
   return out;
 }

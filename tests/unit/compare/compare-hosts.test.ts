@@ -36,4 +36,13 @@ describe('compare with two-host runs', () => {
       'targets host Docker: 27.0.1 vs 28.0.0',
     ]);
   });
+
+  it('refuses runs whose closed-loop maximum was measured by different engines (autocannon vs our engine)', () => {
+    const engine = (doc: RunDocument, name: 'openloop' | 'autocannon'): RunDocument => ({
+      ...doc,
+      targets: doc.targets.map((t) => ({ ...t, steps: t.steps.map((st) => (st.kind === 'max' ? { ...st, engine: name } : st)) })),
+    });
+    expect(environmentDiff(engine(base, 'autocannon'), engine(base, 'openloop'))).toEqual(['closed-loop max step engine: autocannon vs openloop']);
+    expect(environmentDiff(engine(base, 'openloop'), engine(base, 'openloop'))).toEqual([]);
+  });
 });
