@@ -25,6 +25,19 @@ export const MERGE_RATIO = 0.2;
 /** The lowest rate the ladder offers, req/s: below it a 3–5 s step holds too few requests for a p99. */
 export const MIN_LADDER_RPS = 100;
 
+/**
+ * `rates: auto` has no fixed top: when the ladder's highest step was still sustainable (the maximum
+ * was measured low — a busy machine, a closed loop that could not fill the target), the sweep goes on
+ * by this factor, at most MAX_EXTENSION_STEPS times (every sweep is bounded).
+ */
+export const EXTENSION_FACTOR = 1.25;
+export const MAX_EXTENSION_STEPS = 3;
+
+/** The next rate above a sustained top step (see EXTENSION_FACTOR). */
+export function extensionRate(topRps: number): number {
+  return Math.max(topRps + 1, niceRate(topRps * EXTENSION_FACTOR));
+}
+
 /** Rounds to two significant digits (12,345 → 12,000; 137 → 140), so ladders read as plain numbers. */
 export function niceRate(rps: number): number {
   if (!(rps > 0)) return 0;

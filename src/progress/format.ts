@@ -6,7 +6,7 @@
 import { formatMsFromUs, formatNumber, formatRps } from '../util/format.ts';
 import type { StepProgressSnapshot } from '../load/types.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { LADDER_FRACTIONS } from '../plan/ladder.ts';
+import { LADDER_FRACTIONS, MAX_EXTENSION_STEPS } from '../plan/ladder.ts';
 
 export type ProgressStepKind = 'warmup' | 'max' | 'rate' | 'knee';
 
@@ -39,11 +39,11 @@ export interface ProgressView {
  * Measuring seconds of one (target, configuration, repetition) if no step stops early: warm-up, the
  * closed-loop maximum, every rate and every knee refinement. An upper bound: saturation ends the rate
  * steps sooner. Start-up, builds and contract checks are not counted. With `rates: auto` the ladder has
- * at most LADDER_FRACTIONS plus the required rates (`requiredRps`, plan/ladder.ts requiredRates).
+ * at most LADDER_FRACTIONS, the required rates (`requiredRps`, plan/ladder.ts requiredRates) and the extensions.
  */
 export function plannedRunS(scenario: Pick<Scenario, 'load'>, requiredRps: readonly number[] = []): number {
   const l = scenario.load;
-  const rates = l.steps.rates === 'auto' ? LADDER_FRACTIONS.length + requiredRps.length : l.steps.rates.length;
+  const rates = l.steps.rates === 'auto' ? LADDER_FRACTIONS.length + requiredRps.length + MAX_EXTENSION_STEPS : l.steps.rates.length;
   return l.warmupS + l.max.durationS + (rates + l.knee.refineSteps) * l.steps.durationS;
 }
 

@@ -7,12 +7,12 @@
  * contract check) come in through RunDeps so the orchestration is testable against fake servers.
  */
 import type { Claim } from '../schema/claims.ts';
-import { classifyStep, findKnee, loadSideLimit } from '../analysis/saturation.ts';
+import { classifyStep, findKnee, isSustainable, loadSideLimit } from '../analysis/saturation.ts';
 import { latencyOrAbsent, stepLatency } from '../analysis/step-rules.ts';
 import { ConfigError, describeError, InterruptedError, TargetError } from '../errors.ts';
 import { CEILING_MARGIN, CPU_BUSY_FRACTION, generatorAtCapacity, type CeilingFigure } from '../load/generator-bound.ts';
 import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../load/types.ts';
-import { calibrationRates, ladderRates, listedRates, requiredRates } from '../plan/ladder.ts';
+import { calibrationRates, extensionRate, ladderRates, listedRates, MAX_EXTENSION_STEPS, requiredRates } from '../plan/ladder.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import { plannedRunS, type ProgressStepKind } from '../progress/format.ts';
 import type { ResolvedScenario } from '../scenario/resolve.ts';
@@ -401,13 +401,15 @@ async function measureTarget(
 
     const stepEngine = scenario.load.steps.engine;
     const listed = listedRates(scenario);
-    const rates = listed ?? ladderRates(max.achievedRps, required);
+    const rates = [...(listed ?? ladderRates(max.achievedRps, required))];
     if (listed === null) {
       entry.plannedRatesRps = rates;
       deps.log(`[${label}] rates from the measured maximum (load.steps.rates: auto): ${rates.join(', ')} req/s`);
       await save();
     }
-    for (const rate of rates) {
+    let extensions = 0;
+    for (let i = 0; i < rates.length; i++) {
+      const rate = rates[i]!;
       const spec = { ...base, rateRps: rate, durationS: scenario.load.steps.durationS, connections: scenario.load.connections };
       let step = await measure('rate', stepEngine, spec);
       if (step.generator.bound && !step.saturated) {
@@ -425,6 +427,12 @@ async function measureTarget(
           break;
         }
         deps.log(`[${label}] ${rate} rps stays marked generator-bound (pacing, not capacity: the generator kept the rate with CPU to spare); the sweep goes on`);
+      }
+      // rates: auto has no fixed top: a top step the target still sustained goes on up (bounded).
+      if (listed === null && i === rates.length - 1 && extensions < MAX_EXTENSION_STEPS && isSustainable(step, scenario.slo)) {
+        rates.push(extensionRate(rate));
+        extensions++;
+        deps.log(`[${label}] ${rate} rps was sustained at the top of the ladder; going on at ${rates.at(-1)} rps`);
       }
     }
     // A closed-loop "maximum" below what an open-loop step achieved was not the target's maximum.

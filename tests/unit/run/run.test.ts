@@ -292,6 +292,25 @@ describe('runBenchmark', () => {
     expect(b.plannedRatesRps).toEqual([100, 250, 600, 800, 950, 1100]);
   });
 
+  it('with rates: auto, goes past a top step the target still sustained, at most three times', async () => {
+    const { input, deps, calls } = setup();
+    input.scenario = { ...input.scenario, load: { ...input.scenario.load, knee: { refineSteps: 0 }, steps: { ...input.scenario.load.steps, rates: 'auto', include: [] } } };
+    const engine = deps.engine('openloop');
+    // The closed loop measures half of a's capacity (300): the ladder tops out at 1.1 × 150 = 170.
+    deps.engine = () => ({ name: 'openloop', runStep: async (spec) => {
+      const r = await engine.runStep(spec);
+      return spec.rateRps === null ? { ...r, achievedRps: r.achievedRps / 2 } : r;
+    } });
+    const doc = await runBenchmark(input, deps);
+    const a = doc.targets.find((t) => t.name === 'a')!;
+    // 170 sustained → 210 → 260 → 330 (saturated: 300 < 95 %) — a third extension, then stop
+    expect(calls.filter((c) => c.startsWith('1001')).slice(-4)).toEqual(['1001:170', '1001:210', '1001:260', '1001:330']);
+    expect(a.plannedRatesRps).toEqual([100, 120, 140, 170, 210, 260, 330]);
+    expect(a.sustainableRps).toBe(260);
+    // b: capacity 1,000, max 500 → top 550 → 690 → 860 → 1,100 (saturated): bounded at three extensions either way
+    expect(doc.targets.find((t) => t.name === 'b')!.plannedRatesRps!.slice(-4)).toEqual([550, 690, 860, 1100]);
+  });
+
   it('records a calibration failure in run.json and still measures the targets', async () => {
     const { input, deps } = setup();
     deps.startCalibration = async () => {
