@@ -1,7 +1,7 @@
 /** A Docker build with a condensed, live log (src/progress/build-log.ts) for `run` and `build`. */
 import { formatMB } from '../util/format.ts';
 import { BuildLogCondenser, formatBuildLine } from '../progress/build-log.ts';
-import type { BuiltImage } from '../run/run.ts';
+import type { BuiltImage } from '../run/deps.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
 import { buildImage, defaultTag, type DockerClient } from '../targets/docker.ts';
 import { PROJECT_ROOT } from '../util/project.ts';

@@ -7,7 +7,7 @@
  */
 import type { StepObserver, StepProgressSnapshot } from '../load/types.ts';
 import { formatProgressLine, type ProgressStep, type ProgressView } from '../progress/format.ts';
-import type { RunProgress } from '../run/run.ts';
+import type { RunProgress } from '../run/deps.ts';
 
 /** TTY redraw cadence: 2 Hz. */
 export const TTY_REDRAW_MS = 500;

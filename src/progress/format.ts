@@ -5,8 +5,6 @@
  */
 import { formatMsFromUs, formatNumber, formatRps } from '../util/format.ts';
 import type { StepProgressSnapshot } from '../load/types.ts';
-import type { Scenario } from '../scenario/schema.ts';
-import { LADDER_FRACTIONS, MAX_EXTENSION_STEPS } from '../plan/ladder.ts';
 
 export type ProgressStepKind = 'warmup' | 'max' | 'rate' | 'knee';
 
@@ -26,25 +24,13 @@ export interface ProgressView {
   runsTotal: number;
   /** Runs started so far, the current one included. */
   runsStarted: number;
-  /** Upper bound of one run's measuring time, s (see plannedRunS). */
+  /** Upper bound of one run's measuring time, s (run/executor.ts plannedRunS). */
   perRunS: number;
   /** Planned seconds of the current run's finished steps. */
   doneInRunS: number;
   step: ProgressStep | null;
   /** The engine's latest counters for `step`; null before its first report (or an engine without one). */
   snapshot: StepProgressSnapshot | null;
-}
-
-/**
- * Measuring seconds of one (target, configuration, repetition) if no step stops early: warm-up, the
- * closed-loop maximum, every rate and every knee refinement. An upper bound: saturation ends the rate
- * steps sooner. Start-up, builds and contract checks are not counted. With `rates: auto` the ladder has
- * at most LADDER_FRACTIONS, the required rates (`requiredRps`, plan/ladder.ts requiredRates) and the extensions.
- */
-export function plannedRunS(scenario: Pick<Scenario, 'load'>, requiredRps: readonly number[] = []): number {
-  const l = scenario.load;
-  const rates = l.steps.rates === 'auto' ? LADDER_FRACTIONS.length + requiredRps.length + MAX_EXTENSION_STEPS : l.steps.rates.length;
-  return l.warmupS + l.max.durationS + (rates + l.knee.refineSteps) * l.steps.durationS;
 }
 
 /** "4m05s", "59s". */

@@ -6,8 +6,7 @@
  */
 import { describeError, InterruptedError } from '../errors.ts';
 import type { NetworkFloor } from '../schema/run.ts';
-import type { RunDeps, RunInput } from './run.ts';
-import { PATH_TEMPLATE } from './run.ts';
+import { PATH_TEMPLATE, type RunDeps, type RunInput } from './deps.ts';
 
 /** Low enough to be idle for any target host, high enough for a p99 from 200 samples. */
 export const NETWORK_FLOOR_RATE_RPS = 100;

@@ -28,7 +28,7 @@ import { resolveDatabaseImage, seedDatabase, startPostgres } from '../targets/po
 import { ensureWritableDir } from '../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../util/project.ts';
 import { claimResultDir, createRunDir, makeRunId, reserveCpus, type Reservation } from './reservation.ts';
-import type { BuiltImage, RunDeps, RunInput, RunProgress } from './run.ts';
+import type { BuiltImage, RunDeps, RunInput, RunProgress } from './deps.ts';
 import { countHandlerLines } from './source-lines.ts';
 import { loadHostEnvironment, openTwoHost, type TwoHost } from './two-host.ts';
 

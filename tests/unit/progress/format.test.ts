@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatProgressLine, plannedRunS, runRemainingS, type ProgressView } from '../../../src/progress/format.ts';
+import { formatDuration, formatProgressLine, runRemainingS, type ProgressView } from '../../../src/progress/format.ts';
+import { plannedRunS } from '../../../src/run/executor.ts';
 
 function view(overrides: Partial<ProgressView> = {}): ProgressView {
   return {
@@ -44,6 +45,8 @@ describe('formatProgressLine', () => {
 describe('run estimate', () => {
   it('an upper bound: warm-up + max + every rate and knee step of each run still to come', () => {
     expect(plannedRunS({ load: { warmupS: 3, max: { durationS: 5 }, steps: { rates: [1, 2, 3, 4], durationS: 5 }, knee: { refineSteps: 2 } } } as never)).toBe(38);
+    // rates: auto — the ladder (6) plus the required rates (2) plus at most 3 extensions: 3 + 5 + (11 + 2) × 5
+    expect(plannedRunS({ load: { warmupS: 3, max: { durationS: 5 }, steps: { rates: 'auto', durationS: 5 }, knee: { refineSteps: 2 } } } as never, [5000, 10_000])).toBe(73);
     expect(runRemainingS(view(), 2.5)).toBe(337.5);
     // A run that stopped early (saturation) never counts below zero.
     expect(runRemainingS(view({ doneInRunS: 70 }), 1)).toBe(300);
