@@ -2,19 +2,22 @@
  * bench:capacity's arithmetic, pure so it is tested with exact numbers: per target and generator the
  * median of the rounds with its range, and the median (range) of each round's ratio to wrk.
  */
-export type GeneratorId = 'wrk' | 'autocannon' | 'ours-1' | 'ours-all' | 'oha' | 'run-max';
+export type GeneratorId = 'wrk' | 'autocannon' | 'ours-1' | 'ours-1-stats' | 'ours-all' | 'oha' | 'run-max';
 
 export interface CapacityRound {
   target: string;
   round: number;
   /** Achieved closed-loop throughput per generator, req/s. */
   figures: Partial<Record<GeneratorId, number>>;
+  /** The machine's speed probe after the round, ms (a fixed loop on the generator CPU). */
+  probeMs?: number;
 }
 
 const LABELS: Record<GeneratorId, string> = {
   wrk: 'wrk',
   autocannon: 'autocannon (CLI)',
   'ours-1': 'ours, 1 thread',
+  'ours-1-stats': 'ours, 1 thread, container stats read meanwhile',
   'ours-all': 'ours, 1 thread per load CPU',
   oha: 'oha',
   'run-max': "httpbench run's max step",

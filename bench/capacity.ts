@@ -22,7 +22,7 @@ import { loadScenario } from '../src/scenario/load.ts';
 import { isDockerTarget, type DockerTargetSpec } from '../src/scenario/schema.ts';
 import { connectDocker, imageInfo, startDockerTarget } from '../src/targets/docker.ts';
 import { freeLoopbackPort, waitForFirst200 } from '../src/targets/net.ts';
-import { capacityTable, type CapacityRound, type GeneratorId } from './capacity-lib.ts';
+import { capacityTable, spread, type CapacityRound, type GeneratorId } from './capacity-lib.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -50,6 +50,8 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) process.on(name, () => contro
 interface Target {
   name: string;
   baseUrl: string;
+  /** The run's container-stats stream for this target (as a run samples it during a step); null for bench/server. */
+  sampleResources: (() => { stop(): Promise<unknown> } | null) | null;
   /** The scenario of `httpbench run`'s max step against it; null where a run cannot measure it. */
   scenarioYaml: string | null;
   stop(): Promise<void>;
@@ -86,7 +88,7 @@ async function startContainer(name: 'go-chi' | 'fastapi'): Promise<Target> {
     `  - { name: ${name}, context: ., dockerfile: ${spec.dockerfile}, configurations: [{ id: ${configuration.id}, env: { ${env} } }] }`,
     ...runLoadLines(),
   ].join('\n');
-  return { name, baseUrl: running.baseUrl, scenarioYaml, stop: () => running.stop() };
+  return { name, baseUrl: running.baseUrl, sampleResources: () => running.sampleResources(), scenarioYaml, stop: () => running.stop() };
 }
 
 async function startBenchServer(): Promise<Target> {
@@ -104,7 +106,7 @@ async function startBenchServer(): Promise<Target> {
     await stop();
     throw new Error(`bench/server gave no 200 at ${baseUrl}/`);
   }
-  return { name: 'server', baseUrl, scenarioYaml: null, stop };
+  return { name: 'server', baseUrl, sampleResources: null, scenarioYaml: null, stop };
 }
 
 /** The run's load section: warm-up, the max step under test, one short open-loop step (required). */
@@ -153,6 +155,19 @@ async function ours(baseUrl: string, workers: number): Promise<number> {
   return step.achievedRps;
 }
 
+/**
+ * Our engine while the container's Docker stats stream is read on the same thread, as a run reads it
+ * during every step: what the orchestrator's own work costs the measuring thread.
+ */
+async function oursWithStats(target: Target): Promise<number> {
+  const sampler = target.sampleResources!();
+  try {
+    return await ours(target.baseUrl, 1);
+  } finally {
+    await sampler?.stop();
+  }
+}
+
 /** `httpbench run`'s max step: a real run of a one-target scenario, the figure read from run.json. */
 async function runMaxStep(target: Target): Promise<number> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'httpbench-capacity-'));
@@ -176,12 +191,24 @@ async function runMaxStep(target: Target): Promise<number> {
   }
 }
 
+/**
+ * The machine's own speed, ms for a fixed loop on the generator CPU: a shared VM's speed drifts (here it
+ * halved for minutes at a time), and a round measured while it was slow is not comparable to one that was not.
+ */
+function speedProbeMs(): number {
+  const t0 = performance.now();
+  let x = 0;
+  for (let i = 0; i < 50_000_000; i++) x = (x + i * 7) % 1_000_003;
+  if (x < 0) console.log(x); // keeps the loop from being optimised away
+  return performance.now() - t0;
+}
+
 async function main(): Promise<void> {
   await execa('taskset', ['-a', '-cp', GENERATOR_CPUS, String(process.pid)]);
   const ohaBin = (await which('oha')) ?? ((await execa('sh', ['-c', 'ls ~/.cargo/bin/oha'], { reject: false })).stdout.trim() || null);
   const wrkVersion = (await execa('sh', ['-c', "dpkg-query -W -f='${Version}' wrk"], { reject: false })).stdout || 'unknown';
   const cpu = (await execa('lscpu', { reject: false })).stdout.match(/Model name:\s*(.+)/)?.[1] ?? 'unknown';
-  const generators: GeneratorId[] = ['wrk', 'autocannon', 'ours-1', ...(LOAD_CPUS > 1 ? (['ours-all'] as const) : []), ...(ohaBin ? (['oha'] as const) : []), 'run-max'];
+  const generators: GeneratorId[] = ['wrk', 'autocannon', 'ours-1', 'ours-1-stats', ...(LOAD_CPUS > 1 ? (['ours-all'] as const) : []), ...(ohaBin ? (['oha'] as const) : []), 'run-max'];
   console.log(`machine: ${os.cpus().length} CPUs (${cpu}), Linux ${os.release()}, Node ${process.version}, wrk ${wrkVersion}${ohaBin ? '' : ', oha not installed'}`);
   console.log(`generators on CPU(s) ${GENERATOR_CPUS} (${LOAD_CPUS} thread(s) for wrk and ours-all), target on CPU ${TARGET_CPU}; ${CONNECTIONS} connections, ${DURATION_S} s, ${ROUNDS} alternated rounds`);
   if (LOAD_CPUS === 1) console.log('one load CPU: "ours, all threads" is the same as one thread and is not run');
@@ -195,7 +222,7 @@ async function main(): Promise<void> {
         await ours(target.baseUrl, 1); // warm-up (discarded): the target's first seconds and our JIT
         // Rotate the order each round so no generator always measures a warmer or cooler target.
         // bench/server is not a contract target (it answers "ok" everywhere): a run refuses it, so no run-max there.
-        const mine = name === 'server' ? generators.filter((g) => g !== 'run-max') : generators;
+        const mine = name === 'server' ? generators.filter((g) => g !== 'run-max' && g !== 'ours-1-stats') : generators;
         const order = mine.map((_, i) => mine[(i + round) % mine.length]!);
         const figures: Partial<Record<GeneratorId, number>> = {};
         for (const g of order) {
@@ -206,16 +233,20 @@ async function main(): Promise<void> {
             : g === 'oha' ? await oha(ohaBin!, url)
             : g === 'ours-1' ? await ours(target.baseUrl, 1)
             : g === 'ours-all' ? await ours(target.baseUrl, LOAD_CPUS)
+            : g === 'ours-1-stats' ? await oursWithStats(target)
             : await runMaxStep(target); // the run starts its own container; ours idles meanwhile
         }
-        rounds.push({ target: name, round, figures });
-        console.log(`${name} round ${round + 1}: ${order.map((g) => `${g} ${Math.round(figures[g] ?? NaN)}`).join(', ')}`);
+        const probeMs = speedProbeMs();
+        rounds.push({ target: name, round, figures, probeMs });
+        console.log(`${name} round ${round + 1}: ${order.map((g) => `${g} ${Math.round(figures[g] ?? NaN)}`).join(', ')}; speed probe ${Math.round(probeMs)} ms`);
       } finally {
         await target.stop();
       }
     }
   }
   console.log(`\n${capacityTable(rounds, generators).join('\n')}`);
+  const probes = spread(rounds.map((r) => r.probeMs ?? NaN));
+  if (probes) console.log(`\nspeed probe (fixed loop on the generator CPU): ${Math.round(probes.median)} ms (${Math.round(probes.min)}–${Math.round(probes.max)})${probes.max > 1.2 * probes.min ? ' — the machine\'s own speed moved by more than 20 % between rounds: compare ratios within a round' : ''}`);
   if (OUT) await writeFile(OUT, `${JSON.stringify({ machine: cpu, generatorCpus: GENERATOR_CPUS, targetCpu: TARGET_CPU, connections: CONNECTIONS, durationS: DURATION_S, rounds }, null, 2)}\n`);
 }
 
