@@ -33,6 +33,9 @@
  *    (generator.latencyCaveats), up to the generator's read delay there. The target's own figure
  *    is only known to lie in [v − that, v]; when the rule judges that interval differently from v
  *    (a threshold within the floor of the figure) → inconclusive, with the floor named.
+ * 11. A step whose CPUs were not the run's alone (analysis/contention.ts: other processes or steal
+ *    took more than the stated share of the generator's or the targets' CPUs) measured the machine's
+ *    neighbours as much as the target: a verdict resting on it is inconclusive, naming the figure.
  * 8. A configuration the plan never ran (skipped: identical to another on this CPU budget) is listed
  *    as "not run" and left out of the overall verdict, whose reason then says it holds only for the
  *    configurations that ran. A configuration that was run and failed still makes it inconclusive.
@@ -45,6 +48,7 @@ import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
 import { TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
 import type { ClaimVerdictSchema, ConfigurationVerdictSchema, MeasuredFigureSchema } from '../schema/verdicts.ts';
 import type { z } from 'zod';
+import { contentionCaveat } from './contention.ts';
 import { instrumentShare } from './floor.ts';
 import { groupTargets, type ResultGroup } from './groups.ts';
 import { spreadOf } from './summary.ts';
@@ -216,14 +220,17 @@ function exact(v: number): Interval {
 function maxThroughputSample(r: TargetResult): Sample {
   if (r.maxThroughputRps === null) return { ok: false, reason: `repetition ${r.repetition}: the closed-loop step did not run` };
   const step = r.steps.find((s) => s.kind === 'max');
+  // Rule 11: the same sample, made inconclusive when the machine was not quiet.
+  const caveat = step ? contentionCaveat(step, 'the closed-loop step') : undefined;
   if (step?.generator.bound) {
     return {
       ok: true,
       iv: { lo: r.maxThroughputRps, hi: Infinity },
       boundReason: step.generator.boundReasons.join('; ') || 'generator-bound',
+      ...(caveat ? { caveat } : {}),
     };
   }
-  return { ok: true, iv: exact(r.maxThroughputRps) };
+  return { ok: true, iv: exact(r.maxThroughputRps), ...(caveat ? { caveat } : {}) };
 }
 
 /** Rule 4: the step a latency-at-rate claim is judged on, or why there is none. */
@@ -267,9 +274,10 @@ function latencyOfStep(step: Step, percentile: Percentile, rule: ClaimRule, wher
   const value = lat.us[percentile] / 1000;
   const sample: Sample = { ok: true, iv: exact(value), latencySource: lat.source, offeredRps: step.offeredRps ?? undefined };
   const caveat =
-    lat.source === 'uncorrected'
+    contentionCaveat(step, `the step at ${where}`) ??
+    (lat.source === 'uncorrected'
       ? uncorrectedOnlyCaveat(value, rule, where)
-      : (generatorPauseCaveat(step, percentile, rule, where) ?? instrumentCaveat(step, percentile, rule, where, doc));
+      : (generatorPauseCaveat(step, percentile, rule, where) ?? instrumentCaveat(step, percentile, rule, where, doc)));
   if (caveat) sample.caveat = caveat;
   return sample;
 }
@@ -597,6 +605,9 @@ function pairedSamples(num: Group, den: Group, value: (r: TargetResult) => Sampl
       const s: Sample = { ok: true, iv: { lo: sa.iv.lo / sb.iv.hi, hi: sa.iv.hi / sb.iv.lo }, point: sa.iv.lo / sb.iv.lo };
       const bound = sa.boundReason ?? sb.boundReason;
       if (bound !== undefined) s.boundReason = bound;
+      // A caveat on either side (a contended step, say) holds for their ratio too.
+      const caveat = sa.caveat ?? sb.caveat;
+      if (caveat !== undefined) s.caveat = caveat;
       out.push(s);
     }
   }

@@ -9,6 +9,7 @@
  * one, else the uncorrected one; `latencySource` always says which, and "mixed" when repetitions
  * differ, so a figure is never silently a blend of the two.
  */
+import { stepContention } from './contention.ts';
 import type { RunDocument, Step, TargetResult, PercentilesUs } from '../schema/run.ts';
 import { PERCENTILES } from '../schema/percentiles.ts';
 import { median } from '../util/stats.ts';
@@ -70,6 +71,8 @@ export interface StepSummary {
   saturated: number;
   /** Latency percentiles the generator could have caused in any repetition (generator.latencyCaveats). */
   tailsInDoubt: string[];
+  /** Repetitions in which other processes or steal took the step's CPUs (analysis/contention.ts). */
+  contended: number;
   notes: string[];
 }
 
@@ -139,6 +142,7 @@ export function summariseSteps(steps: Step[]): StepSummary {
     generatorBound: steps.filter((s) => s.generator.bound).length,
     saturated: steps.filter((s) => s.saturated).length,
     tailsInDoubt: PERCENTILES.filter((p) => steps.some((s) => s.generator.latencyCaveats?.some((c) => c.percentile === p))),
+    contended: steps.filter((s) => stepContention(s) !== null).length,
     notes,
   };
 }

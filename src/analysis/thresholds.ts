@@ -11,6 +11,7 @@
  * 3. pass when every value of that interval satisfies the rule, fail when none does, otherwise
  *    not-measured ("only ≥ X is known"). A step never offered, a generator-bound step (its figures are
  *    the generator's), a failed repetition or a figure the run did not record → not-measured, with why.
+ *    So is a figure resting on a contended step (analysis/contention.ts: others took the CPUs).
  * 4. A threshold without `configuration` applies to every configuration of its target; those the plan
  *    skipped by design are "not-run" and do not count, unless none ran. Naming a skipped
  *    configuration explicitly makes it not-measured.
@@ -25,6 +26,7 @@ import { instrumentShare } from './floor.ts';
 import type { Threshold, ThresholdMetric } from '../scenario/schema.ts';
 import type { ThresholdConfigurationResult, ThresholdFigure, ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
 import { TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
+import { stepContention } from './contention.ts';
 import { groupTargets } from './groups.ts';
 import { intendedRequests, isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
 import { median } from '../util/stats.ts';
@@ -122,6 +124,8 @@ function notOffered(r: TargetResult, rate: number): string {
 
 function sampleOf(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample {
   const rep = `repetition ${r.repetition}`;
+  const contended = contendedStepsOf(t, r);
+  if (contended !== null) return { ok: false, reason: `${rep}: ${contended}` };
   switch (t.metric) {
     case 'maxRps': {
       if (r.maxThroughputRps === null) return { ok: false, reason: `${rep}: the closed-loop step did not run` };
@@ -148,6 +152,21 @@ function sampleOf(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample {
     default:
       return atRateSample(t, r, doc);
   }
+}
+
+/** Rule 3: why the figure rests on a step the machine's neighbours shared, or null. */
+function contendedStepsOf(t: Threshold, r: TargetResult): string | null {
+  const open = r.steps.filter((s) => s.kind !== 'max');
+  const steps =
+    t.metric === 'maxRps' ? r.steps.filter((s) => s.kind === 'max')
+    : t.metric === 'sustainableRps' ? open
+    : t.atRps !== undefined ? [stepAt(r, t.atRps)].filter((s): s is Step => s !== undefined)
+    : [];
+  for (const s of steps) {
+    const reason = stepContention(s);
+    if (reason !== null) return `the step ${s.offeredRps === null ? 'closed loop' : `at ${formatRps(s.offeredRps)} req/s`} was contended (${reason}), so its figures are not the target's alone`;
+  }
+  return null;
 }
 
 function atRateSample(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample {

@@ -9,6 +9,7 @@ import type { RunDocument } from '../schema/run.ts';
 import type { Percentile } from '../schema/percentiles.ts';
 import type { GroupSummary, RateSummary } from '../analysis/summary.ts';
 import type { VerdictsDocument } from '../schema/verdicts.ts';
+import { contentionHeadline } from '../analysis/contention.ts';
 import { atScaleRate, matchesRate } from '../analysis/step-rules.ts';
 import { bytesGiB, formatMsFromUs, formatRatio, formatRps } from '../util/format.ts';
 import { fmt, skippedByDesign } from './common.ts';
@@ -25,6 +26,8 @@ export interface Headline {
    * generator reaches beside the targets' figures; null when the run did not measure one.
    */
   loadSide: string | null;
+  /** One line when other processes or steal took the run's CPUs during some steps (analysis/contention.ts); null when quiet. */
+  contention: string | null;
   /** "12 claims: 5 confirmed, …" or null without a registry. */
   claims: string | null;
   /** "2 thresholds: 1 pass, 1 FAIL, …" or null without thresholds. */
@@ -161,6 +164,7 @@ export function computeHeadline(doc: RunDocument, groups: GroupSummary[], verdic
     ratios: ratios(doc, shown),
     machine: machine(doc, shown),
     loadSide: loadSide(doc),
+    contention: contentionHeadline(doc),
     claims: claimCount === 0 ? null : `${claimCount} claims: ${s.claims.confirmed} confirmed, ${s.claims.refuted} refuted, ${s.claims.inconclusive} inconclusive`,
     thresholds:
       thresholdCount === 0 ? null : `${thresholdCount} threshold${thresholdCount === 1 ? '' : 's'}: ${s.thresholds.pass} pass, ${s.thresholds.fail} fail, ${s.thresholds.notMeasured} not measured`,

@@ -96,7 +96,7 @@ function claimsHtml(verdicts: ClaimVerdict[], claimsSource?: string): string {
 
 /** The answer first: the headline table, ratios, machine and counts, in one box above the claims. */
 function headlineHtml(h: Headline): string {
-  const facts = [...h.ratios.map((r) => `Ratio: ${r}`), `Machine: ${h.machine}`, ...(h.loadSide ? [`Load side: ${h.loadSide}`] : [])];
+  const facts = [...h.ratios.map((r) => `Ratio: ${r}`), `Machine: ${h.machine}`, ...(h.loadSide ? [`Load side: ${h.loadSide}`] : []), ...(h.contention ? [`Not quiet: ${h.contention}`] : [])];
   if (h.claims) facts.push(`Claims: ${h.claims} (below)`);
   if (h.thresholds) facts.push(`Thresholds: ${h.thresholds} (below)`);
   const out = [

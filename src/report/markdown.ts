@@ -81,7 +81,7 @@ function headlineSection(h: Headline): string {
   const out = ['## Headline', ''];
   if (h.rows.length > 0) out.push(table(h.header, h.rows, h.header.map((_, i) => (i === 0 ? 'l' : 'r'))), '');
   else out.push('No configuration was measured.', '');
-  const facts = [...h.ratios.map((r) => `Ratio: ${r}`), `Machine: ${h.machine}`, ...(h.loadSide ? [`Load side: ${h.loadSide}`] : [])];
+  const facts = [...h.ratios.map((r) => `Ratio: ${r}`), `Machine: ${h.machine}`, ...(h.loadSide ? [`Load side: ${h.loadSide}`] : []), ...(h.contention ? [`Not quiet: ${h.contention}`] : [])];
   if (h.claims) facts.push(`Claims: ${h.claims} (below)`);
   if (h.thresholds) facts.push(`Thresholds: ${h.thresholds} (below)`);
   out.push(...facts.map((f) => `- ${mdCell(f)}`));

@@ -34,6 +34,7 @@ export function renderTerminal(model: ReportModel): string {
   for (const r of headline.ratios) out.push(`ratio: ${r}`);
   out.push(`machine: ${headline.machine}`);
   if (headline.loadSide) out.push(`load side: ${headline.loadSide}`);
+  if (headline.contention) out.push(`not quiet: ${clean(headline.contention)}`);
   if (headline.notRun.length > 0) out.push(NOT_RUN_INTRO, ...headline.notRun.map((n) => `  - ${n}`));
 
   const stores = model.stores.rows;

@@ -48,13 +48,16 @@ export async function calibrate(input: RunInput, deps: RunDeps, required: readon
     const rates = listedRates(scenario) ?? calibrationRates(calibration.ceiling?.achievedRps ?? null, required);
     for (const rate of rates) {
       throwIfAborted(signal);
+      const cpuWindow = (await deps.contention?.open()) ?? null;
       const step = await deps.engine('openloop').runStep(
         { ...base, baseUrl: started.target.baseUrl, rateRps: rate, durationS: calibration.durationS, connections: scenario.load.connections },
         signal,
       );
+      // No stats sampler on the calibration server: its CPU comes from its cgroup, or the targets' side stays unjudged.
+      const contention = cpuWindow?.close().figures(null) ?? null;
       throwIfAborted(signal);
       const latencyUs = step.latencyUs.corrected ?? step.latencyUs.uncorrected;
-      calibration.steps.push({ offeredRps: rate, achievedRps: step.achievedRps, latencyUs, generatorBound: step.generator.bound });
+      calibration.steps.push({ offeredRps: rate, achievedRps: step.achievedRps, latencyUs, generatorBound: step.generator.bound, ...(contention ? { contention } : {}) });
       deps.log(
         `[calibration] ${rate} rps: floor p50 ${(latencyUs.p50 / 1000).toFixed(3)} ms, p99 ${(latencyUs.p99 / 1000).toFixed(3)} ms` +
           (step.generator.bound ? ` [generator-bound: ${step.generator.boundReasons.join('; ')}]` : ''),

@@ -4,6 +4,7 @@
  * small helpers only: run.ts, executor.ts, calibrate.ts and network-floor.ts all import this file, and
  * it imports none of them, so no import cycle runs through run/.
  */
+import type { ContentionProbe } from './contention-probe.ts';
 import type { Claim } from '../schema/claims.ts';
 import { InterruptedError } from '../errors.ts';
 import type { LoadEngine, StepObserver, StepSpec } from '../load/types.ts';
@@ -58,6 +59,8 @@ export interface RunDeps {
   now(): Date;
   /** Live progress for people (optional); its observer goes to the engine for each step. */
   progress?: RunProgress;
+  /** Who else used the CPUs around each step (src/run/contention-probe.ts); absent: not recorded. */
+  contention?: ContentionProbe | null;
 }
 
 /** Events for a live progress display (src/cli/progress-display.ts). */

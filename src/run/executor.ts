@@ -16,6 +16,7 @@ import type { ProgressStepKind } from '../progress/format.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Step, TargetResult } from '../schema/run.ts';
 import { removedFromOutside, type RunningTarget } from '../targets/types.ts';
+import { stepContention } from '../analysis/contention.ts';
 import { stepBase, throwIfAborted, type BuiltImage, type RunDatabase, type RunDeps, type RunInput } from './deps.ts';
 
 
@@ -92,6 +93,7 @@ export async function measureTarget(
       throwIfAborted(signal);
       const sampler = target!.sampleResources();
       const dbSampler = database?.sampleResources() ?? null;
+      const cpuWindow = (await deps.contention?.open()) ?? null;
       let measured: EngineStep;
       try {
         measured = await runStep(kind, engineName, spec);
@@ -100,6 +102,7 @@ export async function measureTarget(
         await dbSampler?.stop().catch(() => null);
         throw error;
       }
+      const cpuClosed = cpuWindow?.close() ?? null;
       const resources = sampler ? await sampler.stop() : null;
       // The database's figures are context, not a target failure: a sampling error leaves them null.
       const databaseResources = dbSampler ? await dbSampler.stop().catch(() => null) : null;
@@ -119,6 +122,8 @@ export async function measureTarget(
       const cpuUsed = step.cpuPercent === null ? null : step.cpuPercent + (database?.info.sharesTargetCpus ? (databaseResources?.cpuPercent ?? 0) : 0);
       const loadLimit = loadSideLimit(stored, cpuUsed, input.scenario.resources.cpus);
       if (loadLimit) markLoadBound(step, loadLimit);
+      const contention = cpuClosed?.figures(cpuUsed) ?? null;
+      if (contention) step.contention = contention;
       entry.steps.push(step);
       if (resources && entry.memory) entry.memory.peakBytes = Math.max(entry.memory.peakBytes, resources.memoryPeakBytes);
       const lat = stepLatency(step)?.us;
@@ -126,7 +131,8 @@ export async function measureTarget(
         `[${label}] ${kind} ${spec.rateRps === null ? 'closed loop' : `${spec.rateRps} rps`}: achieved ${step.achievedRps.toFixed(0)} rps, ` +
           (lat ? `p50 ${(lat.p50 / 1000).toFixed(2)} ms, p99 ${(lat.p99 / 1000).toFixed(2)} ms` : 'latency: no data (no request completed)') +
           (step.generator.bound ? ' [generator-bound]' : '') +
-          (saturated ? ` [saturated: ${reasons.join('; ')}]` : ''),
+          (saturated ? ` [saturated: ${reasons.join('; ')}]` : '') +
+          (stepContention(step) ? ` [contended: ${stepContention(step)}]` : ''),
       );
       if (database) await assertDatabaseAlive(database, step, label, save);
       await assertAlive(target!, label);

@@ -27,6 +27,7 @@ import { configurationEnvProblems, loadTargetManifests } from '../targets/manife
 import { resolveDatabaseImage, seedDatabase, startPostgres } from '../targets/postgres.ts';
 import { ensureWritableDir } from '../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../util/project.ts';
+import { contentionProbe, placementOf, quietCheck } from './contention-probe.ts';
 import { claimResultDir, createRunDir, makeRunId, reserveCpus, type Reservation } from './reservation.ts';
 import type { BuiltImage, RunDeps, RunInput, RunProgress } from './deps.ts';
 import { countHandlerLines } from './source-lines.ts';
@@ -215,6 +216,9 @@ export async function placeRun(prepared: PreparedRun, io: SetupIo): Promise<Plac
   const localDocker = twoHost ? twoHost.local : docker;
   const dockerVersion = localDocker ? ((await localDocker.version()).Version ?? null) : null;
   const environment = await detectEnvironment({ projectRoot: PROJECT_ROOT, dockerVersion, cpusets: { target: split.target, generator: generatorCpuset } });
+  // Before anything of the run loads the machine: is anyone else on its CPUs? One line if so.
+  const notQuiet = await quietCheck(placementOf(generatorCpuset, twoHost ? null : split.target));
+  if (notQuiet) io.warn(notQuiet);
   return { ...prepared, scenario, targetCpuset: split.target, generatorCpuset, docker, environment };
 }
 
@@ -304,6 +308,8 @@ export function runDeps(placed: PlacedRun, req: Pick<RunRequest, 'buildProxy' | 
     log: hooks.log,
     now: () => new Date(),
     ...(hooks.progress ? { progress: hooks.progress } : {}),
+    // The targets' CPUs are this machine's only when their containers run here.
+    contention: contentionProbe(placementOf(placed.generatorCpuset, twoHost ? null : targetCpuset)),
   };
 }
 

@@ -1,0 +1,111 @@
+/**
+ * When a step was not alone on its CPUs: the one rule, read by claims, thresholds, summaries, the
+ * reports and the run's own log line. Pure.
+ *
+ * A step is contended when, on the generator's CPUs or on the targets', other processes and the
+ * hypervisor (steal) together took more than CONTENDED_PERCENT of the CPU time over the step
+ * (run.json `step.contention`, measured by src/run/contention-probe.ts). Both count: a hog on the
+ * generator's core delays its sends and reads (corrected latency rises, achieved rate falls), one on
+ * the targets' core takes the target's budget, and steal does either from outside the machine.
+ */
+import type { Contention, RunDocument, Step } from '../schema/run.ts';
+import { formatNumber } from '../util/format.ts';
+
+/**
+ * Percent of a CPU set's time others may take before a step is contended. Measured on the 2-vCPU
+ * CI VM (README "Measured here"), quiet (`httpbench run --quick`, nothing else running): other +
+ * steal stayed at or below ~3 % on the generator's CPU and ~5 % on the targets' (dockerd serving the
+ * stats stream, kernel threads, the tick resolution of /proc/stat against short steps); a CPU hog
+ * pinned to the generator's CPU took 40–50 %. 10 % is above the quiet noise with room, and far below
+ * what one busy process takes.
+ */
+export const CONTENDED_PERCENT = 10;
+
+function pct(v: number): string {
+  return `${formatNumber(v, v < 10 ? 1 : 0)} %`;
+}
+
+function side(whose: string, cpus: string, other: number, steal: number): string | null {
+  if (other + steal <= CONTENDED_PERCENT) return null;
+  const cpuText = `${whose} CPU${cpus.includes(',') || cpus.includes('-') ? 's' : ''} ${cpus}`;
+  if (steal < 0.5) return `other processes took ${pct(other)} of ${cpuText}`;
+  if (other < 0.5) return `the hypervisor took ${pct(steal)} of ${cpuText} (steal)`;
+  return `other processes took ${pct(other)} and the hypervisor ${pct(steal)} (steal) of ${cpuText}`;
+}
+
+/** Why the figures say the CPUs were not the run's alone, or null when they were (or are unknown). */
+export function contentionReason(c: Contention | undefined): string | null {
+  if (c === undefined) return null;
+  const parts = [
+    side("the generator's", c.generatorCpus, c.generatorCpusOtherPercent, c.generatorCpusStealPercent),
+    c.targetCpus === null ? null : side("the targets'", c.targetCpus, c.targetCpusOtherPercent ?? 0, c.targetCpusStealPercent ?? 0),
+  ].filter((p): p is string => p !== null);
+  return parts.length > 0 ? parts.join('; ') : null;
+}
+
+/** The step's contention reason (null when it was alone or measured before contention was recorded). */
+export function stepContention(step: Pick<Step, 'contention'>): string | null {
+  return contentionReason(step.contention);
+}
+
+/**
+ * Claims rule 11: a verdict resting on a contended step cannot be charged to the target. `what`
+ * names the step ("the step at 5,000 req/s").
+ */
+export function contentionCaveat(step: Pick<Step, 'contention'>, what: string): { reason: string; settle: string } | undefined {
+  const reason = stepContention(step);
+  if (reason === null) return undefined;
+  return {
+    reason: `${what} was contended: ${reason} during it, so its figures are the machine's as much as the target's`,
+    settle: 'repeat on a quiet machine (nothing else running on its CPUs; the run warns before its first step when it is not)',
+  };
+}
+
+/** Largest share others took of any CPU set of the step (other + steal), percent; null when unmeasured. */
+export function contentionPeakPercent(c: Contention | undefined): number | null {
+  if (c === undefined) return null;
+  return Math.max(c.generatorCpusOtherPercent + c.generatorCpusStealPercent, (c.targetCpusOtherPercent ?? 0) + (c.targetCpusStealPercent ?? 0));
+}
+
+/** How quiet the machine was over a run: counts of measured and contended steps, and the worst one. */
+export interface RunContention {
+  /** Steps (target steps and calibration steps) with contention figures. */
+  measured: number;
+  contended: number;
+  /** The contended step with the largest share, described. */
+  worst: { label: string; reason: string; percent: number } | null;
+}
+
+export function runContention(doc: RunDocument): RunContention {
+  const steps: Array<{ label: string; contention: Contention | undefined }> = [];
+  for (const s of doc.calibration?.steps ?? []) steps.push({ label: `calibration at ${formatNumber(s.offeredRps)} req/s`, contention: s.contention });
+  for (const t of doc.targets) {
+    for (const s of t.steps) {
+      const at = s.offeredRps === null ? 'closed loop' : `${formatNumber(s.offeredRps)} req/s`;
+      steps.push({ label: `${t.name}/${t.configuration} #${t.repetition + 1} ${at}`, contention: s.contention });
+    }
+  }
+  let measured = 0;
+  let contended = 0;
+  let worst: RunContention['worst'] = null;
+  for (const s of steps) {
+    if (s.contention === undefined) continue;
+    measured++;
+    const reason = contentionReason(s.contention);
+    if (reason === null) continue;
+    contended++;
+    const percent = contentionPeakPercent(s.contention)!;
+    if (worst === null || percent > worst.percent) worst = { label: s.label, reason, percent };
+  }
+  return { measured, contended, worst };
+}
+
+/** The headline's line when the machine was not quiet; null when it was (or nothing was measured). */
+export function contentionHeadline(doc: RunDocument): string | null {
+  const c = runContention(doc);
+  if (c.contended === 0 || c.worst === null) return null;
+  return (
+    `${c.contended} of ${c.measured} steps contended — other processes or steal took over ${CONTENDED_PERCENT} % of their CPUs ` +
+    `(worst ${c.worst.label}: ${c.worst.reason}); verdicts resting on them are inconclusive`
+  );
+}

@@ -1,0 +1,140 @@
+/**
+ * Who else used the CPUs over a window: per-CPU times from /proc/stat at both ends, minus this
+ * process's CPU time and the targets' containers'. Pure arithmetic on text and numbers, so it is
+ * tested with exact figures on tiny snapshots; the readings are taken by contention-probe.ts.
+ *
+ * Which /proc/stat columns (proc(5): user nice system idle iowait irq softirq steal guest guest_nice,
+ * in USER_HZ ticks):
+ * - task time = user + nice + system: what processes ran. guest and guest_nice are already inside
+ *   user and nice, so they are not added again.
+ * - irq and softirq are left out of task time: the kernel charges interrupt work to no process, and
+ *   on loopback most of it is the benchmark's own packets (the generator's sends and the target's
+ *   replies are processed in softirq on their CPUs), which would read as a stranger's work.
+ * - steal is kept apart: the hypervisor ran another machine on this virtual CPU. It is not a process
+ *   here, but it takes the CPU from the generator or the target all the same.
+ * - the whole time of a CPU set is the sum of every column but guest: the window as the kernel
+ *   counted it, so shares need no clock of ours and no knowledge of tick lengths.
+ * This process's and the containers' CPU come in ns; ticks are USER_HZ = 100 per second, the value
+ * the Linux ABI fixes for /proc on every architecture Node runs on (sysconf(_SC_CLK_TCK)).
+ */
+import { formatCpuset } from '../util/cpuset.ts';
+import type { Contention } from '../schema/run.ts';
+
+/** /proc/stat's unit: USER_HZ ticks per second. */
+export const TICKS_PER_S = 100;
+const NS_PER_TICK = 1e9 / TICKS_PER_S;
+
+/** One CPU's cumulative times, ticks. */
+export interface CpuTicks {
+  user: number;
+  nice: number;
+  system: number;
+  idle: number;
+  iowait: number;
+  irq: number;
+  softirq: number;
+  steal: number;
+}
+
+/** Per-CPU lines ("cpuN …") of /proc/stat, by CPU number; the aggregate "cpu" line is ignored. */
+export function parseProcStat(text: string): Map<number, CpuTicks> {
+  const out = new Map<number, CpuTicks>();
+  for (const line of text.split('\n')) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const v = m[2]!.trim().split(/\s+/).map(Number);
+    // Older kernels have fewer columns (steal since 2.6.11): a missing one counts as 0.
+    const at = (i: number) => (Number.isFinite(v[i]) ? v[i]! : 0);
+    out.set(Number(m[1]), { user: at(0), nice: at(1), system: at(2), idle: at(3), iowait: at(4), irq: at(5), softirq: at(6), steal: at(7) });
+  }
+  return out;
+}
+
+/** The readings at one end of a window. */
+export interface CpuReading {
+  /** Per-CPU times from /proc/stat. */
+  cpus: Map<number, CpuTicks>;
+  /** This process's CPU time (every thread, including ended ones), ns. */
+  selfNs: number;
+  /** Monotonic clock, ns. */
+  atNs: number;
+}
+
+/** What is known about where the CPU time of the window's processes went. */
+export interface Placement {
+  /** CPUs this process may run on (its affinity); every CPU when unpinned. */
+  generatorCpus: readonly number[];
+  /** CPUs of the targets' containers on this machine; null when they run elsewhere or are unknown. */
+  targetCpus: readonly number[] | null;
+}
+
+interface SetTimes {
+  task: number;
+  steal: number;
+  total: number;
+}
+
+function setTimes(before: CpuReading, after: CpuReading, cpus: readonly number[]): SetTimes | null {
+  const sum: SetTimes = { task: 0, steal: 0, total: 0 };
+  for (const cpu of cpus) {
+    const a = before.cpus.get(cpu);
+    const b = after.cpus.get(cpu);
+    if (!a || !b) return null;
+    const d = (k: keyof CpuTicks) => Math.max(0, b[k] - a[k]);
+    sum.task += d('user') + d('nice') + d('system');
+    sum.steal += d('steal');
+    sum.total += d('user') + d('nice') + d('system') + d('idle') + d('iowait') + d('irq') + d('softirq') + d('steal');
+  }
+  return sum;
+}
+
+/** Share of `part` in `total`, percent, within [0, 100] (readings at tick resolution can overshoot by a tick). */
+function percent(part: number, total: number): number {
+  if (total <= 0) return 0;
+  return Math.min(100, Math.max(0, (part / total) * 100));
+}
+
+/**
+ * The contention figures of a window. `containersNs`: CPU time of the target's (and a database's
+ * on the same CPUs) containers over the window, ns; null when unknown (url: targets). Null when a
+ * CPU of the placement is missing from /proc/stat (not Linux, or a CPU went offline), and when the
+ * generator shares the targets' CPUs and the containers' time is unknown.
+ */
+export function contentionFigures(before: CpuReading, after: CpuReading, placement: Placement, containersNs: number | null): Contention | null {
+  const selfTicks = Math.max(0, after.selfNs - before.selfNs) / NS_PER_TICK;
+  const containerTicks = containersNs === null ? null : Math.max(0, containersNs) / NS_PER_TICK;
+  const intervalMs = Math.max(0, after.atNs - before.atNs) / 1e6;
+  const gen = [...placement.generatorCpus];
+  const tgt = placement.targetCpus === null ? null : [...placement.targetCpus];
+  const apart = tgt !== null && tgt.length > 0 && !tgt.some((c) => gen.includes(c));
+  if (apart) {
+    const g = setTimes(before, after, gen);
+    const t = setTimes(before, after, tgt);
+    if (!g || !t) return null;
+    return {
+      intervalMs,
+      generatorCpus: formatCpuset(gen),
+      generatorCpusOtherPercent: percent(g.task - selfTicks, g.total),
+      generatorCpusStealPercent: percent(g.steal, g.total),
+      targetCpus: formatCpuset(tgt),
+      targetCpusOtherPercent: containerTicks === null ? null : percent(t.task - containerTicks, t.total),
+      targetCpusStealPercent: percent(t.steal, t.total),
+    };
+  }
+  // Shared CPUs: one figure over all of them, with both ours and the containers' time taken out;
+  // without the containers' time the target's own work could not be told from a stranger's.
+  const shared = tgt !== null && tgt.length > 0;
+  if (shared && containerTicks === null) return null;
+  const all = [...new Set([...gen, ...(tgt ?? [])])];
+  const s = setTimes(before, after, all);
+  if (!s) return null;
+  return {
+    intervalMs,
+    generatorCpus: formatCpuset(all),
+    generatorCpusOtherPercent: percent(s.task - selfTicks - (shared ? containerTicks! : 0), s.total),
+    generatorCpusStealPercent: percent(s.steal, s.total),
+    targetCpus: null,
+    targetCpusOtherPercent: null,
+    targetCpusStealPercent: null,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The probe around a step and the check before the first step, on scripted sources: which readings
+ * it takes when, how the containers' mean CPU becomes time over the window, and the one-line warning.
+ */
+import { describe, expect, it } from 'vitest';
+import { contentionProbe, placementOf, quietCheck, type ProbeSources } from '../../../src/run/contention-probe.ts';
+
+/** Sources that hand out the given /proc/stat texts, CPU times and clock readings in order. */
+function scripted(stats: string[], selfNs: number[], nowNs: number[], load = 0.1, cpuCount = 2): ProbeSources & { reads: () => number } {
+  let s = 0;
+  let c = 0;
+  let t = 0;
+  return {
+    procStat: () => stats[Math.min(s++, stats.length - 1)]!,
+    selfNs: () => selfNs[Math.min(c++, selfNs.length - 1)]!,
+    nowNs: () => nowNs[Math.min(t++, nowNs.length - 1)]!,
+    loadAverage: async () => load,
+    cpuCount,
+    reads: () => s,
+  };
+}
+
+const T0 = 'cpu0 0 0 0 0 0 0 0 0\ncpu1 0 0 0 0 0 0 0 0';
+// 2 s later: CPU 0 fully busy (200 ticks), CPU 1 busy 120 of 200 ticks.
+const T1 = 'cpu0 150 0 50 0 0 0 0 0\ncpu1 100 0 20 80 0 0 0 0';
+
+describe('contentionProbe', () => {
+  it('reads at open and at close; the containers\' mean CPU counts over the window', () => {
+    // The first /proc/stat read checks it is there; then one at open and one at close.
+    const sources = scripted([T0, T0, T1], [0, 1.5e9], [0, 2e9]);
+    const probe = contentionProbe(placementOf('0', '1', 2), sources)!;
+    const window = probe.open();
+    expect(sources.reads()).toBe(2);
+    const closed = window.close();
+    expect(sources.reads()).toBe(3);
+    // We ran 1.5 s of CPU 0's 2 s: others 25 %. The container used 50 % of one core over 2 s = 100
+    // ticks of CPU 1's 120 busy: others 20 of 200 ticks = 10 %.
+    expect(closed.figures(50)).toMatchObject({ intervalMs: 2000, generatorCpusOtherPercent: 25, targetCpusOtherPercent: 10 });
+    expect(closed.figures(null)).toMatchObject({ generatorCpusOtherPercent: 25, targetCpusOtherPercent: null });
+  });
+
+  it('is absent where there is no /proc/stat', () => {
+    const missing: ProbeSources = { ...scripted([''], [0], [0]), procStat: () => { throw new Error('ENOENT'); } };
+    expect(contentionProbe(placementOf('0', '1', 2), missing)).toBeNull();
+    expect(contentionProbe(placementOf('0', '1', 2), scripted(['no cpu lines'], [0], [0]))).toBeNull();
+  });
+
+  it('places an unpinned generator on every CPU, and the targets nowhere when they run elsewhere', () => {
+    expect(placementOf(null, '1', 4)).toEqual({ generatorCpus: [0, 1, 2, 3], targetCpus: [1] });
+    expect(placementOf('0-1', null, 4)).toEqual({ generatorCpus: [0, 1], targetCpus: null });
+  });
+});
+
+describe('quietCheck', () => {
+  it('says nothing on a quiet machine', async () => {
+    const quiet = 'cpu0 1 0 1 198 0 0 0 0\ncpu1 2 0 0 198 0 0 0 0';
+    expect(await quietCheck(placementOf('0', '1', 2), 1, scripted([T0, T0, quiet], [0, 0], [0, 2e9]))).toBeNull();
+  });
+
+  it('warns in one line naming the busy CPUs and the load average', async () => {
+    const line = await quietCheck(placementOf('0', '1', 2), 1, scripted([T0, T0, T1], [0, 0], [0, 2e9], 1.5));
+    expect(line).not.toBeNull();
+    expect(line!.split('\n')).toHaveLength(1);
+    expect(line).toContain("other processes took 100 % of the generator's CPU 0");
+    expect(line).toContain("60 % of the targets' CPU 1");
+    expect(line).toContain('load average 1.50 on 2 CPUs');
+  });
+
+  it('warns on a load average above the CPU count even when the sampled second was calm', async () => {
+    const quiet = 'cpu0 0 0 0 200 0 0 0 0\ncpu1 0 0 0 200 0 0 0 0';
+    const line = await quietCheck(placementOf('0', '1', 2), 1, scripted([T0, T0, quiet], [0, 0], [0, 2e9], 3.25));
+    expect(line).toMatch(/^warning: the machine is not quiet before the first step \(load average 3\.25 on 2 CPUs\)/);
+  });
+});
