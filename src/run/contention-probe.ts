@@ -1,7 +1,9 @@
 /**
- * Reads who else used the CPUs around each step (the arithmetic is cpu-accounting.ts's): /proc/stat
- * and this process's CPU time just before the step and just after it. The readings are synchronous
- * (a /proc read is tens of µs) so that each end of the window is one instant, not an await apart.
+ * Reads who else used the CPUs around each step (the arithmetic is cpu-accounting.ts's): /proc/stat,
+ * this process's CPU time and the run's containers' cgroup CPU time just before the step and just
+ * after it. The readings are synchronous (a /proc or cgroup read is tens of µs) so that each end of
+ * the window is one instant, not an await apart; only finding the containers (a Docker API call)
+ * comes before the first reading.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { contentionReason } from '../analysis/contention.ts';
 import type { Contention } from '../schema/run.ts';
 import { parseCpuset } from '../util/cpuset.ts';
 import { formatNumber } from '../util/format.ts';
-import { contentionFigures, parseProcStat, type CpuReading, type Placement } from './cpu-accounting.ts';
+import { contentionFigures, parseCpuStatUsageNs, parseProcStat, parseUsagePercpu, type ContainersCpu, type CpuReading, type Placement } from './cpu-accounting.ts';
 
 /** A window opened before a step; closing it right after the step takes the second reading. */
 export interface CpuWindow {
@@ -29,7 +31,7 @@ export interface ClosedCpuWindow {
 
 /** Opens CPU windows around steps; absent where /proc/stat is not readable (not Linux). */
 export interface ContentionProbe {
-  open(): CpuWindow;
+  open(): Promise<CpuWindow>;
 }
 
 /** Where the readings come from; the defaults are this machine's, tests pass their own. */
@@ -43,6 +45,39 @@ export interface ProbeSources {
   loadAverage(): Promise<number>;
   /** Logical CPUs of the machine. */
   cpuCount: number;
+  /**
+   * A container's cgroup CPU time: ns per CPU (cgroup v1) or a total (v2); null when this machine
+   * has no cgroup for it (a targets host elsewhere, an unknown layout).
+   */
+  containerCpu(id: string): { perCpuNs: number[] } | { totalNs: number } | null;
+}
+
+/** Where Docker puts a container's cgroup: cgroupfs and systemd drivers, cgroup v1 and v2. */
+const V1_DIRS = (id: string) => ['cpuacct', 'cpu,cpuacct'].flatMap((c) => [`/sys/fs/cgroup/${c}/docker/${id}`, `/sys/fs/cgroup/${c}/system.slice/docker-${id}.scope`]);
+const V2_DIRS = (id: string) => [`/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`];
+
+function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    // Not this layout (or the container is gone): the caller tries the next, then falls back.
+    return null;
+  }
+}
+
+function systemContainerCpu(id: string): { perCpuNs: number[] } | { totalNs: number } | null {
+  if (!/^[0-9a-f]{12,64}$/.test(id)) return null;
+  for (const dir of V1_DIRS(id)) {
+    const text = readOrNull(`${dir}/cpuacct.usage_percpu`);
+    const perCpuNs = text === null ? null : parseUsagePercpu(text);
+    if (perCpuNs) return { perCpuNs };
+  }
+  for (const dir of V2_DIRS(id)) {
+    const text = readOrNull(`${dir}/cpu.stat`);
+    const totalNs = text === null ? null : parseCpuStatUsageNs(text);
+    if (totalNs !== null) return { totalNs };
+  }
+  return null;
 }
 
 export const SYSTEM_SOURCES: ProbeSources = {
@@ -54,10 +89,24 @@ export const SYSTEM_SOURCES: ProbeSources = {
   nowNs: () => Number(process.hrtime.bigint()),
   loadAverage: () => readFile('/proc/loadavg', 'utf8').then((t) => Number(t.split(/\s+/)[0]), () => Number.NaN),
   cpuCount: os.cpus().length,
+  containerCpu: systemContainerCpu,
 };
 
-function reading(sources: ProbeSources): CpuReading {
-  return { cpus: parseProcStat(sources.procStat()), selfNs: sources.selfNs(), atNs: sources.nowNs() };
+/** The containers' CPU summed, or null when any of them cannot be read (then none is used). */
+function containersCpu(sources: ProbeSources, ids: readonly string[]): ContainersCpu | null {
+  if (ids.length === 0) return null;
+  const sum: ContainersCpu = { perCpuNs: new Map(), unplacedNs: 0 };
+  for (const id of ids) {
+    const cpu = sources.containerCpu(id);
+    if (cpu === null) return null;
+    if ('totalNs' in cpu) sum.unplacedNs += cpu.totalNs;
+    else cpu.perCpuNs.forEach((ns, i) => sum.perCpuNs.set(i, (sum.perCpuNs.get(i) ?? 0) + ns));
+  }
+  return sum;
+}
+
+function reading(sources: ProbeSources, containerIds: readonly string[]): CpuReading {
+  return { cpus: parseProcStat(sources.procStat()), selfNs: sources.selfNs(), atNs: sources.nowNs(), containers: containersCpu(sources, containerIds) };
 }
 
 /**
@@ -71,8 +120,17 @@ export function placementOf(generatorCpuset: string | null, targetCpuset: string
   };
 }
 
-/** A probe over `placement`; null when the sources cannot be read (no /proc/stat). */
-export function contentionProbe(placement: Placement, sources: ProbeSources = SYSTEM_SOURCES): ContentionProbe | null {
+/**
+ * A probe over `placement`; null when the sources cannot be read (no /proc/stat). `runContainers`
+ * lists the ids of the run's containers running on this machine (the target, its database), whose
+ * cgroups are read at both ends; without it, or when a cgroup cannot be read, the Docker stats
+ * sampler's figure stands in (ClosedCpuWindow.figures).
+ */
+export function contentionProbe(
+  placement: Placement,
+  sources: ProbeSources = SYSTEM_SOURCES,
+  runContainers: (() => Promise<string[]>) | null = null,
+): ContentionProbe | null {
   try {
     if (parseProcStat(sources.procStat()).size === 0) return null;
   } catch {
@@ -80,11 +138,13 @@ export function contentionProbe(placement: Placement, sources: ProbeSources = SY
     return null;
   }
   return {
-    open() {
-      const before = reading(sources);
+    async open() {
+      // A failed listing only costs the exact figure: the sampler's estimate stands in.
+      const ids = runContainers ? await runContainers().catch(() => []) : [];
+      const before = reading(sources, ids);
       return {
         close() {
-          const after = reading(sources);
+          const after = reading(sources, ids);
           const intervalNs = Math.max(0, after.atNs - before.atNs);
           return {
             figures: (containersCpuPercent) =>
@@ -103,7 +163,7 @@ export function contentionProbe(placement: Placement, sources: ProbeSources = SY
 export async function quietCheck(placement: Placement, sampleMs = 1000, sources: ProbeSources = SYSTEM_SOURCES): Promise<string | null> {
   const probe = contentionProbe(placement, sources);
   if (!probe) return null;
-  const window = probe.open();
+  const window = await probe.open();
   await sleep(sampleMs);
   // No container of this run is up yet: every process on these CPUs but this one is someone else's.
   const figures = window.close().figures(0);

@@ -14,6 +14,10 @@
  *   here, but it takes the CPU from the generator or the target all the same.
  * - the whole time of a CPU set is the sum of every column but guest: the window as the kernel
  *   counted it, so shares need no clock of ours and no knowledge of tick lengths.
+ * The run's containers' CPU comes from their cgroups when this machine runs them (cgroup v1
+ * `cpuacct.usage_percpu`: ns per CPU, so a database on another CPU set is placed exactly; v2
+ * `cpu.stat` usage_usec: a total, placed on the targets' CPUs where the containers are pinned), read
+ * at the same two instants; else from the Docker stats sampler's mean over the step.
  * This process's and the containers' CPU come in ns; ticks are USER_HZ = 100 per second, the value
  * the Linux ABI fixes for /proc on every architecture Node runs on (sysconf(_SC_CLK_TCK)).
  */
@@ -50,10 +54,32 @@ export function parseProcStat(text: string): Map<number, CpuTicks> {
   return out;
 }
 
+/** CPU time of the run's containers from their cgroups, summed over the containers, ns. */
+export interface ContainersCpu {
+  /** By CPU (cgroup v1 cpuacct.usage_percpu). */
+  perCpuNs: Map<number, number>;
+  /** Without a CPU (cgroup v2 cpu.stat): counted on the targets' CPUs, where the containers are pinned. */
+  unplacedNs: number;
+}
+
+/** cgroup v1 `cpuacct.usage_percpu`: ns per CPU, in CPU order. Null when the text is not that. */
+export function parseUsagePercpu(text: string): number[] | null {
+  const values = text.trim().split(/\s+/).map(Number);
+  return values.length > 0 && text.trim() !== '' && values.every((v) => Number.isFinite(v) && v >= 0) ? values : null;
+}
+
+/** cgroup v2 `cpu.stat`: `usage_usec` in ns; null when absent. */
+export function parseCpuStatUsageNs(text: string): number | null {
+  const m = /^usage_usec\s+(\d+)\s*$/m.exec(text);
+  return m ? Number(m[1]) * 1000 : null;
+}
+
 /** The readings at one end of a window. */
 export interface CpuReading {
   /** Per-CPU times from /proc/stat. */
   cpus: Map<number, CpuTicks>;
+  /** The run's containers' CPU from their cgroups; absent (or null) when not readable here. */
+  containers?: ContainersCpu | null;
   /** This process's CPU time (every thread, including ended ones), ns. */
   selfNs: number;
   /** Monotonic clock, ns. */
@@ -102,7 +128,15 @@ function percent(part: number, total: number): number {
  */
 export function contentionFigures(before: CpuReading, after: CpuReading, placement: Placement, containersNs: number | null): Contention | null {
   const selfTicks = Math.max(0, after.selfNs - before.selfNs) / NS_PER_TICK;
-  const containerTicks = containersNs === null ? null : Math.max(0, containersNs) / NS_PER_TICK;
+  // The cgroups' exact figures when both ends have them, else the sampler's estimate on the targets' CPUs.
+  const cgroups = before.containers && after.containers ? { a: before.containers, b: after.containers } : null;
+  const onCpusNs = (cpus: readonly number[], withUnplaced: boolean) =>
+    cgroups === null
+      ? 0
+      : cpus.reduce((sum, c) => sum + Math.max(0, (cgroups.b.perCpuNs.get(c) ?? 0) - (cgroups.a.perCpuNs.get(c) ?? 0)), 0) +
+        (withUnplaced ? Math.max(0, cgroups.b.unplacedNs - cgroups.a.unplacedNs) : 0);
+  const containerTicksOn = (cpus: readonly number[], withUnplaced: boolean): number | null =>
+    cgroups !== null ? onCpusNs(cpus, withUnplaced) / NS_PER_TICK : withUnplaced && containersNs !== null ? Math.max(0, containersNs) / NS_PER_TICK : null;
   const intervalMs = Math.max(0, after.atNs - before.atNs) / 1e6;
   const gen = [...placement.generatorCpus];
   const tgt = placement.targetCpus === null ? null : [...placement.targetCpus];
@@ -111,10 +145,12 @@ export function contentionFigures(before: CpuReading, after: CpuReading, placeme
     const g = setTimes(before, after, gen);
     const t = setTimes(before, after, tgt);
     if (!g || !t) return null;
+    const containerTicks = containerTicksOn(tgt, true);
     return {
       intervalMs,
       generatorCpus: formatCpuset(gen),
-      generatorCpusOtherPercent: percent(g.task - selfTicks, g.total),
+      // A container of the run on the generator's CPUs (a database placed there) is the run's too.
+      generatorCpusOtherPercent: percent(g.task - selfTicks - (containerTicksOn(gen, false) ?? 0), g.total),
       generatorCpusStealPercent: percent(g.steal, g.total),
       targetCpus: formatCpuset(tgt),
       targetCpusOtherPercent: containerTicks === null ? null : percent(t.task - containerTicks, t.total),
@@ -124,14 +160,15 @@ export function contentionFigures(before: CpuReading, after: CpuReading, placeme
   // Shared CPUs: one figure over all of them, with both ours and the containers' time taken out;
   // without the containers' time the target's own work could not be told from a stranger's.
   const shared = tgt !== null && tgt.length > 0;
-  if (shared && containerTicks === null) return null;
   const all = [...new Set([...gen, ...(tgt ?? [])])];
+  const containerTicks = containerTicksOn(all, true);
+  if (shared && containerTicks === null) return null;
   const s = setTimes(before, after, all);
   if (!s) return null;
   return {
     intervalMs,
     generatorCpus: formatCpuset(all),
-    generatorCpusOtherPercent: percent(s.task - selfTicks - (shared ? containerTicks! : 0), s.total),
+    generatorCpusOtherPercent: percent(s.task - selfTicks - (containerTicks ?? 0), s.total),
     generatorCpusStealPercent: percent(s.steal, s.total),
     targetCpus: null,
     targetCpusOtherPercent: null,

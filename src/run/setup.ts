@@ -27,7 +27,7 @@ import { configurationEnvProblems, loadTargetManifests } from '../targets/manife
 import { resolveDatabaseImage, seedDatabase, startPostgres } from '../targets/postgres.ts';
 import { ensureWritableDir } from '../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../util/project.ts';
-import { contentionProbe, placementOf, quietCheck } from './contention-probe.ts';
+import { contentionProbe, placementOf, quietCheck, SYSTEM_SOURCES } from './contention-probe.ts';
 import { claimResultDir, createRunDir, makeRunId, reserveCpus, type Reservation } from './reservation.ts';
 import type { BuiltImage, RunDeps, RunInput, RunProgress } from './deps.ts';
 import { countHandlerLines } from './source-lines.ts';
@@ -309,7 +309,11 @@ export function runDeps(placed: PlacedRun, req: Pick<RunRequest, 'buildProxy' | 
     now: () => new Date(),
     ...(hooks.progress ? { progress: hooks.progress } : {}),
     // The targets' CPUs are this machine's only when their containers run here.
-    contention: contentionProbe(placementOf(placed.generatorCpuset, twoHost ? null : targetCpuset)),
+    contention: contentionProbe(
+      placementOf(placed.generatorCpuset, twoHost ? null : targetCpuset),
+      SYSTEM_SOURCES,
+      docker && !twoHost ? async () => (await listHarnessContainers(docker, { runId: placed.runId })).filter((c) => c.state === 'running').map((c) => c.id) : null,
+    ),
   };
 }
 

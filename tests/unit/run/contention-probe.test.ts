@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { contentionProbe, placementOf, quietCheck, type ProbeSources } from '../../../src/run/contention-probe.ts';
 
 /** Sources that hand out the given /proc/stat texts, CPU times and clock readings in order. */
-function scripted(stats: string[], selfNs: number[], nowNs: number[], load = 0.1, cpuCount = 2): ProbeSources & { reads: () => number } {
+function scripted(
+  stats: string[],
+  selfNs: number[],
+  nowNs: number[],
+  load = 0.1,
+  cpuCount = 2,
+  containers: Record<string, Array<{ perCpuNs: number[] } | { totalNs: number } | null>> = {},
+): ProbeSources & { reads: () => number } {
   let s = 0;
   let c = 0;
   let t = 0;
@@ -16,6 +23,7 @@ function scripted(stats: string[], selfNs: number[], nowNs: number[], load = 0.1
     nowNs: () => nowNs[Math.min(t++, nowNs.length - 1)]!,
     loadAverage: async () => load,
     cpuCount,
+    containerCpu: (id) => containers[id]?.shift() ?? null,
     reads: () => s,
   };
 }
@@ -25,11 +33,11 @@ const T0 = 'cpu0 0 0 0 0 0 0 0 0\ncpu1 0 0 0 0 0 0 0 0';
 const T1 = 'cpu0 150 0 50 0 0 0 0 0\ncpu1 100 0 20 80 0 0 0 0';
 
 describe('contentionProbe', () => {
-  it('reads at open and at close; the containers\' mean CPU counts over the window', () => {
+  it('reads at open and at close; the containers\' mean CPU counts over the window', async () => {
     // The first /proc/stat read checks it is there; then one at open and one at close.
     const sources = scripted([T0, T0, T1], [0, 1.5e9], [0, 2e9]);
     const probe = contentionProbe(placementOf('0', '1', 2), sources)!;
-    const window = probe.open();
+    const window = await probe.open();
     expect(sources.reads()).toBe(2);
     const closed = window.close();
     expect(sources.reads()).toBe(3);
@@ -37,6 +45,35 @@ describe('contentionProbe', () => {
     // ticks of CPU 1's 120 busy: others 20 of 200 ticks = 10 %.
     expect(closed.figures(50)).toMatchObject({ intervalMs: 2000, generatorCpusOtherPercent: 25, targetCpusOtherPercent: 10 });
     expect(closed.figures(null)).toMatchObject({ generatorCpusOtherPercent: 25, targetCpusOtherPercent: null });
+  });
+
+  it('takes the containers\' CPU from their cgroups at the same two instants when it can', async () => {
+    // Target container on CPU 1: 1.0 s of CPU (100 ticks of the 120 busy); a database on the
+    // generator's CPU 0: 0.2 s there (v1 reports per CPU), so only 0.3 s of CPU 0 is someone else's.
+    const containers = {
+      aaaaaaaaaaaa: [{ perCpuNs: [0, 5e9] }, { perCpuNs: [0, 6e9] }],
+      bbbbbbbbbbbb: [{ perCpuNs: [1e9, 0] }, { perCpuNs: [1.2e9, 0] }],
+    };
+    const sources = scripted([T0, T0, T1], [0, 1.5e9], [0, 2e9], 0.1, 2, containers);
+    const probe = contentionProbe(placementOf('0', '1', 2), sources, async () => ['aaaaaaaaaaaa', 'bbbbbbbbbbbb'])!;
+    const closed = (await probe.open()).close();
+    // The sampler's figure (here a wrong 0 %) is not used when the cgroups were read.
+    expect(closed.figures(0)).toMatchObject({ generatorCpusOtherPercent: 15, targetCpusOtherPercent: 10 });
+  });
+
+  it('counts a cgroup v2 total on the targets\' CPUs, and falls back to the sampler when a cgroup is unreadable', async () => {
+    const v2 = { cccccccccccc: [{ totalNs: 3e9 }, { totalNs: 4.1e9 }] };
+    const probe = contentionProbe(placementOf('0', '1', 2), scripted([T0, T0, T1], [0, 2e9], [0, 2e9], 0.1, 2, v2), async () => ['cccccccccccc'])!;
+    // 1.1 s of the container: 110 of CPU 1's 120 busy ticks → 5 %.
+    expect((await probe.open()).close().figures(null)).toMatchObject({ generatorCpusOtherPercent: 0, targetCpusOtherPercent: 5 });
+    const gone = { dddddddddddd: [{ totalNs: 1e9 }, null] };
+    const fallback = contentionProbe(placementOf('0', '1', 2), scripted([T0, T0, T1], [0, 2e9], [0, 2e9], 0.1, 2, gone), async () => ['dddddddddddd'])!;
+    // Unreadable at the end: the sampler's 50 % of one core over 2 s (100 ticks) → 10 %.
+    expect((await fallback.open()).close().figures(50)).toMatchObject({ targetCpusOtherPercent: 10 });
+    const failing = contentionProbe(placementOf('0', '1', 2), scripted([T0, T0, T1], [0, 2e9], [0, 2e9]), async () => {
+      throw new Error('docker is gone');
+    })!;
+    expect((await failing.open()).close().figures(50)).toMatchObject({ targetCpusOtherPercent: 10 });
   });
 
   it('is absent where there is no /proc/stat', () => {

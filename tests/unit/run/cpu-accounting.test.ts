@@ -3,7 +3,7 @@
  * task time, ours and the containers' time taken out, steal apart, shared CPUs, clamping.
  */
 import { describe, expect, it } from 'vitest';
-import { contentionFigures, parseProcStat, type CpuReading } from '../../../src/run/cpu-accounting.ts';
+import { contentionFigures, parseCpuStatUsageNs, parseProcStat, parseUsagePercpu, type CpuReading } from '../../../src/run/cpu-accounting.ts';
 
 // Columns: user nice system idle iowait irq softirq steal guest guest_nice (ticks of 10 ms).
 const BEFORE = ['cpu  300 0 200 1000 0 0 0 0 0 0', 'cpu0 100 0 100 500 0 0 0 0 0 0', 'cpu1 200 0 100 500 0 0 0 0 0 0', 'intr 1 2 3', 'ctxt 5'].join('\n');
@@ -37,7 +37,27 @@ describe('parseProcStat', () => {
   });
 });
 
+describe('cgroup files', () => {
+  it('reads cgroup v1 usage_percpu and v2 usage_usec', () => {
+    expect(parseUsagePercpu('123 0 456 \n')).toEqual([123, 0, 456]);
+    expect(parseUsagePercpu('')).toBeNull();
+    expect(parseUsagePercpu('12 x')).toBeNull();
+    expect(parseCpuStatUsageNs('usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n')).toBe(1_500_000);
+    expect(parseCpuStatUsageNs('user_usec 1000')).toBeNull();
+  });
+});
+
 describe('contentionFigures', () => {
+  it('takes the containers\' cgroup time per CPU when both readings have it, ignoring the estimate', () => {
+    const end = after({ 0: { user: 100 }, 1: { user: 90, idle: 10 } });
+    const before: CpuReading = { ...read(BEFORE, 0, 0), containers: { perCpuNs: new Map([[0, 0], [1, 0]]), unplacedNs: 0 } };
+    // A database on CPU 0 ran 0.2 s there; the target 0.5 s on CPU 1 plus 0.1 s from a v2 cgroup (unplaced).
+    const afterR: CpuReading = { ...read(end, 0.5e9, 1e9), containers: { perCpuNs: new Map([[0, 0.2e9], [1, 0.5e9]]), unplacedNs: 0.1e9 } };
+    expect(contentionFigures(before, afterR, placed, 9e9)).toMatchObject({ generatorCpusOtherPercent: 30, targetCpusOtherPercent: 30 });
+    // One end without cgroups: the estimate on the targets' CPUs, nothing of the run on the generator's.
+    expect(contentionFigures(read(BEFORE, 0, 0), afterR, placed, 0.6e9)).toMatchObject({ generatorCpusOtherPercent: 50, targetCpusOtherPercent: 30 });
+  });
+
   it('on the generator CPU: task time minus our own; on the targets: minus the containers', () => {
     // 1 s on two CPUs = 100 ticks each. CPU 0: we ran 60 ticks (0.6 s), someone else 30; CPU 1: the
     // container ran 50 ticks, 20 more were another process's.

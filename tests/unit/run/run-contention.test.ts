@@ -54,6 +54,8 @@ class Machine {
       nowNs: () => this.nowNs,
       loadAverage: async () => 0,
       cpuCount: 2,
+      // No cgroups here: the stats sampler's figure stands in.
+      containerCpu: () => null,
     };
   }
 }
