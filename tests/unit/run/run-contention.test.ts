@@ -81,7 +81,7 @@ function setup(hogAt: (baseUrl: string, rateRps: number | null) => number) {
   const engine: LoadEngine = {
     name: 'openloop',
     async runStep(spec) {
-      machine.events.push(`engine ${spec.rateRps ?? 'max'}`);
+      machine.events.push(`engine ${spec.baseUrl.slice(-4)} ${spec.rateRps ?? 'max'}`);
       // A 40 % target on CPU 1 for the targets' steps; the calibration server is idle-ish (10 %).
       machine.second(hogAt(spec.baseUrl, spec.rateRps), spec.baseUrl.endsWith('1999') ? 0.1 : 0.4);
       return step(spec.rateRps, spec.durationS);
@@ -143,8 +143,8 @@ describe('contention per step', () => {
   it('takes the closing reading right after the engine, before the stats sampler stops', async () => {
     const { input, deps, machine } = setup(() => 0);
     await runBenchmark(input, deps);
-    const targetPart = machine.events.slice(machine.events.indexOf('engine max') - 1);
-    expect(targetPart.slice(0, 4)).toEqual(['read', 'engine max', 'read', 'sampler stop']);
+    const targetPart = machine.events.slice(machine.events.indexOf('engine 1001 max') - 1);
+    expect(targetPart.slice(0, 4)).toEqual(['read', 'engine 1001 max', 'read', 'sampler stop']);
   });
 
   it('a hog on the targets\' CPU shows on their side: busy time beyond the container\'s own', async () => {
