@@ -5,7 +5,7 @@
  * the window is one instant, not an await apart; only finding the containers (a Docker API call)
  * comes before the first reading.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +13,18 @@ import { contentionReason } from '../analysis/contention.ts';
 import type { Contention } from '../schema/run.ts';
 import { parseCpuset } from '../util/cpuset.ts';
 import { formatNumber } from '../util/format.ts';
-import { contentionFigures, parseCpuStatUsageNs, parseProcStat, parseUsagePercpu, type ContainersCpu, type CpuReading, type Placement } from './cpu-accounting.ts';
+import {
+  busiestProcesses,
+  contentionFigures,
+  parseCpuStatUsageNs,
+  parsePidStat,
+  parseProcStat,
+  parseUsagePercpu,
+  type ContainersCpu,
+  type CpuReading,
+  type Placement,
+  type ProcessTicks,
+} from './cpu-accounting.ts';
 
 /** A window opened before a step; closing it right after the step takes the second reading. */
 export interface CpuWindow {
@@ -50,6 +61,8 @@ export interface ProbeSources {
    * has no cgroup for it (a targets host elsewhere, an unknown layout).
    */
   containerCpu(id: string): { perCpuNs: number[] } | { totalNs: number } | null;
+  /** Every process's CPU time (for naming the busiest in a warning); empty when unreadable. */
+  processes(): ProcessTicks[];
 }
 
 /** Where Docker puts a container's cgroup: cgroupfs and systemd drivers, cgroup v1 and v2. */
@@ -90,7 +103,28 @@ export const SYSTEM_SOURCES: ProbeSources = {
   loadAverage: () => readFile('/proc/loadavg', 'utf8').then((t) => Number(t.split(/\s+/)[0]), () => Number.NaN),
   cpuCount: os.cpus().length,
   containerCpu: systemContainerCpu,
+  processes: () => {
+    const out: ProcessTicks[] = [];
+    let pids: string[];
+    try {
+      pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    } catch {
+      // No /proc: nobody to name.
+      return out;
+    }
+    for (const pid of pids) {
+      const text = readOrNull(`/proc/${pid}/stat`);
+      const parsed = text === null ? null : parsePidStat(text);
+      if (parsed) out.push(parsed);
+    }
+    return out;
+  },
 };
+
+/** A process's name as chosen by the process: only printable ASCII reaches a terminal line. */
+function printable(command: string): string {
+  return command.replace(/[^\x20-\x7e]/g, '?');
+}
 
 /** The containers' CPU summed, or null when any of them cannot be read (then none is used). */
 function containersCpu(sources: ProbeSources, ids: readonly string[]): ContainersCpu | null {
@@ -163,10 +197,12 @@ export function contentionProbe(
 export async function quietCheck(placement: Placement, sampleMs = 1000, sources: ProbeSources = SYSTEM_SOURCES): Promise<string | null> {
   const probe = contentionProbe(placement, sources);
   if (!probe) return null;
+  const processesBefore = sources.processes();
   const window = await probe.open();
   await sleep(sampleMs);
   // No container of this run is up yet: every process on these CPUs but this one is someone else's.
   const figures = window.close().figures(0);
+  const busiest = busiestProcesses(processesBefore, sources.processes(), (figures?.intervalMs ?? sampleMs) * 1e6, new Set([process.pid]));
   const load = await sources.loadAverage();
   const reason = figures ? contentionReason(figures) : null;
   const cpus = new Set([...placement.generatorCpus, ...(placement.targetCpus ?? [])]).size;
@@ -175,8 +211,9 @@ export async function quietCheck(placement: Placement, sampleMs = 1000, sources:
   const loaded = Number.isFinite(load) && load > sources.cpuCount;
   if (!reason && !loaded) return null;
   const loadText = Number.isFinite(load) ? `load average ${formatNumber(load, 2)} on ${sources.cpuCount} CPUs` : 'load average unknown';
+  const busiestText = busiest.length > 0 ? `; busiest: ${busiest.map((p) => `${printable(p.command)} ${formatNumber(p.cpuPercent, 0)} %`).join(', ')}` : '';
   return (
-    `warning: the machine is not quiet before the first step (${reason ? `over ${formatNumber(sampleMs / 1000, 1)} s ${reason}; ` : ''}${loadText}): ` +
+    `warning: the machine is not quiet before the first step (${reason ? `over ${formatNumber(sampleMs / 1000, 1)} s ${reason}; ` : ''}${loadText}${busiestText}): ` +
     `other work on the ${cpus} CPU(s) of this run will show in its figures; steps it reaches are marked "contended"`
   );
 }

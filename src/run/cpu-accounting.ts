@@ -175,3 +175,52 @@ export function contentionFigures(before: CpuReading, after: CpuReading, placeme
     targetCpusStealPercent: null,
   };
 }
+
+/** One process's cumulative CPU time from /proc/<pid>/stat. */
+export interface ProcessTicks {
+  pid: number;
+  /** The command name (`comm`, at most 15 bytes, chosen by the process: untrusted text). */
+  command: string;
+  /** utime + stime, ticks. */
+  ticks: number;
+}
+
+/**
+ * Parses /proc/<pid>/stat. `comm` sits in parentheses and may itself hold spaces and ')', so the
+ * fields are counted from the last ')'. Null when the text is not that.
+ */
+export function parsePidStat(text: string): ProcessTicks | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const pid = Number(text.slice(0, open).trim());
+  // After ')': state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15).
+  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  if (!Number.isInteger(pid) || !Number.isFinite(utime) || !Number.isFinite(stime)) return null;
+  return { pid, command: text.slice(open + 1, close), ticks: utime + stime };
+}
+
+/**
+ * The processes that used the most CPU between two listings, percent of one CPU over `intervalNs`,
+ * busiest first, leaving out `exclude` (this process, the run's containers). A process that started
+ * in between counts from 0; one that ended is not seen. At most `limit`, each at least `minPercent`.
+ */
+export function busiestProcesses(
+  before: readonly ProcessTicks[],
+  after: readonly ProcessTicks[],
+  intervalNs: number,
+  exclude: ReadonlySet<number>,
+  limit = 3,
+  minPercent = 1,
+): Array<{ command: string; cpuPercent: number }> {
+  if (intervalNs <= 0) return [];
+  const earlier = new Map(before.map((p) => [p.pid, p.ticks]));
+  return after
+    .filter((p) => !exclude.has(p.pid))
+    .map((p) => ({ command: p.command, cpuPercent: ((p.ticks - (earlier.get(p.pid) ?? 0)) * NS_PER_TICK * 100) / intervalNs }))
+    .filter((p) => p.cpuPercent >= minPercent)
+    .sort((a, b) => b.cpuPercent - a.cpuPercent || a.command.localeCompare(b.command, 'en'))
+    .slice(0, limit);
+}

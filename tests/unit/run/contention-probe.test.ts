@@ -3,6 +3,7 @@
  * it takes when, how the containers' mean CPU becomes time over the window, and the one-line warning.
  */
 import { describe, expect, it } from 'vitest';
+import type { ProcessTicks } from '../../../src/run/cpu-accounting.ts';
 import { contentionProbe, placementOf, quietCheck, type ProbeSources } from '../../../src/run/contention-probe.ts';
 
 /** Sources that hand out the given /proc/stat texts, CPU times and clock readings in order. */
@@ -13,6 +14,7 @@ function scripted(
   load = 0.1,
   cpuCount = 2,
   containers: Record<string, Array<{ perCpuNs: number[] } | { totalNs: number } | null>> = {},
+  processes: ProcessTicks[][] = [],
 ): ProbeSources & { reads: () => number } {
   let s = 0;
   let c = 0;
@@ -24,6 +26,7 @@ function scripted(
     loadAverage: async () => load,
     cpuCount,
     containerCpu: (id) => containers[id]?.shift() ?? null,
+    processes: () => processes.shift() ?? [],
     reads: () => s,
   };
 }
@@ -94,13 +97,20 @@ describe('quietCheck', () => {
     expect(await quietCheck(placementOf('0', '1', 2), 1, scripted([T0, T0, quiet], [0, 0], [0, 2e9]))).toBeNull();
   });
 
-  it('warns in one line naming the busy CPUs and the load average', async () => {
-    const line = await quietCheck(placementOf('0', '1', 2), 1, scripted([T0, T0, T1], [0, 0], [0, 2e9], 1.5));
+  it('warns in one line naming the busy CPUs, the load average and the busiest processes', async () => {
+    const procs = [
+      [{ pid: 10, command: 'cc1', ticks: 1000 }, { pid: 11, command: 'node\x1b[2J', ticks: 50 }, { pid: process.pid, command: 'httpbench', ticks: 0 }],
+      [{ pid: 10, command: 'cc1', ticks: 1180 }, { pid: 11, command: 'node\x1b[2J', ticks: 110 }, { pid: process.pid, command: 'httpbench', ticks: 200 }, { pid: 12, command: 'sh', ticks: 1 }],
+    ];
+    const line = await quietCheck(placementOf('0', '1', 2), 1, scripted([T0, T0, T1], [0, 0], [0, 2e9], 1.5, 2, {}, procs));
     expect(line).not.toBeNull();
     expect(line!.split('\n')).toHaveLength(1);
     expect(line).toContain("other processes took 100 % of the generator's CPU 0");
     expect(line).toContain("60 % of the targets' CPU 1");
     expect(line).toContain('load average 1.50 on 2 CPUs');
+    // Over the 2-s window: cc1 180 ticks = 90 % of a CPU, node 30 %; this process and a 0.5 % shell are left out;
+    // a process's own name cannot drive the terminal.
+    expect(line).toContain('busiest: cc1 90 %, node?[2J 30 %)');
   });
 
   it('warns on a load average above the CPU count even when the sampled second was calm', async () => {

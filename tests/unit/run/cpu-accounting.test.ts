@@ -3,7 +3,7 @@
  * task time, ours and the containers' time taken out, steal apart, shared CPUs, clamping.
  */
 import { describe, expect, it } from 'vitest';
-import { contentionFigures, parseCpuStatUsageNs, parseProcStat, parseUsagePercpu, type CpuReading } from '../../../src/run/cpu-accounting.ts';
+import { busiestProcesses, contentionFigures, parseCpuStatUsageNs, parsePidStat, parseProcStat, parseUsagePercpu, type CpuReading } from '../../../src/run/cpu-accounting.ts';
 
 // Columns: user nice system idle iowait irq softirq steal guest guest_nice (ticks of 10 ms).
 const BEFORE = ['cpu  300 0 200 1000 0 0 0 0 0 0', 'cpu0 100 0 100 500 0 0 0 0 0 0', 'cpu1 200 0 100 500 0 0 0 0 0 0', 'intr 1 2 3', 'ctxt 5'].join('\n');
@@ -123,5 +123,26 @@ describe('contentionFigures', () => {
 
   it('is null when a CPU of the placement is missing from /proc/stat', () => {
     expect(contentionFigures(read(BEFORE, 0, 0), read(BEFORE, 0, 1e9), { generatorCpus: [0], targetCpus: [7] }, 0)).toBeNull();
+  });
+});
+
+describe('processes', () => {
+  it('reads /proc/<pid>/stat, with a command name holding spaces and parentheses', () => {
+    const stat = '4242 (my (odd) cmd) R 1 4242 4242 0 -1 4194304 100 0 0 0 170 30 0 0 20 0 1 0 5000 1000 100';
+    expect(parsePidStat(stat)).toEqual({ pid: 4242, command: 'my (odd) cmd', ticks: 200 });
+    expect(parsePidStat('garbage')).toBeNull();
+  });
+
+  it('names the busiest processes over a window, without the excluded ones and the idle', () => {
+    const before = [{ pid: 1, command: 'a', ticks: 10 }, { pid: 2, command: 'b', ticks: 0 }, { pid: 3, command: 'me', ticks: 0 }];
+    const after = [{ pid: 1, command: 'a', ticks: 60 }, { pid: 2, command: 'b', ticks: 120 }, { pid: 3, command: 'me', ticks: 500 }, { pid: 4, command: 'new', ticks: 20 }, { pid: 5, command: 'idle', ticks: 0 }];
+    // 1 s window: b 120 ticks = 120 % (two threads), a 50 %, new 20 % (started within the window).
+    expect(busiestProcesses(before, after, 1e9, new Set([3]))).toEqual([
+      { command: 'b', cpuPercent: 120 },
+      { command: 'a', cpuPercent: 50 },
+      { command: 'new', cpuPercent: 20 },
+    ]);
+    expect(busiestProcesses(before, after, 1e9, new Set([3]), 1)).toEqual([{ command: 'b', cpuPercent: 120 }]);
+    expect(busiestProcesses(before, after, 0, new Set())).toEqual([]);
   });
 });

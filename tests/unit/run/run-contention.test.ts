@@ -56,6 +56,7 @@ class Machine {
       cpuCount: 2,
       // No cgroups here: the stats sampler's figure stands in.
       containerCpu: () => null,
+      processes: () => [],
     };
   }
 }
