@@ -12,12 +12,13 @@ import type { Contention, RunDocument, Step } from '../schema/run.ts';
 import { formatNumber } from '../util/format.ts';
 
 /**
- * Percent of a CPU set's time others may take before a step is contended. Measured on the 2-vCPU
- * CI VM (README "Measured here"), quiet (`httpbench run --quick`, nothing else running): other +
- * steal stayed at or below ~3 % on the generator's CPU and ~5 % on the targets' (dockerd serving the
- * stats stream, kernel threads, the tick resolution of /proc/stat against short steps); a CPU hog
- * pinned to the generator's CPU took 40–50 %. 10 % is above the quiet noise with room, and far below
- * what one busy process takes.
+ * Percent of a CPU set's time others may take before a step is contended. What it rests on (the
+ * 2-vCPU CI VM of README "Measured here", 2026-12-03): the idle machine (nothing of a run going) had
+ * 1.4 % and 2.4 % of its two CPUs busy over 5 s, mostly dockerd; one CPU hog pinned to the generator's
+ * CPU took 45–71 % of it during steps (tests/integration/run-contention.test.ts); other test suites
+ * on the machine took 50–98 % of both CPUs in a `run --quick` (the run's own Docker stats stream and
+ * kernel threads count as "other" too). 10 % is well above the idle background and far below what
+ * one busy process takes. A quiet `run --quick` measured later stays the check (see the report).
  */
 export const CONTENDED_PERCENT = 10;
 

@@ -116,7 +116,9 @@ describe('contention detection with a CPU hog on the generator CPU', () => {
     const inside = windows.filter((w) => w.fromMs >= hogStart + 150 && w.atMs <= hogEnd);
     const outside = windows.filter((w) => w.atMs < hogStart || w.fromMs > hogEnd + 100);
     expect(inside.length, JSON.stringify({ hogStart, hogEnd, windows })).toBeGreaterThanOrEqual(1);
-    expect(outside.length).toBeGreaterThanOrEqual(3);
+    // At least the closed-loop step and the first rate ran before it; the sweep may end under the hog
+    // (a generator-bound step measured twice at capacity ends it), so steps after it are not required.
+    expect(outside.length).toBeGreaterThanOrEqual(2);
     for (const w of inside) expect(w.contended, w.text).toBe(true);
     for (const w of outside) expect(w.contended, w.text).toBe(false);
     // The figures behind the marks: a hog on a core we busy-poll takes a large share of it.
