@@ -22,7 +22,8 @@ describe('httpbench run --quick with a CPU hog on the generator CPU (real contai
     const hog = execa('taskset', ['-c', '0', process.execPath, '-e', 'const end = Date.now() + 300_000; while (Date.now() < end) {}'], { reject: false });
     let r;
     try {
-      r = await httpbench(['run', '--quick', '--out', out], { timeoutMs: 600_000 });
+      // Its own image tag: the images other runs measure are never replaced (cached layers: no rebuild).
+      r = await httpbench(['run', '--quick', '--image-tag', 'contention-e2e', '--out', out], { timeoutMs: 600_000 });
     } finally {
       hog.kill('SIGKILL');
       await hog;
