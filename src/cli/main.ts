@@ -33,7 +33,8 @@ class UsageError extends Error {}
 /** Prints an error for a person: the message, each problem, the hint; a stack only for bugs. */
 export function reportError(error: unknown): number {
   if (error instanceof UsageError) {
-    process.stderr.write(`httpbench: ${error.message}\nRun 'httpbench --help' for usage.\n`);
+    // yargs quotes the offending argument: escaped like every other message.
+    process.stderr.write(`httpbench: ${escapeControlChars(error.message, { keepNewlines: true })}\nRun 'httpbench --help' for usage.\n`);
     return 2;
   }
   if (error instanceof HttpbenchError) {

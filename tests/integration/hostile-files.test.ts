@@ -63,4 +63,11 @@ describe('hostile files through the CLI', () => {
     expect(r.stderr).toContain('cannot be expanded: Excessive alias count');
     expect(r.stderr).not.toContain('    at ');
   });
+
+  it('#23 defect 2: a usage error quoting an argument with an escape prints it escaped', async () => {
+    const r = await httpbench(['report', 'a', 'b\u001b]0;pwned\u0007\u001b[2J'], { timeoutMs: 60_000 });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('b\\x1b]0;pwned\\x07\\x1b[2J');
+    expect(r.stderr).not.toMatch(/[\u001b\u0007]/);
+  });
 });

@@ -11,6 +11,7 @@ import { readRunDocument } from '../../schema/io.ts';
 import { verdictsJson, writeReports } from '../../report/index.ts';
 import { renderTerminal } from '../../report/terminal.ts';
 import { buildReportModel } from '../../report/model.ts';
+import { escapeControlChars } from '../../util/terminal-text.ts';
 import { enforceGate, parseFailOn, withFailOn } from '../gate.ts';
 
 interface ReportArgs {
@@ -38,7 +39,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       const dir = args.dir.endsWith('.json') ? path.dirname(args.dir) : args.dir;
       const written = await writeReports(dir, doc, new Date().toISOString(), model);
       process.stdout.write(renderTerminal(model));
-      process.stdout.write(`\nwrote ${written.map((f) => (path.relative(process.cwd(), f).startsWith('..') ? f : path.relative(process.cwd(), f))).join(', ')}\n`);
+      process.stdout.write(`\nwrote ${escapeControlChars(written.map((f) => (path.relative(process.cwd(), f).startsWith('..') ? f : path.relative(process.cwd(), f))).join(', '))}\n`);
     }
     enforceGate(model.verdicts, failOn);
   },
