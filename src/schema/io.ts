@@ -18,14 +18,23 @@ const MAX_PROBLEMS = 10;
 
 export const RUN_FILE_NAME = 'run.json';
 
-/** Reads a run directory (its run.json) or a run.json file; ConfigError naming the file on any problem. */
-export async function readRunDocument(pathOrDir: string): Promise<RunDocument> {
-  let file = path.resolve(pathOrDir);
+/**
+ * The run.json a run directory or file argument names (absolute): DIR/run.json for a directory —
+ * whatever DIR is called, `X.json/` included — else the file itself. The reports of a run go
+ * beside this file, so `report` and `compare` agree on what the argument meant.
+ */
+export async function locateRunFile(pathOrDir: string): Promise<string> {
+  const file = path.resolve(pathOrDir);
   try {
-    if ((await stat(file)).isDirectory()) file = path.join(file, RUN_FILE_NAME);
+    return (await stat(file)).isDirectory() ? path.join(file, RUN_FILE_NAME) : file;
   } catch (error) {
     throw new ConfigError(`${pathOrDir}: no such file or directory`, { cause: error, hint: 'give a run directory or its run.json' });
   }
+}
+
+/** Reads a run directory (its run.json) or a run.json file; ConfigError naming the file on any problem. */
+export async function readRunDocument(pathOrDir: string): Promise<RunDocument> {
+  const file = await locateRunFile(pathOrDir);
   let text: string;
   try {
     text = await readTextFileBounded(file, MAX_RUN_FILE_BYTES, file);
