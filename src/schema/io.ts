@@ -13,9 +13,6 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { checkTextSize, MAX_RUN_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
 import { crossCheckRun } from './run-checks.ts';
 
-/** How many schema problems an error lists; the rest are counted, so a wrong file is not a wall of text. */
-const MAX_PROBLEMS = 10;
-
 export const RUN_FILE_NAME = 'run.json';
 
 /**
@@ -66,10 +63,8 @@ export function parseRunDocument(text: string, file: string): RunDocument {
   const parsed = RunDocumentSchema.safeParse(json);
   if (!parsed.success) {
     const problems = formatIssues(parsed.error.issues);
-    const shown = problems.slice(0, MAX_PROBLEMS);
-    if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
     throw new ConfigError(`${file}: does not match the run.json schema (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
-      problems: shown,
+      problems,
       hint: 'the file was edited or written by an incompatible version',
     });
   }
@@ -80,10 +75,8 @@ export function parseRunDocument(text: string, file: string): RunDocument {
 export function checkedRun(doc: RunDocument, file: string): RunDocument {
   const problems = crossCheckRun(doc);
   if (problems.length === 0) return doc;
-  const shown = problems.slice(0, MAX_PROBLEMS);
-  if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
   throw new ConfigError(`${file}: figures contradict each other (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
-    problems: shown,
+    problems,
     hint: 'the file was edited or corrupted; re-run the benchmark or restore the original run.json',
   });
 }

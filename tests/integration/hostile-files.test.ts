@@ -70,4 +70,23 @@ describe('hostile files through the CLI', () => {
     expect(r.stderr).toContain('b\\x1b]0;pwned\\x07\\x1b[2J');
     expect(r.stderr).not.toMatch(/[\u001b\u0007]/);
   });
+
+  it('#23 defect 10: 150,000 bad rates or 7,000 bad claims print at most 10 problems, counted', async () => {
+    const scenario = (extra: string) => `name: s\ntargets: [{ name: a, url: "http://127.0.0.1:1/" }]\n${extra}\n`;
+    const rates = path.join(tmp, 'rates.yaml');
+    await writeFile(rates, scenario(`load: { steps: { rates: [${Array.from({ length: 150_000 }, () => '-1').join(',')}] } }`));
+    const claimsFile = path.join(tmp, 'claims.yaml');
+    const claim = '  - { id: dup, quote: q, articleFigure: f, metric: { kind: coldStartMs, target: a }, rule: { op: between, min: 2, max: 1 } }';
+    await writeFile(claimsFile, `claims:\n${Array.from({ length: 7_000 }, () => claim).join('\n')}\n`);
+    const claims = path.join(tmp, 'with-claims.yaml');
+    await writeFile(claims, scenario(`load: { steps: { rates: [100] } }\nclaims: ${claimsFile}`));
+    for (const [file, count] of [[rates, '150000 problem(s)'], [claims, '13999 problems']] as const) {
+      const r = await httpbench(['run', '--scenario', file, '--out', path.join(tmp, 'out-cap')], { timeoutMs: 60_000 });
+      expect(r.exitCode, r.stderr.slice(0, 2000)).toBe(2);
+      expect(r.stderr).toContain(count);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(11);
+      expect(r.stderr).toMatch(/… and \d+ more/);
+      expect(r.stderr.length).toBeLessThan(10_000);
+    }
+  });
 });
