@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ScenarioCompareSchema } from '../compare/thresholds.ts';
+import { cpusetProblem } from '../util/cpuset.ts';
 
 /**
  * The load engines a scenario (and run.json's steps) can name. src/load/index.ts maps each to its
@@ -109,7 +110,11 @@ export const ThresholdSchema = z.strictObject({
 });
 export type Threshold = z.infer<typeof ThresholdSchema>;
 
-const cpusetString = (what: string) => z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: `${what} must look like "1", "2-3" or "0,2"` });
+/** A cpuset ("1", "2-3", "0,2") with CPU numbers Linux can have: scenario and run.json both use it (src/util/cpuset.ts). */
+export const CpusetStringSchema = z.string().superRefine((spec, ctx) => {
+  const problem = cpusetProblem(spec);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** The PostgreSQL service the harness owns for `store: postgres` configurations (one per run). */
 export const DatabaseSchema = z.strictObject({
@@ -123,7 +128,7 @@ export const DatabaseSchema = z.strictObject({
   /** Memory limit of the database container, MiB (its data directory lives in it, on tmpfs). */
   memoryMiB: positiveInt('database.memoryMiB').default(512),
   /** CPUs of the database container; default: the targets' cpuset (so it shares their CPU budget). */
-  cpuset: cpusetString('database.cpuset').optional(),
+  cpuset: CpusetStringSchema.optional(),
   /** Extra server settings, passed as `postgres -c name=value` and recorded in run.json. */
   settings: z
     .record(z.string().regex(/^[a-z][a-z0-9_.]*$/, { error: 'database.settings keys are PostgreSQL setting names (lowercase)' }), z.string())
@@ -166,9 +171,9 @@ export const ScenarioSchema = z.strictObject({
        */
       cpus: z.union([positiveInt('resources.cpus'), z.literal('half')], { error: 'resources.cpus must be a positive integer or "half"' }).default('half'),
       /** Explicit target cpuset (e.g. "1" or "2-3"); default: the last `cpus` CPUs of the host. */
-      targetCpuset: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: 'cpuset must look like "1", "2-3" or "0,2"' }).optional(),
+      targetCpuset: CpusetStringSchema.optional(),
       /** Explicit generator cpuset; default: every host CPU not given to the target. */
-      generatorCpuset: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: 'cpuset must look like "0" or "0-1"' }).optional(),
+      generatorCpuset: CpusetStringSchema.optional(),
       /** Memory limit per target container, MiB. */
       memoryMiB: positiveInt('resources.memoryMiB').default(512),
       /** Process/thread limit per target container. */
