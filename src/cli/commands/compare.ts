@@ -79,6 +79,9 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   handler: async (args) => {
     const fileThresholds = args.thresholds ? parseThresholdsFile(await readText(args.thresholds, '--thresholds'), args.thresholds) : {};
     const flagThresholds = parseThresholdFlags(args.threshold ?? []);
+    if (!(args.alpha > 0 && args.alpha < 1)) {
+      throw new ConfigError(`--alpha must be a probability between 0 and 1 (got ${args.alpha})`, { hint: `the default is ${DEFAULT_ALPHA}` });
+    }
 
     // Outputs are checked before anything is read or written: none may be an input (--junit BASE/run.json
     // would overwrite the baseline), on /proc, or an existing FIFO or directory.
