@@ -73,3 +73,20 @@ export const ClaimsFileSchema = z.strictObject({
   claims: z.array(ClaimSchema).min(1),
 });
 export type ClaimsFile = z.infer<typeof ClaimsFileSchema>;
+
+/**
+ * Checks zod cannot express on one field: unique ids, ordered ranges. For a claims file and for the
+ * claims stored in a run.json alike (a hand-edited run.json must not skip them).
+ */
+export function claimsProblems(claims: readonly Claim[], at = 'claims'): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  claims.forEach((claim, i) => {
+    if (seen.has(claim.id)) problems.push(`${at}[${i}].id: duplicate claim id '${claim.id}'`);
+    seen.add(claim.id);
+    if (claim.rule.op === 'between' && claim.rule.min >= claim.rule.max) {
+      problems.push(`${at}[${i}].rule: min (${claim.rule.min}) must be below max (${claim.rule.max})`);
+    }
+  });
+  return problems;
+}

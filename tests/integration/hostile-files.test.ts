@@ -7,10 +7,9 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHistogram, encodeHistogram } from '../../src/samples/histogram.ts';
 import type { RunDocument } from '../../src/schema/run.ts';
 import { httpbench, ROOT } from '../helpers/cli.ts';
-import { makeDoc, makeStep, makeTarget, percentiles } from '../helpers/sample-run.ts';
+import { histogramFor, makeDoc, makeStep, makeTarget, percentiles } from '../helpers/sample-run.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -21,10 +20,8 @@ afterAll(async () => {
 });
 
 function consistentDoc(reason: string | null = null): RunDocument {
-  const h = createHistogram();
-  h.recordValueWithCount(1000, 100);
-  const encoded = encodeHistogram(h);
   const p = percentiles(1000, 2000, 3000, 100);
+  const encoded = histogramFor(p);
   const step = makeStep({ achievedRps: 20, sent: 100, uncorrected: p, corrected: p, histograms: { uncorrected: encoded, corrected: encoded, lateness: null, intervalLog: null } });
   return makeDoc([
     makeTarget({ name: 'go-chi', configuration: 'default', steps: [step] }),
