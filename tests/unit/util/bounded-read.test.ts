@@ -80,4 +80,17 @@ describe('build context confined to the project', () => {
     );
     expect(error.message).toBe('build context targets/etc of target x is outside the project (/etc)');
   });
+
+  it('#23 defect 4: refuses a FIFO as --ca-cert at once, before touching Docker', async () => {
+    const project = path.join(dir, 'project-ca');
+    await mkdir(path.join(project, 'targets', 'real'), { recursive: true });
+    await writeFile(path.join(project, 'targets', 'real', 'Dockerfile'), 'FROM scratch\n');
+    const fifo = path.join(dir, 'ca.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const docker = new Proxy({}, { get: () => { throw new Error('Docker must not be used'); } }) as DockerClient;
+    const started = Date.now();
+    const error = await caught(buildImage(docker, { name: 'x', context: 'targets/real', dockerfile: 'targets/real/Dockerfile', configurations: [] }, { projectRoot: project, extraCaFile: fifo }));
+    expect(error.message).toBe(`extra CA file ${fifo} is a FIFO, not a regular file`);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
