@@ -21,9 +21,11 @@ const positiveInt = (what: string) =>
 const duration = (what: string) => positiveNumber(what).max(L.MAX_STEP_DURATION_S, { error: `${what} must be ≤ ${L.MAX_STEP_DURATION_S} s (a day)` });
 const startupTimeout = (what: string) => positiveNumber(what).max(L.MAX_STARTUP_TIMEOUT_S, { error: `${what} must be ≤ ${L.MAX_STARTUP_TIMEOUT_S} s (an hour)` });
 const rate = (what: string) =>
-  positiveNumber(what)
-    .min(L.MIN_RATE_RPS, { error: `${what} must be ≥ ${L.MIN_RATE_RPS} req/s` })
-    .max(L.MAX_RATE_RPS, { error: `${what} must be ≤ ${L.MAX_RATE_RPS} req/s` });
+  z.number({ error: `${what} must be a number` }).superRefine((v, ctx) => {
+    // One problem per value: a negative rate is "> 0", not also "≥ 0.01".
+    const problem = v <= 0 ? 'must be > 0' : v < L.MIN_RATE_RPS ? `must be ≥ ${L.MIN_RATE_RPS} req/s` : v > L.MAX_RATE_RPS ? `must be ≤ ${L.MAX_RATE_RPS} req/s` : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
+  });
 const connections = (what: string) => positiveInt(what).max(L.MAX_CONNECTIONS, { error: `${what} must be ≤ ${L.MAX_CONNECTIONS}` });
 
 /** Environment values may use ${cpus}, replaced by the CPU budget when the target starts. */
