@@ -6,22 +6,8 @@
 import { ConfigError } from '../errors.ts';
 import { checkTextSize, MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
 import { parseYamlDocument, yamlToJs } from '../util/yaml.ts';
-import { ClaimsFileSchema, type ClaimsFile } from '../schema/claims.ts';
+import { claimsProblems, ClaimsFileSchema, type ClaimsFile } from '../schema/claims.ts';
 import { formatIssues } from '../util/issues.ts';
-
-/** Checks zod cannot express on one field: unique ids, ordered ranges. */
-function crossCheck(file: ClaimsFile): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  file.claims.forEach((claim, i) => {
-    if (seen.has(claim.id)) problems.push(`claims[${i}].id: duplicate claim id '${claim.id}'`);
-    seen.add(claim.id);
-    if (claim.rule.op === 'between' && claim.rule.min >= claim.rule.max) {
-      problems.push(`claims[${i}].rule: min (${claim.rule.min}) must be below max (${claim.rule.max})`);
-    }
-  });
-  return problems;
-}
 
 /** Pure: validates the text of a claims file; `path` only names the file in messages. */
 export function parseClaimsFile(text: string, path: string): ClaimsFile {
@@ -34,7 +20,7 @@ export function parseClaimsFile(text: string, path: string): ClaimsFile {
     });
   }
   const parsed = ClaimsFileSchema.safeParse(yamlToJs(document, path));
-  const problems = parsed.success ? crossCheck(parsed.data) : formatIssues(parsed.error.issues, 'scenarios/claims/article.yaml');
+  const problems = parsed.success ? claimsProblems(parsed.data.claims) : formatIssues(parsed.error.issues, 'scenarios/claims/article.yaml');
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`${path}: invalid claims file (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
       problems,

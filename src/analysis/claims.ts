@@ -494,7 +494,9 @@ function shortFigure(f: MeasuredFigure): string {
 
 function figureOf(oks: Array<Extract<Sample, { ok: true }>>, unit: MeasuredFigure['unit']): MeasuredFigure | null {
   if (oks.length === 0) return null;
-  const values = oks.map((s) => s.point ?? (Number.isFinite(s.iv.lo) && (s.iv.lo > 0 || s.iv.hi === s.iv.lo) ? s.iv.lo : s.iv.hi));
+  // A lower bound [v, ∞) is shown as v even when v is 0 (a closed-loop step that completed nothing):
+  // its other end is not a figure, and an Infinity would reach verdicts.json.
+  const values = oks.map((s) => s.point ?? (Number.isFinite(s.iv.lo) && (s.iv.lo > 0 || s.iv.hi === s.iv.lo || s.iv.hi === Infinity) ? s.iv.lo : s.iv.hi));
   const sp = spreadOf(values)!;
   const unknown = oks.some((s) => s.iv.hi === Infinity && s.iv.lo === 0 && s.point !== undefined);
   const lower = oks.some((s) => s.iv.hi === Infinity);

@@ -8,6 +8,7 @@ import { HttpbenchError } from '../errors.ts';
 import { commands } from './commands/index.ts';
 import { TOOL_VERSION } from '../util/project.ts';
 import { escapeControlChars } from '../util/terminal-text.ts';
+import { capProblems } from '../util/issues.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let parser = yargs(argv)
@@ -33,14 +34,16 @@ class UsageError extends Error {}
 /** Prints an error for a person: the message, each problem, the hint; a stack only for bugs. */
 export function reportError(error: unknown): number {
   if (error instanceof UsageError) {
-    process.stderr.write(`httpbench: ${error.message}\nRun 'httpbench --help' for usage.\n`);
+    // yargs quotes the offending argument: escaped like every other message.
+    process.stderr.write(`httpbench: ${escapeControlChars(error.message, { keepNewlines: true })}\nRun 'httpbench --help' for usage.\n`);
     return 2;
   }
   if (error instanceof HttpbenchError) {
     // Messages quote input (file names, YAML values, flags): escape control characters before printing.
     const text = (s: string) => escapeControlChars(s, { keepNewlines: true });
     process.stderr.write(`httpbench: ${text(error.message)}\n`);
-    const problems = (error as { problems?: string[] }).problems ?? [];
+    // Capped here, where every problem list is printed (scenario, claims, run.json, flags, gate).
+    const problems = capProblems((error as { problems?: string[] }).problems ?? []);
     for (const p of problems) process.stderr.write(`  - ${text(p)}\n`);
     if (error.hint) process.stderr.write(`hint: ${text(error.hint)}\n`);
     if (process.env.HTTPBENCH_DEBUG && error.cause) process.stderr.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);

@@ -2,6 +2,7 @@
 import type { Comparison, MetricComparison } from './compare.ts';
 import { metricCells, METHOD_LEGEND } from './format.ts';
 import { summaryLine } from './render-terminal.ts';
+import { mdCodeSpan, mdInline } from '../util/markdown-text.ts';
 
 const VERDICT_MD: Record<MetricComparison['verdict'], string> = {
   regressed: '❌ regressed',
@@ -10,18 +11,16 @@ const VERDICT_MD: Record<MetricComparison['verdict'], string> = {
   'too-noisy': '〰️ too noisy',
 };
 
-/** Escapes text for a table cell: pipes, newlines and HTML-significant characters. */
-function cell(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
+/** Text from the two run.json files and the command line: the one Markdown rule (src/util/markdown-text.ts). */
+const cell = mdInline;
 
 export function renderCompareMarkdown(c: Comparison): string {
   const out: string[] = [];
   const headline = c.incomplete.length > 0 ? '⛔ incomplete' : c.hasRegression ? '❌ regression' : '✅ no regression';
   out.push(`## httpbench compare: ${headline}`, '');
   out.push(`**${cell(summaryLine(c))}**`, '');
-  out.push(`- baseline: \`${cell(c.baseline.label)}\` — scenario \`${cell(c.baseline.scenario)}\`, started ${cell(c.baseline.startedAt)}${c.baseline.gitCommit ? `, commit \`${cell(c.baseline.gitCommit.slice(0, 12))}\`` : ''}`);
-  out.push(`- candidate: \`${cell(c.candidate.label)}\` — scenario \`${cell(c.candidate.scenario)}\`, started ${cell(c.candidate.startedAt)}${c.candidate.gitCommit ? `, commit \`${cell(c.candidate.gitCommit.slice(0, 12))}\`` : ''}`);
+  out.push(`- baseline: ${mdCodeSpan(c.baseline.label)} — scenario ${mdCodeSpan(c.baseline.scenario)}, started ${cell(c.baseline.startedAt)}${c.baseline.gitCommit ? `, commit ${mdCodeSpan(c.baseline.gitCommit.slice(0, 12))}` : ''}`);
+  out.push(`- candidate: ${mdCodeSpan(c.candidate.label)} — scenario ${mdCodeSpan(c.candidate.scenario)}, started ${cell(c.candidate.startedAt)}${c.candidate.gitCommit ? `, commit ${mdCodeSpan(c.candidate.gitCommit.slice(0, 12))}` : ''}`);
   out.push(`- α = ${c.alpha}; machine: ${cell(c.candidate.cpuModel)} ×${c.candidate.cpuCount}`, '');
   if (c.environmentDifferences.length > 0) {
     out.push('> [!CAUTION]', '> **The runs were measured on different environments** — differences may be the machine, not the code:');

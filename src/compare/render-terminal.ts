@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { Comparison } from './compare.ts';
 import { metricCells, METHOD_LEGEND, VERDICT_LABELS } from './format.ts';
+import { escapeControlChars } from '../util/terminal-text.ts';
 
 export function renderCompareTerminal(c: Comparison): string {
   const lines: string[] = [];
@@ -37,7 +38,8 @@ export function renderCompareTerminal(c: Comparison): string {
     });
   }
   lines.push('', table.toString(), METHOD_LEGEND, '', summaryLine(c));
-  return `${lines.join('\n')}\n`;
+  // Run labels, commits, kernels and target names come from files and argv: the one terminal rule, on everything.
+  return `${escapeControlChars(lines.join('\n'), { keepNewlines: true })}\n`;
 }
 
 function describeRun(r: Comparison['baseline']): string {

@@ -97,8 +97,13 @@ const ALIASES: Record<string, ThresholdKey> = {
 };
 
 function canonicalKey(raw: string): ThresholdKey | undefined {
-  return ALIASES[raw.toLowerCase().replace(/[-_\s]/g, '')];
+  const key = raw.toLowerCase().replace(/[-_\s]/g, '');
+  // Own keys only: "constructor" or "__proto__" are not metrics.
+  return Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined;
 }
+
+/** Highest threshold, percent: the scenario's `compare.thresholdsPercent` allows the same. Above it no change could ever count. */
+export const MAX_THRESHOLD_PERCENT = 1000;
 
 const VALID_KEYS_HINT = `valid metrics: ${THRESHOLD_KEYS.join(', ')}`;
 
@@ -107,13 +112,18 @@ const VALID_KEYS_HINT = `valid metrics: ${THRESHOLD_KEYS.join(', ')}`;
  * mean "a 5 % drop"), optionally written with a trailing "%".
  */
 function parsePercent(value: unknown, where: string, problems: string[]): number | undefined {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().replace(/%$/, '') : '';
-  const n = text === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(n)) {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().replace(/\s*%$/, '') : '';
+  // Plain decimals only: Number() would also read "0x40" as 64, "1e3" as 1000 and "" as 0.
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text)) {
     problems.push(`${where}: threshold must be a number of percent, got ${JSON.stringify(value)}`);
     return undefined;
   }
-  return Math.abs(n);
+  const n = Math.abs(Number(text));
+  if (n > MAX_THRESHOLD_PERCENT) {
+    problems.push(`${where}: ${n} % is above the ${MAX_THRESHOLD_PERCENT} % limit (a threshold that high disables the gate)`);
+    return undefined;
+  }
+  return n;
 }
 
 /** Parses the text of a thresholds YAML file: a flat map `metric: percent`, e.g. `p99: 20`. */

@@ -4,6 +4,7 @@
  */
 import type { RunDocument } from '../schema/run.ts';
 import { cpusetsOverlap } from '../util/cpuset.ts';
+import { shellWord } from '../util/markdown-text.ts';
 import type { Percentile } from '../schema/percentiles.ts';
 import type { Verdict } from '../analysis/claims.ts';
 import { CONTENDED_PERCENT } from '../analysis/contention.ts';
@@ -170,8 +171,9 @@ export function latencySourceText(step: StepSummary): string {
 /** The command that reproduces the run, and the one that re-renders it. */
 export function reproduceCommands(doc: RunDocument): string[] {
   const lines: string[] = [];
-  if (doc.environment.gitCommit) lines.push(`git checkout ${doc.environment.gitCommit.replace(/-dirty$/, '')}${doc.environment.gitCommit.endsWith('-dirty') ? '   # the run had uncommitted changes' : ''}`);
-  lines.push(`httpbench run --scenario ${doc.scenarioFile ?? `scenarios/${doc.scenario.name}.yaml`}`);
+  // run.json text becomes shell words: quoted, so a `;` in a hand-edited file never adds a command.
+  if (doc.environment.gitCommit) lines.push(`git checkout ${shellWord(doc.environment.gitCommit.replace(/-dirty$/, ''))}${doc.environment.gitCommit.endsWith('-dirty') ? '   # the run had uncommitted changes' : ''}`);
+  lines.push(`httpbench run --scenario ${shellWord(doc.scenarioFile ?? `scenarios/${doc.scenario.name}.yaml`)}`);
   lines.push('httpbench report <results-dir>   # re-render report.md / report.html from run.json');
   return lines;
 }

@@ -26,28 +26,19 @@ import {
   LIMIT_HEADERS,
 } from './common.ts';
 import { STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE } from './stores.ts';
+import { mdCodeBlock, mdInline } from '../util/markdown-text.ts';
+
+/** Every text interpolated below goes through the one inline rule (src/util/markdown-text.ts). */
+const md = mdInline;
 
 export interface RenderOptions {
   /** ISO-8601 time of rendering; the only input besides the model. */
   renderedAt: string;
 }
 
-/**
- * Text safe inside a Markdown table cell: pipes escaped, no line breaks, and any "<" that could open
- * an HTML tag or comment written as an entity (a "< 50 ms" stays readable).
- */
-export function mdCell(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&(?=#?\w+;)/g, '&amp;')
-    .replace(/<(?=[A-Za-z!/?])/g, '&lt;');
-}
-
 function table(header: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
   const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
-  return [header, sep, ...rows].map((r, i) => `| ${(i === 1 ? r : r.map(mdCell)).join(' | ')} |`).join('\n');
+  return [header, sep, ...rows].map((r, i) => `| ${(i === 1 ? r : r.map(md)).join(' | ')} |`).join('\n');
 }
 
 function claimsSection(verdicts: ClaimVerdict[], claimsSource?: string): string {
@@ -55,19 +46,19 @@ function claimsSection(verdicts: ClaimVerdict[], claimsSource?: string): string 
   const counts = (['confirmed', 'refuted', 'inconclusive'] as const).map((v) => `${verdicts.filter((x) => x.verdict === v).length} ${v}`).join(', ');
   const rows = verdicts.map((v) => [VERDICT_LABEL[v.verdict], v.id, v.articleFigure, v.measured, v.reason]);
   const details = verdicts.map((v) => {
-    const lines = [`### ${v.id} — ${VERDICT_LABEL[v.verdict]}`, '', `> ${v.quote}`, '', `- Article figure: ${v.articleFigure} (rule: ${v.ruleText})`];
+    const lines = [`### ${md(v.id)} — ${VERDICT_LABEL[v.verdict]}`, '', `> ${md(v.quote)}`, '', `- Article figure: ${md(v.articleFigure)} (rule: ${md(v.ruleText)})`];
     for (const c of v.byConfiguration) {
-      lines.push(`- **${c.label}** (${c.configurations.join(', ')}${c.cpus !== null ? `, ${c.cpus} CPU(s)` : ''}): ${VERDICT_LABEL[c.verdict]} — measured ${c.measuredText}; ${c.reason}`);
+      lines.push(`- **${md(c.label)}** (${md(c.configurations.join(', '))}${c.cpus !== null ? `, ${c.cpus} CPU(s)` : ''}): ${VERDICT_LABEL[c.verdict]} — measured ${md(c.measuredText)}; ${md(c.reason)}`);
     }
-    if (v.ratio) lines.push(`- Ratio beside the absolute figure: ${v.ratio}`);
-    if (v.hardwareNote) lines.push(`- Hardware: ${v.hardwareNote}`);
-    if (v.settle) lines.push(`- What would settle it: ${v.settle}`);
+    if (v.ratio) lines.push(`- Ratio beside the absolute figure: ${md(v.ratio)}`);
+    if (v.hardwareNote) lines.push(`- Hardware: ${md(v.hardwareNote)}`);
+    if (v.settle) lines.push(`- What would settle it: ${md(v.settle)}`);
     return lines.join('\n');
   });
   return [
     '## Claims',
     '',
-    ...(claimsSource ? [`Claims quoted from ${claimsSource}.`, ''] : []),
+    ...(claimsSource ? [`Claims quoted from ${md(claimsSource)}.`, ''] : []),
     `${verdicts.length} claims: ${counts}. A verdict names the configurations it holds for; "inconclusive" means the measurement cannot decide, and the reason says why.`,
     '',
     table(['Verdict', 'Claim', 'Article figure', 'Measured', 'Reason'], rows),
@@ -84,9 +75,9 @@ function headlineSection(h: Headline): string {
   const facts = [...h.ratios.map((r) => `Ratio: ${r}`), `Machine: ${h.machine}`, ...(h.loadSide ? [`Load side: ${h.loadSide}`] : []), ...(h.contention ? [`Not quiet: ${h.contention}`] : [])];
   if (h.claims) facts.push(`Claims: ${h.claims} (below)`);
   if (h.thresholds) facts.push(`Thresholds: ${h.thresholds} (below)`);
-  out.push(...facts.map((f) => `- ${mdCell(f)}`));
+  out.push(...facts.map((f) => `- ${md(f)}`));
   out.push('', 'Medians over repetitions with their range; "≥" = a lower bound (the load side was the limit); latency corrected for coordinated omission unless marked.');
-  if (h.notRun.length > 0) out.push('', `*${NOT_RUN_INTRO}*`, '', ...h.notRun.map((n) => `- ${mdCell(n)}`));
+  if (h.notRun.length > 0) out.push('', `*${NOT_RUN_INTRO}*`, '', ...h.notRun.map((n) => `- ${md(n)}`));
   return out.join('\n');
 }
 
@@ -101,7 +92,8 @@ function storesSection({ rows, database: db }: ReportModel['stores']): string[] 
   if (rows.length === 0 && !db) return [];
   const out = ['## Memory vs PostgreSQL'];
   if (rows.length > 0) out.push('', STORE_NOTE, '', table(STORE_HEADERS, rows, STORE_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
-  if (db) out.push('', db);
+  // The paragraph carries run.json text (image, seed command, error): plain text here as in the other renderers.
+  if (db) out.push('', md(db.replaceAll('**', '')));
   return [out.join('\n')];
 }
 
@@ -114,26 +106,26 @@ function environmentSection({ rows, sharedCpus, limits }: ReportModel['environme
 
 function groupSection({ summary: g, stepRows: rows, notes }: GroupDetail): string {
   const reps = g.repetitions > 1 ? `, median of ${g.repetitions} repetitions (range in brackets)` : '';
-  const out = [`### ${g.name} / ${g.configuration}`, '', `${g.cpus} CPU(s)${reps}.`];
+  const out = [`### ${md(g.name)} / ${md(g.configuration)}`, '', `${g.cpus} CPU(s)${reps}.`];
   if (skippedByDesign(g)) {
     // Skipped by design (identical on this budget): a neutral line, not a problem.
-    out.push('', `Not run: ${g.problems[0]?.reason ?? 'skipped by the plan'}.`);
+    out.push('', `Not run: ${md(g.problems[0]?.reason ?? 'skipped by the plan')}.`);
     return out.join('\n');
   }
-  for (const p of g.problems) out.push('', `**${p.status.toUpperCase()}** (repetition ${p.repetition})${p.reason ? `: ${p.reason}` : ''}`);
+  for (const p of g.problems) out.push('', `**${p.status.toUpperCase()}** (repetition ${p.repetition})${p.reason ? `: ${md(p.reason)}` : ''}`);
   const facts = [
     `max throughput (closed loop) ${g.maxThroughputIsLowerBound ? '≥ ' : ''}${fmt.rps(g.maxThroughputRps)} req/s${g.maxThroughputIsLowerBound ? ' (load-side limit: a lower bound)' : ''}`,
     `sustainable (open loop, knee) ${g.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(g.sustainableRps)} req/s`,
   ];
   out.push('', `${facts.join('; ')}.`);
   if (rows.length > 0) out.push('', table(STEP_HEADERS, rows, STEP_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
-  if (notes.length > 0) out.push('', 'Notes:', '', ...notes.map((n) => `- ${mdCell(n)}`));
+  if (notes.length > 0) out.push('', 'Notes:', '', ...notes.map((n) => `- ${md(n)}`));
   return out.join('\n');
 }
 
 function floorSection(c: ReportModel['calibration']): string[] {
   if (!c) return [];
-  const out = ['## Instrument floor', '', c.text];
+  const out = ['## Instrument floor', '', md(c.text)];
   if (c.rows.length > 0) out.push('', table(CALIBRATION_HEADERS, c.rows, CALIBRATION_ALIGN_RIGHT.map((r) => (r ? 'r' : 'l'))));
   return [out.join('\n')];
 }
@@ -155,12 +147,12 @@ function resourcesSection(rows: string[][]): string {
 export function renderMarkdown(model: ReportModel, options: RenderOptions): string {
   const { doc, details, claims: verdicts, verdicts: data, headline, banner, failures: problems } = model;
   const head = [
-    `# httpbench report — ${doc.scenario.name}`,
+    `# httpbench report — ${md(doc.scenario.name)}`,
     '',
-    `Rendered ${options.renderedAt} · run started ${doc.startedAt}${doc.finishedAt ? `, finished ${doc.finishedAt}` : ', not finished'} · status **${doc.status}**`,
+    `Rendered ${md(options.renderedAt)} · run started ${md(doc.startedAt)}${doc.finishedAt ? `, finished ${md(doc.finishedAt)}` : ', not finished'} · status **${doc.status}**`,
   ];
-  if (banner) head.push('', `> **⚠ ${banner}**`);
-  if (problems.length > 0) head.push('', '**Targets that did not complete:**', '', ...problems.map((p) => `- ${mdCell(p)}`));
+  if (banner) head.push('', `> **⚠ ${md(banner)}**`);
+  if (problems.length > 0) head.push('', '**Targets that did not complete:**', '', ...problems.map((p) => `- ${md(p)}`));
   const sections = [
     head.join('\n'),
     headlineSection(headline),
@@ -177,7 +169,7 @@ export function renderMarkdown(model: ReportModel, options: RenderOptions): stri
     ].join('\n'),
     ...floorSection(model.calibration),
     resourcesSection(model.resources),
-    ['## Reproduce', '', '```sh', ...model.reproduce, '```'].join('\n'),
+    ['## Reproduce', '', mdCodeBlock(model.reproduce, 'sh')].join('\n'),
   ];
   return `${sections.join('\n\n')}\n`;
 }

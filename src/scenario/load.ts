@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.ts';
 import { checkTextSize, MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
 import { parseYamlDocument, yamlToJs } from '../util/yaml.ts';
 import { isDockerTarget, isUrlTarget, ScenarioSchema, type Scenario } from './schema.ts';
-import { parseCpuset } from './cpuset.ts';
+import { formatCpuset, parseCpuset } from './cpuset.ts';
 import { resolveCpus } from './resolve.ts';
 import { checkThresholds } from './thresholds.ts';
 import { formatIssues } from '../util/issues.ts';
@@ -46,7 +46,7 @@ export function checkScenario(scenario: Scenario, machine: MachineFacts): string
     const cpus = parseCpuset(value);
     const outside = cpus.filter((c) => c >= machine.cpuCount);
     if (outside.length > 0) {
-      problems.push(`${path}: CPU ${outside.join(', ')} is outside this machine (CPUs 0-${machine.cpuCount - 1})`);
+      problems.push(`${path}: CPU ${formatCpuset(outside)} is outside this machine (CPUs 0-${machine.cpuCount - 1})`);
     }
     parsed[path] = cpus;
   }
@@ -126,7 +126,7 @@ function databaseProblems(scenario: Scenario, machine: MachineFacts): string[] {
   }
   if (db.cpuset !== undefined) {
     const outside = parseCpuset(db.cpuset).filter((c) => c >= machine.cpuCount);
-    if (outside.length > 0) problems.push(`database.cpuset: CPU ${outside.join(', ')} is outside this machine (CPUs 0-${machine.cpuCount - 1})`);
+    if (outside.length > 0) problems.push(`database.cpuset: CPU ${formatCpuset(outside)} is outside this machine (CPUs 0-${machine.cpuCount - 1})`);
   }
   if (machine.memoryBytes !== undefined && db.memoryMiB * 1024 * 1024 > machine.memoryBytes) {
     problems.push(`database.memoryMiB: ${db.memoryMiB} MiB asked for but this machine has ${Math.floor(machine.memoryBytes / (1024 * 1024))} MiB`);

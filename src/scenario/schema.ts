@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { ScenarioCompareSchema } from '../compare/thresholds.ts';
+import { cpusetProblem } from '../util/cpuset.ts';
+import * as L from '../util/limits.ts';
 
 /**
  * The load engines a scenario (and run.json's steps) can name. src/load/index.ts maps each to its
@@ -15,6 +17,16 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 const positiveNumber = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be > 0` });
 const positiveInt = (what: string) =>
   z.number({ error: `${what} must be an integer` }).int({ error: `${what} must be an integer` }).positive({ error: `${what} must be > 0` });
+/** Durations, rates and counts bounded to what they can mean (src/util/limits.ts says why each). */
+const duration = (what: string) => positiveNumber(what).max(L.MAX_STEP_DURATION_S, { error: `${what} must be ≤ ${L.MAX_STEP_DURATION_S} s (a day)` });
+const startupTimeout = (what: string) => positiveNumber(what).max(L.MAX_STARTUP_TIMEOUT_S, { error: `${what} must be ≤ ${L.MAX_STARTUP_TIMEOUT_S} s (an hour)` });
+const rate = (what: string) =>
+  z.number({ error: `${what} must be a number` }).superRefine((v, ctx) => {
+    // One problem per value: a negative rate is "> 0", not also "≥ 0.01".
+    const problem = v <= 0 ? 'must be > 0' : v < L.MIN_RATE_RPS ? `must be ≥ ${L.MIN_RATE_RPS} req/s` : v > L.MAX_RATE_RPS ? `must be ≤ ${L.MAX_RATE_RPS} req/s` : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
+  });
+const connections = (what: string) => positiveInt(what).max(L.MAX_CONNECTIONS, { error: `${what} must be ≤ ${L.MAX_CONNECTIONS}` });
 
 /** Environment values may use ${cpus}, replaced by the CPU budget when the target starts. */
 export const ConfigurationSchema = z.strictObject({
@@ -77,10 +89,10 @@ export function isUrlTarget(spec: TargetSpec): spec is UrlTargetSpec {
 
 export const IdsSchema = z.strictObject({
   distribution: z.enum(['uniform', 'sequential', 'zipf']).default('uniform'),
-  min: positiveInt('ids.min').default(1),
-  max: positiveInt('ids.max').default(10_000),
+  min: positiveInt('ids.min').max(L.MAX_ID, { error: `ids.min must be ≤ ${L.MAX_ID}` }).default(1),
+  max: positiveInt('ids.max').max(L.MAX_ID, { error: `ids.max must be ≤ ${L.MAX_ID}` }).default(10_000),
   /** Zipf exponent (only for distribution: zipf). */
-  zipfS: positiveNumber('ids.zipfS').default(1.1),
+  zipfS: positiveNumber('ids.zipfS').max(100, { error: 'ids.zipfS must be ≤ 100' }).default(1.1),
   /** Seed of the id sequence, so runs are repeatable. */
   seed: z.number().int().default(1),
 });
@@ -102,14 +114,18 @@ export const ThresholdSchema = z.strictObject({
   configuration: z.string().optional(),
   metric: z.enum(THRESHOLD_METRICS, { error: `metric must be one of ${THRESHOLD_METRICS.join(', ')}` }),
   /** Offered rate of the open-loop step, req/s: required for latency percentiles and errorRate, else absent. */
-  atRps: positiveNumber('thresholds[].atRps').optional(),
+  atRps: rate('thresholds[].atRps').optional(),
   op: z.enum(['<', '<=', '>', '>='], { error: "op must be one of '<', '<=', '>', '>='" }),
   /** In the metric's unit (ms, req/s, MiB, MB; errorRate as a fraction 0–1). */
   value: z.number({ error: 'thresholds[].value must be a number' }).nonnegative({ error: 'thresholds[].value must be ≥ 0' }),
 });
 export type Threshold = z.infer<typeof ThresholdSchema>;
 
-const cpusetString = (what: string) => z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: `${what} must look like "1", "2-3" or "0,2"` });
+/** A cpuset ("1", "2-3", "0,2") with CPU numbers Linux can have: scenario and run.json both use it (src/util/cpuset.ts). */
+export const CpusetStringSchema = z.string().superRefine((spec, ctx) => {
+  const problem = cpusetProblem(spec);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** The PostgreSQL service the harness owns for `store: postgres` configurations (one per run). */
 export const DatabaseSchema = z.strictObject({
@@ -123,7 +139,7 @@ export const DatabaseSchema = z.strictObject({
   /** Memory limit of the database container, MiB (its data directory lives in it, on tmpfs). */
   memoryMiB: positiveInt('database.memoryMiB').default(512),
   /** CPUs of the database container; default: the targets' cpuset (so it shares their CPU budget). */
-  cpuset: cpusetString('database.cpuset').optional(),
+  cpuset: CpusetStringSchema.optional(),
   /** Extra server settings, passed as `postgres -c name=value` and recorded in run.json. */
   settings: z
     .record(z.string().regex(/^[a-z][a-z0-9_.]*$/, { error: 'database.settings keys are PostgreSQL setting names (lowercase)' }), z.string())
@@ -136,7 +152,7 @@ export const DatabaseSchema = z.strictObject({
     .strictObject({ target: z.string(), command: z.array(z.string()).min(1, { error: 'database.seed.command needs at least one word' }) })
     .default({ target: 'go-chi', command: ['-seed'] }),
   /** Seconds to wait for the database to accept connections. */
-  startupTimeoutS: positiveNumber('database.startupTimeoutS').default(60),
+  startupTimeoutS: startupTimeout('database.startupTimeoutS').default(60),
 });
 export type DatabaseSpec = z.infer<typeof DatabaseSchema>;
 
@@ -164,27 +180,27 @@ export const ScenarioSchema = z.strictObject({
        * CPUs every target may use (same budget for all). "half" = half the host's CPUs (at least 1),
        * leaving the rest to the generator; run.json stores the resolved number.
        */
-      cpus: z.union([positiveInt('resources.cpus'), z.literal('half')], { error: 'resources.cpus must be a positive integer or "half"' }).default('half'),
+      cpus: z.union([positiveInt('resources.cpus').max(L.MAX_CPUS, { error: `resources.cpus must be ≤ ${L.MAX_CPUS}` }), z.literal('half')], { error: 'resources.cpus must be a positive integer or "half"' }).default('half'),
       /** Explicit target cpuset (e.g. "1" or "2-3"); default: the last `cpus` CPUs of the host. */
-      targetCpuset: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: 'cpuset must look like "1", "2-3" or "0,2"' }).optional(),
+      targetCpuset: CpusetStringSchema.optional(),
       /** Explicit generator cpuset; default: every host CPU not given to the target. */
-      generatorCpuset: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: 'cpuset must look like "0" or "0-1"' }).optional(),
+      generatorCpuset: CpusetStringSchema.optional(),
       /** Memory limit per target container, MiB. */
       memoryMiB: positiveInt('resources.memoryMiB').default(512),
       /** Process/thread limit per target container. */
-      pids: positiveInt('resources.pids').default(512),
+      pids: positiveInt('resources.pids').max(L.MAX_PIDS, { error: `resources.pids must be ≤ ${L.MAX_PIDS}` }).default(512),
     })
     .prefault({}),
   load: z
     .strictObject({
-      warmupS: z.number().nonnegative({ error: 'load.warmupS must be ≥ 0' }).default(3),
-      connections: positiveInt('load.connections').default(32),
+      warmupS: z.number().nonnegative({ error: 'load.warmupS must be ≥ 0' }).max(L.MAX_STEP_DURATION_S, { error: `load.warmupS must be ≤ ${L.MAX_STEP_DURATION_S} s (a day)` }).default(3),
+      connections: connections('load.connections').default(32),
       /**
        * Generator worker threads for open-loop steps; "auto" = one per CPU of the generator's cpuset
        * (run.json stores the resolved number).
        */
-      workers: z.union([positiveInt('load.workers'), z.literal('auto')], { error: 'load.workers must be a positive integer or "auto"' }).default(1),
-      timeoutMs: positiveInt('load.timeoutMs').default(2000),
+      workers: z.union([positiveInt('load.workers').max(L.MAX_WORKERS, { error: `load.workers must be ≤ ${L.MAX_WORKERS}` }), z.literal('auto')], { error: 'load.workers must be a positive integer or "auto"' }).default(1),
+      timeoutMs: positiveInt('load.timeoutMs').max(L.MAX_REQUEST_TIMEOUT_MS, { error: `load.timeoutMs must be ≤ ${L.MAX_REQUEST_TIMEOUT_MS} (latencies are recorded up to 60 s)` }).default(2000),
       /**
        * How the open-loop engine waits: `spin` busy-polls (one core per generator thread, response
        * times read within a loop turn: the precise mode); `sleep` waits in timers and epoll (low
@@ -199,18 +215,18 @@ export const ScenarioSchema = z.strictObject({
         .strictObject({
           enabled: z.boolean().default(true),
           /** Seconds per rate. */
-          durationS: positiveNumber('load.calibration.durationS').default(2),
+          durationS: duration('load.calibration.durationS').default(2),
           /**
            * Seconds of the throughput-ceiling step: the max step's engine, threads and connections in
            * closed loop against the calibration server; 0 skips it (no ceiling, CPU rules only).
            */
-          ceilingDurationS: z.number().nonnegative({ error: 'load.calibration.ceilingDurationS must be ≥ 0' }).default(3),
+          ceilingDurationS: z.number().nonnegative({ error: 'load.calibration.ceilingDurationS must be ≥ 0' }).max(86_400, { error: 'load.calibration.ceilingDurationS must be ≤ 86400' }).default(3),
         })
         .prefault({}),
       max: z
         .strictObject({
-          durationS: positiveNumber('load.max.durationS').default(5),
-          connections: positiveInt('load.max.connections').default(64),
+          durationS: duration('load.max.durationS').default(5),
+          connections: connections('load.max.connections').default(64),
           /**
            * Engine of the closed-loop maximum (and the warm-up): `openloop` = the project's engine in
            * closed-loop mode (each connection sends its next request when the previous response is
@@ -228,19 +244,19 @@ export const ScenarioSchema = z.strictObject({
            * maximum (src/plan/ladder.ts), merged with the rates the claims, thresholds and `include`
            * name, so the sweep has no fixed top.
            */
-          rates: z.union([z.literal('auto'), z.array(positiveNumber('load.steps.rates[]')).min(1, { error: 'give at least one rate' })], {
+          rates: z.union([z.literal('auto'), z.array(rate('load.steps.rates[]')).min(1, { error: 'give at least one rate' })], {
             error: 'load.steps.rates must be "auto" or a list of rates (req/s)',
           }),
           /** Rates always offered besides the auto ladder (with `rates: auto`), req/s. */
-          include: z.array(positiveNumber('load.steps.include[]')).default([]),
-          durationS: positiveNumber('load.steps.durationS').default(5),
+          include: z.array(rate('load.steps.include[]')).default([]),
+          durationS: duration('load.steps.durationS').default(5),
           /** Stop stepping once a step saturates. */
           stopAtSaturation: z.boolean().default(true),
         }),
       knee: z
         .strictObject({
           /** Bisection steps between the last good and the first bad rate; 0 disables refinement. */
-          refineSteps: z.number().int().nonnegative().default(2),
+          refineSteps: z.number().int().nonnegative().max(L.MAX_REFINE_STEPS, { error: `load.knee.refineSteps must be ≤ ${L.MAX_REFINE_STEPS}` }).default(2),
         })
         .prefault({}),
       ids: IdsSchema.prefault({}),
@@ -248,15 +264,15 @@ export const ScenarioSchema = z.strictObject({
   slo: z
     .strictObject({
       /** A step whose p99 (corrected when available) exceeds this is saturated, ms. */
-      p99Ms: positiveNumber('slo.p99Ms').default(100),
+      p99Ms: positiveNumber('slo.p99Ms').max(L.MAX_SLO_P99_MS, { error: `slo.p99Ms must be ≤ ${L.MAX_SLO_P99_MS} (latencies are recorded up to 60 s)` }).default(100),
       /** Maximum fraction of failed requests (errors + timeouts + non-2xx) of the intended requests (src/analysis/summary.ts). */
       errorRate: z.number().min(0, { error: 'slo.errorRate must be ≥ 0' }).max(1, { error: 'slo.errorRate must be ≤ 1' }).default(0.01),
     })
     .prefault({}),
   /** Repetitions of the whole target set, order alternated A B B A. */
-  repeat: positiveInt('repeat').default(1),
+  repeat: positiveInt('repeat').max(L.MAX_REPEAT, { error: `repeat must be ≤ ${L.MAX_REPEAT}` }).default(1),
   /** Seconds to wait for a target's first 200 before it is failed. */
-  startupTimeoutS: positiveNumber('startupTimeoutS').default(60),
+  startupTimeoutS: startupTimeout('startupTimeoutS').default(60),
   /** The PostgreSQL service for `store: postgres` configurations; ignored when none uses it. */
   database: DatabaseSchema.prefault({}),
   /** Claims registry, relative to the scenario file; null for none. */

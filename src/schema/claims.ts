@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PercentileSchema } from './percentiles.ts';
+import { MAX_CPUS, MAX_RATE_RPS, MIN_RATE_RPS } from '../util/limits.ts';
 
 const targetName = z.string().min(1);
 const percentile = PercentileSchema;
@@ -27,7 +28,7 @@ export const ClaimMetricSchema = z.discriminatedUnion('kind', [
     kind: z.literal('latencyAtRateMs'),
     target: targetName,
     percentile,
-    rateRps: z.number().positive(),
+    rateRps: z.number().min(MIN_RATE_RPS).max(MAX_RATE_RPS),
     orAbove: z.boolean().default(false),
   }),
   /** A latency percentile (ms) at the highest sustainable step ("at scale"). */
@@ -63,7 +64,7 @@ export const ClaimSchema = z.strictObject({
   /** Absolute figures that depend on hardware: the verdict is about this machine, the ratio is shown beside. */
   hardwareDependent: z.boolean().default(false),
   /** CPUs the target needs for the claim to be testable (e.g. the article's many-core server). */
-  minTargetCpus: z.number().int().positive().default(1),
+  minTargetCpus: z.number().int().positive().max(MAX_CPUS).default(1),
 });
 export type Claim = z.infer<typeof ClaimSchema>;
 
@@ -72,3 +73,20 @@ export const ClaimsFileSchema = z.strictObject({
   claims: z.array(ClaimSchema).min(1),
 });
 export type ClaimsFile = z.infer<typeof ClaimsFileSchema>;
+
+/**
+ * Checks zod cannot express on one field: unique ids, ordered ranges. For a claims file and for the
+ * claims stored in a run.json alike (a hand-edited run.json must not skip them).
+ */
+export function claimsProblems(claims: readonly Claim[], at = 'claims'): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  claims.forEach((claim, i) => {
+    if (seen.has(claim.id)) problems.push(`${at}[${i}].id: duplicate claim id '${claim.id}'`);
+    seen.add(claim.id);
+    if (claim.rule.op === 'between' && claim.rule.min >= claim.rule.max) {
+      problems.push(`${at}[${i}].rule: min (${claim.rule.min}) must be below max (${claim.rule.max})`);
+    }
+  });
+  return problems;
+}

@@ -13,19 +13,25 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { checkTextSize, MAX_RUN_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.ts';
 import { crossCheckRun } from './run-checks.ts';
 
-/** How many schema problems an error lists; the rest are counted, so a wrong file is not a wall of text. */
-const MAX_PROBLEMS = 10;
-
 export const RUN_FILE_NAME = 'run.json';
 
-/** Reads a run directory (its run.json) or a run.json file; ConfigError naming the file on any problem. */
-export async function readRunDocument(pathOrDir: string): Promise<RunDocument> {
-  let file = path.resolve(pathOrDir);
+/**
+ * The run.json a run directory or file argument names (absolute): DIR/run.json for a directory —
+ * whatever DIR is called, `X.json/` included — else the file itself. The reports of a run go
+ * beside this file, so `report` and `compare` agree on what the argument meant.
+ */
+export async function locateRunFile(pathOrDir: string): Promise<string> {
+  const file = path.resolve(pathOrDir);
   try {
-    if ((await stat(file)).isDirectory()) file = path.join(file, RUN_FILE_NAME);
+    return (await stat(file)).isDirectory() ? path.join(file, RUN_FILE_NAME) : file;
   } catch (error) {
     throw new ConfigError(`${pathOrDir}: no such file or directory`, { cause: error, hint: 'give a run directory or its run.json' });
   }
+}
+
+/** Reads a run directory (its run.json) or a run.json file; ConfigError naming the file on any problem. */
+export async function readRunDocument(pathOrDir: string): Promise<RunDocument> {
+  const file = await locateRunFile(pathOrDir);
   let text: string;
   try {
     text = await readTextFileBounded(file, MAX_RUN_FILE_BYTES, file);
@@ -57,10 +63,8 @@ export function parseRunDocument(text: string, file: string): RunDocument {
   const parsed = RunDocumentSchema.safeParse(json);
   if (!parsed.success) {
     const problems = formatIssues(parsed.error.issues);
-    const shown = problems.slice(0, MAX_PROBLEMS);
-    if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
     throw new ConfigError(`${file}: does not match the run.json schema (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
-      problems: shown,
+      problems,
       hint: 'the file was edited or written by an incompatible version',
     });
   }
@@ -71,10 +75,8 @@ export function parseRunDocument(text: string, file: string): RunDocument {
 export function checkedRun(doc: RunDocument, file: string): RunDocument {
   const problems = crossCheckRun(doc);
   if (problems.length === 0) return doc;
-  const shown = problems.slice(0, MAX_PROBLEMS);
-  if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
   throw new ConfigError(`${file}: figures contradict each other (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
-    problems: shown,
+    problems,
     hint: 'the file was edited or corrupted; re-run the benchmark or restore the original run.json',
   });
 }

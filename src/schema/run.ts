@@ -4,7 +4,7 @@
  * Every numeric field names its unit: Us = microseconds, Ms = milliseconds, S = seconds, Bytes, Rps.
  */
 import { z } from 'zod';
-import { ENGINE_NAMES, ScenarioSchema } from '../scenario/schema.ts';
+import { CpusetStringSchema, ENGINE_NAMES, ScenarioSchema } from '../scenario/schema.ts';
 import { ClaimSchema } from './claims.ts';
 import { PercentileSchema } from './percentiles.ts';
 
@@ -294,7 +294,7 @@ export const EnvironmentSchema = z.strictObject({
   dockerVersion: z.string().nullable(),
   gitCommit: z.string().nullable(),
   /** CPU sets used: the targets' and the generator's, disjoint when the machine allows it. */
-  cpusets: z.strictObject({ target: z.string().nullable(), generator: z.string().nullable() }),
+  cpusets: z.strictObject({ target: CpusetStringSchema.nullable(), generator: CpusetStringSchema.nullable() }),
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 

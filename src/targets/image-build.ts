@@ -6,6 +6,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { ConfigError, describeError, TargetError } from '../errors.ts';
+import { readTextFileBounded } from '../util/bounded-read.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
 import { buildContextTar, type ContextEntry } from './build-context.ts';
 import { dockerStatus, type DockerClient } from './docker-client.ts';
@@ -124,11 +125,16 @@ export async function chooseBaseImages(
   return choices;
 }
 
+/** A CA bundle is a few hundred KB (Debian's ca-certificates.crt: ~220 KB). */
+const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
+
 async function readExtraCa(file: string): Promise<ContextEntry> {
   let data: Buffer;
   try {
-    data = await readFile(file);
+    // Bounded and regular files only: a FIFO given as --ca-cert would otherwise block the run forever.
+    data = Buffer.from(await readTextFileBounded(file, MAX_CA_FILE_BYTES, `extra CA file ${file}`));
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`cannot read the extra CA file ${file}: ${describeError(error)}`, {
       cause: error,
       hint: 'pass a readable PEM file (e.g. /etc/ssl/certs/ca-certificates.crt) or drop the option',

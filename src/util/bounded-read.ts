@@ -3,7 +3,8 @@
  * artifacts; a 50 MB scenario or a device file must be refused by size, before any parsing allocates
  * a multiple of it.
  */
-import { open } from 'node:fs/promises';
+import { constants, open } from 'node:fs/promises';
+import { fileKind } from './fs.ts';
 import { ConfigError } from '../errors.ts';
 
 /** Scenario and claims files: a real one is a few KB. */
@@ -29,14 +30,21 @@ export function checkTextSize(text: string, what: string, maxBytes: number): voi
 }
 
 /**
- * Reads a UTF-8 file of at most `maxBytes`; ConfigError when larger. Reads at most maxBytes + 1 bytes
- * whatever the file claims (a device such as /dev/zero reports size 0 and never ends). Other I/O errors
- * (ENOENT, EACCES, EISDIR) are thrown as they are, for the caller's own message.
+ * Reads a UTF-8 regular file of at most `maxBytes`; ConfigError when larger or not a regular file.
+ * Reads at most maxBytes + 1 bytes whatever the file claims (a /proc file reports size 0). Other I/O
+ * errors (ENOENT, EACCES) are thrown as they are, for the caller's own message.
  */
 export async function readTextFileBounded(file: string, maxBytes: number, what: string): Promise<string> {
-  const handle = await open(file, 'r');
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer. Only regular
+  // files are read (checked on the open handle, so a swap after a stat cannot slip through): a FIFO,
+  // socket or device (a terminal, /dev/zero) is refused at once, never waited on.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
-    if ((await handle.stat()).size > maxBytes) throw tooLarge(what, maxBytes);
+    const st = await handle.stat();
+    if (!st.isFile()) {
+      throw new ConfigError(`${what} is ${fileKind(st)}, not a regular file`, { hint: 'give the path of a file (a pipe, device or directory is not read)' });
+    }
+    if (st.size > maxBytes) throw tooLarge(what, maxBytes);
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, 64 * 1024));
     const chunks: Buffer[] = [];
     let total = 0;

@@ -1,5 +1,6 @@
 /** File helpers: atomic writes (temp file + rename) and an early writability check. */
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { access, constants, lstat, mkdir, open, realpath, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, InfrastructureError } from '../errors.ts';
@@ -11,10 +12,12 @@ export const MIN_FREE_BYTES = 50 * 1024 * 1024;
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, data);
+    // 'wx': the temp name is new; the target itself is never opened, so a FIFO there cannot block.
+    await writeFile(tmp, data, { flag: 'wx' });
     await rename(tmp, file);
   } catch (error) {
-    await rm(tmp, { force: true });
+    // The cleanup's own failure (ENOTDIR when the directory is a file) must not hide why the write failed.
+    await rm(tmp, { force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     throw new InfrastructureError(`cannot write ${file}: ${code ? `${explainCode(code)}${code === explainCode(code) ? '' : ` (${code})`}` : (error as Error).message}`, {
       cause: error,
@@ -102,6 +105,71 @@ function explainCode(code: string | undefined): string {
   }
 }
 
+/** The special file system `p` (or its nearest existing ancestor) is on, e.g. "proc"; undefined for storage. */
+export async function specialFileSystem(p: string): Promise<string | undefined> {
+  const anchor = await nearestExisting(p);
+  const byPath = [...SPECIAL_ROOTS].find(([root]) => anchor === root || anchor.startsWith(`${root}/`))?.[1];
+  if (byPath) return byPath;
+  const anchorFs = await statfs(anchor).catch(() => null);
+  return anchorFs ? SPECIAL_FS_TYPES.get(anchorFs.type) : undefined;
+}
+
+/** What a non-regular file is, in words (for "is not a regular file (a FIFO)"). */
+export function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return st.isFile() ? 'a regular file' : 'not a regular file';
+}
+
+/**
+ * Checks an output file given on the command line (`--junit`, `--markdown`, …) before anything is
+ * written: a path on /proc, /sys or /dev, or an existing file that is not a regular one (a FIFO
+ * would block the write forever, a directory cannot be replaced), is bad input (exit 2).
+ */
+export async function checkOutputFile(file: string, what: string): Promise<void> {
+  const st = await stat(file).catch(() => null);
+  if (st && !st.isFile()) {
+    throw new ConfigError(`${what} ${file} exists and is ${fileKind(st)}, not a regular file`, { hint: `give ${what} a regular file (new or existing)` });
+  }
+  const special = await specialFileSystem(path.dirname(path.resolve(file)));
+  if (special) {
+    throw new ConfigError(`${what} ${file} is on a special file system (${special}), not on storage`, { hint: `give ${what} a file on a disk` });
+  }
+}
+
+/** Writes text to an output file checked by checkOutputFile: atomically, creating its directory. */
+export async function writeOutputFile(file: string, data: string, what: string): Promise<void> {
+  await checkOutputFile(file, what);
+  try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InfrastructureError(`cannot write ${what} output ${file}: ${explainCode(code)}`, { cause: error, hint: `choose a writable path for ${what}` });
+  }
+  await writeFileAtomic(file, data);
+}
+
+/**
+ * Appends to a regular file (GITHUB_STEP_SUMMARY): opened without blocking and checked after
+ * opening, so a FIFO or device named by the variable is refused at once instead of hanging.
+ */
+export async function appendRegularFile(file: string, data: string, what: string): Promise<void> {
+  await checkOutputFile(file, what);
+  const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK | constants.O_NOCTTY, 0o644).catch((error: NodeJS.ErrnoException) => {
+    throw new InfrastructureError(`cannot append to ${what} ${file}: ${explainCode(error.code)}`, { cause: error, hint: `check the path ${what} names` });
+  });
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new ConfigError(`${what} ${file} is ${fileKind(st)}, not a regular file`, { hint: `give ${what} a regular file` });
+    await handle.appendFile(data);
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Creates `dir` and checks it is writable with enough free space, before any measurement.
  * Bad input (an existing file, a pseudo file system) is a ConfigError (exit 2); a machine problem
@@ -114,10 +182,7 @@ export async function ensureWritableDir(dir: string, minFreeBytes: number = MIN_
       hint: 'give --out a directory (new or existing), not a file',
     });
   }
-  const anchor = await nearestExisting(dir);
-  const anchorFs = await statfs(anchor).catch(() => null);
-  const byPath = [...SPECIAL_ROOTS].find(([root]) => anchor === root || anchor.startsWith(`${root}/`))?.[1];
-  const special = byPath ?? (anchorFs ? SPECIAL_FS_TYPES.get(anchorFs.type) : undefined);
+  const special = await specialFileSystem(dir);
   if (special) {
     throw new ConfigError(`results directory ${dir} is on a special file system (${special}), not on storage`, {
       hint: 'choose a directory on a disk with --out',

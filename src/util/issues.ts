@@ -25,3 +25,17 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], example?: stri
     return [`${path}: ${issue.message}`];
   });
 }
+
+/** How many problems an error prints, and how long one may be: a broken file must not fill a terminal (150,000 bad rates). */
+export const MAX_PROBLEMS_SHOWN = 10;
+export const MAX_PROBLEM_CHARS = 500;
+
+/**
+ * The problems to print: the first MAX_PROBLEMS_SHOWN, each cut at MAX_PROBLEM_CHARS, and a count
+ * of the rest. The one cap for every error with a problem list (scenario, claims, run.json, flags).
+ */
+export function capProblems(problems: readonly string[]): string[] {
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => (p.length > MAX_PROBLEM_CHARS ? `${p.slice(0, MAX_PROBLEM_CHARS)}… (${p.length - MAX_PROBLEM_CHARS} more characters)` : p));
+  if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
+  return shown;
+}

@@ -27,6 +27,19 @@ export function percentiles(p50Us: number, p95Us = p50Us * 2, p99Us = p95Us * 1.
   return { p50: p50Us, p90: Math.round((p50Us + p95Us) / 2), p95: p95Us, p99: p99Us, p999: p99Us * 1.2, max: p99Us * 1.5, mean: p50Us * 1.1, count };
 }
 
+/**
+ * An encoded histogram consistent with `p` as run.json's checks see it: `p.count` values from p50
+ * (all but one) to max (one), so every percentile lies within the histogram's values.
+ */
+export function histogramFor(p: PercentilesUs): string {
+  const h = createHistogram();
+  if (p.count > 0) {
+    if (p.count > 1) h.recordValueWithCount(Math.max(1, Math.round(p.p50)), p.count - 1);
+    h.recordValue(Math.max(1, Math.round(p.max)));
+  }
+  return encodeHistogram(h);
+}
+
 export interface StepInput {
   kind?: Step['kind'];
   offeredRps?: number | null;

@@ -7,10 +7,9 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHistogram, encodeHistogram } from '../../src/samples/histogram.ts';
 import type { RunDocument } from '../../src/schema/run.ts';
 import { httpbench, ROOT } from '../helpers/cli.ts';
-import { makeDoc, makeStep, makeTarget, percentiles } from '../helpers/sample-run.ts';
+import { histogramFor, makeDoc, makeStep, makeTarget, percentiles } from '../helpers/sample-run.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -21,10 +20,8 @@ afterAll(async () => {
 });
 
 function consistentDoc(reason: string | null = null): RunDocument {
-  const h = createHistogram();
-  h.recordValueWithCount(1000, 100);
-  const encoded = encodeHistogram(h);
   const p = percentiles(1000, 2000, 3000, 100);
+  const encoded = histogramFor(p);
   const step = makeStep({ achievedRps: 20, sent: 100, uncorrected: p, corrected: p, histograms: { uncorrected: encoded, corrected: encoded, lateness: null, intervalLog: null } });
   return makeDoc([
     makeTarget({ name: 'go-chi', configuration: 'default', steps: [step] }),
@@ -62,5 +59,31 @@ describe('hostile files through the CLI', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('cannot be expanded: Excessive alias count');
     expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('#23 defect 2: a usage error quoting an argument with an escape prints it escaped', async () => {
+    const r = await httpbench(['report', 'a', 'b\u001b]0;pwned\u0007\u001b[2J'], { timeoutMs: 60_000 });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('b\\x1b]0;pwned\\x07\\x1b[2J');
+    expect(r.stderr).not.toMatch(/[\u001b\u0007]/);
+  });
+
+  it('#23 defect 10: 150,000 bad rates or 7,000 bad claims print at most 10 problems, counted', async () => {
+    const scenario = (extra: string) => `name: s\ntargets: [{ name: a, url: "http://127.0.0.1:1/" }]\n${extra}\n`;
+    const rates = path.join(tmp, 'rates.yaml');
+    await writeFile(rates, scenario(`load: { steps: { rates: [${Array.from({ length: 150_000 }, () => '-1').join(',')}] } }`));
+    const claimsFile = path.join(tmp, 'claims.yaml');
+    const claim = '  - { id: dup, quote: q, articleFigure: f, metric: { kind: coldStartMs, target: a }, rule: { op: between, min: 2, max: 1 } }';
+    await writeFile(claimsFile, `claims:\n${Array.from({ length: 7_000 }, () => claim).join('\n')}\n`);
+    const claims = path.join(tmp, 'with-claims.yaml');
+    await writeFile(claims, scenario(`load: { steps: { rates: [100] } }\nclaims: ${claimsFile}`));
+    for (const [file, count] of [[rates, '150000 problem(s)'], [claims, '13999 problems']] as const) {
+      const r = await httpbench(['run', '--scenario', file, '--out', path.join(tmp, 'out-cap')], { timeoutMs: 60_000 });
+      expect(r.exitCode, r.stderr.slice(0, 2000)).toBe(2);
+      expect(r.stderr).toContain(count);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(11);
+      expect(r.stderr).toMatch(/… and \d+ more/);
+      expect(r.stderr.length).toBeLessThan(10_000);
+    }
   });
 });

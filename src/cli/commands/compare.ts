@@ -8,7 +8,7 @@
  * target/configuration has no completed candidate runs — the gate fails closed (4 wins over 1: the
  * run must be redone before its verdicts mean anything). Never calls process.exit.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { compareRuns, DEFAULT_ALPHA, gateOutcome, type GateOutcome } from '../../compare/compare.ts';
@@ -17,8 +17,10 @@ import { renderCompareJunit } from '../../compare/render-junit.ts';
 import { renderCompareMarkdown } from '../../compare/render-markdown.ts';
 import { renderCompareTerminal } from '../../compare/render-terminal.ts';
 import { parseThresholdFlags, parseThresholdsFile, resolveThresholds } from '../../compare/thresholds.ts';
-import { ConfigError, InfrastructureError } from '../../errors.ts';
-import { readRunDocument } from '../../schema/io.ts';
+import { ConfigError } from '../../errors.ts';
+import { locateRunFile, readRunDocument } from '../../schema/io.ts';
+import { MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../../util/bounded-read.ts';
+import { appendRegularFile, checkOutputFile, writeOutputFile } from '../../util/fs.ts';
 
 /** Exit code when at least one metric regressed (0 otherwise; 2/3 come from the error classes). */
 export const EXIT_REGRESSION = 1;
@@ -51,9 +53,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .positional('candidate', { type: 'string', demandOption: true, describe: 'candidate run directory or run.json' })
       .option('thresholds', { type: 'string', describe: 'YAML file of per-metric thresholds in percent, e.g. "p99: 15"' })
       .option('threshold', {
+        // Not `array: true`: an array option swallows the positionals after it (`--threshold p99=5 BASE CAND`).
+        // Repeat the flag for several metrics; yargs collects the repeats.
         type: 'string',
-        array: true,
-        default: [],
+        requiresArg: true,
+        coerce: (v: string | string[] | undefined) => (v === undefined ? [] : [v].flat().map(String)),
         describe: 'metric=percent, overrides the file (throughput, achievedRps, p50, p95, p99, memory, coldStart, imageSize)',
       })
       .option('alpha', { type: 'number', default: DEFAULT_ALPHA, describe: 'significance level of the Mann–Whitney U test' })
@@ -74,7 +78,26 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       }) as never,
   handler: async (args) => {
     const fileThresholds = args.thresholds ? parseThresholdsFile(await readText(args.thresholds, '--thresholds'), args.thresholds) : {};
-    const flagThresholds = parseThresholdFlags(args.threshold);
+    const flagThresholds = parseThresholdFlags(args.threshold ?? []);
+    if (!(args.alpha > 0 && args.alpha < 1)) {
+      throw new ConfigError(`--alpha must be a probability between 0 and 1 (got ${args.alpha})`, { hint: `the default is ${DEFAULT_ALPHA}` });
+    }
+
+    // Outputs are checked before anything is read or written: none may be an input (--junit BASE/run.json
+    // would overwrite the baseline), on /proc, or an existing FIFO or directory.
+    const outputs: Array<[string, string]> = [];
+    if (args.junit) outputs.push(['--junit', args.junit]);
+    if (args.bmf) outputs.push(['--bmf', args.bmf]);
+    if (args.markdown) outputs.push(['--markdown', args.markdown]);
+    const stepSummary = args['step-summary'] ? process.env.GITHUB_STEP_SUMMARY : undefined;
+    if (stepSummary) outputs.push(['GITHUB_STEP_SUMMARY', stepSummary]);
+    const inputs: Array<[string, string]> = [];
+    for (const [what, given] of [['baseline', args.baseline], ['candidate', args.candidate]] as const) {
+      const file = await locateRunFile(given).catch(() => null);
+      if (file) inputs.push([what, file]);
+    }
+    if (args.thresholds) inputs.push(['--thresholds', args.thresholds]);
+    await checkOutputs(outputs, inputs);
 
     // Read both before failing, so one message names every unreadable input.
     const [baseline, candidate] = await Promise.allSettled([readRunDocument(args.baseline), readRunDocument(args.candidate)]);
@@ -105,17 +128,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     );
 
     const markdown = renderCompareMarkdown(comparison);
-    if (args.junit) await writeOutput(args.junit, renderCompareJunit(comparison), '--junit');
-    if (args.bmf) await writeOutput(args.bmf, `${JSON.stringify(renderCompareBmf(comparison), null, 2)}\n`, '--bmf');
-    if (args.markdown) await writeOutput(args.markdown, markdown, '--markdown');
-    const stepSummary = process.env.GITHUB_STEP_SUMMARY;
-    if (args['step-summary'] && stepSummary) {
-      try {
-        await appendFile(stepSummary, `${markdown}\n`);
-      } catch (error) {
-        throw new InfrastructureError(`cannot append to GITHUB_STEP_SUMMARY (${stepSummary})`, { cause: error, hint: 'pass --no-step-summary to skip it' });
-      }
-    }
+    if (args.junit) await writeOutputFile(args.junit, renderCompareJunit(comparison), '--junit');
+    if (args.bmf) await writeOutputFile(args.bmf, `${JSON.stringify(renderCompareBmf(comparison), null, 2)}\n`, '--bmf');
+    if (args.markdown) await writeOutputFile(args.markdown, markdown, '--markdown');
+    if (stepSummary) await appendRegularFile(stepSummary, `${markdown}\n`, 'GITHUB_STEP_SUMMARY');
 
     process.stdout.write(args.json ? `${JSON.stringify(comparison, null, 2)}\n` : renderCompareTerminal(comparison));
     process.exitCode = GATE_EXIT_CODES[gateOutcome(comparison)];
@@ -124,8 +140,9 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
 
 async function readText(file: string, flag: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return await readTextFileBounded(file, MAX_CONFIG_FILE_BYTES, `${flag} file ${file}`);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`cannot read ${flag} file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       cause: error,
       hint: `check the path given to ${flag}`,
@@ -133,14 +150,28 @@ async function readText(file: string, flag: string): Promise<string> {
   }
 }
 
-async function writeOutput(file: string, text: string, flag: string): Promise<void> {
-  try {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(file, text);
-  } catch (error) {
-    throw new InfrastructureError(`cannot write ${flag} output ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-      cause: error,
-      hint: `choose a writable path for ${flag}`,
-    });
+/** Identity of an existing file (device + inode: a hard link or another spelling is the same file), null when absent. */
+async function identity(file: string): Promise<string | null> {
+  const st = await stat(file).catch(() => null);
+  return st ? `${st.dev}:${st.ino}` : null;
+}
+
+/** Refuses an output that is an input or another output, then checks each (src/util/fs.ts checkOutputFile). */
+async function checkOutputs(outputs: Array<[string, string]>, inputs: Array<[string, string]>): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const [what, file] of inputs) {
+    const id = await identity(file);
+    if (id) seen.set(id, what);
+    seen.set(path.resolve(file), what);
+  }
+  for (const [what, file] of outputs) {
+    const id = await identity(file);
+    const clash = (id && seen.get(id)) ?? seen.get(path.resolve(file));
+    if (clash) {
+      throw new ConfigError(`${what} ${file} is the same file as ${clash}; writing it would destroy that`, { hint: `give ${what} another path` });
+    }
+    if (id) seen.set(id, what);
+    seen.set(path.resolve(file), what);
+    await checkOutputFile(file, what);
   }
 }

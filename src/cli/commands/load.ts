@@ -3,6 +3,7 @@
  * Prints a short table, or with --json exactly one JSON object (the engine's step). Never calls
  * process.exit: bad flags throw ConfigError (exit 2).
  */
+import { MAX_CONNECTIONS, MAX_ID, MAX_RATE_RPS, MAX_REQUEST_TIMEOUT_MS, MAX_STEP_DURATION_S, MAX_WORKERS, MIN_RATE_RPS } from '../../util/limits.ts';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { ENGINE_NAMES, engineFor, type EngineName } from '../../load/index.ts';
@@ -69,15 +70,18 @@ export async function stepSpecFromArgs(args: LoadArgs, resolve?: Resolver): Prom
     ...(resolve ? { resolve } : {}),
   });
   const problems: string[] = [];
-  const positive = (flag: string, v: number, integer: boolean) => {
+  // Bounds as in the scenario (src/util/limits.ts): a timer above 2^31 − 1 ms would fire at once.
+  const positive = (flag: string, v: number, integer: boolean, max: number, unit = '', min = 0) => {
     if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) problems.push(`--${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${v})`);
+    else if (v > max) problems.push(`--${flag} must be ≤ ${max}${unit} (got ${v})`);
+    else if (v < min) problems.push(`--${flag} must be ≥ ${min}${unit} (got ${v})`);
   };
-  positive('rate', args.rate, false);
-  positive('duration', args.duration, false);
-  positive('connections', args.connections, true);
-  positive('workers', args.workers, true);
-  positive('timeout', args.timeout, true);
-  positive('ids-max', args['ids-max'], true);
+  positive('rate', args.rate, false, MAX_RATE_RPS, ' req/s', MIN_RATE_RPS);
+  positive('duration', args.duration, false, MAX_STEP_DURATION_S, ' s');
+  positive('connections', args.connections, true, MAX_CONNECTIONS);
+  positive('workers', args.workers, true, MAX_WORKERS);
+  positive('timeout', args.timeout, true, MAX_REQUEST_TIMEOUT_MS, ' ms');
+  positive('ids-max', args['ids-max'], true, MAX_ID);
   if (problems.length > 0) throw new ConfigError('invalid load flags', { problems, hint: 'see httpbench load --help' });
   // The URL's own path keeps a literal {id} (URL parsing would escape the braces).
   const ownPath = new URL(args.url).pathname.replaceAll('%7Bid%7D', '{id}') + new URL(args.url).search;

@@ -7,10 +7,13 @@
  */
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { readRunDocument } from '../../schema/io.ts';
+import { locateRunFile, readRunDocument } from '../../schema/io.ts';
+import { ConfigError } from '../../errors.ts';
+import { specialFileSystem } from '../../util/fs.ts';
 import { verdictsJson, writeReports } from '../../report/index.ts';
 import { renderTerminal } from '../../report/terminal.ts';
 import { buildReportModel } from '../../report/model.ts';
+import { escapeControlChars } from '../../util/terminal-text.ts';
 import { enforceGate, parseFailOn, withFailOn } from '../gate.ts';
 
 interface ReportArgs {
@@ -30,15 +33,23 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     ) as never,
   handler: async (args) => {
     const failOn = parseFailOn(args['fail-on']);
-    const doc = await readRunDocument(args.dir);
+    const file = await locateRunFile(args.dir);
+    const doc = await readRunDocument(file);
     const model = buildReportModel(doc);
     if (args.json) {
       process.stdout.write(verdictsJson(model.verdicts));
     } else {
-      const dir = args.dir.endsWith('.json') ? path.dirname(args.dir) : args.dir;
+      // Beside the run.json that was read, whatever the argument was called (DIR, DIR/run.json.orig, X.json/).
+      const dir = path.dirname(file);
+      const special = await specialFileSystem(dir);
+      if (special) {
+        throw new ConfigError(`the reports of ${args.dir} would be written into ${dir}, on a special file system (${special})`, {
+          hint: 'copy run.json into a results directory and run httpbench report on that directory (or use --json, which writes nothing)',
+        });
+      }
       const written = await writeReports(dir, doc, new Date().toISOString(), model);
       process.stdout.write(renderTerminal(model));
-      process.stdout.write(`\nwrote ${written.map((f) => (path.relative(process.cwd(), f).startsWith('..') ? f : path.relative(process.cwd(), f))).join(', ')}\n`);
+      process.stdout.write(`\nwrote ${escapeControlChars(written.map((f) => (path.relative(process.cwd(), f).startsWith('..') ? f : path.relative(process.cwd(), f))).join(', '))}\n`);
     }
     enforceGate(model.verdicts, failOn);
   },

@@ -3,6 +3,7 @@
  * manifest is exit 2 with every problem. `--tsv` prints one field set per line for the shell scripts
  * (scripts/test-targets.sh, scripts/build-bases.sh), so they never name the targets themselves.
  */
+import { escapeControlChars } from '../../util/terminal-text.ts';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { loadTargetManifests, standInRecipes } from '../../targets/manifest.ts';
@@ -30,12 +31,20 @@ export const targetsCommand: CommandModule<object, TargetsArgs> = {
       throw new ConfigError(`unknown target(s): ${unknown.join(', ')}`, { hint: `targets/ holds: ${all.map((m) => m.name).join(', ')}` });
     }
     const manifests = args.names.length > 0 ? all.filter((m) => args.names.includes(m.name)) : all;
-    const lines =
-      args.tsv === 'tests'
-        ? manifests.map((m) => [m.name, m.dir, m.stores.includes('postgres') ? 'yes' : 'no', m.test.tools.join(','), m.test.command].join('\t'))
-        : args.tsv === 'stand-ins'
-          ? standInRecipes(manifests).map((s) => [s.image, s.official, s.recipe].join('\t'))
-          : manifests.map((m) => `${m.name.padEnd(12)} ${m.language.padEnd(11)} ${m.build.dockerfile.padEnd(28)} ${m.description}`);
-    process.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : '');
+    process.stdout.write(targetLines(manifests, args.tsv));
   },
 };
+
+/**
+ * What `targets` prints: one line per manifest (tab-separated fields for --tsv). A manifest's
+ * description is free text from a file: every field goes through the terminal rule.
+ */
+export function targetLines(manifests: Awaited<ReturnType<typeof loadTargetManifests>>, tsv: TargetsArgs['tsv']): string {
+  const lines =
+    tsv === 'tests'
+      ? manifests.map((m) => [m.name, m.dir, m.stores.includes('postgres') ? 'yes' : 'no', m.test.tools.join(','), m.test.command])
+      : tsv === 'stand-ins'
+        ? standInRecipes(manifests).map((s) => [s.image, s.official, s.recipe])
+        : manifests.map((m) => [`${m.name.padEnd(12)} ${m.language.padEnd(11)} ${m.build.dockerfile.padEnd(28)} ${m.description}`]);
+  return lines.map((fields) => `${fields.map((f) => escapeControlChars(f)).join('\t')}\n`).join('');
+}

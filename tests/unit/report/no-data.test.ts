@@ -10,6 +10,7 @@ import { renderTerminal } from '../../../src/report/terminal.ts';
 import { RunDocumentSchema } from '../../../src/schema/run.ts';
 import { makeDoc, makeStep, makeTarget, percentiles } from '../../helpers/sample-run.ts';
 import { buildReportModel } from '../../../src/report/model.ts';
+import { renderReports, verdictsJson } from '../../../src/report/index.ts';
 
 function docWithDeadStep() {
   const dead = makeStep({ offeredRps: 2000, achievedRps: 0, sent: 0, saturated: true });
@@ -51,4 +52,30 @@ describe('steps without completed requests', () => {
     expect(html).toMatch(/p50 1\.234 ms/);
     expect(html).not.toMatch(/2,000 req\/s[^<]*p(50|95|99) /);
   });
+});
+
+describe('#23 defect 1: a closed-loop step that completed nothing', () => {
+  function docWithZeroMax(bound: boolean) {
+    const zeroMax = makeStep({ kind: 'max', achievedRps: 0, sent: 0, generatorBound: bound, corrected: null, uncorrected: percentiles(700) });
+    zeroMax.latencyUs = { uncorrected: null, corrected: null };
+    return makeDoc([
+      makeTarget({ name: 'go-chi', configuration: 'default', steps: [makeStep({ kind: 'max', achievedRps: 30_000, corrected: null })] }),
+      makeTarget({ name: 'fastapi', configuration: 'default', steps: [zeroMax] }),
+    ]);
+  }
+
+  for (const bound of [false, true]) {
+    it(`renders every report with finite figures (generator-bound: ${bound})`, () => {
+      const doc = docWithZeroMax(bound);
+      expect(doc.targets[1]!.maxThroughputRps).toBe(0);
+      const model = buildReportModel(doc);
+      const json = verdictsJson(model.verdicts);
+      expect(json).not.toMatch(/Infinity|NaN/);
+      const throughput = model.claims.find((c) => c.byConfiguration.some((b) => b.measured?.unit === 'req/s' && b.configurations[0]!.startsWith('fastapi/')));
+      expect(throughput?.byConfiguration.find((b) => b.configurations[0] === 'fastapi/default')?.measured?.value).toBe(0);
+      const ratio = model.claims.find((c) => c.byConfiguration.some((b) => b.measured?.unit === 'ratio' || b.measuredText.includes('ratio')));
+      expect(ratio?.verdict ?? 'inconclusive').toBe('inconclusive');
+      expect(() => renderReports(doc, { renderedAt: 'T', model })).not.toThrow();
+    });
+  }
 });

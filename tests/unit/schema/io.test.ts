@@ -4,17 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { readRunDocument, writeRunDocument } from '../../../src/schema/io.ts';
 import { ConfigError } from '../../../src/errors.ts';
-import { makeDoc, makeStep, makeTarget } from '../../helpers/sample-run.ts';
-import { createHistogram, encodeHistogram } from '../../../src/samples/histogram.ts';
+import { histogramFor, makeDoc, makeStep, makeTarget, percentiles } from '../../helpers/sample-run.ts';
 
 describe('run.json io', () => {
   it('round-trips through an atomic write, leaving no temp files', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'httpbench-io-'));
     try {
       // 1000 values, as the step's default percentiles count: the figures must agree to be read back.
-      const h = createHistogram();
-      h.recordValueWithCount(1000, 1000);
-      const histograms = { uncorrected: encodeHistogram(h), corrected: null, lateness: null, intervalLog: null };
+      const histograms = { uncorrected: histogramFor(percentiles(1000)), corrected: null, lateness: null, intervalLog: null };
       const doc = makeDoc([makeTarget({ name: 'go-chi', configuration: 'all-cores', steps: [makeStep({ kind: 'max', achievedRps: 1234, histograms })] })]);
       await writeRunDocument(dir, doc);
       expect(await readdir(dir)).toEqual(['run.json']);

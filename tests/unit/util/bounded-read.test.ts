@@ -1,4 +1,5 @@
 import { mkdtemp, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,8 +33,23 @@ describe('bounded reads', () => {
     expect((await caught(readTextFileBounded(file, 9, 'edge file'))).message).toBe('edge file is larger than the 9 bytes limit');
   });
 
-  it('stops reading a device that never ends', async () => {
-    expect((await caught(readTextFileBounded('/dev/zero', 1024, '/dev/zero'))).message).toBe('/dev/zero is larger than the 1024 bytes limit');
+  it('refuses a device that never ends without reading it', async () => {
+    expect((await caught(readTextFileBounded('/dev/zero', 1024, '/dev/zero'))).message).toBe('/dev/zero is a character device, not a regular file');
+  });
+
+  it('#23 defect 4: refuses a FIFO (scenario, claims, any bounded read) at once instead of waiting for a writer', async () => {
+    const fifo = path.join(dir, 'scenario.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const started = Date.now();
+    expect((await caught(readTextFileBounded(fifo, 1024, 'f'))).message).toBe('f is a FIFO, not a regular file');
+    expect((await caught(loadScenario(fifo, { cpuCount: 2 }))).message).toBe(`scenario ${fifo} is a FIFO, not a regular file`);
+    expect((await caught(loadClaimsFile(fifo))).message).toBe(`claims file ${fifo} is a FIFO, not a regular file`);
+    expect((await caught(readTextFileBounded(dir, 1024, 'd'))).message).toBe('d is a directory, not a regular file');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('reads a /proc file, whose size says 0, up to its end', async () => {
+    expect(await readTextFileBounded('/proc/self/stat', 4096, 'stat')).toMatch(/^\d+ \(/);
   });
 
   it('refuses scenario and claims files over 1 MiB with exit 2', async () => {
@@ -63,5 +79,18 @@ describe('build context confined to the project', () => {
       buildImage(docker, { name: 'x', context: 'targets/etc', dockerfile: 'targets/real/Dockerfile', configurations: [] }, { projectRoot: project }),
     );
     expect(error.message).toBe('build context targets/etc of target x is outside the project (/etc)');
+  });
+
+  it('#23 defect 4: refuses a FIFO as --ca-cert at once, before touching Docker', async () => {
+    const project = path.join(dir, 'project-ca');
+    await mkdir(path.join(project, 'targets', 'real'), { recursive: true });
+    await writeFile(path.join(project, 'targets', 'real', 'Dockerfile'), 'FROM scratch\n');
+    const fifo = path.join(dir, 'ca.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const docker = new Proxy({}, { get: () => { throw new Error('Docker must not be used'); } }) as DockerClient;
+    const started = Date.now();
+    const error = await caught(buildImage(docker, { name: 'x', context: 'targets/real', dockerfile: 'targets/real/Dockerfile', configurations: [] }, { projectRoot: project, extraCaFile: fifo }));
+    expect(error.message).toBe(`extra CA file ${fifo} is a FIFO, not a regular file`);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, InfrastructureError } from '../../../src/errors.ts';
-import { ensureWritableDir, overwriteInPlace, writeFileAtomic } from '../../../src/util/fs.ts';
+import { appendRegularFile, ensureWritableDir, overwriteInPlace, writeFileAtomic, writeOutputFile } from '../../../src/util/fs.ts';
+import { execFileSync } from 'node:child_process';
 
 describe('results directory checks', () => {
   it('refuses a disk without enough free space before anything runs, naming the path', async () => {
@@ -30,6 +31,37 @@ describe('results directory checks', () => {
     expect(await readFile(file, 'utf8')).toBe('second');
     expect(await readdir(dir)).toEqual(['run.json']);
     await expect(writeFileAtomic(path.join(dir, 'missing', 'x.json'), 'y')).rejects.toBeInstanceOf(InfrastructureError);
+  });
+
+  it('#23 defect 6: a write under a file (ENOTDIR) reports the write, not the failed cleanup', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'httpbench-fs-'));
+    await writeFile(path.join(dir, 'run.json.orig'), 'x');
+    const error = await writeFileAtomic(path.join(dir, 'run.json.orig', 'report.md'), 'y').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect((error as InfrastructureError).message).toBe(`cannot write ${path.join(dir, 'run.json.orig', 'report.md')}: a part of the path is a file, not a directory (ENOTDIR)`);
+  });
+
+  it('#23 defect 4: output files on /proc, /dev or that are FIFOs/directories are refused (exit 2) at once', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'httpbench-fs-'));
+    const fifo = path.join(dir, 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const started = Date.now();
+    for (const [file, message] of [
+      ['/proc/nonexistent/x.md', 'is on a special file system (proc)'],
+      ['/dev/shm/x.md', 'is on a special file system (devfs)'],
+      [fifo, 'exists and is a FIFO, not a regular file'],
+      [dir, 'exists and is a directory, not a regular file'],
+    ] as const) {
+      const error = await writeOutputFile(file, 'x', '--markdown').catch((e: unknown) => e);
+      expect(error, file).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message, file).toContain(message);
+      const appended = await appendRegularFile(file, 'x', 'GITHUB_STEP_SUMMARY').catch((e: unknown) => e);
+      expect(appended, file).toBeInstanceOf(ConfigError);
+    }
+    expect(Date.now() - started).toBeLessThan(2000);
+    await writeOutputFile(path.join(dir, 'new', 'x.md'), 'one', '--markdown');
+    await appendRegularFile(path.join(dir, 'new', 'x.md'), ' two', 'GITHUB_STEP_SUMMARY');
+    expect(await readFile(path.join(dir, 'new', 'x.md'), 'utf8')).toBe('one two');
   });
 
   it('refuses --out naming an existing file as bad input (exit 2), not as a machine problem', async () => {
