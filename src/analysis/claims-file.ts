@@ -9,17 +9,41 @@ import { parseYamlDocument, yamlToJs } from '../util/yaml.ts';
 import { ClaimsFileSchema, type ClaimsFile } from '../schema/claims.ts';
 import { formatIssues } from '../util/issues.ts';
 
-/** Checks zod cannot express on one field: unique ids, ordered ranges. */
+/**
+ * Checks zod cannot express on one field: unique ids, ordered ranges, and one reading rule for the
+ * whole file — every claim says how its wording is read, approximate figures all get the same
+ * tolerance, and exact readings (bounds, fixed thresholds) get none.
+ */
 function crossCheck(file: ClaimsFile): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
+  const tolerances = new Map<number, string>();
   file.claims.forEach((claim, i) => {
+    const reading = claim.reading;
+    if (reading === undefined) {
+      problems.push(`claims[${i}].reading: missing — say how the article's wording is read (wording: approximate, as-small-as, bound or threshold)`);
+    } else if (reading.wording === 'approximate' || reading.wording === 'as-small-as') {
+      if (reading.tolerance === undefined) problems.push(`claims[${i}].reading.tolerance: required for wording '${reading.wording}'`);
+      else if (!tolerances.has(reading.tolerance)) tolerances.set(reading.tolerance, claim.id);
+      if (reading.wording === 'as-small-as' && claim.rule.op !== 'lt' && claim.rule.op !== 'between') {
+        problems.push(`claims[${i}].rule: wording 'as-small-as' needs op lt or between (the top of the article's range), not ${claim.rule.op}`);
+      }
+    } else {
+      if (reading.tolerance !== undefined && reading.tolerance !== 0) problems.push(`claims[${i}].reading.tolerance: wording '${reading.wording}' is read exactly; remove the tolerance`);
+      if (claim.rule.op === 'approx') problems.push(`claims[${i}].rule: op approx needs wording 'approximate'`);
+    }
+    if (claim.rule.op === 'approx' && claim.rule.tolerance !== undefined) {
+      problems.push(`claims[${i}].rule.tolerance: the tolerance belongs in reading.tolerance (one rule for every approximate figure)`);
+    }
     if (seen.has(claim.id)) problems.push(`claims[${i}].id: duplicate claim id '${claim.id}'`);
     seen.add(claim.id);
     if (claim.rule.op === 'between' && claim.rule.min >= claim.rule.max) {
       problems.push(`claims[${i}].rule: min (${claim.rule.min}) must be below max (${claim.rule.max})`);
     }
   });
+  if (tolerances.size > 1) {
+    problems.push(`reading.tolerance: one tolerance for every approximate figure, found ${[...tolerances].map(([t, id]) => `${t} (${id})`).join(', ')}`);
+  }
   return problems;
 }
 
