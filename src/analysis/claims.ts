@@ -213,13 +213,13 @@ export function readingText(claim: Pick<Claim, 'reading'>): string {
   const pct = `${formatNumber((r.tolerance ?? 0) * 100, 0)} %`;
   switch (r.wording) {
     case 'approximate':
-      return `approximate: every figure ± ${pct}`;
+      return `approximate: ± ${pct} on every figure`;
     case 'as-small-as':
-      return `"as small as": the smallest configuration, top of the range + ${pct}`;
+      return `as small as: the smallest configuration, top of the range + ${pct}`;
     case 'bound':
-      return 'an explicit limit: read exactly';
+      return 'exact: an explicit limit';
     case 'threshold':
-      return 'a word fixed to a number in the claims file: read exactly';
+      return 'exact: a threshold the claims file fixes for a word';
   }
 }
 
@@ -701,7 +701,7 @@ function figureOf(oks: Array<Extract<Sample, { ok: true }>>, unit: MeasuredFigur
 }
 
 /** The figure for a one-sentence summary: bound mark, median, unit, and the rate it was read at. */
-function briefFigure(f: MeasuredFigure): string {
+export function briefFigure(f: MeasuredFigure): string {
   const at = f.atOfferedRps ? ` @ ${f.atOfferedRps.length === 1 ? formatRps(f.atOfferedRps[0]!) : `${formatRps(f.atOfferedRps[0]!)}–${formatRps(f.atOfferedRps.at(-1)!)}`} req/s` : '';
   return `${BOUND_PREFIX[f.bound]}${briefValue(f.value, f.unit)}${at}`;
 }

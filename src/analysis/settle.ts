@@ -33,7 +33,7 @@ export function targetPerCore(doc: RunDocument, target: string): PerCore | null 
     const cpus = usable[0]!.cpus;
     const rps = median(usable.map((r) => r.maxThroughputRps!))! / cpus;
     const lowerBound = usable.some((r) => r.steps.some((s) => s.kind === 'max' && s.generator.bound));
-    if (best === null || rps > best.rps) best = { rps, lowerBound, from: `${g.name}/${g.configuration} on ${cpus} CPU${cpus === 1 ? '' : 's'}` };
+    if (best === null || rps > best.rps) best = { rps, lowerBound, from: `${g.name}/${g.configuration}` };
   }
   return best;
 }
@@ -53,16 +53,16 @@ export function generatorPerCore(doc: RunDocument): PerCore | null {
 
 const cores = (rps: number, perCore: number) => Math.max(1, Math.ceil(rps / perCore));
 
-/** "≈ 6 target CPUs (≥ 33,434 req/s per CPU, go-chi/gomaxprocs-1 on 1 CPU)". */
+/** "≤ 6 target CPUs (≥ 33,434 req/s per CPU on go-chi/gomaxprocs-1)": a lower-bounded rate per CPU bounds the count from above. */
 function targetCoresText(rps: number, per: PerCore): string {
   const n = cores(rps, per.rps);
-  return `${per.lowerBound ? '≤ ' : '≈ '}${n} target CPU${n === 1 ? '' : 's'} (${per.lowerBound ? '≥ ' : ''}${formatRps(per.rps)} req/s per CPU, ${per.from})`;
+  return `${per.lowerBound ? '≤ ' : '≈ '}${n} target CPU${n === 1 ? '' : 's'} (${per.lowerBound ? '≥ ' : ''}${formatRps(per.rps)} req/s per CPU on ${per.from})`;
 }
 
-/** "≈ 7 generator CPUs (34,000 req/s per generator CPU where it was the limit)". */
+/** "≈ 6 generator CPUs (37,255 req/s each)". */
 function generatorCoresText(rps: number, per: PerCore): string {
   const n = cores(rps, per.rps);
-  return `${per.lowerBound ? '≤ ' : '≈ '}${n} generator CPU${n === 1 ? '' : 's'} (${per.lowerBound ? '≥ ' : ''}${formatRps(per.rps)} req/s per generator CPU ${per.from})`;
+  return `${per.lowerBound ? '≤ ' : '≈ '}${n} generator CPU${n === 1 ? '' : 's'} (${per.lowerBound ? '≥ ' : ''}${formatRps(per.rps)} req/s each)`;
 }
 
 /**
@@ -74,13 +74,13 @@ export function hardwareEstimate(doc: RunDocument, target: string, rps: number):
   const g = generatorPerCore(doc);
   const parts = [t ? targetCoresText(rps, t) : null, g ? generatorCoresText(rps, g) : null].filter((x): x is string => x !== null);
   if (parts.length === 0) return null;
-  return `estimate from this run, assuming throughput grows with CPUs: ${formatRps(rps)} req/s needs ${parts.join(' and ')}`;
+  return `estimate from this run (throughput assumed to grow with CPUs): ${formatRps(rps)} req/s needs ${parts.join(' and ')}`;
 }
 
 /** An absolute throughput figure needs a bigger target budget and a generator that keeps up. */
 export function settleForCpus(doc: RunDocument, target: string, minCpus: number, articleRps: number | null): string {
   const estimate = articleRps === null ? null : hardwareEstimate(doc, target, articleRps);
-  return `set resources.cpus: ${minCpus} and give the generator CPUs of its own (a second machine: ${TWO_MACHINES_COMMAND})${estimate ? `; ${estimate}` : ''}`;
+  return `resources.cpus: ${minCpus}, the generator on a machine of its own (${TWO_MACHINES_COMMAND})${estimate ? `. ${estimate[0]!.toUpperCase()}${estimate.slice(1)}` : ''}`;
 }
 
 /**
@@ -93,8 +93,8 @@ export function settleForGenerator(doc: RunDocument, rps?: number): string {
   const reached = rps ?? Math.max(0, ...doc.targets.flatMap((r) => r.steps).filter((s) => s.generator.bound).map((s) => s.achievedRps));
   const want = 2 * reached;
   const n = g ? cores(want, g.rps) : null;
-  const how = n !== null ? `resources.generatorCpuset with ≥ ${n} CPUs (estimate: ${formatRps(g!.rps)} req/s per generator CPU ${g!.from}; 2 × ${formatRps(reached)} req/s for headroom)` : 'resources.generatorCpuset with more CPUs';
-  return `give the generator more CPUs than the target can use: ${how}, or a second machine (${TWO_MACHINES_COMMAND})`;
+  const how = n !== null ? `resources.generatorCpuset with ≥ ${n} CPUs (estimate: ${formatRps(g!.rps)} req/s per generator CPU, twice the ${formatRps(reached)} req/s reached)` : 'resources.generatorCpuset with more CPUs';
+  return `give the generator more CPUs: ${how}, or a machine of its own (${TWO_MACHINES_COMMAND})`;
 }
 
 /** More repetitions: twice this run's, at least 5. */

@@ -53,15 +53,25 @@ function table(header: string[], rows: string[][], align?: Array<'l' | 'r'>): st
 function claimsSection(verdicts: ClaimVerdict[], claimsSource?: string): string {
   if (verdicts.length === 0) return '## Claims\n\nNo claims registry was attached to this run (scenario `claims:` is null).\n';
   const counts = (['confirmed', 'refuted', 'inconclusive'] as const).map((v) => `${verdicts.filter((x) => x.verdict === v).length} ${v}`).join(', ');
-  const rows = verdicts.map((v) => [VERDICT_LABEL[v.verdict], v.id, v.articleFigure, v.measured, v.reason]);
+  // One sentence per verdict in the table; the full reasoning per claim below it.
+  const rows = verdicts.map((v) => [VERDICT_LABEL[v.verdict], `[${v.id}](#${v.id})`, v.articleFigure, v.ruleText, v.measured, v.summary]);
   const details = verdicts.map((v) => {
-    const lines = [`### ${v.id} — ${VERDICT_LABEL[v.verdict]}`, '', `> ${v.quote}`, '', `- Article figure: ${v.articleFigure} (rule: ${v.ruleText})`];
+    const lines = [
+      `### ${v.id}`,
+      '',
+      `**${VERDICT_LABEL[v.verdict]}** — ${v.summary}`,
+      '',
+      `> ${v.quote}`,
+      '',
+      `- Article figure: ${v.articleFigure}; judged as ${v.ruleText} (reading: ${v.reading})`,
+      `- Why: ${v.reason}`,
+    ];
     for (const c of v.byConfiguration) {
       lines.push(`- **${c.label}** (${c.configurations.join(', ')}${c.cpus !== null ? `, ${c.cpus} CPU(s)` : ''}): ${VERDICT_LABEL[c.verdict]} — measured ${c.measuredText}; ${c.reason}`);
     }
     if (v.ratio) lines.push(`- Ratio beside the absolute figure: ${v.ratio}`);
     if (v.hardwareNote) lines.push(`- Hardware: ${v.hardwareNote}`);
-    if (v.settle) lines.push(`- What would settle it: ${v.settle}`);
+    if (v.settle) lines.push(`- **To settle:** ${v.settle}`);
     return lines.join('\n');
   });
   return [
@@ -70,7 +80,9 @@ function claimsSection(verdicts: ClaimVerdict[], claimsSource?: string): string 
     ...(claimsSource ? [`Claims quoted from ${claimsSource}.`, ''] : []),
     `${verdicts.length} claims: ${counts}. A verdict names the configurations it holds for; "inconclusive" means the measurement cannot decide, and the reason says why.`,
     '',
-    table(['Verdict', 'Claim', 'Article figure', 'Measured', 'Reason'], rows),
+    table(['Verdict', 'Claim', 'Article figure', 'Judged as', 'Measured', 'Why'], rows),
+    '',
+    'The full reasoning per configuration, and what would settle each open claim:',
     '',
     ...details.flatMap((d) => [d, '']),
   ].join('\n');

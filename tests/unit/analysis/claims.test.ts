@@ -62,7 +62,7 @@ describe('evaluateClaim', () => {
     expect(v.verdict).toBe('inconclusive');
     expect(v.measured).toContain('≥ 160,000 req/s');
     expect(v.reason).toContain('the generator was the limit');
-    expect(v.settle).toContain('give the generator more CPUs');
+    expect(v.settle).toContain('give the generator more CPUs: resources.generatorCpuset with ≥ 2 CPUs');
     // …but a lower bound above a "greater than" threshold still confirms it.
     expect(evaluateClaim(goMax, doc).verdict).toBe('confirmed');
   });
