@@ -10,7 +10,7 @@ const claim = (c: object) => ClaimSchema.parse({ quote: 'q', ...c });
 
 describe('articleChart', () => {
   const throughput = claim({ id: 'go-200k', articleFigure: '~200,000 req/s', metric: { kind: 'maxThroughputRps', target: 'go-chi' }, rule: { op: 'approx', value: 200000 }, reading: { wording: 'approximate', tolerance: 0.25 } });
-  const image = claim({ id: 'img <x>', articleFigure: 'as small as 5–10 MB', metric: { kind: 'imageSizeMB', target: 'go-chi' }, rule: { op: 'lt', value: 10 }, reading: { wording: 'as-small-as', tolerance: 0.25 } });
+  const image = claim({ id: 'img', articleFigure: 'as small as <5–10> MB', metric: { kind: 'imageSizeMB', target: 'go-chi' }, rule: { op: 'lt', value: 10 }, reading: { wording: 'as-small-as', tolerance: 0.25 } });
   const doc = makeDoc(
     [
       makeTarget({ name: 'go-chi', configuration: 'one', imageSizeBytes: 10_300_000, steps: [makeStep({ kind: 'max', achievedRps: 30_000, generatorBound: true })] }),
@@ -27,7 +27,8 @@ describe('articleChart', () => {
     expect(svg.match(/<rect class="article"/g)).toHaveLength(2);
     expect(svg.match(/<rect class="accepted"/g)).toHaveLength(2);
     // Text from the document is escaped.
-    expect(svg).toContain('data-claim="img &lt;x&gt;"');
+    expect(svg).toContain('>as small as &lt;5–10&gt; MB</text>');
+    expect(svg).not.toContain('<5–10>');
   });
 
   it('gives every measured configuration a mark carrying its figures, coloured by its verdict', () => {
