@@ -18,7 +18,9 @@
  *    earlier and stepping stopped, or the scenario never asked for it). Percentiles are of completed
  *    requests only, so when more requests failed than the percentile's tail (e.g. > 5 % for p95) an
  *    upper-bound rule (lt, between) cannot be judged → inconclusive.
- * 5. "At scale" = the highest offered rate that was neither saturated nor generator-bound.
+ * 5. "At scale" = the highest offered rate that was neither saturated nor generator-bound, and only
+ *    when it is at least AT_SCALE_MIN_FRACTION of the measured sustainable rate (step-rules.ts says
+ *    why); a lower step, or a capacity never reached, is inconclusive naming the fraction reached.
  * 6. Hardware-dependent absolute figures on fewer target CPUs than the claim needs
  *    (minTargetCpus) → inconclusive: "measured on N CPUs; the article's figure needs ≥ M"; the
  *    measured figure is still shown, with the Go/Python ratio and the machine beside it.
@@ -36,6 +38,9 @@
  * 11. A step whose CPUs were not the run's alone (analysis/contention.ts: other processes or steal
  *    took more than the stated share of the generator's or the targets' CPUs) measured the machine's
  *    neighbours as much as the target: a verdict resting on it is inconclusive, naming the figure.
+ * 12. The article's wording is read as the claim's `reading` says (schema/claims.ts): approximate
+ *    figures get the file's one tolerance on every figure of the rule, "as small as" is judged on the
+ *    smallest configuration measured, bounds and fixed thresholds are read exactly (effectiveRule).
  * 8. A configuration the plan never ran (skipped: identical to another on this CPU budget) is listed
  *    as "not run" and left out of the overall verdict, whose reason then says it holds only for the
  *    configurations that ran. A configuration that was run and failed still makes it inconclusive.
@@ -44,6 +49,7 @@
  * one, else the uncorrected one, and every measured text says which.
  */
 import type { Claim, ClaimMetric, ClaimRule } from '../schema/claims.ts';
+import { settleForCpus, settleForGenerator, settleForScale, settleForSpread, TWO_MACHINES_COMMAND } from './settle.ts';
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
 import { TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
 import type { ClaimVerdictSchema, ConfigurationVerdictSchema, MeasuredFigureSchema } from '../schema/verdicts.ts';
@@ -52,7 +58,7 @@ import { contentionCaveat } from './contention.ts';
 import { instrumentShare } from './floor.ts';
 import { groupTargets, type ResultGroup } from './groups.ts';
 import { spreadOf } from './summary.ts';
-import { atScaleStep, intendedRequests, isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
+import { AT_SCALE_MIN_FRACTION, atScaleStep, capacityReference, intendedRequests, isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
 import { median } from '../util/stats.ts';
 import { formatNumber, formatMs, formatRps, formatRatio, formatPercent, formatWithUnit } from '../util/format.ts';
 
@@ -95,15 +101,37 @@ export interface ConfigurationVerdict {
   settle?: string;
   /** True when the configuration was not run at all (skipped by the plan, e.g. identical to another). */
   notRun?: boolean;
+  /** The figure and what decided it, in a few words: "0.218 ms @ 10,000 req/s: < 50 ms". */
+  brief: string;
+}
+
+/** An open side of a range is null: "< 50 ms" has no lower end. */
+export interface Range {
+  min: number | null;
+  max: number | null;
+}
+
+/** What the "article vs this run" chart draws for a claim (marks: byConfiguration[].measured). */
+export interface ClaimBand {
+  unit: MeasuredFigure['unit'];
+  /** The article's figure as written: a point (min = max), a range, or a bound. */
+  article: Range;
+  /** What the verdict accepts once the wording is read (tolerance applied). */
+  accepted: Range;
 }
 
 export interface ClaimVerdict {
   id: string;
   quote: string;
   articleFigure: string;
-  /** The rule as text, e.g. "< 50 ms". */
+  /** The rule as judged, e.g. "< 50 ms" or "150,000 – 250,000 req/s (200,000 req/s ± 25 %)". */
   ruleText: string;
+  /** How the article's wording was read, e.g. "approximate: every figure ± 25 %". */
+  reading: string;
   verdict: Verdict;
+  /** One sentence, at most SUMMARY_MAX_CHARS: the figure(s) and what decided the verdict. */
+  summary: string;
+  band: ClaimBand;
   byConfiguration: ConfigurationVerdict[];
   /** Human summary of what was measured, per configuration. */
   measured: string;
@@ -148,9 +176,66 @@ function ruleRange(rule: ClaimRule): [number, number] {
       return [rule.value, Infinity];
     case 'between':
       return [rule.min, rule.max];
-    case 'approx':
-      return [rule.value * (1 - rule.tolerance), rule.value * (1 + rule.tolerance)];
+    case 'approx': {
+      const t = rule.tolerance ?? 0;
+      return [rule.value * (1 - t), rule.value * (1 + t)];
+    }
   }
+}
+
+/**
+ * Rule 11: the rule a claim is judged by, once its wording is read. Approximate: every figure of the
+ * rule widened by the tolerance (a range's ends outwards, a bound on its open side); as small as:
+ * at most the top of the range + tolerance; bounds and thresholds: as written. A claim without a
+ * reading (run.json written before readings existed) keeps its rule as written.
+ */
+export function effectiveRule(claim: Pick<Claim, 'rule' | 'reading'>): ClaimRule {
+  const { rule, reading } = claim;
+  if (reading === undefined) return rule;
+  const t = reading.tolerance ?? 0;
+  if (reading.wording === 'as-small-as') {
+    const top = rule.op === 'between' ? rule.max : rule.op === 'lt' || rule.op === 'approx' ? rule.value : null;
+    return top === null ? rule : { op: 'lt', value: top * (1 + t) };
+  }
+  if (reading.wording !== 'approximate') return rule.op === 'approx' ? { op: 'between', min: rule.value, max: rule.value } : rule;
+  switch (rule.op) {
+    case 'approx':
+      return { op: 'between', min: rule.value * (1 - t), max: rule.value * (1 + t) };
+    case 'between':
+      return { op: 'between', min: rule.min * (1 - t), max: rule.max * (1 + t) };
+    case 'lt':
+      return { op: 'lt', value: rule.value * (1 + t) };
+    case 'gt':
+      return { op: 'gt', value: rule.value * (1 - t) };
+  }
+}
+
+/** How a claim's wording was read, in words the report prints beside the verdict. */
+export function readingText(claim: Pick<Claim, 'reading'>): string {
+  const r = claim.reading;
+  if (r === undefined) return 'as written (no reading recorded)';
+  const pct = `${formatNumber((r.tolerance ?? 0) * 100, 0)} %`;
+  switch (r.wording) {
+    case 'approximate':
+      return `approximate: ± ${pct} on every figure`;
+    case 'as-small-as':
+      return `as small as: the smallest configuration, top of the range + ${pct}`;
+    case 'bound':
+      return 'exact: an explicit limit';
+    case 'threshold':
+      return 'exact: a threshold the claims file fixes for a word';
+  }
+}
+
+function rangeOf(rule: ClaimRule): Range {
+  const [min, max] = ruleRange(rule);
+  return { min: Number.isFinite(min) ? min : null, max: Number.isFinite(max) ? max : null };
+}
+
+/** The article's figure and the accepted range, for the "article vs this run" chart. */
+function bandOf(claim: Claim, unit: MeasuredFigure['unit']): ClaimBand {
+  const literal: ClaimRule = claim.rule.op === 'approx' ? { op: 'between', min: claim.rule.value, max: claim.rule.value } : claim.rule;
+  return { unit, article: rangeOf(literal), accepted: rangeOf(effectiveRule(claim)) };
 }
 
 function unitSuffix(unit: MeasuredFigure['unit']): string {
@@ -158,8 +243,16 @@ function unitSuffix(unit: MeasuredFigure['unit']): string {
 }
 
 
+/** A rule's figure: integers as such, others with up to three decimals ("0.375", "2.5"). */
+function ruleNumber(v: number): string {
+  if (Number.isInteger(v)) return formatNumber(v, 0);
+  const decimals = Math.abs(v) >= 100 ? 0 : 3;
+  return formatNumber(v, decimals).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+}
+
 export function ruleText(rule: ClaimRule, unit: MeasuredFigure['unit']): string {
-  const f = (v: number) => (unit === 'fraction' ? formatPercent(v, 0) : unit === 'ratio' ? formatRatio(v) : `${formatNumber(v, v % 1 === 0 ? 0 : 1)}${unitSuffix(unit)}`);
+  const f = (v: number) =>
+    unit === 'fraction' ? `${ruleNumber(Math.round(v * 1000) / 10)} %` : unit === 'ratio' ? `${ruleNumber(Math.round(v * 100) / 100)}×` : `${ruleNumber(v)}${unitSuffix(unit)}`;
   switch (rule.op) {
     case 'lt':
       return `< ${f(rule.value)}`;
@@ -169,9 +262,24 @@ export function ruleText(rule: ClaimRule, unit: MeasuredFigure['unit']): string 
       return `${f(rule.min)} – ${f(rule.max)}`;
     case 'approx': {
       const [lo, hi] = ruleRange(rule);
-      return `≈ ${f(rule.value)} (±${formatNumber(rule.tolerance * 100, 0)} %: ${f(lo)} – ${f(hi)})`;
+      return `≈ ${f(rule.value)} (±${formatNumber((rule.tolerance ?? 0) * 100, 0)} %: ${f(lo)} – ${f(hi)})`;
     }
   }
+}
+
+/**
+ * The rule a claim is judged by, with the article's figure beside it when the reading changed it:
+ * "150,000 – 250,000 req/s (200,000 req/s ± 25 %)", "< 12.5 MB (smallest; 10 MB + 25 %)".
+ */
+export function claimRuleText(claim: Claim): string {
+  const unit = unitOf(claim.metric);
+  const judged = ruleText(effectiveRule(claim), unit);
+  const r = claim.reading;
+  if (r === undefined || r.wording === 'bound' || r.wording === 'threshold' || !r.tolerance) return judged;
+  const pct = `${formatNumber(r.tolerance * 100, 0)} %`;
+  const literal = claim.rule.op === 'approx' ? ruleText({ op: 'between', min: claim.rule.value, max: claim.rule.value }, unit).replace(/^(.*) – \1$/, '$1') : ruleText(claim.rule, unit);
+  if (r.wording === 'as-small-as') return `${judged} (smallest; ${literal.replace(/^< /, '')} + ${pct})`;
+  return `${judged} (${literal} ± ${pct})`;
 }
 
 function unitOf(metric: ClaimMetric): MeasuredFigure['unit'] {
@@ -207,9 +315,16 @@ type Sample =
       offeredRps?: number;
       boundReason?: string;
       /** Measured, but not the thing the claim is about (e.g. an image on a stand-in base): inconclusive. */
-      caveat?: { reason: string; settle: string };
+      caveat?: Caveat;
     }
-  | { ok: false; reason: string; settle?: string };
+  | { ok: false; reason: string; settle?: string; /** What decided it, in a few words (the summary's). */ brief: string };
+
+/** Measured, but what decides the rule is out of reach: inconclusive, with why, briefly and in full. */
+interface Caveat {
+  reason: string;
+  settle: string;
+  brief: string;
+}
 
 type Group = ResultGroup;
 
@@ -218,7 +333,7 @@ function exact(v: number): Interval {
 }
 
 function maxThroughputSample(r: TargetResult): Sample {
-  if (r.maxThroughputRps === null) return { ok: false, reason: `repetition ${r.repetition}: the closed-loop step did not run` };
+  if (r.maxThroughputRps === null) return { ok: false, reason: `repetition ${r.repetition}: the closed-loop step did not run`, brief: 'closed-loop step did not run' };
   const step = r.steps.find((s) => s.kind === 'max');
   // Rule 11: the same sample, made inconclusive when the machine was not quiet.
   const caveat = step ? contentionCaveat(step, 'the closed-loop step') : undefined;
@@ -248,7 +363,8 @@ function latencyOfStep(step: Step, percentile: Percentile, rule: ClaimRule, wher
     return {
       ok: false,
       reason: `the step at ${where} was generator-bound (${step.generator.boundReasons.join('; ') || 'generator limit'}): the generator could not offer that rate, so its latency is not the target's`,
-      settle: 'give the generator more cores (resources.generatorCpuset / load.workers)',
+      settle: settleForGenerator(doc, step.offeredRps ?? step.achievedRps),
+      brief: `generator-bound at ${where}`,
     };
   }
   const tail = TAIL_FRACTION[percentile];
@@ -260,7 +376,12 @@ function latencyOfStep(step: Step, percentile: Percentile, rule: ClaimRule, wher
     return {
       ok: false,
       reason: `at ${where} ${formatPercent(fraction)} of requests failed, timed out or were never sent — more than the ${percentile} tail (${formatPercent(tail)}); percentiles of the completed requests cannot stand for all of them`,
-      settle: 'find why requests fail at this rate (timeouts: raise load.timeoutMs)',
+      // Sends the generator never made are its own limit; failures and timeouts are the target's (or the timeout's).
+      settle:
+        step.counts.dropped >= failed - step.counts.dropped
+          ? settleForGenerator(doc, step.offeredRps ?? step.achievedRps)
+          : `set load.timeoutMs: ${formatNumber(doc.scenario.load.timeoutMs * 2)} (this run: ${formatNumber(doc.scenario.load.timeoutMs)}) if they timed out, else see the failures by kind in the step table`,
+      brief: `${formatPercent(fraction)} failed or unsent at ${where}, more than the ${percentile} tail`,
     };
   }
   const lat = stepLatency(step);
@@ -268,7 +389,8 @@ function latencyOfStep(step: Step, percentile: Percentile, rule: ClaimRule, wher
     return {
       ok: false,
       reason: `at ${where} no request completed, so there is no latency to judge`,
-      settle: 'find why no request completes at this rate (target down, timeouts: load.timeoutMs)',
+      settle: `set load.timeoutMs: ${formatNumber(doc.scenario.load.timeoutMs * 2)} (this run: ${formatNumber(doc.scenario.load.timeoutMs)}), or find why the target stops answering at this rate`,
+      brief: `no request completed at ${where}`,
     };
   }
   const value = lat.us[percentile] / 1000;
@@ -277,7 +399,7 @@ function latencyOfStep(step: Step, percentile: Percentile, rule: ClaimRule, wher
     contentionCaveat(step, `the step at ${where}`) ??
     (lat.source === 'uncorrected'
       ? uncorrectedOnlyCaveat(value, rule, where)
-      : (generatorPauseCaveat(step, percentile, rule, where) ?? instrumentCaveat(step, percentile, rule, where, doc)));
+      : (generatorPauseCaveat(step, percentile, rule, where, doc) ?? instrumentCaveat(step, percentile, rule, where, doc)));
   if (caveat) sample.caveat = caveat;
   return sample;
 }
@@ -287,7 +409,7 @@ function latencyOfStep(step: Step, percentile: Percentile, rule: ClaimRule, wher
  * instrument's floor at this rate and — when stalls reached this percentile's tail — the generator's
  * read delay at it. A rule that judges that interval differently from v cannot be decided here.
  */
-function instrumentCaveat(step: Step, percentile: Percentile, rule: ClaimRule, where: string, doc: RunDocument): { reason: string; settle: string } | undefined {
+function instrumentCaveat(step: Step, percentile: Percentile, rule: ClaimRule, where: string, doc: RunDocument): Caveat | undefined {
   const valueUs = step.latencyUs.corrected?.[percentile];
   if (valueUs === undefined || step.offeredRps === null) return undefined;
   const { ownUs, floorUs, floor, stallUs, stallReason } = instrumentShare(step, percentile, doc);
@@ -298,7 +420,8 @@ function instrumentCaveat(step: Step, percentile: Percentile, rule: ClaimRule, w
   if (stallUs > 0 && stallReason) parts.push(`the generator's read delay at ${percentile} is ${formatMs(stallUs / 1000)} ms (${stallReason})`);
   return {
     reason: `at ${where} the ${percentile} of ${formatMs(valueUs / 1000)} ms is within the instrument's resolution of the rule: ${parts.join('; ')}, so the target's own figure could be on either side`,
-    settle: 'a threshold this close to the floor needs a faster load generator or a separate load machine; compare the floor and the figure in the report',
+    settle: `a threshold this close to the floor needs a lower floor: the generator on a machine of its own (${TWO_MACHINES_COMMAND}), then compare floor and figure`,
+    brief: `within the instrument's floor (${formatMs(ownUs / 1000)} ms) of the rule`,
   };
 }
 
@@ -307,11 +430,12 @@ function instrumentCaveat(step: Step, percentile: Percentile, rule: ClaimRule, w
  * held back, so it is a lower bound of the latency (coordinated omission). It can refute an upper
  * bound or confirm a lower one, but what it would need an upper bound for stays open.
  */
-function uncorrectedOnlyCaveat(valueMs: number, rule: ClaimRule, where: string): { reason: string; settle: string } | undefined {
+function uncorrectedOnlyCaveat(valueMs: number, rule: ClaimRule, where: string): Caveat | undefined {
   if (judgeInterval(rule, { lo: valueMs, hi: Number.POSITIVE_INFINITY }) !== 'straddles') return undefined;
   return {
     reason: `at ${where} only uncorrected latency was measured (no coordinated-omission correction, e.g. engine: autocannon); it can understate the latency, so it cannot decide this rule`,
     settle: 'measure the rate steps with the open-loop engine (load.steps.engine: openloop)',
+    brief: `only uncorrected latency at ${where}`,
   };
 }
 
@@ -322,7 +446,7 @@ function uncorrectedOnlyCaveat(valueMs: number, rule: ClaimRule, where: string):
  * rule and the generator paused (lateness max) at least as long as their gap, the difference may be
  * the generator's, not the target's → inconclusive.
  */
-function generatorPauseCaveat(step: Step, percentile: Percentile, rule: ClaimRule, where: string): { reason: string; settle: string } | undefined {
+function generatorPauseCaveat(step: Step, percentile: Percentile, rule: ClaimRule, where: string, doc: RunDocument): Caveat | undefined {
   const corrected = step.latencyUs.corrected?.[percentile];
   const uncorrected = step.latencyUs.uncorrected?.[percentile];
   const pauseUs = step.generator.latenessUs?.max;
@@ -333,7 +457,8 @@ function generatorPauseCaveat(step: Step, percentile: Percentile, rule: ClaimRul
     reason:
       `at ${where} the corrected ${percentile} (${formatMs(corrected / 1000)} ms) and the uncorrected one (${formatMs(uncorrected / 1000)} ms) fall on different sides of the rule, ` +
       `and the generator itself paused up to ${formatMs(pauseUs / 1000)} ms — enough to cause that difference, so it cannot be charged to the target`,
-    settle: 'repeat with more CPUs for the generator or fewer connections per generator thread (load.workers), so its pauses stay below the gap',
+    settle: settleForGenerator(doc, step.offeredRps ?? step.achievedRps),
+    brief: `generator pauses (${formatMs(pauseUs / 1000)} ms) could explain the ${percentile}`,
   };
 }
 
@@ -366,13 +491,23 @@ function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'lat
     } else {
       reason += `; the target cannot sustain ${formatRps(rate)} req/s on this CPU budget, so its latency there was not measured`;
     }
-    return { ok: false, reason, settle: `offer ${formatRps(rate)} req/s anyway (load.steps.stopAtSaturation: false) or give the target more CPUs` };
+    const per = r.sustainableRps !== null && r.sustainableRps > 0 ? r.sustainableRps / r.cpus : null;
+    const cpus = per === null ? null : Math.ceil(rate / per);
+    return {
+      ok: false,
+      reason,
+      settle:
+        `offer ${formatRps(rate)} req/s anyway: load.steps.stopAtSaturation: false` +
+        (cpus !== null && cpus > r.cpus ? `; or resources.cpus: ${cpus} (estimate: ${formatRps(per!)} req/s sustained per CPU in this run)` : ''),
+      brief: `${want} never offered: saturated at ${formatRps(saturated.offeredRps!)} req/s`,
+    };
   }
   if (genBound !== undefined) {
     return {
       ok: false,
       reason: `${want} was never offered: the generator became the limit at ${formatRps(genBound.offeredRps!)} req/s (${genBound.generator.boundReasons.join('; ') || 'generator-bound'}); target capacity ≥ ${formatRps(genBound.achievedRps)} req/s`,
-      settle: 'needs more cores for the generator (resources.generatorCpuset / load.workers)',
+      settle: settleForGenerator(doc, Math.max(rate, genBound.offeredRps!)),
+      brief: `${want} never offered: generator limit at ${formatRps(genBound.offeredRps!)} req/s`,
     };
   }
   if (!matchesRate(scenarioMax, rate, true) || !planned.some((x) => matchesRate(x, rate, metric.orAbove))) {
@@ -380,12 +515,14 @@ function neverOffered(r: TargetResult, metric: Extract<ClaimMetric, { kind: 'lat
       ok: false,
       reason: `${want} was never offered: the planned rates (${planned.map(formatRps).join(', ')} req/s) do not include it`,
       settle: `add ${formatRps(rate)} to load.steps.rates`,
+      brief: `${want} not in the scenario's rates`,
     };
   }
   return {
     ok: false,
     reason: `${want} was never offered${highest ? `: the last step run was ${formatRps(highest.offeredRps!)} req/s` : ''} (run ${r.status})`,
-    settle: 'complete the run',
+    settle: `complete the run: httpbench run --scenario ${doc.scenarioFile ?? `scenarios/${doc.scenario.name}.yaml`}`,
+    brief: `${want} never offered (run ${r.status})`,
   };
 }
 
@@ -394,16 +531,64 @@ function latencyAtCapacitySample(r: TargetResult, metric: Extract<ClaimMetric, {
   const offered = openLoopSteps(r.steps);
   const step = atScaleStep(r.steps);
   if (step === undefined) {
-    return { ok: false, reason: 'no open-loop step was both unsaturated and driven by an unconstrained generator', settle: 'offer lower rates (load.steps.rates)' };
+    return {
+      ok: false,
+      reason: 'no open-loop step was both unsaturated and driven by an unconstrained generator',
+      settle: `offer lower rates: load.steps.rates starting at ${formatRps(Math.max(100, Math.round((offered[0]?.offeredRps ?? 1000) / 4)))} req/s`,
+      brief: 'no step below saturation',
+    };
   }
+  const scale = atScaleCheck(r, step, doc);
+  if (scale !== null) return scale;
   const sample = latencyOfStep(step, metric.percentile, rule, `${formatRps(step.offeredRps!)} req/s`, doc);
   const higherBound = offered.some((s) => s.offeredRps! > step.offeredRps! && s.generator.bound && !s.saturated);
   if (sample.ok && higherBound) sample.note = `higher rates were generator-bound, so "at scale" here means ${formatRps(step.offeredRps!)} req/s`;
   return sample;
 }
 
+/**
+ * Rule 5: "at scale" only when the step is within AT_SCALE_MIN_FRACTION of a measured capacity;
+ * null when it is, else the inconclusive sample naming the fraction reached.
+ */
+function atScaleCheck(r: TargetResult, step: Step, doc: RunDocument): Sample | null {
+  const ref = capacityReference(r);
+  const at = step.offeredRps!;
+  const need = formatPercent(AT_SCALE_MIN_FRACTION, 0);
+  if (ref === null) {
+    return {
+      ok: false,
+      reason: `no capacity was measured (no sustainable rate, no closed-loop maximum), so no step can be called "at scale" (≥ ${need} of it)`,
+      settle: 'run the closed-loop step (load.max) and rates up to the target\'s capacity (load.steps.rates)',
+      brief: 'capacity not measured',
+    };
+  }
+  const fraction = at / ref.rps;
+  const what = ref.source === 'sustainable' ? 'sustainable rate' : 'closed-loop maximum';
+  if (ref.lowerBound) {
+    const closedBound = r.steps.some((s) => s.kind === 'max' && s.generator.bound);
+    return {
+      ok: false,
+      reason:
+        `the target's capacity was never reached: its ${what} is only known to be ≥ ${formatRps(ref.rps)} req/s ` +
+        `(${closedBound ? 'the generator was the limit' : 'no step failed'}), so the highest sustained step, ${formatRps(at)} req/s, is at most ${formatPercent(Math.min(1, fraction), 0)} of it; ` +
+        `"at scale" is judged only on a step at ≥ ${need} of a measured capacity`,
+      settle: closedBound ? settleForGenerator(doc, ref.rps) : settleForScale(doc, 2 * ref.rps),
+      brief: `capacity never reached (≥ ${formatRps(ref.rps)} req/s), so ${formatRps(at)} req/s is not known to be at scale`,
+    };
+  }
+  if (fraction >= AT_SCALE_MIN_FRACTION) return null;
+  return {
+    ok: false,
+    reason:
+      `the highest step neither saturated nor generator-bound, ${formatRps(at)} req/s, is ${formatPercent(fraction, 0)} of the measured ${what} ` +
+      `(${formatRps(ref.rps)} req/s); "at scale" is judged only on a step at ≥ ${need} of it`,
+    settle: settleForScale(doc, ref.rps),
+    brief: `highest sustained step ${formatRps(at)} req/s is ${formatPercent(fraction, 0)} of capacity (needs ≥ ${need})`,
+  };
+}
+
 function scalarSample(v: number | null | undefined, what: string, r: TargetResult): Sample {
-  return v === null || v === undefined ? { ok: false, reason: `repetition ${r.repetition}: ${what} was not measured` } : { ok: true, iv: exact(v) };
+  return v === null || v === undefined ? { ok: false, reason: `repetition ${r.repetition}: ${what} was not measured`, brief: `${what} not measured` } : { ok: true, iv: exact(v) };
 }
 
 /**
@@ -419,6 +604,7 @@ function imageSizeSample(r: TargetResult): Sample {
     caveat: {
       reason: `built on ${standIns.map((b) => `${b.used} instead of the official ${b.official}`).join(', ')}, so the size is not that of the image the article describes`,
       settle: `build on the official bases (docker pull ${standIns.map((b) => b.official).join(' ')}; then httpbench build)`,
+      brief: 'built on a stand-in base, not the official one',
     },
   };
 }
@@ -429,6 +615,7 @@ function imageSizeSample(r: TargetResult): Sample {
 interface Judged {
   verdict: Verdict;
   reason: string;
+  brief: string;
   settle?: string;
   measured: MeasuredFigure | null;
   measuredText: string;
@@ -438,35 +625,43 @@ function unusable(results: TargetResult[]): TargetResult[] {
   return results.filter((r) => !isUsable(r));
 }
 
-function judgeSamples(samples: Sample[], rule: ClaimRule, unit: MeasuredFigure['unit']): Judged {
+function judgeSamples(samples: Sample[], rule: ClaimRule, unit: MeasuredFigure['unit'], doc: RunDocument): Judged {
   const oks = samples.filter((s): s is Extract<Sample, { ok: true }> => s.ok);
   const measured = figureOf(oks, unit);
   const measuredText = measured ? describeFigure(measured) : 'not measured';
   const bad = samples.find((s): s is Extract<Sample, { ok: false }> => !s.ok);
+  const range = ruleText(rule, unit);
+  const short = measured ? shortFigure(measured) : 'nothing';
+  const brief = measured ? briefFigure(measured) : null;
+  const withFigure = (why: string) => (brief ? `${brief}: ${why}` : why);
   if (bad !== undefined) {
     const partial = oks.length > 0 ? ` (${oks.length} of ${samples.length} repetitions measured ${measuredText})` : '';
-    return { verdict: 'inconclusive', reason: bad.reason + partial, settle: bad.settle, measured, measuredText };
+    const out: Judged = { verdict: 'inconclusive', reason: bad.reason + partial, brief: withFigure(bad.brief), measured, measuredText };
+    if (bad.settle) out.settle = bad.settle;
+    return out;
   }
   const caveat = oks.find((s) => s.caveat !== undefined)?.caveat;
-  if (caveat) return { verdict: 'inconclusive', reason: `${caveat.reason} (measured ${measuredText})`, settle: caveat.settle, measured, measuredText };
+  if (caveat) return { verdict: 'inconclusive', reason: `${caveat.reason} (measured ${measuredText})`, brief: withFigure(caveat.brief), settle: caveat.settle, measured, measuredText };
   const judgements = oks.map((s) => judgeInterval(rule, s.iv));
   const notes = [...new Set(oks.map((s) => s.note).filter((n): n is string => n !== undefined))];
   const noteText = notes.length > 0 ? `; ${notes.join('; ')}` : '';
   const boundReason = oks.find((s) => s.boundReason !== undefined)?.boundReason;
-  const range = ruleText(rule, unit);
-  const short = measured ? shortFigure(measured) : 'nothing';
+  const asBound = boundReason ? ` even as ${measured?.bound === 'upper' ? 'an upper' : 'a lower'} bound` : '';
   if (judgements.every((j) => j === 'confirmed')) {
-    return { verdict: 'confirmed', reason: `${short} satisfies ${range}${boundReason ? ` even as ${measured?.bound === 'upper' ? 'an upper' : 'a lower'} bound` : ''}${noteText}`, measured, measuredText };
+    return { verdict: 'confirmed', reason: `${short} satisfies ${range}${asBound}${noteText}`, brief: `${brief ?? short} meets ${range}`, measured, measuredText };
   }
   if (judgements.every((j) => j === 'refuted')) {
-    return { verdict: 'refuted', reason: `${short} fails ${range}${boundReason ? ` even as ${measured?.bound === 'upper' ? 'an upper' : 'a lower'} bound` : ''}${noteText}`, measured, measuredText };
+    return { verdict: 'refuted', reason: `${short} fails ${range}${asBound}${noteText}`, brief: `${brief ?? short} fails ${range}`, measured, measuredText };
   }
   if (judgements.includes('straddles')) {
     // Only bounded (not exact) intervals straddle on their own: the generator was the limit.
+    // The rate the generator reached, when the figure is one (a ratio's is not: the run's own then).
+    const top = unit === 'req/s' ? Math.max(...oks.map((s) => (Number.isFinite(s.iv.lo) ? s.iv.lo : 0))) : undefined;
     return {
       verdict: 'inconclusive',
       reason: `the generator was the limit (${boundReason ?? 'generator-bound'}), so only ${short} is known — that does not decide ${range}${noteText}`,
-      settle: 'needs more cores for the generator (resources.generatorCpuset / load.workers)',
+      brief: withFigure(`only a bound (the generator was the limit), undecided against ${range}`),
+      settle: settleForGenerator(doc, top),
       measured,
       measuredText,
     };
@@ -474,7 +669,8 @@ function judgeSamples(samples: Sample[], rule: ClaimRule, unit: MeasuredFigure['
   return {
     verdict: 'inconclusive',
     reason: `repetitions straddle the threshold: ${measuredText} spans ${range} (${judgements.filter((j) => j === 'confirmed').length} of ${judgements.length} repetitions satisfy it)${noteText}`,
-    settle: 'more repetitions (repeat) or a quieter machine, to narrow the spread',
+    brief: withFigure(`repetitions fall on both sides of ${range}`),
+    settle: settleForSpread(doc),
     measured,
     measuredText,
   };
@@ -517,6 +713,18 @@ function figureOf(oks: Array<Extract<Sample, { ok: true }>>, unit: MeasuredFigur
   return figure;
 }
 
+/** The figure for a one-sentence summary: bound mark, median, unit, and the rate it was read at. */
+export function briefFigure(f: MeasuredFigure): string {
+  const at = f.atOfferedRps ? ` @ ${f.atOfferedRps.length === 1 ? formatRps(f.atOfferedRps[0]!) : `${formatRps(f.atOfferedRps[0]!)}–${formatRps(f.atOfferedRps.at(-1)!)}`} req/s` : '';
+  return `${BOUND_PREFIX[f.bound]}${briefValue(f.value, f.unit)}${at}`;
+}
+
+/** A value with its unit and at most four significant digits (the summary is not the place for 1,887.23 ms). */
+export function briefValue(v: number, unit: MeasuredFigure['unit']): string {
+  if (unit === 'ms') return `${formatNumber(v, v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3)} ms`;
+  return formatWithUnit(v, unit);
+}
+
 /** The figure for a summary cell: bound mark, median, range when repetitions differ, rate/histogram. */
 function compactFigure(c: ConfigurationVerdict): string {
   const f = c.measured;
@@ -553,7 +761,7 @@ function groupsOf(doc: RunDocument, target: string): Group[] {
   return groupTargets(doc).filter((g) => g.name === target);
 }
 
-function configurationVerdict(claim: Claim, groups: Group[], label: string, samples: () => Sample[]): ConfigurationVerdict {
+function configurationVerdict(claim: Claim, doc: RunDocument, groups: Group[], label: string, samples: () => Sample[]): ConfigurationVerdict {
   const unit = unitOf(claim.metric);
   const configurations = groups.map((g) => `${g.name}/${g.configuration}`);
   const cpus = groups.length > 0 ? Math.min(...groups.flatMap((g) => g.results.map((r) => r.cpus))) : null;
@@ -561,27 +769,45 @@ function configurationVerdict(claim: Claim, groups: Group[], label: string, samp
   if (notRunByDesign(all)) {
     // Rule 8: never run (e.g. identical to another configuration on this CPU budget) — not a failure.
     const reasons = [...new Set(groups.flatMap((g) => g.results.map((r) => `${g.name}/${g.configuration}: ${r.reason ?? 'skipped'}`)))];
-    return { configurations, label, cpus, measured: null, measuredText: 'not run', verdict: 'inconclusive', reason: `not run — ${reasons.join('; ')}`, notRun: true };
+    return { configurations, label, cpus, measured: null, measuredText: 'not run', verdict: 'inconclusive', reason: `not run — ${reasons.join('; ')}`, notRun: true, brief: 'not run' };
   }
   const failed = groups.flatMap((g) => unusable(g.results).map((r) => `${g.name}/${g.configuration} repetition ${r.repetition} ${r.status}${r.reason ? `: ${r.reason}` : ''}`));
   if (failed.length > 0) {
-    return { configurations, label, cpus, measured: null, measuredText: 'not measured', verdict: 'inconclusive', reason: failed.join('; '), settle: 'fix the failure and re-run' };
+    return {
+      configurations,
+      label,
+      cpus,
+      measured: null,
+      measuredText: 'not measured',
+      verdict: 'inconclusive',
+      reason: failed.join('; '),
+      settle: `fix the failure named in the reason, then run again: httpbench run --scenario ${doc.scenarioFile ?? `scenarios/${doc.scenario.name}.yaml`}`,
+      brief: 'a repetition failed or was interrupted',
+    };
   }
-  const judged = judgeSamples(samples(), claim.rule, unit);
-  const out: ConfigurationVerdict = { configurations, label, cpus, measured: judged.measured, measuredText: judged.measuredText, verdict: judged.verdict, reason: judged.reason };
+  const judged = judgeSamples(samples(), effectiveRule(claim), unit, doc);
+  const out: ConfigurationVerdict = { configurations, label, cpus, measured: judged.measured, measuredText: judged.measuredText, verdict: judged.verdict, reason: judged.reason, brief: judged.brief };
   if (judged.settle) out.settle = judged.settle;
   // Rule 6: an absolute figure from a smaller machine than the claim needs says nothing about it.
-  if (claim.hardwareDependent && cpus !== null && cpus < claim.minTargetCpus && judged.verdict !== 'inconclusive') {
+  if (claim.hardwareDependent && cpus !== null && cpus < claim.minTargetCpus) {
+    const target = groups[0]?.name ?? '';
+    const figure = judged.measured ? briefFigure(judged.measured) : 'nothing measured';
+    if (judged.verdict !== 'inconclusive') out.reason = `measured on ${cpus} CPU(s); the article's figure needs ≥ ${claim.minTargetCpus} (on this budget: ${judged.reason})`;
     out.verdict = 'inconclusive';
-    out.reason = `measured on ${cpus} CPU(s); the article's figure needs ≥ ${claim.minTargetCpus} (on this budget: ${judged.reason})`;
-    out.settle = `run with resources.cpus ≥ ${claim.minTargetCpus} on a machine with room for the generator too`;
+    out.brief = `${figure}: on ${cpus} CPU${cpus === 1 ? '' : 's'}, the article's figure needs ≥ ${claim.minTargetCpus} target CPUs${judged.verdict === 'inconclusive' && judged.measured?.bound === 'lower' ? ' (and the generator was the limit)' : ''}`;
+    out.settle = settleForCpus(doc, target, claim.minTargetCpus, unit === 'req/s' ? articleValue(claim.rule) : null);
   }
   return out;
 }
 
+/** The article's figure a rule is built on (the top of a range): what hardware estimates aim at. */
+function articleValue(rule: ClaimRule): number {
+  return rule.op === 'between' ? rule.max : rule.value;
+}
+
 /** An inconclusive verdict for something that was not measured at all. */
 function notMeasured(label: string, configurations: string[], reason: string, settle: string): ConfigurationVerdict {
-  return { configurations, label, cpus: null, measured: null, measuredText: 'not measured', verdict: 'inconclusive', reason, settle };
+  return { configurations, label, cpus: null, measured: null, measuredText: 'not measured', verdict: 'inconclusive', reason, settle, brief: 'not measured' };
 }
 
 function missing(label: string, configurations: string[], what: string): ConfigurationVerdict {
@@ -594,14 +820,14 @@ function pairedSamples(num: Group, den: Group, value: (r: TargetResult) => Sampl
   for (const a of num.results) {
     const b = den.results.find((x) => x.repetition === a.repetition);
     if (b === undefined) {
-      out.push({ ok: false, reason: `repetition ${a.repetition} of ${den.name}/${den.configuration} is missing` });
+      out.push({ ok: false, reason: `repetition ${a.repetition} of ${den.name}/${den.configuration} is missing`, brief: 'a repetition is missing' });
       continue;
     }
     const sa = value(a);
     const sb = value(b);
     if (!sa.ok) out.push(sa);
     else if (!sb.ok) out.push(sb);
-    else if (sb.iv.lo <= 0) out.push({ ok: false, reason: `${den.name}/${den.configuration} measured 0; a ratio is undefined` });
+    else if (sb.iv.lo <= 0) out.push({ ok: false, reason: `${den.name}/${den.configuration} measured 0; a ratio is undefined`, brief: 'denominator measured 0' });
     else {
       // Interval division: [a.lo / b.hi, a.hi / b.lo]; the point is the ratio of the measured figures.
       const s: Sample = { ok: true, iv: { lo: sa.iv.lo / sb.iv.hi, hi: sa.iv.hi / sb.iv.lo }, point: sa.iv.lo / sb.iv.lo };
@@ -635,14 +861,14 @@ function ratioVerdicts(claim: Claim, doc: RunDocument, numerator: string, denomi
     const names = [`${numerator}/${p.numerator}`, `${denominator}/${p.denominator}`];
     if (n === undefined) return missing(label, names, names[0]!);
     if (d === undefined) return missing(label, names, names[1]!);
-    return configurationVerdict(claim, [n, d], label, () => pairedSamples(n, d, value));
+    return configurationVerdict(claim, doc, [n, d], label, () => pairedSamples(n, d, value));
   });
 }
 
 function singleVerdicts(claim: Claim, doc: RunDocument, target: string, value: (r: TargetResult) => Sample): ConfigurationVerdict[] {
   const groups = groupsOf(doc, target);
   if (groups.length === 0) return [missing(target, [target], `target '${target}'`)];
-  return groups.map((g) => configurationVerdict(claim, [g], g.configuration, () => g.results.map(value)));
+  return groups.map((g) => configurationVerdict(claim, doc, [g], g.configuration, () => g.results.map(value)));
 }
 
 function byConfiguration(claim: Claim, doc: RunDocument): ConfigurationVerdict[] {
@@ -653,9 +879,9 @@ function byConfiguration(claim: Claim, doc: RunDocument): ConfigurationVerdict[]
     case 'throughputRatio':
       return ratioVerdicts(claim, doc, m.numerator, m.denominator, m.pairs, maxThroughputSample);
     case 'latencyAtRateMs':
-      return singleVerdicts(claim, doc, m.target, (r) => latencyAtRateSample(r, m, claim.rule, doc));
+      return singleVerdicts(claim, doc, m.target, (r) => latencyAtRateSample(r, m, effectiveRule(claim), doc));
     case 'latencyAtCapacityMs':
-      return singleVerdicts(claim, doc, m.target, (r) => latencyAtCapacitySample(r, m, claim.rule, doc));
+      return singleVerdicts(claim, doc, m.target, (r) => latencyAtCapacitySample(r, m, effectiveRule(claim), doc));
     case 'imageSizeMB':
       return singleVerdicts(claim, doc, m.target, imageSizeSample);
     case 'coldStartMs':
@@ -683,8 +909,9 @@ function linesVerdict(claim: Claim, doc: RunDocument, fewer: string, more: strin
       'list the handler files in each target\'s targets/<name>/target.yaml, or set `handler:` in the scenario',
     );
   }
-  const judged = judgeSamples([{ ok: true, iv: exact(1 - f / m) }], claim.rule, 'fraction');
+  const judged = judgeSamples([{ ok: true, iv: exact(1 - f / m) }], effectiveRule(claim), 'fraction', doc);
   return {
+    brief: `${f} vs ${m} lines, ${judged.brief.replace(/^(\S+ %)/, '$1 fewer')}`,
     configurations,
     label,
     cpus: null,
@@ -700,7 +927,11 @@ function linesVerdict(claim: Claim, doc: RunDocument, fewer: string, more: strin
  * repeats measurements only where they explain an inconclusive verdict; the figures are in `measured`.
  */
 function overall(list: ConfigurationVerdict[], rule: string): { verdict: Verdict; reason: string; settle?: string } {
-  const settle = list.find((c) => c.settle)?.settle;
+  // Configurations that disagree (one confirmed, one refuted) are the finding; a run of one setup judges it alone.
+  const disagree = list.some((c) => c.verdict === 'confirmed') && list.some((c) => c.verdict === 'refuted');
+  const settle =
+    list.find((c) => c.verdict === 'inconclusive' && c.settle)?.settle ??
+    (disagree ? `the configurations disagree and the article names none: judge one setup alone, e.g. memory only: npx httpbench run --scenario scenarios/three.yaml` : undefined);
   const withSettle = (o: { verdict: Verdict; reason: string }) => (settle ? { ...o, settle } : o);
   const kinds = new Set(list.map((c) => c.verdict));
   const labels = (v: Verdict) => list.filter((c) => c.verdict === v).map((c) => c.label);
@@ -715,6 +946,60 @@ function overall(list: ConfigurationVerdict[], rule: string): { verdict: Verdict
   const conclusive = list.filter((c) => c.verdict !== 'inconclusive').map((c) => `${c.label} ${c.verdict === 'confirmed' ? 'satisfies' : 'fails'} ${rule}`);
   const detail = [...conclusive, ...inconclusiveReasons].join('; ');
   return withSettle({ verdict: 'inconclusive', reason: `depends on the configuration — ${parts.join('; ')}. ${detail}` });
+}
+
+/** The longest one-sentence summary a claim gets (the full reasoning is one click away). */
+export const SUMMARY_MAX_CHARS = 200;
+
+/** Cuts at a word boundary and marks the cut; the full reason is in `reason`. */
+function clip(text: string, max = SUMMARY_MAX_CHARS): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[;,:—\s]+$/, '')}…`;
+}
+
+/**
+ * One sentence for the claims table: the figure(s) and what decided the verdict, at most
+ * SUMMARY_MAX_CHARS. Configurations that agree share one clause; configurations that differ each
+ * get theirs (label: brief), longest first dropped to a count when they do not fit.
+ */
+function summaryOf(list: ConfigurationVerdict[], verdict: Verdict, rule: string, smallest?: ConfigurationVerdict): string {
+  const ran = list.filter((c) => !c.notRun);
+  const notRun = list.filter((c) => c.notRun).map((c) => c.label);
+  const tail = notRun.length > 0 ? ` (${notRun.join(', ')} not run)` : '';
+  if (ran.length === 0) return clip(`nothing measured${tail}`);
+  if (smallest !== undefined) return clip(`smallest: ${smallest.label} ${smallest.brief}`);
+  if (ran.length === 1) return clip(`${list.length > 1 ? `${ran[0]!.label}: ` : ''}${ran[0]!.brief}${tail}`);
+  const figures = ran.map((c) => `${c.label} ${c.measured ? briefFigure(c.measured) : c.measuredText}`).join(', ');
+  const conclusive = ran.every((c) => c.verdict === verdict && verdict !== 'inconclusive');
+  if (conclusive) {
+    const all = `${figures}: all ${verdict === 'confirmed' ? 'meet' : 'fail'} ${rule}${tail}`;
+    return all.length <= SUMMARY_MAX_CHARS ? all : clip(`all ${ran.length} configurations ${verdict === 'confirmed' ? 'meet' : 'fail'} ${rule}${tail}`);
+  }
+  // Open for the same cause everywhere: the figures, then the cause once.
+  const causes = new Set(ran.map((c) => (c.measured && c.brief.startsWith(`${briefFigure(c.measured)}: `) ? c.brief.slice(briefFigure(c.measured).length + 2) : null)));
+  const [cause] = causes;
+  if (causes.size === 1 && cause) {
+    const shared = `${figures}: ${cause}${tail}`;
+    if (shared.length <= SUMMARY_MAX_CHARS) return shared;
+  }
+  const each = ran.map((c) => `${c.label}: ${c.brief}`).join('; ');
+  if (each.length <= SUMMARY_MAX_CHARS) return each;
+  // Too long for one sentence: the verdict per configuration, with the first open one's cause.
+  const by = (['confirmed', 'refuted', 'inconclusive'] as const)
+    .map((v) => ({ v, labels: ran.filter((c) => c.verdict === v).map((c) => c.label) }))
+    .filter((x) => x.labels.length > 0)
+    .map((x) => `${x.v} for ${x.labels.join(', ')}`);
+  const open = ran.find((c) => c.verdict === 'inconclusive');
+  return clip(`${by.join('; ')}${open ? ` — ${open.label}: ${open.brief}` : ''}`);
+}
+
+/** "As small as": the claim is about the smallest configuration measured. */
+function smallestMeasured(list: ConfigurationVerdict[]): ConfigurationVerdict | undefined {
+  const measured = list.filter((c) => !c.notRun && c.measured !== null);
+  if (measured.length === 0) return undefined;
+  return measured.reduce((a, b) => (b.measured!.value < a.measured!.value ? b : a));
 }
 
 function withNotRun(o: { verdict: Verdict; reason: string; settle?: string }, list: ConfigurationVerdict[]) {
@@ -758,17 +1043,31 @@ function throughputRatioNote(doc: RunDocument, target: string): string | undefin
 }
 
 export function evaluateClaim(claim: Claim, doc: RunDocument): ClaimVerdict {
+  const unit = unitOf(claim.metric);
   const list = byConfiguration(claim, doc);
-  const rule = ruleText(claim.rule, unitOf(claim.metric));
+  const rule = ruleText(effectiveRule(claim), unit);
   // Rule 8: the verdict is about the configurations that ran; those never run are named, not counted.
   const ran = list.filter((c) => !c.notRun);
-  const o = ran.length > 0 && ran.length < list.length ? withNotRun(overall(ran, rule), list) : overall(list, rule);
+  let o = ran.length > 0 && ran.length < list.length ? withNotRun(overall(ran, rule), list) : overall(list, rule);
+  // Rule 11, "as small as": judged on the smallest configuration measured; the others are listed.
+  const smallest = claim.reading?.wording === 'as-small-as' ? smallestMeasured(list) : undefined;
+  if (smallest !== undefined) {
+    const others = list.filter((c) => c !== smallest).map((c) => `${c.label}: ${c.verdict} (${c.brief})`);
+    o = {
+      verdict: smallest.verdict,
+      reason: `"as small as" is about the smallest configuration measured, ${smallest.label}: ${smallest.reason}${others.length > 0 ? `; the others: ${others.join('; ')}` : ''}`,
+      ...(smallest.settle ? { settle: smallest.settle } : {}),
+    };
+  }
   const verdict: ClaimVerdict = {
     id: claim.id,
     quote: claim.quote,
     articleFigure: claim.articleFigure,
-    ruleText: rule,
+    ruleText: claimRuleText(claim),
+    reading: readingText(claim),
     verdict: o.verdict,
+    summary: summaryOf(list, o.verdict, rule, smallest),
+    band: bandOf(claim, unit),
     byConfiguration: list,
     measured: list.map((c) => (list.length === 1 ? compactFigure(c) : `${c.label}: ${compactFigure(c)}`)).join('; '),
     reason: o.reason,

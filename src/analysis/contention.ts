@@ -56,12 +56,13 @@ export function stepContention(step: Pick<Step, 'contention'>): string | null {
  * Claims rule 11: a verdict resting on a contended step cannot be charged to the target. `what`
  * names the step ("the step at 5,000 req/s").
  */
-export function contentionCaveat(step: Pick<Step, 'contention'>, what: string): { reason: string; settle: string } | undefined {
+export function contentionCaveat(step: Pick<Step, 'contention'>, what: string): { reason: string; settle: string; brief: string } | undefined {
   const reason = stepContention(step);
   if (reason === null) return undefined;
   return {
     reason: `${what} was contended: ${reason} during it, so its figures are the machine's as much as the target's`,
     settle: 'repeat on a quiet machine (nothing else running on its CPUs; the run warns before its first step when it is not)',
+    brief: `the machine was busy during ${what} (${reason})`,
   };
 }
 

@@ -9,6 +9,8 @@ import type { GroupSummary, StepSummary } from '../analysis/summary.ts';
 import { formatNumber, formatRps, formatMsFromUs } from '../util/format.ts';
 import { escapeXml } from '../util/xml.ts';
 import { PALETTE, SPECTRUM_TICKS, lineChart, spectrumX, type Series } from './svg.ts';
+import { articleChart } from './article-chart.ts';
+import { latencyPanels } from './latency-panels.ts';
 import { STORE_ALIGN_RIGHT, STORE_HEADERS, STORE_NOTE } from './stores.ts';
 import { RESOURCES_HEADERS, RESOURCES_NOTE, SHARED_CPUS_WARNING, LIMIT_HEADERS, VERDICT_LABEL, achievedText, fmt, stepFlags, STEP_HEADERS, STEP_ALIGN_RIGHT, STEP_TABLE_NOTE, CALIBRATION_HEADERS, CALIBRATION_ALIGN_RIGHT } from './common.ts';
 import type { RenderOptions } from './markdown.ts';
@@ -32,7 +34,13 @@ th, td { border: 1px solid #d8d8d8; padding: 5px 8px; vertical-align: top; text-
 th { background: #f0f0f0; } td:first-child { white-space: nowrap; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .verdict { font-weight: 700; padding: 2px 6px; border-radius: 4px; white-space: nowrap; font-size: 12px; }
 .v-confirmed { background: #d9f2e3; color: #0b5d2a; } .v-refuted { background: #fbdada; color: #8a1010; } .v-inconclusive { background: #fff0c2; color: #6b4e00; }
-.claims td.reason { font-size: 12px; color: #333; max-width: 460px; }
+table.claims { width: 100%; table-layout: fixed; } .claims col.c-verdict { width: 124px; } .claims col.c-claim { width: 22%; } .claims col.c-article { width: 15%; } .claims col.c-measured { width: 18%; }
+.claims td { overflow-wrap: anywhere; } .claims td.reason { font-size: 12.5px; color: #222; }
+.claims td.reason details { margin-top: 6px; font-size: 12px; color: #333; } .claims td.reason details ul { padding-left: 18px; margin: 4px 0; }
+.claims .settle { display: block; margin-top: 4px; color: #5a4300; } .claims .rule { display: block; color: #444; font-size: 12px; margin-top: 3px; }
+.wide { overflow-x: auto; background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 8px; margin: 12px 0; }
+.wide svg { display: block; max-width: none; }
+.vs h2 { margin-top: 20px; } .vs p { margin: 4px 0; font-size: 13px; color: #444; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }
 figure { margin: 0; background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 8px; }
 figure svg { width: 100%; height: auto; } figcaption { font-size: 12px; color: #555; padding: 4px 8px; }
@@ -68,29 +76,41 @@ function storesHtml({ rows, database: db }: ReportModel['stores']): string[] {
 
 function claimsHtml(verdicts: ClaimVerdict[], claimsSource?: string): string {
   if (verdicts.length === 0) return '<h2 id="claims">Claims</h2><p>No claims registry was attached to this run.</p>';
+  // One sentence per verdict in the table; the full reasoning, per configuration, one click away.
+  const fullReasoning = (v: ClaimVerdict) => {
+    const items = v.byConfiguration.map(
+      (c) => `<li><strong>${esc(c.label)}</strong> (${esc(c.configurations.join(', '))}${c.cpus !== null ? `, ${c.cpus} CPU(s)` : ''}): ${verdictBadge(c.verdict)} measured ${esc(c.measuredText)} — ${esc(c.reason)}</li>`,
+    );
+    items.push(`<li>Overall: ${esc(v.reason)}</li>`);
+    if (v.ratio) items.push(`<li>Ratio beside the absolute figure: ${esc(v.ratio)}</li>`);
+    if (v.hardwareNote) items.push(`<li>Hardware: ${esc(v.hardwareNote)}</li>`);
+    return `<details><summary>Full reasoning</summary><ul>${items.join('')}</ul></details>`;
+  };
   const rows = verdicts
     .map(
       (v) =>
-        `<tr><td>${verdictBadge(v.verdict)}</td><td><strong>${esc(v.id)}</strong><blockquote>${esc(v.quote)}</blockquote></td><td>${esc(v.articleFigure)}<br><span class="note">rule: ${esc(v.ruleText)}</span></td><td>${esc(v.measured)}</td><td class="reason">${esc(v.reason)}${v.settle ? `<br><em>To settle: ${esc(v.settle)}</em>` : ''}</td></tr>`,
+        `<tr id="claim-${esc(v.id)}"><td>${verdictBadge(v.verdict)}</td><td><strong>${esc(v.id)}</strong><blockquote>${esc(v.quote)}</blockquote></td>` +
+        `<td>${esc(v.articleFigure)}<span class="rule">judged as ${esc(v.ruleText)}</span><span class="rule">reading: ${esc(v.reading)}</span></td><td>${esc(v.measured)}</td>` +
+        `<td class="reason"><span class="summary">${esc(v.summary)}</span>${v.settle ? `<span class="settle"><strong>To settle:</strong> ${esc(v.settle)}</span>` : ''}${fullReasoning(v)}</td></tr>`,
     )
-    .join('\n');
-  const details = verdicts
-    .map((v) => {
-      const items = v.byConfiguration.map(
-        (c) => `<li><strong>${esc(c.label)}</strong> (${esc(c.configurations.join(', '))}${c.cpus !== null ? `, ${c.cpus} CPU(s)` : ''}): ${verdictBadge(c.verdict)} measured ${esc(c.measuredText)} — ${esc(c.reason)}</li>`,
-      );
-      if (v.ratio) items.push(`<li>Ratio beside the absolute figure: ${esc(v.ratio)}</li>`);
-      if (v.hardwareNote) items.push(`<li>Hardware: ${esc(v.hardwareNote)}</li>`);
-      return `<details><summary>${esc(v.id)} — ${VERDICT_LABEL[v.verdict]}: per configuration</summary><ul>${items.join('')}</ul></details>`;
-    })
     .join('\n');
   const counts = (['confirmed', 'refuted', 'inconclusive'] as const).map((k) => `${verdicts.filter((v) => v.verdict === k).length} ${k}`).join(', ');
   return [
     '<h2 id="claims">Claims</h2>',
     ...(claimsSource ? [`<p>Claims quoted from ${esc(claimsSource)}.</p>`] : []),
     `<p>${verdicts.length} claims: ${esc(counts)}. A verdict names the configurations it holds for; “inconclusive” means the measurement cannot decide, and the reason says why.</p>`,
-    `<table class="claims"><thead><tr><th>Verdict</th><th>Claim</th><th>Article figure</th><th>Measured</th><th>Reason</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
-    details,
+    `<table class="claims"><colgroup><col class="c-verdict"><col class="c-claim"><col class="c-article"><col class="c-measured"><col></colgroup><thead><tr><th>Verdict</th><th>Claim</th><th>Article figure</th><th>Measured</th><th>Why</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
+  ].join('\n');
+}
+
+/** The picture a fact-checker came for: the article's figure beside ours, one row per claim. */
+function articleVsRunHtml(verdicts: ClaimVerdict[]): string {
+  return [
+    '<section class="vs" id="article-vs-run">',
+    '<h2>The article vs this run</h2>',
+    `<div class="wide">${articleChart(verdicts)}</div>`,
+    '<p>Hover a mark for its figures; the reasons and what would settle each open claim are in the <a href="#claims">claims table</a>, the same data in verdicts.json (<code>band</code>, <code>byConfiguration[].measured</code>).</p>',
+    '</section>',
   ].join('\n');
 }
 
@@ -126,42 +146,9 @@ function thresholdsHtml(results: ThresholdResult[]): string {
   ].join('\n');
 }
 
-const DASH: Record<'p50' | 'p95' | 'p99', string | undefined> = { p50: '2 3', p95: '7 4', p99: undefined };
-
 function pointTitle(g: GroupSummary, s: StepSummary, offered: number, what: string): string {
   const flags = stepFlags(s, g.repetitions);
   return `${g.name}/${g.configuration} @ ${formatRps(offered)} req/s: ${what}${flags ? ` (${flags})` : ''}`;
-}
-
-function latencyChart(groups: GroupSummary[]): string {
-  const series: Series[] = [];
-  groups.forEach((g, i) => {
-    for (const p of ['p50', 'p95', 'p99'] as const) {
-      series.push({
-        name: `${g.name}/${g.configuration} ${p}`,
-        color: PALETTE[i % PALETTE.length]!,
-        dash: DASH[p],
-        // Steps where no request completed have no latency: no point (never a 0 ms one).
-        points: g.rates.flatMap((r) =>
-          r.latencyUs
-            ? [{
-                x: r.offeredRps,
-                y: r.latencyUs[p].median / 1000,
-                hollow: r.saturated > 0 || r.generatorBound > 0,
-                title: pointTitle(g, r, r.offeredRps, `${p} ${formatMsFromUs(r.latencyUs[p].median)} ms (${r.latencySource})`),
-              }]
-            : [],
-        ),
-      });
-    }
-  });
-  return lineChart({
-    title: 'Latency vs offered rate',
-    subtitle: 'p50 dotted, p95 dashed, p99 solid; corrected (from intended send time) where available; hollow = saturated or generator-bound',
-    x: { label: 'offered rate, req/s (log)', scale: 'log' },
-    y: { label: 'latency, ms (log)', scale: 'log' },
-    series,
-  });
 }
 
 function throughputChart(groups: GroupSummary[]): string {
@@ -305,14 +292,15 @@ export function renderHtml(model: ReportModel, options: RenderOptions): string {
   body.push(`<p class="meta">Rendered ${esc(options.renderedAt)} · run started ${esc(doc.startedAt)}${doc.finishedAt ? `, finished ${esc(doc.finishedAt)}` : ', not finished'} · status <strong>${esc(doc.status)}</strong></p>`);
   if (banner) body.push(`<div class="banner" role="alert">⚠ ${esc(banner)}</div>`);
   if (problems.length > 0) body.push(`<div class="problems"><strong>Targets that did not complete:</strong><ul>${problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`);
+  if (verdicts.length > 0) body.push(articleVsRunHtml(verdicts));
   body.push(headlineHtml(headline));
   body.push(claimsHtml(verdicts, doc.claimsSource));
   const thresholds = thresholdsHtml(data.thresholds);
   if (thresholds) body.push(thresholds);
   body.push(...storesHtml(model.stores));
   body.push('<h2 id="charts">Charts</h2>');
+  body.push(`<div class="wide">${latencyPanels(model.latencyPanels)}<p class="note">Latency vs offered rate: medians over repetitions, corrected for coordinated omission where measured; the grey dashed line is what the instrument itself measures at that rate against the calibration server — a figure near it is mostly the instrument's.</p></div>`);
   body.push('<div class="charts">');
-  body.push(`<figure>${latencyChart(groups)}<figcaption>Median over repetitions at each offered rate.</figcaption></figure>`);
   body.push(`<figure>${throughputChart(groups)}<figcaption>Open-loop steps; the closed-loop maximum is in the tables below.</figcaption></figure>`);
   body.push(`<figure>${memoryChart(groups)}<figcaption>Peak container memory during each step.</figcaption></figure>`);
   body.push(`<figure>${spectrum.svg}<figcaption>${spectrum.notes.length > 0 ? esc(spectrum.notes.join('; ')) : 'x: percentile on a log scale of 1/(1−p), as HdrHistogram plots it.'}</figcaption></figure>`);

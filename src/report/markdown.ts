@@ -44,15 +44,25 @@ function table(header: string[], rows: string[][], align?: Array<'l' | 'r'>): st
 function claimsSection(verdicts: ClaimVerdict[], claimsSource?: string): string {
   if (verdicts.length === 0) return '## Claims\n\nNo claims registry was attached to this run (scenario `claims:` is null).\n';
   const counts = (['confirmed', 'refuted', 'inconclusive'] as const).map((v) => `${verdicts.filter((x) => x.verdict === v).length} ${v}`).join(', ');
-  const rows = verdicts.map((v) => [VERDICT_LABEL[v.verdict], v.id, v.articleFigure, v.measured, v.reason]);
+  // One sentence per verdict in the table; the full reasoning per claim below it.
+  const rows = verdicts.map((v) => [VERDICT_LABEL[v.verdict], `[${v.id}](#${v.id})`, v.articleFigure, v.ruleText, v.measured, v.summary]);
   const details = verdicts.map((v) => {
-    const lines = [`### ${md(v.id)} — ${VERDICT_LABEL[v.verdict]}`, '', `> ${md(v.quote)}`, '', `- Article figure: ${md(v.articleFigure)} (rule: ${md(v.ruleText)})`];
+    const lines = [
+      `### ${md(v.id)}`,
+      '',
+      `**${VERDICT_LABEL[v.verdict]}** — ${md(v.summary)}`,
+      '',
+      `> ${md(v.quote)}`,
+      '',
+      `- Article figure: ${md(v.articleFigure)}; judged as ${md(v.ruleText)} (reading: ${md(v.reading)})`,
+      `- Why: ${md(v.reason)}`,
+    ];
     for (const c of v.byConfiguration) {
       lines.push(`- **${md(c.label)}** (${md(c.configurations.join(', '))}${c.cpus !== null ? `, ${c.cpus} CPU(s)` : ''}): ${VERDICT_LABEL[c.verdict]} — measured ${md(c.measuredText)}; ${md(c.reason)}`);
     }
     if (v.ratio) lines.push(`- Ratio beside the absolute figure: ${md(v.ratio)}`);
     if (v.hardwareNote) lines.push(`- Hardware: ${md(v.hardwareNote)}`);
-    if (v.settle) lines.push(`- What would settle it: ${md(v.settle)}`);
+    if (v.settle) lines.push(`- **To settle:** ${md(v.settle)}`);
     return lines.join('\n');
   });
   return [
@@ -61,7 +71,9 @@ function claimsSection(verdicts: ClaimVerdict[], claimsSource?: string): string 
     ...(claimsSource ? [`Claims quoted from ${md(claimsSource)}.`, ''] : []),
     `${verdicts.length} claims: ${counts}. A verdict names the configurations it holds for; "inconclusive" means the measurement cannot decide, and the reason says why.`,
     '',
-    table(['Verdict', 'Claim', 'Article figure', 'Measured', 'Reason'], rows),
+    table(['Verdict', 'Claim', 'Article figure', 'Judged as', 'Measured', 'Why'], rows),
+    '',
+    'The full reasoning per configuration, and what would settle each open claim:',
     '',
     ...details.flatMap((d) => [d, '']),
   ].join('\n');

@@ -17,6 +17,8 @@ import { formatRps } from '../util/format.ts';
 import { computeHeadline, failureLines, type Headline } from './headline.ts';
 import { calibrationSection, cpusShared, environmentRows, limitRows, reproduceCommands, resourceRows, runStatusBanner, stepRows } from './common.ts';
 import { databaseText, storeRows } from './stores.ts';
+import { floorAt } from '../analysis/floor.ts';
+import type { LatencyPanel } from './latency-panels.ts';
 
 /** One target/configuration as the detailed sections show it. */
 export interface GroupDetail {
@@ -66,6 +68,33 @@ export interface ReportModel {
   resources: string[][];
   /** Commands that reproduce and re-render the run. */
   reproduce: string[];
+  /** Latency vs rate, one panel per measured target/configuration (report.html's small multiples). */
+  latencyPanels: LatencyPanel[];
+}
+
+/** Each group's open-loop rates as panel points: medians, the instrument floor, and the step flags. */
+function latencyPanelsOf(doc: RunDocument, groups: GroupSummary[]): LatencyPanel[] {
+  const count = (k: number, of: number) => (of > 1 && k < of ? ` ${k}/${of}` : '');
+  return groups.map((g) => ({
+    label: `${g.name}/${g.configuration}`,
+    points: g.rates.flatMap((r) => {
+      // A step where no request completed has no latency: no point (never a 0 ms one).
+      if (r.latencyUs === null) return [];
+      const floor = floorAt(doc.calibration, r.offeredRps, doc.network);
+      return [
+        {
+          offeredRps: r.offeredRps,
+          p50Ms: r.latencyUs.p50.median / 1000,
+          p95Ms: r.latencyUs.p95.median / 1000,
+          p99Ms: r.latencyUs.p99.median / 1000,
+          floorP99Ms: floor ? floor.latencyUs.p99 / 1000 : null,
+          saturated: r.saturated > 0 ? `saturated${count(r.saturated, g.repetitions)}` : null,
+          generatorBound: r.generatorBound > 0 ? `generator-bound${count(r.generatorBound, g.repetitions)}` : null,
+          source: r.latencySource,
+        },
+      ];
+    }),
+  }));
 }
 
 /** The "at scale" step of a group's first usable repetition: highest rate neither saturated nor generator-bound. */
@@ -143,5 +172,6 @@ export function buildReportModel(doc: RunDocument): ReportModel {
     calibration: calibrationSection(doc),
     resources: resourceRows(groups),
     reproduce: reproduceCommands(doc),
+    latencyPanels: latencyPanelsOf(doc, groups),
   };
 }

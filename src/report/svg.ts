@@ -40,7 +40,7 @@ export interface LineChartSpec {
   subtitle?: string;
 }
 
-const r2 = (v: number) => (Math.round(v * 100) / 100).toString();
+export const r2 = (v: number) => (Math.round(v * 100) / 100).toString();
 
 /** Tick values for a linear axis: 1, 2 or 5 × 10^k steps, about `count` of them. */
 export function linearTicks(min: number, max: number, count = 6): number[] {
@@ -68,12 +68,12 @@ export function logTicks(min: number, max: number): number[] {
 
 const NICE = [1, 2, 5, 10];
 
-function niceLogFloor(v: number): number {
+export function niceLogFloor(v: number): number {
   const mag = 10 ** Math.floor(Math.log10(v));
   return Number(([...NICE].reverse().find((m) => m * mag <= v * (1 + 1e-9)) ?? 1) * mag);
 }
 
-function niceLogCeil(v: number): number {
+export function niceLogCeil(v: number): number {
   const mag = 10 ** Math.floor(Math.log10(v));
   return Number((NICE.find((m) => m * mag >= v * (1 - 1e-9)) ?? 10) * mag);
 }
@@ -102,12 +102,12 @@ export function compactNumber(v: number): string {
   return trim(v.toPrecision(2));
 }
 
-interface Scale {
+export interface Scale {
   map: (v: number) => number;
   ticks: Array<{ value: number; label: string }>;
 }
 
-function makeScale(axis: AxisSpec, values: number[], from: number, to: number): Scale {
+export function makeScale(axis: AxisSpec, values: number[], from: number, to: number): Scale {
   const usable = axis.scale === 'log' ? values.filter((v) => v > 0) : values;
   let min = axis.min ?? (usable.length > 0 ? Math.min(...usable) : axis.scale === 'log' ? 1 : 0);
   let max = axis.max ?? (usable.length > 0 ? Math.max(...usable) : min + 1);

@@ -48,10 +48,33 @@ export const ClaimRuleSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('lt'), value: z.number() }),
   z.strictObject({ op: z.literal('gt'), value: z.number() }),
   z.strictObject({ op: z.literal('between'), min: z.number(), max: z.number() }),
-  /** Within ±tolerance (fraction) of value. */
-  z.strictObject({ op: z.literal('approx'), value: z.number(), tolerance: z.number().positive().max(1) }),
+  /**
+   * About `value`. Its tolerance comes from the claim's `reading` (one tolerance for every approximate
+   * figure of a file); a `tolerance` here is accepted only in run.json written before readings existed.
+   */
+  z.strictObject({ op: z.literal('approx'), value: z.number(), tolerance: z.number().positive().max(1).optional() }),
 ]);
 export type ClaimRule = z.infer<typeof ClaimRuleSchema>;
+
+/**
+ * How the article's wording is read — the same way for every claim that uses it:
+ * - `approximate`: a round figure or range the article gives without a hard qualifier ("200,000
+ *   requests per second", "5–15ms", "roughly 30–40%"): every figure of the rule widened by ±tolerance.
+ * - `as-small-as`: the small end a target can reach ("as small as 5–10MB"): the smallest configuration
+ *   measured must be at most the top of the range + tolerance; anything smaller beats the figure.
+ * - `bound`: an explicit limit ("sub-50ms", "200ms+"): the limit as written, no tolerance.
+ * - `threshold`: a word the claims file turns into a number ("significantly lower", "measured in
+ *   milliseconds"): that number, no tolerance (the reason is written beside it in the file).
+ */
+export const CLAIM_WORDINGS = ['approximate', 'as-small-as', 'bound', 'threshold'] as const;
+export type ClaimWording = (typeof CLAIM_WORDINGS)[number];
+
+export const ClaimReadingSchema = z.strictObject({
+  wording: z.enum(CLAIM_WORDINGS),
+  /** Relative tolerance (fraction) for `approximate` and `as-small-as`; one value per claims file (checked on load). */
+  tolerance: z.number().min(0).max(0.5).optional(),
+});
+export type ClaimReading = z.infer<typeof ClaimReadingSchema>;
 
 export const ClaimSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -61,6 +84,11 @@ export const ClaimSchema = z.strictObject({
   articleFigure: z.string().min(1),
   metric: ClaimMetricSchema,
   rule: ClaimRuleSchema,
+  /**
+   * How the wording is read (see ClaimReadingSchema). Required in claims files; absent only in run.json
+   * written before readings existed, whose rules are then applied as written.
+   */
+  reading: ClaimReadingSchema.optional(),
   /** Absolute figures that depend on hardware: the verdict is about this machine, the ratio is shown beside. */
   hardwareDependent: z.boolean().default(false),
   /** CPUs the target needs for the claim to be testable (e.g. the article's many-core server). */

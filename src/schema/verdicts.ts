@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { RunStatusSchema } from './run.ts';
 import { ThresholdSchema } from '../scenario/schema.ts';
 
-export const VERDICTS_SCHEMA_VERSION = 1;
+export const VERDICTS_SCHEMA_VERSION = 2;
 export const VERDICTS_FILE_NAME = 'verdicts.json';
 
 const VerdictSchema = z.enum(['confirmed', 'refuted', 'inconclusive']);
@@ -45,6 +45,20 @@ export const ConfigurationVerdictSchema = z.strictObject({
   settle: z.string().optional(),
   /** True when the plan never ran the configuration (skipped by design). */
   notRun: z.boolean().optional(),
+  /** The figure and what decided it, in a few words. */
+  brief: z.string(),
+});
+
+/** An open side is null ("< 50 ms" has no lower end). */
+const RangeSchema = z.strictObject({ min: z.number().nullable(), max: z.number().nullable() });
+
+/** What the "article vs this run" chart draws for a claim; its marks are byConfiguration[].measured. */
+export const ClaimBandSchema = z.strictObject({
+  unit: z.enum(['req/s', 'ms', 'MB', 'ratio', 'fraction']),
+  /** The article's figure as written: a point (min = max), a range, or a bound. */
+  article: RangeSchema,
+  /** What the verdict accepts once the wording is read (the claims file's tolerance applied). */
+  accepted: RangeSchema,
 });
 
 export const ClaimVerdictSchema = z.strictObject({
@@ -52,7 +66,12 @@ export const ClaimVerdictSchema = z.strictObject({
   quote: z.string(),
   articleFigure: z.string(),
   ruleText: z.string(),
+  /** How the article's wording was read (claims file `reading`). */
+  reading: z.string(),
   verdict: VerdictSchema,
+  /** One sentence (≤ 200 characters): the figure(s) and what decided the verdict; `reason` has it all. */
+  summary: z.string().max(200),
+  band: ClaimBandSchema,
   byConfiguration: z.array(ConfigurationVerdictSchema),
   measured: z.string(),
   ratio: z.string().optional(),

@@ -1,8 +1,10 @@
 /**
  * Renders the sample run's report.html and opens it in headless Chromium: it must load with no
- * console or page errors and no network requests, show the headline figures in the first viewport,
- * the claims table and four charts with data,
- * and paint a screenshot that is not blank (pixels decoded by the browser itself, no image deps).
+ * console or page errors and no network requests, open with "The article vs this run" (one row per
+ * claim, its marks carrying the measured figures) followed directly by the headline figures, show
+ * the claims table (one sentence per verdict, the full reasoning one click away), latency as one
+ * panel per target/configuration and the other charts with data, and paint a screenshot that is not
+ * blank (pixels decoded by the browser itself, no image deps).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -50,13 +52,16 @@ describe('report.html in a browser', () => {
     const url = pathToFileURL(path.join(dir, 'report.html')).href;
     await page.goto(url, { waitUntil: 'load' });
 
-    // The answer first: the headline box, with every measured configuration's max throughput,
-    // lies wholly inside the first viewport (1280×1000) — no scrolling to find the figures.
+    // The answer first: "The article vs this run" starts in the first viewport (1280×1000), and the
+    // headline box, with every measured configuration's max throughput, follows it directly.
     const groups = summarise(doc);
     const headline = computeHeadline(doc, groups, buildVerdicts(doc));
+    const vs = await page.locator('#article-vs-run').boundingBox();
+    expect(vs).not.toBeNull();
+    expect(vs!.y).toBeLessThan(300);
+    expect(await page.evaluate(() => document.querySelector('#article-vs-run')!.nextElementSibling?.id)).toBe('headline');
     const box = await page.locator('#headline').boundingBox();
     expect(box).not.toBeNull();
-    expect(box!.y + box!.height).toBeLessThanOrEqual(1000);
     const firstScreen = await page.evaluate(() => {
       const el = document.querySelector('#headline') as HTMLElement;
       return { text: el.innerText, visible: el.checkVisibility() };
@@ -72,12 +77,73 @@ describe('report.html in a browser', () => {
     // The claims come after the headline.
     expect((await page.locator('#claims').boundingBox())!.y).toBeGreaterThan(box!.y + box!.height);
 
-    // Claims table: one row per claim.
-    const claimRows = await page.locator('table.claims tbody tr').count();
-    expect(claimRows).toBe(evaluateClaims(doc).length);
+    // "The article vs this run": one row per claim, the article's band in each, and one mark per
+    // measured configuration carrying its figures (data-* and the hover <title>).
+    const verdicts = evaluateClaims(doc);
+    const rows = await page.$$eval('svg.article-chart g.claim-row', (gs) =>
+      gs.map((g) => ({
+        id: g.getAttribute('data-claim'),
+        verdict: g.getAttribute('data-verdict'),
+        bands: g.querySelectorAll('rect.article').length,
+        marks: [...g.querySelectorAll('g.measured')].map((m) => ({
+          configuration: m.getAttribute('data-configuration'),
+          value: Number(m.getAttribute('data-value')),
+          min: Number(m.getAttribute('data-min')),
+          max: Number(m.getAttribute('data-max')),
+          bound: m.getAttribute('data-bound'),
+          title: m.querySelector('title')?.textContent ?? '',
+          width: m.getBoundingClientRect().width,
+        })),
+      })),
+    );
+    expect(rows.map((r) => r.id).sort()).toEqual(verdicts.map((v) => v.id).sort());
+    let lowerBounds = 0;
+    for (const v of verdicts) {
+      const row = rows.find((r) => r.id === v.id)!;
+      expect(row.verdict, v.id).toBe(v.verdict);
+      expect(row.bands, v.id).toBe(1);
+      const measured = v.byConfiguration.filter((c) => c.measured !== null && !c.notRun);
+      expect(row.marks.map((m) => m.configuration), v.id).toEqual(measured.map((c) => c.label));
+      for (const c of measured) {
+        const mark = row.marks.find((m) => m.configuration === c.label)!;
+        expect(mark, `${v.id} ${c.label}`).toMatchObject({ value: c.measured!.value, min: c.measured!.min, max: c.measured!.max, bound: c.measured!.bound });
+        expect(mark.title).toContain(c.label);
+        expect(mark.width, `${v.id} ${c.label} is drawn`).toBeGreaterThan(0);
+        if (c.measured!.bound === 'lower') {
+          lowerBounds++;
+          expect(mark.title).toContain('≥ ');
+        }
+      }
+    }
+    // The sample has generator-bound maxima: "≥" marks are drawn as such.
+    expect(lowerBounds).toBeGreaterThan(0);
 
-    // At least four charts, each with drawn data.
-    const charts = await page.$$eval('svg.chart', (svgs) =>
+    // Claims table: one row per claim, one sentence each, the full reasoning one click away.
+    const claimRows = await page.locator('table.claims tbody tr').count();
+    expect(claimRows).toBe(verdicts.length);
+    const cells = await page.$$eval('table.claims tbody tr td.reason', (tds) =>
+      tds.map((td) => ({ summary: td.querySelector('.summary')?.textContent ?? '', details: td.querySelector('details') !== null, open: td.querySelector('details')?.open ?? true })),
+    );
+    for (const [i, c] of cells.entries()) {
+      expect(c.summary).toBe(verdicts[i]!.summary);
+      expect(c.summary.length).toBeLessThanOrEqual(200);
+      expect(c.details).toBe(true);
+      expect(c.open).toBe(false);
+    }
+
+    // Latency vs rate as small multiples: one panel per measured target/configuration, each with
+    // its p50, p95 and p99 drawn.
+    const panels = await page.$$eval('svg.latency-panels g.panel', (gs) =>
+      gs.map((g) => ({ label: g.getAttribute('data-panel'), series: [...g.querySelectorAll('path.data')].map((p) => p.getAttribute('data-series')), titles: g.querySelectorAll('title').length })),
+    );
+    expect(panels.map((p) => p.label)).toEqual(groups.filter((g) => g.rates.some((r) => r.latencyUs !== null)).map((g) => `${g.name}/${g.configuration}`));
+    for (const p of panels) {
+      expect(p.series).toEqual(expect.arrayContaining(['p50', 'p95', 'p99']));
+      expect(p.titles).toBeGreaterThan(3);
+    }
+
+    // The other charts, each with drawn data.
+    const charts = await page.$$eval('svg.chart:not(.article-chart)', (svgs) =>
       svgs.map((s) => ({
         paths: s.querySelectorAll('path.data').length,
         marks: s.querySelectorAll('circle.mark').length,

@@ -13,11 +13,13 @@ import { ThresholdSchema } from '../../src/scenario/schema.ts';
 import type { RunDocument } from '../../src/schema/run.ts';
 import { httpbench } from '../helpers/cli.ts';
 import { sampleRun } from '../helpers/sample-run.ts';
+import { ClaimSchema } from '../../src/schema/claims.ts';
 
 let tmp: string;
 
-async function runDir(name: string, thresholds: object[]): Promise<string> {
+async function runDir(name: string, thresholds: object[], extraClaims: object[] = []): Promise<string> {
   const doc: RunDocument = sampleRun();
+  doc.claims = [...(doc.claims ?? []), ...extraClaims.map((c) => ClaimSchema.parse(c))];
   doc.scenario.thresholds = thresholds.map((t) => ThresholdSchema.parse(t));
   const dir = path.join(tmp, name);
   await mkdir(dir);
@@ -57,7 +59,10 @@ describe('httpbench report: verdicts as data and gates', () => {
   });
 
   it('exits 0 when every threshold passes, and 1 with --fail-on refuted when a claim is refuted', async () => {
-    const dir = await runDir('passing', [{ target: 'go-chi', metric: 'imageSizeMB', op: '<', value: 10 }]);
+    // The synthetic sample's own claims are confirmed or open under the ±25 % reading: one that its
+    // 7.3 MB Go image plainly fails is added, so the gate has a refuted claim to act on.
+    const tiny = { id: 'go-image-under-1mb', quote: 'q', articleFigure: '< 1 MB', metric: { kind: 'imageSizeMB', target: 'go-chi' }, rule: { op: 'lt', value: 1 }, reading: { wording: 'bound' } };
+    const dir = await runDir('passing', [{ target: 'go-chi', metric: 'imageSizeMB', op: '<', value: 10 }], [tiny]);
     const ok = await httpbench(['report', dir, '--json']);
     expect(ok.exitCode, ok.all).toBe(0);
     const verdicts = JSON.parse(ok.stdout);

@@ -64,7 +64,7 @@ describe('claims file', () => {
   });
 
   it('rejects duplicate ids and inverted ranges', () => {
-    const one = (id: string, rule: string) => `  - { id: ${id}, quote: q, articleFigure: f, metric: { kind: coldStartMs, target: g }, rule: ${rule} }`;
+    const one = (id: string, rule: string) => `  - { id: ${id}, quote: q, articleFigure: f, metric: { kind: coldStartMs, target: g }, rule: ${rule}, reading: { wording: bound } }`;
     const text = ['claims:', one('a', '{ op: between, min: 2, max: 1 }'), one('a', '{ op: lt, value: 1 }')].join('\n');
     expect(() => parseClaimsFile(text, 'x.yaml')).toThrow(ConfigError);
     try {
@@ -72,5 +72,42 @@ describe('claims file', () => {
     } catch (e) {
       expect((e as ConfigError).problems).toEqual(["claims[0].rule: min (2) must be below max (1)", "claims[1].id: duplicate claim id 'a'"]);
     }
+  });
+
+  it('makes every claim say how its wording is read, with one tolerance for every approximate figure', () => {
+    const one = (id: string, rest: string) => `  - { id: ${id}, quote: q, articleFigure: f, metric: { kind: coldStartMs, target: g }, ${rest} }`;
+    const problems = (lines: string[]) => {
+      try {
+        parseClaimsFile(['claims:', ...lines].join('\n'), 'x.yaml');
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problems([one('a', 'rule: { op: lt, value: 1 }')])).toEqual([
+      "claims[0].reading: missing — say how the article's wording is read (wording: approximate, as-small-as, bound or threshold)",
+    ]);
+    expect(
+      problems([
+        one('a', 'rule: { op: approx, value: 10 }, reading: { wording: approximate, tolerance: 0.25 }'),
+        one('b', 'rule: { op: between, min: 1, max: 2 }, reading: { wording: approximate, tolerance: 0.1 }'),
+      ]),
+    ).toEqual(['reading.tolerance: one tolerance for every approximate figure, found 0.25 (a), 0.1 (b)']);
+    expect(problems([one('a', 'rule: { op: lt, value: 1 }, reading: { wording: bound, tolerance: 0.25 }')])).toEqual([
+      "claims[0].reading.tolerance: wording 'bound' is read exactly; remove the tolerance",
+    ]);
+    expect(problems([one('a', 'rule: { op: approx, value: 1, tolerance: 0.2 }, reading: { wording: approximate, tolerance: 0.2 }')])).toEqual([
+      'claims[0].rule.tolerance: the tolerance belongs in reading.tolerance (one rule for every approximate figure)',
+    ]);
+    expect(problems([one('a', 'rule: { op: gt, value: 1 }, reading: { wording: as-small-as, tolerance: 0.25 }')])).toEqual([
+      "claims[0].rule: wording 'as-small-as' needs op lt or between (the top of the article's range), not gt",
+    ]);
+  });
+
+  it('gives every article claim a reading, and the approximate ones one tolerance', async () => {
+    const file = await loadClaimsFile('scenarios/claims/article.yaml');
+    for (const c of file.claims) expect(c.reading, c.id).toBeDefined();
+    const tolerances = new Set(file.claims.filter((c) => c.reading!.wording === 'approximate' || c.reading!.wording === 'as-small-as').map((c) => c.reading!.tolerance));
+    expect(tolerances).toEqual(new Set([0.25]));
   });
 });

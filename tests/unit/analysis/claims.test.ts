@@ -62,7 +62,7 @@ describe('evaluateClaim', () => {
     expect(v.verdict).toBe('inconclusive');
     expect(v.measured).toContain('≥ 160,000 req/s');
     expect(v.reason).toContain('the generator was the limit');
-    expect(v.settle).toContain('more cores for the generator');
+    expect(v.settle).toContain('give the generator more CPUs: resources.generatorCpuset with ≥ 2 CPUs');
     // …but a lower bound above a "greater than" threshold still confirms it.
     expect(evaluateClaim(goMax, doc).verdict).toBe('confirmed');
   });
@@ -298,8 +298,11 @@ describe('evaluateClaims on the sample run', () => {
   it('gives one verdict per article claim, each kind reachable', () => {
     const verdicts = evaluateClaims(sampleRun());
     expect(verdicts.map((v) => v.id)).toContain('throughput-ratio-8x');
-    const kinds = new Set(verdicts.map((v) => v.verdict));
+    // Every verdict is reachable per configuration (with the ±25 % reading no whole claim of this
+    // synthetic run is refuted: its Python p99 of 18.1 ms straddles 3.75–18.75 ms).
+    const kinds = new Set(verdicts.flatMap((v) => v.byConfiguration.map((c) => c.verdict)));
     expect(kinds).toEqual(new Set(['confirmed', 'refuted', 'inconclusive']));
+    for (const v of verdicts) expect(v.summary.length, v.id).toBeLessThanOrEqual(200);
     const ratio = verdicts.find((v) => v.id === 'throughput-ratio-8x')!;
     expect(ratio.reason).toContain('confirmed for gomaxprocs-1 vs 1-worker; inconclusive for all-cores vs n-workers');
   });

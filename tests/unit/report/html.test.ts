@@ -8,7 +8,8 @@ describe('renderHtml', () => {
     const html = renderHtml(buildReportModel(sampleRun()), { renderedAt: '2026-05-01T11:00:00.000Z' });
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/(src|href)=["']?https?:/i);
-    expect(html.match(/<svg /g)?.length).toBe(5);
+    // "The article vs this run", the latency small multiples, and four line charts.
+    expect(html.match(/<svg /g)?.length).toBe(6);
     expect(html).toContain('<table class="claims">');
   });
 

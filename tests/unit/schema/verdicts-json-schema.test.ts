@@ -23,7 +23,7 @@ describe('verdicts.json JSON Schema', () => {
 
   it('accepts the rendered verdicts.json of the sample run, with claims and every threshold status', () => {
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
-    expect(json.schemaVersion).toBe(1);
+    expect(json.schemaVersion).toBe(2);
     expect(json.claims).toHaveLength(sampleRun().claims!.length);
     expect(json.thresholds.map((t: { status: string }) => t.status)).toEqual(['pass', 'fail', 'not-measured']);
     expect(json.summary.thresholds).toEqual({ pass: 1, fail: 1, notMeasured: 1 });
