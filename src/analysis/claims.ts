@@ -1030,7 +1030,8 @@ function throughputRatioNote(doc: RunDocument, target: string): string | undefin
   }
   const mine = best.get(target);
   if (mine === undefined) return undefined;
-  const others = [...best.entries()].filter(([name]) => name !== target).sort((a, b) => a[0].localeCompare(b[0], 'en'));
+  // A target that completed nothing has no ratio to stand beside (x ÷ 0 is no figure).
+  const others = [...best.entries()].filter(([name, o]) => name !== target && o.rps > 0).sort((a, b) => a[0].localeCompare(b[0], 'en'));
   if (others.length === 0) return undefined;
   return others
     .map(([name, o]) => {

@@ -70,8 +70,10 @@ function generatorCoresText(rps: number, per: PerCore): string {
  * Null when neither figure exists.
  */
 export function hardwareEstimate(doc: RunDocument, target: string, rps: number): string | null {
-  const t = targetPerCore(doc, target);
-  const g = generatorPerCore(doc);
+  // A per-CPU figure of 0 (nothing completed) estimates nothing.
+  const usable = (p: PerCore | null) => (p !== null && p.rps > 0 ? p : null);
+  const t = usable(targetPerCore(doc, target));
+  const g = usable(generatorPerCore(doc));
   const parts = [t ? targetCoresText(rps, t) : null, g ? generatorCoresText(rps, g) : null].filter((x): x is string => x !== null);
   if (parts.length === 0) return null;
   return `estimate from this run (throughput assumed to grow with CPUs): ${formatRps(rps)} req/s needs ${parts.join(' and ')}`;
@@ -92,7 +94,7 @@ export function settleForGenerator(doc: RunDocument, rps?: number): string {
   // Without a rate of its own (a ratio), the highest rate any generator-bound step of the run reached.
   const reached = rps ?? Math.max(0, ...doc.targets.flatMap((r) => r.steps).filter((s) => s.generator.bound).map((s) => s.achievedRps));
   const want = 2 * reached;
-  const n = g ? cores(want, g.rps) : null;
+  const n = g && g.rps > 0 ? cores(want, g.rps) : null;
   const how = n !== null ? `resources.generatorCpuset with ≥ ${n} CPUs (estimate: ${formatRps(g!.rps)} req/s per generator CPU, twice the ${formatRps(reached)} req/s reached)` : 'resources.generatorCpuset with more CPUs';
   return `give the generator more CPUs: ${how}, or a machine of its own (${TWO_MACHINES_COMMAND})`;
 }

@@ -45,7 +45,7 @@ function claimsSection(verdicts: ClaimVerdict[], claimsSource?: string): string 
   if (verdicts.length === 0) return '## Claims\n\nNo claims registry was attached to this run (scenario `claims:` is null).\n';
   const counts = (['confirmed', 'refuted', 'inconclusive'] as const).map((v) => `${verdicts.filter((x) => x.verdict === v).length} ${v}`).join(', ');
   // One sentence per verdict in the table; the full reasoning per claim below it.
-  const rows = verdicts.map((v) => [VERDICT_LABEL[v.verdict], `[${v.id}](#${v.id})`, v.articleFigure, v.ruleText, v.measured, v.summary]);
+  const rows = verdicts.map((v) => [VERDICT_LABEL[v.verdict], v.id, v.articleFigure, v.ruleText, v.measured, v.summary]);
   const details = verdicts.map((v) => {
     const lines = [
       `### ${md(v.id)}`,

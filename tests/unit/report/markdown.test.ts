@@ -31,7 +31,7 @@ describe('renderMarkdown', () => {
     expect(claims).toBeGreaterThan(0);
     expect(claims).toBeLessThan(md.indexOf('## Environment'));
     expect(md.indexOf('## Environment')).toBeLessThan(md.indexOf('## Results by target and configuration'));
-    expect(md).toContain('| INCONCLUSIVE | [throughput-ratio-8x](#throughput-ratio-8x) |');
+    expect(md).toContain('| INCONCLUSIVE | throughput-ratio-8x |');
     // Lower bounds and corrected/uncorrected are labelled.
     expect(md).toContain('≥ 50,302 (49,764–50,839) req/s (load-side limit: a lower bound)');
     expect(md).toMatch(/\| max \(closed loop\) \| — \| 3,128 \(3,113–3,143\) \| — \| [^|]+ \| [^|]+ \| [^|]+ \| — \| uncorrected \|/);
