@@ -34,6 +34,8 @@ const DEFAULT_INTERVAL_MS = 1000;
 
 export class ClusterEngine implements LoadEngine {
   readonly name = 'openloop' as const;
+  /** The first node loss: every later step fails with it at once (the run ends in this one line). */
+  lost: InfrastructureError | null = null;
   constructor(
     readonly nodes: readonly GeneratorNode[],
     private readonly options: { startLeadUs?: number; clockRounds?: number } = {},
@@ -48,13 +50,15 @@ export class ClusterEngine implements LoadEngine {
       try {
         out.push(await measureOffset(() => agentClock(n.endpoint), this.options.clockRounds ?? CLOCK_ROUNDS));
       } catch (error) {
-        throw lostNode(n, 'before the step', error);
+        this.lost ??= lostNode(n, 'before the step', error);
+        throw this.lost;
       }
     }
     return out;
   }
 
   async runStep(spec: StepSpec, signal?: AbortSignal, _observer?: StepObserver): Promise<EngineStep> {
+    if (this.lost) throw this.lost;
     const target = { ...parseTarget(spec.baseUrl), ...(spec.connectHost !== undefined ? { host: spec.connectHost } : {}) };
     if (net.isIP(target.host) === 0) throw new ConfigError(`generator nodes connect to IP addresses only; ${target.host} was not resolved and checked`, { hint: 'give the target as an IP address' });
     const pacing = spec.pacing ?? DEFAULT_PACING;
@@ -98,7 +102,10 @@ export class ClusterEngine implements LoadEngine {
         }
       });
       const settled = await Promise.allSettled(runs);
-      if (firstLoss) throw firstLoss;
+      if (firstLoss) {
+        this.lost ??= firstLoss;
+        throw firstLoss;
+      }
       const outcomes = settled.map((s) => (s as PromiseFulfilledResult<NodeOutcome>).value);
       return mergeNodes(spec, pacing, outcomes, startEpochMs);
     } finally {
