@@ -183,6 +183,9 @@ export async function waitForTasks(docker: DockerClient, serviceIds: readonly st
  */
 export async function removeGeneratorServices(docker: DockerClient, runId: string, waitMs = 20_000): Promise<number> {
   const services = (await docker.listServices({ filters: { label: [`${GENERATOR_RUN_LABEL}=${runId}`] } })) as Array<{ ID: string }>;
+  // The tasks first: once a service is gone its tasks can no longer be found by service, but they
+  // live on (desired state "remove") until their node has stopped and removed the container.
+  const tasks = services.length === 0 ? [] : ((await docker.listTasks({ filters: { service: services.map((s) => s.ID) } })) as Array<{ ID?: string; NodeID?: string }>);
   for (const s of services) {
     await docker
       .getService(s.ID)
@@ -191,13 +194,12 @@ export async function removeGeneratorServices(docker: DockerClient, runId: strin
         if (!/404|no such service|not found/i.test(describeError(error))) throw error;
       });
   }
+  const ids = tasks.map((t) => t.ID).filter((id): id is string => typeof id === 'string');
   const end = Date.now() + waitMs;
-  for (const s of services) {
-    while (Date.now() < end) {
-      const tasks = (await docker.listTasks({ filters: { service: [s.ID] } }).catch(() => [])) as TaskRecord[];
-      if (tasks.length === 0) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+  while (ids.length > 0 && Date.now() < end) {
+    const left = (await docker.listTasks({ filters: { id: ids } }).catch(() => [])) as unknown[];
+    if (left.length === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
   }
   return services.length;
 }

@@ -58,7 +58,7 @@ function stepSpec(url: string, over: Partial<StepSpec> = {}): StepSpec {
 describe('generator agents (cluster engine)', () => {
   it('two agents offer one machine\'s schedule and merge exactly', async () => {
     server = await startFakeServer({ delayMs: 2 });
-    const engine = new ClusterEngine(await startAgents(2), { startLeadUs: 300_000, clockRounds: 4 });
+    const engine = new ClusterEngine(await startAgents(2), { startLeadUs: 300_000, clockRounds: 4, agentsShareLoopback: true });
     const spec = stepSpec(server.url);
     const step = await engine.runStep(spec);
     const shares = step.shares!;
@@ -89,7 +89,7 @@ describe('generator agents (cluster engine)', () => {
 
   it('closed loop (rateRps null) runs on the shares too, counts summed', async () => {
     server = await startFakeServer({ delayMs: 5 });
-    const engine = new ClusterEngine(await startAgents(2), { startLeadUs: 300_000, clockRounds: 2 });
+    const engine = new ClusterEngine(await startAgents(2), { startLeadUs: 300_000, clockRounds: 2, agentsShareLoopback: true });
     const step = await engine.runStep(stepSpec(server.url, { rateRps: null, durationS: 0.5, connections: 4 }));
     expect(step.counts.completed).toBe(step.shares!.reduce((s, x) => s + x.counts.completed, 0));
     expect(step.counts.completed).toBe(server.requestCount);
@@ -99,7 +99,7 @@ describe('generator agents (cluster engine)', () => {
   it('a lost agent fails the step with one line naming the node; the other stops', async () => {
     server = await startFakeServer({ delayMs: 1 });
     const nodes = await startAgents(2);
-    const engine = new ClusterEngine(nodes, { startLeadUs: 200_000, clockRounds: 2 });
+    const engine = new ClusterEngine(nodes, { startLeadUs: 200_000, clockRounds: 2, agentsShareLoopback: true });
     const t0 = performance.now();
     const running = engine.runStep(stepSpec(server.url, { durationS: 5 }));
     setTimeout(() => void agents[1]!.close(), 800);
@@ -116,6 +116,11 @@ describe('generator agents (cluster engine)', () => {
     const info = await agentRequest<{ protocolVersion: number }>(nodes[0]!.endpoint, 'GET', '/info', undefined, 2000);
     expect(info.protocolVersion).toBe(1);
   }, 30_000);
+
+  it('refuses a loopback target unless the agents share this machine\'s loopback (nodes elsewhere cannot reach it)', async () => {
+    const engine = new ClusterEngine(await startAgents(1), { clockRounds: 1 });
+    await expect(engine.runStep(stepSpec('http://127.0.0.1:9'))).rejects.toThrow("the target 127.0.0.1 is this machine's loopback, which generator nodes cannot reach");
+  });
 
   it('refuses a wrong token and a share aimed at a name instead of an address', async () => {
     const [node] = await startAgents(1);

@@ -9,6 +9,7 @@
 import net from 'node:net';
 import { ConfigError, InfrastructureError } from '../../errors.ts';
 import { DEFAULT_PACING, parseTarget } from '../openloop/engine.ts';
+import { isLoopbackAddress } from '../url-guard.ts';
 import type { ShareSpec } from '../openloop/share.ts';
 import type { EngineStep, LoadEngine, StepObserver, StepSpec } from '../types.ts';
 import { epochNowUs, measureOffset, type ClockOffset } from './clock-offset.ts';
@@ -38,7 +39,12 @@ export class ClusterEngine implements LoadEngine {
   lost: InfrastructureError | null = null;
   constructor(
     readonly nodes: readonly GeneratorNode[],
-    private readonly options: { startLeadUs?: number; clockRounds?: number } = {},
+    private readonly options: {
+      startLeadUs?: number;
+      clockRounds?: number;
+      /** Agents on this machine (tests): they share its loopback, so a loopback target is reachable. */
+      agentsShareLoopback?: boolean;
+    } = {},
   ) {
     if (nodes.length === 0) throw new ConfigError('a generator cluster needs at least one node');
   }
@@ -61,6 +67,11 @@ export class ClusterEngine implements LoadEngine {
     if (this.lost) throw this.lost;
     const target = { ...parseTarget(spec.baseUrl), ...(spec.connectHost !== undefined ? { host: spec.connectHost } : {}) };
     if (net.isIP(target.host) === 0) throw new ConfigError(`generator nodes connect to IP addresses only; ${target.host} was not resolved and checked`, { hint: 'give the target as an IP address' });
+    if (isLoopbackAddress(target.host) && !this.options.agentsShareLoopback) {
+      throw new ConfigError(`the target ${target.host} is this machine's loopback, which generator nodes cannot reach`, {
+        hint: 'run the targets on a targets host the nodes reach (--target-host, or a url: target on its address with --allow-remote)',
+      });
+    }
     const pacing = spec.pacing ?? DEFAULT_PACING;
     const split = splitAcrossNodes(spec.connections, this.nodes.length);
     const clocks = await this.measureClocks();
