@@ -170,7 +170,7 @@ up() {
 kill_node() {
   local n=$1 pids
   pids=$(ip netns pids "$(ns "$n")" 2>/dev/null || true)
-  [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
+  if [ -n "$pids" ]; then kill -9 $pids 2>/dev/null || true; fi
   say "killed every process in $(ns "$n")"
 }
 
@@ -187,7 +187,7 @@ down() {
       pid=$(cat "$RUN_DIR/$n/dockerd.pid")
       kill "$pid"
       for _ in $(seq 1 30); do pid_alive "$pid" || break; sleep 0.5; done
-      pid_alive "$pid" && kill -9 "$pid"
+      if pid_alive "$pid"; then kill -9 "$pid"; fi
     fi
     # Whatever else lives in the namespace (containerd, shims, agents).
     ip netns pids "$(ns "$n")" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
