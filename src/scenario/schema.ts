@@ -168,6 +168,20 @@ export const HostsSchema = z.strictObject({
       address: z.union([z.ipv4(), z.ipv6()], { error: 'hosts.targets.address must be an IP address of the targets\' host' }),
     })
     .optional(),
+  /**
+   * Where the load comes from when one machine is not enough (README "Several load machines"): a
+   * Docker swarm manager's engine and how many of its nodes run a generator agent (one share each).
+   */
+  generators: z
+    .strictObject({
+      swarm: z.string().min(1, { error: "hosts.generators.swarm: give the swarm manager's engine URL (tcp://…, ssh://…) or a context name" }),
+      nodes: positiveInt('hosts.generators.nodes'),
+      /** The agent image on every node (docker/generator.Dockerfile). */
+      image: z.string().min(1).default('httpbench/generator:latest'),
+      /** cpuset each agent pins itself to on its node (e.g. "0-3"); absent: all of the node's CPUs. */
+      cpus: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: 'hosts.generators.cpus must look like "0" or "0-3"' }).optional(),
+    })
+    .optional(),
 });
 
 export const ScenarioSchema = z.strictObject({

@@ -161,6 +161,34 @@ export const ContentionSchema = z.strictObject({
 });
 export type Contention = z.infer<typeof ContentionSchema>;
 
+/**
+ * One generator node's share of a step run on several load machines (README "Several load
+ * machines"): which node measured what. The step's own counts and histograms are these shares merged
+ * exactly (counts summed, HDR buckets added): the step's completed count is the sum of the shares'.
+ */
+export const GeneratorShareSchema = z.strictObject({
+  /** The node: its cluster ID (hostnames may repeat across nodes), host name and address. */
+  node: z.strictObject({ id: z.string(), hostname: z.string(), address: z.string() }),
+  /** Connections this share drove (global indices g with g mod shares = its index). */
+  connections: z.number().int().positive(),
+  /** This share's part of the offered rate, requests/s; null for closed loop. */
+  offeredRps: z.number().positive().nullable(),
+  /** Completed responses per second of this share over the step's duration. */
+  achievedRps: z.number().nonnegative(),
+  counts: CountsSchema,
+  /** This share's latency, µs percentiles; null when nothing completed (corrected: also for closed loop). */
+  latencyUs: z.strictObject({ uncorrected: PercentilesUsSchema.nullable(), corrected: PercentilesUsSchema.nullable() }),
+  /** This node's generator figures: CPU, threads, lateness, stalls, and whether it limited the step. */
+  generator: GeneratorSchema,
+  /** The node's clock: offset from the orchestrator's (node − orchestrator) and its error bound (half the best round trip), µs. */
+  clock: z.strictObject({ offsetUs: z.number(), errorUs: z.number().nonnegative(), rounds: z.number().int().positive() }),
+  /** How long after the common start instant this node had its connections open, µs (0 = in time). */
+  startSlipUs: z.number().nonnegative(),
+  /** This share's HDR histograms (compressed base64, µs), so the merge can be re-checked from run.json. */
+  histograms: z.strictObject({ uncorrected: z.string(), corrected: z.string().nullable() }),
+});
+export type GeneratorShare = z.infer<typeof GeneratorShareSchema>;
+
 export const StepSchema = z.strictObject({
   /** max = closed-loop maximum throughput; rate = open-loop step at offeredRps; knee = refinement step. */
   kind: z.enum(['max', 'rate', 'knee']),
@@ -201,6 +229,8 @@ export const StepSchema = z.strictObject({
   histograms: HistogramsSchema,
   /** Other processes' and the hypervisor's use of the step's CPUs; absent in older runs or off Linux. */
   contention: ContentionSchema.optional(),
+  /** Per generator node, when the step ran on several load machines; absent for one machine. */
+  shares: z.array(GeneratorShareSchema).optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 

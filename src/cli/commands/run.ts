@@ -14,7 +14,9 @@ import { lockDirFrom } from '../../run/reservation.ts';
 import { runBenchmark } from '../../run/run.ts';
 import { failedTargetsError, placeRun, prepareRun, runDeps, runInput, type PlacedRun, type RunRequest, type SetupIo } from '../../run/setup.ts';
 import { RunDocumentStore } from '../../schema/io.ts';
-import { lostEngineError } from '../../targets/target-host.ts';
+import { lostEngineError, redactEngine } from '../../targets/target-host.ts';
+import { chooseGenerators, openSwarmGenerators, type GeneratorsRequest } from '../../run/generators.ts';
+import { readScenarioHosts } from '../../scenario/hosts.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
 import { buildWithProgress } from '../build-progress.ts';
 import { enforceGate, parseFailOn, withFailOn } from '../gate.ts';
@@ -34,6 +36,9 @@ interface RunArgs {
   'target-host'?: string;
   'target-address'?: string;
   'build-proxy'?: string;
+  generators?: string;
+  'generator-nodes'?: number;
+  'generator-image'?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -51,7 +56,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('image-tag', { type: 'string', default: 'latest', describe: 'tag of the built target images (httpbench/<target>:TAG), so a test build never replaces the images another run measures' })
       .option('target-host', { type: 'string', describe: 'run the targets on this Docker engine (tcp://…, ssh://…, or a context name); see README "Two machines"' })
       .option('build-proxy', { type: 'string', describe: 'HTTP proxy for package downloads in image builds (an engine without direct registry access)' })
-      .option('target-address', { type: 'string', describe: "the targets' IP address on --target-host (default: the engine URL's IP)" }) as never,
+      .option('target-address', { type: 'string', describe: "the targets' IP address on --target-host (default: the engine URL's IP)" })
+      .option('generators', { type: 'string', describe: 'run the load from generator agents on a Docker swarm: its manager\'s engine; see README "Several load machines"' })
+      .option('generator-nodes', { type: 'number', describe: 'how many swarm nodes run a generator (one share of every step each)' })
+      .option('generator-image', { type: 'string', describe: 'the agent image on every node (default httpbench/generator:latest)' }) as never,
   handler: async (args) => {
     // Checked before anything runs: a typo in --fail-on is bad input, not a surprise at the end.
     parseFailOn(args['fail-on']);
@@ -69,16 +77,20 @@ export const runCommand: CommandModule<object, RunArgs> = {
       imageTag: args['image-tag'],
     };
     const io: SetupIo = { warn: (line) => process.stderr.write(`${line}\n`), lockDir: lockDirFrom(process.env) };
+    // Several load machines: checked before anything runs, opened once the signal handlers are in place.
+    const generators = chooseGenerators({ flag: args.generators, nodes: args['generator-nodes'], image: args['generator-image'], scenario: (await readScenarioHosts(req.scenarioPath))?.generators });
     const prepared = await prepareRun(req, io);
+    // run.json keeps the manager without credentials.
+    if (prepared.scenario.hosts?.generators) prepared.scenario.hosts.generators.swarm = redactEngine(prepared.scenario.hosts.generators.swarm);
     try {
-      await measureAndReport(args, req, await placeRun(prepared, io));
+      await measureAndReport(args, req, await placeRun(prepared, io), generators);
     } finally {
       for (const r of prepared.owned.reverse()) await r.release();
     }
   },
 };
 
-async function measureAndReport(args: RunArgs, req: RunRequest, placed: PlacedRun): Promise<void> {
+async function measureAndReport(args: RunArgs, req: RunRequest, placed: PlacedRun, generatorsRequest: GeneratorsRequest | null = null): Promise<void> {
   const { outDir, runId } = placed;
   const shownDir = path.relative(process.cwd(), outDir) || '.';
   process.stderr.write(`run ${runId} (pid ${process.pid}): results in ${shownDir}/\n`);
@@ -109,13 +121,17 @@ async function measureAndReport(args: RunArgs, req: RunRequest, placed: PlacedRu
     },
   );
 
+  // Generator agents on other machines: the run calls their engine instead of a local one; their
+  // services are removed on every way out (an interrupt while they start included).
+  const generators = generatorsRequest ? await openSwarmGenerators(generatorsRequest, runId, (line) => process.stderr.write(`${line}\n`), controller.signal) : null;
   const display = createDisplay(process.stderr);
-  const deps = runDeps(placed, req, {
+  const localDeps = runDeps(placed, req, {
     build: (docker, spec, opts) => buildWithProgress(docker, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null, ...opts }),
     save: (doc) => store.save(doc),
     log: (line) => display.log(line),
     progress: runProgress(display),
   });
+  const deps = generators ? { ...localDeps, engine: () => generators.engine } : localDeps;
 
   let failure: unknown = null;
   try {
@@ -124,7 +140,10 @@ async function measureAndReport(args: RunArgs, req: RunRequest, placed: PlacedRu
     failure = error;
   } finally {
     display.close();
+    await generators?.close().catch((error: unknown) => process.stderr.write(`warning: generator services of run ${runId} could not all be removed (${describeError(error)}); remove them with 'docker service rm' on the manager\n`));
   }
+  // A lost generator node is why the run failed: say so in one line, whatever noticed it first.
+  if (generators?.lost() && !(failure instanceof InterruptedError)) failure = generators.lost();
   measuring = false;
   // A save that failed (disk full) left run.json behind the run: give it a final status.
   if (store.behind) await finalise(store, failure instanceof InterruptedError ? 'interrupted' : 'failed');

@@ -76,7 +76,7 @@ export class OpenLoopEngine implements LoadEngine {
 
     const startEpochMs = Date.now();
     const onProgress = observer?.onProgress?.bind(observer);
-    const { results, cpuPercent } = workers === 1 ? await runInProcess(shareSpecs[0]!, signal, onProgress) : await runInWorkers(shareSpecs, signal, onProgress, notes);
+    const { results, cpuPercent } = await runShares(shareSpecs, { signal, onProgress, notes });
     return buildStep(spec, workers, pacing, results, cpuPercent, notes, startEpochMs);
   }
 }
@@ -96,10 +96,28 @@ export function parseTarget(baseUrl: string): Pick<ShareSpec, 'host' | 'port' | 
   };
 }
 
-interface Measured {
+export interface Measured {
   results: ShareResult[];
   /** CPU of the whole process over the run, percent of one core. */
   cpuPercent: number;
+}
+
+export interface ShareRunOptions {
+  signal?: AbortSignal | undefined;
+  onProgress?: OnProgress | undefined;
+  /**
+   * The schedule's start on the nowUs clock, asked once every connection is open; default: START_LEAD_US
+   * from then. A generator agent gives the instant the orchestrator chose for every node.
+   */
+  startAt?: () => number;
+  /** Caveats for the step (how the measuring threads were pinned). */
+  notes?: string[];
+}
+
+/** Runs shares: one in this thread, several in worker threads (one per share); results in share order. */
+export function runShares(specs: ShareSpec[], opts: ShareRunOptions = {}): Promise<Measured> {
+  const startAt = opts.startAt ?? (() => nowUs() + START_LEAD_US);
+  return specs.length === 1 ? runInProcess(specs[0]!, startAt, opts.signal, opts.onProgress) : runInWorkers(specs, startAt, opts.signal, opts.onProgress, opts.notes);
 }
 
 function cpuSince(cpu0: NodeJS.CpuUsage, wall0Us: number): number {
@@ -138,10 +156,10 @@ function progressTicker(startUs: number, poll: (emit: (parts: ShareProgress[]) =
   };
 }
 
-async function runInProcess(spec: ShareSpec, signal?: AbortSignal, onProgress?: OnProgress): Promise<Measured> {
+async function runInProcess(spec: ShareSpec, startAt: () => number, signal?: AbortSignal, onProgress?: OnProgress): Promise<Measured> {
   const share = new Share(spec);
   await share.connect();
-  const startUs = nowUs() + START_LEAD_US;
+  const startUs = startAt();
   const stopProgress = progressTicker(startUs, (emit) => emit([share.progress()]), onProgress);
   const onAbort = () => share.abort();
   // A listener on an already-aborted signal never fires: abort at once instead.
@@ -186,7 +204,7 @@ async function pinWorkers(tids: Array<number | null>, notes: string[]): Promise<
   notes.push(problems.length > 0 ? problems.join('; ') : `measuring threads pinned one per CPU: ${cpus.slice(0, tids.length).join(', ')}`);
 }
 
-async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal, onProgress?: OnProgress, notes: string[] = []): Promise<Measured> {
+async function runInWorkers(specs: ShareSpec[], startAt: () => number, signal?: AbortSignal, onProgress?: OnProgress, notes: string[] = []): Promise<Measured> {
   const workers = specs.map(spawnWorker);
   const post = (msg: ToWorker) => workers.forEach((w) => w.postMessage(msg));
   const onAbort = () => post({ type: 'abort' });
@@ -228,7 +246,7 @@ async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal, onProgress
     else signal?.addEventListener('abort', onAbort, { once: true });
     const cpu0 = process.cpuUsage();
     const wall0 = nowUs();
-    const startUs = nowUs() + START_LEAD_US;
+    const startUs = startAt();
     post({ type: 'start', startUs });
     stopProgress = progressTicker(
       startUs,
@@ -247,7 +265,7 @@ async function runInWorkers(specs: ShareSpec[], signal?: AbortSignal, onProgress
   }
 }
 
-function sumCounts(all: Counts[]): Counts {
+export function sumCounts(all: Counts[]): Counts {
   const total: Counts = { sent: 0, completed: 0, errors: 0, timeouts: 0, non2xx: 0, errorsByKind: {}, late: 0, dropped: 0, intended: 0, connectFailures: 0 };
   for (const c of all) {
     total.intended! += c.intended ?? 0;
@@ -274,7 +292,21 @@ function intervalLog(results: ShareResult[], intervalMs: number, startEpochMs: n
   return encodeIntervalLog(intervals, startEpochMs, 'httpbench corrected latency per interval, values in µs; Interval_Max in ms');
 }
 
-function buildStep(spec: StepSpec, workers: number, pacing: Pacing, results: ShareResult[], cpuPercent: number, notes: string[], startEpochMs: number): EngineStep {
+/**
+ * One step from its shares' results: counts summed, histograms merged exactly. `busyThreads` is how
+ * many threads the shares' spinning may keep busy (default: this process's threads on its CPUs; the
+ * generator cluster passes the nodes' own figures).
+ */
+export function buildStep(
+  spec: StepSpec,
+  workers: number,
+  pacing: Pacing,
+  results: ShareResult[],
+  cpuPercent: number,
+  notes: string[],
+  startEpochMs: number,
+  busyThreads: number = Math.min(workers, affinityCpuCount()),
+): EngineStep {
   const open = spec.rateRps !== null;
   const spin = pacing === 'spin';
   const counts = sumCounts(results.map((r) => r.counts));
@@ -288,7 +320,6 @@ function buildStep(spec: StepSpec, workers: number, pacing: Pacing, results: Sha
   const achievedRps = counts.completed / durationS;
   const droppedByGenerator = results.reduce((s, r) => s + r.droppedByGenerator, 0);
   const latenessP = percentilesUs(lateness);
-  const busyThreads = Math.min(workers, affinityCpuCount());
   // Spin pacing: the threads are 100 % busy by design; what they spent working is the saturation signal.
   const workCpuPercent = spin ? workPercent(results) : cpuPercent;
   const verdict = generatorBound({

@@ -2,9 +2,8 @@
  * A share: the connections one thread drives, their common pacer, and the drain at the end.
  * The engine runs one share in-process (workers = 1) or one per worker thread.
  *
- * Schedule: the global rate R is split evenly over all C connections (of every share), so each
- * connection sends every C/R s; connection g (global index) is offset by g/R s, which staggers the
- * connections into one evenly spaced stream of R requests/s.
+ * Schedule: schedule.ts (connection g of C sends at g/R + k·C/R s), the same function for every share,
+ * so shares on threads or machines together send the one-machine schedule.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { PercentilesUs } from '../../schema/run.ts';
@@ -13,6 +12,7 @@ import type { IdsSpec } from '../types.ts';
 import { nowUs } from './clock.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
 import { Recorder, STALL_THRESHOLD_US, type EncodedRecorder } from './recorder.ts';
+import { connectionPeriodUs, connectionPhaseUs, slotsWithin } from './schedule.ts';
 
 /**
  * Pacing, two modes.
@@ -120,7 +120,7 @@ export class Share {
 
   constructor(private readonly spec: ShareSpec) {
     const open = spec.rateRps !== null;
-    const periodUs = open ? (spec.totalConnections * 1e6) / spec.rateRps! : 0;
+    const periodUs = open ? connectionPeriodUs(spec.totalConnections, spec.rateRps!) : 0;
     this.recorder = new Recorder(spec.intervalMs * 1000, open);
     const threadRate = open ? (spec.rateRps! * spec.connectionIndices.length) / spec.totalConnections : 0;
     this.spinWindowUs = spec.spinWindowUs ?? spinWindowFor(threadRate);
@@ -146,7 +146,7 @@ export class Share {
       onBusy: () => share.wake?.(),
     };
     const indices = [...spec.connectionIndices].sort((a, b) => a - b);
-    this.connections = indices.map((g) => new Connection(open ? (g * 1e6) / spec.rateRps! : 0, this.ctx));
+    this.connections = indices.map((g) => new Connection(open ? connectionPhaseUs(g, spec.rateRps!) : 0, this.ctx));
   }
 
   /** Opens every connection before the schedule starts, so connect time never lands in a latency. */
@@ -397,8 +397,7 @@ export class Share {
   /** Slots of a connection intended before the end of the schedule. */
   private scheduledSlots(c: Connection): number {
     if (this.ctx.periodUs === 0) return c.sent; // closed loop: nothing is scheduled ahead
-    const span = this.ctx.endUs - this.ctx.startUs - c.phaseUs;
-    return span > 0 ? Math.ceil(span / this.ctx.periodUs) : 0;
+    return slotsWithin(c.phaseUs, this.ctx.periodUs, this.ctx.endUs - this.ctx.startUs);
   }
 }
 
