@@ -74,7 +74,7 @@ export function contentionPeakPercent(c: Contention | undefined): number | null 
 
 /** How quiet the machine was over a run: counts of measured and contended steps, and the worst one. */
 export interface RunContention {
-  /** Steps (target steps and calibration steps) with contention figures. */
+  /** Steps (target steps, calibration steps and the ceiling) with contention figures. */
   measured: number;
   contended: number;
   /** The contended step with the largest share, described. */
@@ -83,6 +83,8 @@ export interface RunContention {
 
 export function runContention(doc: RunDocument): RunContention {
   const steps: Array<{ label: string; contention: Contention | undefined }> = [];
+  const ceiling = doc.calibration?.ceiling;
+  if (ceiling) steps.push({ label: 'the load-side ceiling', contention: ceiling.contention });
   for (const s of doc.calibration?.steps ?? []) steps.push({ label: `calibration at ${formatNumber(s.offeredRps)} req/s`, contention: s.contention });
   for (const t of doc.targets) {
     for (const s of t.steps) {

@@ -9,7 +9,7 @@ import type { RunDocument } from '../schema/run.ts';
 import type { Percentile } from '../schema/percentiles.ts';
 import type { GroupSummary, RateSummary } from '../analysis/summary.ts';
 import type { VerdictsDocument } from '../schema/verdicts.ts';
-import { contentionHeadline } from '../analysis/contention.ts';
+import { contentionHeadline, contentionReason } from '../analysis/contention.ts';
 import { atScaleRate, matchesRate } from '../analysis/step-rules.ts';
 import { bytesGiB, formatMsFromUs, formatRatio, formatRps } from '../util/format.ts';
 import { fmt, skippedByDesign } from './common.ts';
@@ -118,10 +118,13 @@ function ratios(doc: RunDocument, groups: GroupSummary[]): string[] {
 function loadSide(doc: RunDocument): string | null {
   const c = doc.calibration?.ceiling;
   if (!c) return null;
+  const contended = contentionReason(c.contention);
   const limited = c.limitedBy === 'generator' ? "the generator's own limit" : c.limitedBy === 'calibration server' ? 'limited by the calibration server (the generator reaches at least this)' : 'limited by neither CPU';
   return (
     `ceiling ${formatRps(c.achievedRps)} req/s (${c.engine}, ${c.workers} thread${c.workers === 1 ? '' : 's'}, ${c.connections} connections, closed loop against the calibration server; ${limited}); ` +
-    `a figure within ${Math.round(c.marginFraction * 100)} % of it is marked "≥"`
+    `a figure within ${Math.round(c.marginFraction * 100)} % of it is marked "≥"` +
+    // A busy machine lowers the ceiling: more figures are then marked "≥" than need be, never fewer.
+    (contended === null ? '' : `; measured while contended (${contended}): it may be low, and the "≥" marks generous`)
   );
 }
 

@@ -92,6 +92,7 @@ async function measureCeiling(input: RunInput, deps: RunDeps, server: RunningTar
   // A short warm-up, as the targets get: the first second of a fresh server is not its steady state.
   await engine.runStep({ ...spec, durationS: Math.min(1, spec.durationS) }, signal);
   throwIfAborted(signal);
+  const cpuWindow = (await deps.contention?.open()) ?? null;
   const sampler = server.sampleResources();
   let resources: Awaited<ReturnType<ResourceSampler['stop']>> | null = null;
   let step: EngineStep;
@@ -101,6 +102,8 @@ async function measureCeiling(input: RunInput, deps: RunDeps, server: RunningTar
     // The server's CPU only says what limited the ceiling: a sampling error leaves it unknown.
     resources = sampler ? await sampler.stop().catch(() => null) : null;
   }
+  // A busy machine lowers the ceiling, and with it every "≥" it decides: the run's quiet line counts it.
+  const contention = cpuWindow?.close().figures(resources?.cpuPercent ?? null) ?? null;
   const work = step.generator.workCpuPercent ?? step.generator.cpuPercent;
   const threads = step.generator.workers;
   const serverCpu = resources?.cpuPercent ?? null;
@@ -116,6 +119,7 @@ async function measureCeiling(input: RunInput, deps: RunDeps, server: RunningTar
     generatorWorkCpuPercent: Math.round(work * 10) / 10,
     serverCpuPercent: serverCpu === null ? null : Math.round(serverCpu * 10) / 10,
     marginFraction: CEILING_MARGIN,
+    ...(contention ? { contention } : {}),
   };
 }
 

@@ -360,6 +360,8 @@ export const CeilingSchema = z.strictObject({
   serverCpuPercent: z.number().nonnegative().nullable(),
   /** A figure at or above (1 − marginFraction) × achievedRps is marked as the load side's ("≥"). */
   marginFraction: z.number().min(0).max(1),
+  /** Other processes' and the hypervisor's use of the CPUs while it was measured; absent in older runs or off Linux. */
+  contention: ContentionSchema.optional(),
 });
 export type Ceiling = z.infer<typeof CeilingSchema>;
 

@@ -135,6 +135,21 @@ describe('the step flags and the headline', () => {
     expect(buildReportModel(doc).headline.contention).toBe(line);
   });
 
+  it('counts the load-side ceiling as a step, and says in the load-side line when it was contended', () => {
+    const doc = makeDoc([go(), py()], { claims: [] });
+    const ceiling = {
+      achievedRps: 40_000, engine: 'openloop' as const, connections: 64, workers: 1, durationS: 3,
+      limitedBy: 'generator' as const, generatorWorkCpuPercent: 95, serverCpuPercent: 60, marginFraction: 0.1,
+    };
+    doc.calibration = { server: 's', cpuset: '1', connections: 50, workers: 1, pacing: 'spin', durationS: 2, steps: [], error: null, ceiling: { ...ceiling, contention: figures(30) } };
+    expect(runContention(doc)).toMatchObject({ measured: 1, contended: 1, worst: { label: 'the load-side ceiling', percent: 30 } });
+    const model = buildReportModel(doc);
+    expect(model.headline.loadSide).toContain("; measured while contended (other processes took 30 % of the generator's CPU 0): it may be low");
+    doc.calibration.ceiling = { ...ceiling, contention: figures(3) };
+    expect(runContention(doc)).toMatchObject({ measured: 1, contended: 0 });
+    expect(buildReportModel(doc).headline.loadSide).not.toContain('contended');
+  });
+
   it('says nothing for a quiet run or one recorded before contention was measured', () => {
     expect(contentionHeadline(makeDoc([go({ at10k: figures(2), max: figures(9) })], { claims: [] }))).toBeNull();
     expect(contentionHeadline(makeDoc([go()], { claims: [] }))).toBeNull();
