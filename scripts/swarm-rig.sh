@@ -23,6 +23,8 @@
 # Needs root, iproute2, util-linux (nsenter, unshare), docker.io, and the main engine with
 # httpbench/go-chi (httpbench build go-chi) and the node base or its stand-in.
 set -euo pipefail
+# shellcheck source=rig-lib.sh
+source "$(dirname "$0")/rig-lib.sh"
 
 NET=198.18.2
 LOAD_NS=hb-sw-load
@@ -193,12 +195,7 @@ down() {
     ip netns pids "$(ns "$n")" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
   done
   for n in load "${NODES[@]}"; do ip netns del "$(ns "$n")" 2>/dev/null || true; done
-  for dir in "$DATA_DIR" "$RUN_DIR"; do
-    if [ -d "$dir" ]; then
-      { grep -o " $dir[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-      rm -rf "$dir"
-    fi
-  done
+  remove_rig_dirs "$DATA_DIR" "$RUN_DIR"
   say "down"
 }
 

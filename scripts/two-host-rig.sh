@@ -14,6 +14,8 @@
 # Needs root, iproute2 (ip), util-linux (nsenter), docker.io (dockerd), openssh-server (sshd) and a
 # running main engine.
 set -euo pipefail
+# shellcheck source=rig-lib.sh
+source "$(dirname "$0")/rig-lib.sh"
 
 TARGET_NS=${HB_TARGET_NS:-hb-target}
 LOAD_NS=${HB_LOAD_NS:-hb-load}
@@ -244,13 +246,7 @@ down() {
   for pid in $(pgrep -f "containerd --config $DATA_DIR/exec/" || true); do kill "$pid" 2>/dev/null || true; done
   ip netns del "$LOAD_NS" 2>/dev/null || true
   ip netns del "$TARGET_NS" 2>/dev/null || true
-  # Mounts dockerd left under its roots (overlay, netns bind mounts) must go before the files.
-  for dir in "$DATA_DIR" "$RUN_DIR"; do
-    if [ -d "$dir" ]; then
-      { grep -o " $dir[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-      rm -rf "$dir"
-    fi
-  done
+  remove_rig_dirs "$DATA_DIR" "$RUN_DIR"
   say "down"
 }
 

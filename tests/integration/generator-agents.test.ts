@@ -16,6 +16,7 @@ import type { StepSpec } from '../../src/load/types.ts';
 import { decodeHistogram } from '../../src/samples/histogram.ts';
 import { startFakeServer, type FakeServer } from '../helpers/fake-server.ts';
 import { ROOT } from '../helpers/cli.ts';
+import { stepSpec as baseStepSpec } from '../helpers/step-spec.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 let server: FakeServer | undefined;
@@ -40,19 +41,7 @@ async function startAgents(n: number): Promise<GeneratorNode[]> {
 }
 
 function stepSpec(url: string, over: Partial<StepSpec> = {}): StepSpec {
-  return {
-    baseUrl: url,
-    pathTemplate: '/users/{id}',
-    ids: { distribution: 'uniform', min: 1, max: 100, zipfS: 1.1, seed: 1 },
-    rateRps: 200,
-    durationS: 1,
-    connections: 8,
-    workers: 1,
-    timeoutMs: 1000,
-    generatorCpuset: null,
-    pacing: 'sleep',
-    ...over,
-  };
+  return baseStepSpec(url, { pacing: 'sleep', ...over });
 }
 
 describe('generator agents (cluster engine)', () => {

@@ -7,6 +7,7 @@ import * as hdr from 'hdr-histogram-js';
 import { OpenLoopEngine } from '../../src/load/openloop/engine.ts';
 import type { StepSpec } from '../../src/load/types.ts';
 import { startFakeServer, type FakeServer, type FakeServerOptions } from '../helpers/fake-server.ts';
+import { stepSpec } from '../helpers/step-spec.ts';
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -16,18 +17,7 @@ afterEach(async () => {
 
 async function run(serverOptions: FakeServerOptions, step: Partial<StepSpec>) {
   server = await startFakeServer(serverOptions);
-  const spec: StepSpec = {
-    baseUrl: server.url,
-    pathTemplate: '/users/{id}',
-    ids: { distribution: 'uniform', min: 1, max: 100, zipfS: 1.1, seed: 1 },
-    rateRps: 200,
-    durationS: 1,
-    connections: 8,
-    workers: 1,
-    timeoutMs: 1000,
-    generatorCpuset: null,
-    ...step,
-  };
+  const spec: StepSpec = stepSpec(server.url, step);
   const t0 = performance.now();
   const result = await new OpenLoopEngine().runStep(spec);
   return { result, wallMs: performance.now() - t0 };
