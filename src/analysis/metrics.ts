@@ -24,6 +24,7 @@
 import type { Step, TargetResult } from '../schema/run.ts';
 import type { ThresholdKey } from '../scenario/compare.ts';
 import { formatMB, formatMs, formatMsFromUs, formatPercent, formatRps } from '../util/format.ts';
+import { readMaxThroughput } from './read-run.ts';
 import { commonLatencyKind, intendedRequests, isUsable, matchesRate, unservedRequests } from './step-rules.ts';
 
 /** Unit of a metric's values: requests/s, microseconds, bytes, milliseconds, a fraction of 1. */
@@ -79,10 +80,6 @@ const formatByUnit: Record<MetricUnit, (v: number) => string> = {
 
 const value = (v: number | null | undefined, caveats: string[] = []): MetricReading => ({ value: v ?? null, caveats });
 
-function closedLoopStep(r: TargetResult): Step | undefined {
-  return r.steps.find((s) => s.kind === 'max');
-}
-
 /**
  * Requests answered 2xx per second of the step: what the target served. achievedRps counts every
  * completed response, a 500 included (run.json keeps that meaning); a 500 served nobody.
@@ -108,7 +105,11 @@ export const RUN_METRICS: readonly RunMetric[] = [
     direction: 'higher-is-better',
     family: 'throughput',
     format: formatByUnit.rps,
-    read: (r) => value(r.maxThroughputRps, closedLoopStep(r)?.generator.bound ? [GENERATOR_BOUND_NOTE] : []),
+    // The reader claims and thresholds use (read-run.ts): a bound when the generator was the limit.
+    read: (r) => {
+      const reading = readMaxThroughput(r);
+      return value(r.maxThroughputRps, reading.ok && reading.boundReason !== undefined ? [GENERATOR_BOUND_NOTE] : []);
+    },
   },
   {
     scope: 'run',
