@@ -83,7 +83,7 @@ export interface MetricComparison {
 export interface GroupComparison {
   target: string;
   configuration: string;
-  /** Completed repetitions on each side. */
+  /** Usable repetitions on each side (completed, or interrupted with the steps they finished: step-rules isUsable). */
   baselineRuns: number;
   candidateRuns: number;
   metrics: MetricComparison[];
