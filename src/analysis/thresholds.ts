@@ -36,45 +36,17 @@ import { formatRps, formatWithUnit } from '../util/format.ts';
 
 type Unit = ThresholdFigure['unit'];
 
-const PERCENTILE: Partial<Record<ThresholdMetric, Percentile>> = { p50Ms: 'p50', p90Ms: 'p90', p95Ms: 'p95', p99Ms: 'p99', p999Ms: 'p999' };
-
-export function unitOfMetric(metric: ThresholdMetric): Unit {
-  switch (metric) {
-    case 'maxRps':
-    case 'sustainableRps':
-      return 'req/s';
-    case 'errorRate':
-      return 'fraction';
-    case 'memoryPeakMiB':
-      return 'MiB';
-    case 'imageSizeMB':
-      return 'MB';
-    default:
-      return 'ms';
-  }
-}
-
 export const formatThresholdValue = (value: number, unit: Unit): string => formatWithUnit(value, unit);
 
-const METRIC_LABEL: Record<ThresholdMetric, string> = {
-  p50Ms: 'p50',
-  p90Ms: 'p90',
-  p95Ms: 'p95',
-  p99Ms: 'p99',
-  p999Ms: 'p99.9',
-  errorRate: 'error rate',
-  maxRps: 'max throughput',
-  sustainableRps: 'sustainable throughput',
-  memoryPeakMiB: 'memory peak',
-  imageSizeMB: 'image size',
-  coldStartMs: 'cold start',
-};
+export function unitOfMetric(metric: ThresholdMetric): Unit {
+  return THRESHOLD_METRICS[metric].unit;
+}
 
 /** "go-chi/all-cores p99 at 10,000 req/s < 2 ms". */
 export function thresholdText(t: Threshold): string {
   const who = t.configuration ? `${t.target}/${t.configuration}` : t.target;
   const at = t.atRps !== undefined ? ` at ${formatRps(t.atRps)} req/s` : '';
-  return `${who} ${METRIC_LABEL[t.metric]}${at} ${t.op} ${formatThresholdValue(t.value, unitOfMetric(t.metric))}`;
+  return `${who} ${THRESHOLD_METRICS[t.metric].label}${at} ${t.op} ${formatThresholdValue(t.value, unitOfMetric(t.metric))}`;
 }
 
 /** Rule 3 on an interval, in the threshold's words: the one judge (judge.ts) decides. */
@@ -97,36 +69,68 @@ function notOffered(r: TargetResult, rate: number): string {
   return `repetition ${r.repetition}: no step at ${formatRps(rate)} req/s`;
 }
 
-/** One repetition's reading of the threshold's metric, through the readers claims use too. */
-function readingOf(t: Threshold, r: TargetResult, doc: RunDocument): Reading {
-  const rep = `repetition ${r.repetition}`;
-  const contended = contendedStepsOf(t, r);
-  if (contended !== null) return { ok: false, reason: `${rep}: ${contended}`, brief: 'contended' };
-  switch (t.metric) {
-    case 'maxRps': {
+/** A threshold metric: its words, its unit, and how one repetition is read for it. */
+interface ThresholdMetricSpec {
+  label: string;
+  unit: Unit;
+  read: (t: Threshold, r: TargetResult, doc: RunDocument) => Reading;
+}
+
+/** A latency percentile at the threshold's rate (atRateReading). */
+const latency = (label: string, percentile: Percentile): ThresholdMetricSpec => ({ label, unit: 'ms', read: (t, r, doc) => atRateReading(t, r, doc, percentile) });
+
+/**
+ * Every metric a threshold can name, once: adding one is an entry here (and its name in the
+ * scenario's schema). The figures come from the readers claims use too (read-run.ts, read-latency.ts).
+ */
+const THRESHOLD_METRICS: Record<ThresholdMetric, ThresholdMetricSpec> = {
+  p50Ms: latency('p50', 'p50'),
+  p90Ms: latency('p90', 'p90'),
+  p95Ms: latency('p95', 'p95'),
+  p99Ms: latency('p99', 'p99'),
+  p999Ms: latency('p99.9', 'p999'),
+  errorRate: { label: 'error rate', unit: 'fraction', read: (t, r, doc) => atRateReading(t, r, doc, null) },
+  maxRps: {
+    label: 'max throughput',
+    unit: 'req/s',
+    read: (_t, r) => {
       const reading = readMaxThroughput(r);
       return reading.ok && reading.boundReason !== undefined ? { ...reading, note: 'generator-bound: a lower bound' } : reading;
-    }
-    case 'sustainableRps': {
-      if (r.sustainableRps !== null) {
-        return r.sustainableIsLowerBound ? { ok: true, iv: { lo: r.sustainableRps, hi: Infinity }, note: 'found while generator-bound: a lower bound' } : { ok: true, iv: exact(r.sustainableRps) };
-      }
-      const lowest = openLoopSteps(r.steps)[0];
-      if (lowest?.saturated) return { ok: true, iv: { lo: 0, hi: lowest.offeredRps! }, note: `even the lowest rate (${formatRps(lowest.offeredRps!)} req/s) saturated: an upper bound` };
-      return { ok: false, reason: `${rep}: no sustainable rate was found`, brief: 'no sustainable rate' };
-    }
-    case 'memoryPeakMiB':
-      return r.memory === null ? { ok: false, reason: `${rep}: memory was not measured (url: target or no stats)`, brief: 'memory not measured' } : readScalar(r.memory.peakBytes / 1048576, 'peak memory', r);
-    case 'imageSizeMB': {
-      if (r.image === null) return { ok: false, reason: `${rep}: no image (url: target or build failed)`, brief: 'no image' };
+    },
+  },
+  sustainableRps: { label: 'sustainable throughput', unit: 'req/s', read: (_t, r) => readSustainable(r) },
+  memoryPeakMiB: {
+    label: 'memory peak',
+    unit: 'MiB',
+    read: (_t, r) => (r.memory === null ? { ok: false, reason: `repetition ${r.repetition}: memory was not measured (url: target or no stats)`, brief: 'memory not measured' } : readScalar(r.memory.peakBytes / 1048576, 'peak memory', r)),
+  },
+  imageSizeMB: {
+    label: 'image size',
+    unit: 'MB',
+    read: (_t, r) => {
+      if (r.image === null) return { ok: false, reason: `repetition ${r.repetition}: no image (url: target or build failed)`, brief: 'no image' };
       const reading = readImageSizeMB(r, 'the image the threshold is about');
       return reading.ok && reading.caveat ? { ...reading, note: 'built on a stand-in base' } : reading;
-    }
-    case 'coldStartMs':
-      return readScalar(r.coldStartMs, 'cold start', r);
-    default:
-      return atRateReading(t, r, doc);
+    },
+  },
+  coldStartMs: { label: 'cold start', unit: 'ms', read: (_t, r) => readScalar(r.coldStartMs, 'cold start', r) },
+};
+
+/** The sustainable rate: a lower bound when found while generator-bound, an upper one when even the lowest rate saturated. */
+function readSustainable(r: TargetResult): Reading {
+  if (r.sustainableRps !== null) {
+    return r.sustainableIsLowerBound ? { ok: true, iv: { lo: r.sustainableRps, hi: Infinity }, note: 'found while generator-bound: a lower bound' } : { ok: true, iv: exact(r.sustainableRps) };
   }
+  const lowest = openLoopSteps(r.steps)[0];
+  if (lowest?.saturated) return { ok: true, iv: { lo: 0, hi: lowest.offeredRps! }, note: `even the lowest rate (${formatRps(lowest.offeredRps!)} req/s) saturated: an upper bound` };
+  return { ok: false, reason: `repetition ${r.repetition}: no sustainable rate was found`, brief: 'no sustainable rate' };
+}
+
+/** One repetition's reading of the threshold's metric; a contended step reads nothing. */
+function readingOf(t: Threshold, r: TargetResult, doc: RunDocument): Reading {
+  const contended = contendedStepsOf(t, r);
+  if (contended !== null) return { ok: false, reason: `repetition ${r.repetition}: ${contended}`, brief: 'contended' };
+  return THRESHOLD_METRICS[t.metric].read(t, r, doc);
 }
 
 /** Rule 3: why the figure rests on a step the machine's neighbours shared, or null. */
@@ -144,7 +148,8 @@ function contendedStepsOf(t: Threshold, r: TargetResult): string | null {
   return null;
 }
 
-function atRateReading(t: Threshold, r: TargetResult, doc: RunDocument): Reading {
+/** A figure of the open-loop step at the threshold's rate: a latency percentile, or (percentile null) the error rate. */
+function atRateReading(t: Threshold, r: TargetResult, doc: RunDocument, percentile: Percentile | null): Reading {
   const rate = t.atRps!;
   const step = stepAt(r, rate);
   if (step === undefined) return { ok: false, reason: notOffered(r, rate), brief: 'never offered' };
@@ -152,7 +157,7 @@ function atRateReading(t: Threshold, r: TargetResult, doc: RunDocument): Reading
   if (step.generator.bound) {
     return { ok: false, reason: `${where}: the generator was the limit (${step.generator.boundReasons.join('; ') || 'generator-bound'}), so the step's figures are not the target's`, brief: 'generator-bound' };
   }
-  if (t.metric === 'errorRate') {
+  if (percentile === null) {
     // Scheduled sends never made (dropped) were the most delayed of all: they count as failed. Over the
     // intended requests, as claims count them (step-rules.ts: one denominator for both).
     if (step.counts.sent + step.counts.dropped === 0) return { ok: false, reason: `${where}: no request was sent`, brief: 'nothing sent' };
@@ -160,7 +165,7 @@ function atRateReading(t: Threshold, r: TargetResult, doc: RunDocument): Reading
     return { ok: true, iv: exact(intended === 0 ? 0 : unservedRequests(step) / intended) };
   }
   // Latency: one reader for claims and thresholds (read-latency.ts), every caveat included.
-  const reading = readStepLatency(step, PERCENTILE[t.metric]!, { op: t.op, value: t.value }, `${formatRps(step.offeredRps!)} req/s`, doc);
+  const reading = readStepLatency(step, percentile, { op: t.op, value: t.value }, `${formatRps(step.offeredRps!)} req/s`, doc);
   return reading.ok ? reading : { ...reading, reason: `repetition ${r.repetition}: ${reading.reason}` };
 }
 
