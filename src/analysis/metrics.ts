@@ -24,6 +24,8 @@
 import type { Step, TargetResult } from '../schema/run.ts';
 import type { ThresholdKey } from '../scenario/compare.ts';
 import { formatMB, formatMs, formatMsFromUs, formatPercent, formatRps } from '../util/format.ts';
+import { TAIL_FRACTION } from '../schema/percentiles.ts';
+import { stepContention } from './contention.ts';
 import { readMaxThroughput } from './read-run.ts';
 import { commonLatencyKind, intendedRequests, isUsable, matchesRate, unservedRequests } from './step-rules.ts';
 
@@ -94,7 +96,14 @@ export function unservedRate(step: Pick<Step, 'counts' | 'offeredRps' | 'duratio
   return intended === 0 ? 0 : Math.min(1, unservedRequests(step) / intended);
 }
 
-const stepBound = (s: Step): string[] => (s.generator.bound ? [GENERATOR_BOUND_NOTE] : []);
+/**
+ * Why a step's figures are not the target's to compare: the generator was the limit, or the
+ * machine's neighbours took the CPUs (analysis/contention.ts, the rule claims and thresholds use).
+ */
+function stepCaveats(s: Step): string[] {
+  const contended = stepContention(s);
+  return [...(s.generator.bound ? [GENERATOR_BOUND_NOTE] : []), ...(contended !== null ? [`contended (${contended}), not comparable`] : [])];
+}
 
 export const RUN_METRICS: readonly RunMetric[] = [
   {
@@ -108,7 +117,9 @@ export const RUN_METRICS: readonly RunMetric[] = [
     // The reader claims and thresholds use (read-run.ts): a bound when the generator was the limit.
     read: (r) => {
       const reading = readMaxThroughput(r);
-      return value(r.maxThroughputRps, reading.ok && reading.boundReason !== undefined ? [GENERATOR_BOUND_NOTE] : []);
+      const bound = reading.ok && reading.boundReason !== undefined ? [GENERATOR_BOUND_NOTE] : [];
+      const contended = reading.ok && reading.caveat !== undefined ? [`${reading.caveat.brief}, not comparable`] : [];
+      return value(r.maxThroughputRps, [...bound, ...contended]);
     },
   },
   {
@@ -163,7 +174,12 @@ const latencyMetric = (p: 'p50' | 'p95' | 'p99'): StepMetric => ({
   family: p,
   percentile: p,
   format: formatByUnit.us,
-  read: (s, kind) => value(s.latencyUs[kind]?.[p], stepBound(s)),
+  // Percentiles are of the completed requests: when more failed or went unsent than the tail, the
+  // figure is only a lower bound of the target's (read-latency.ts), so a change in it means nothing.
+  read: (s, kind) => {
+    const tail = unservedRate(s) > TAIL_FRACTION[p] ? [`more than the ${p} tail failed or went unsent (${formatPercent(unservedRate(s), 1)}): a lower bound, not comparable`] : [];
+    return value(s.latencyUs[kind]?.[p], [...stepCaveats(s), ...tail]);
+  },
 });
 
 export const STEP_METRICS: readonly StepMetric[] = [
@@ -175,7 +191,7 @@ export const STEP_METRICS: readonly StepMetric[] = [
     direction: 'higher-is-better',
     family: 'achievedRps',
     format: formatByUnit.rps,
-    read: (s) => value(s.achievedRps, stepBound(s)),
+    read: (s) => value(s.achievedRps, stepCaveats(s)),
   },
   {
     scope: 'step',
@@ -185,7 +201,7 @@ export const STEP_METRICS: readonly StepMetric[] = [
     direction: 'higher-is-better',
     family: 'achievedRps',
     format: formatByUnit.rps,
-    read: (s) => value(served2xxRps(s), stepBound(s)),
+    read: (s) => value(served2xxRps(s), stepCaveats(s)),
   },
   latencyMetric('p50'),
   latencyMetric('p95'),
@@ -204,7 +220,7 @@ export const FAILURE_RATE: StepMetric = {
   direction: 'lower-is-better',
   family: 'achievedRps',
   format: formatByUnit.fraction,
-  read: (s) => value(unservedRate(s), stepBound(s)),
+  read: (s) => value(unservedRate(s), stepCaveats(s)),
 };
 
 export const METRICS: readonly Metric[] = [...RUN_METRICS, ...STEP_METRICS, FAILURE_RATE];

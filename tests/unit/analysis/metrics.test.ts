@@ -41,6 +41,18 @@ describe('the metric registry', () => {
     const bound = makeTarget({ name: 'go-chi', configuration: 'c', steps: [makeStep({ offeredRps: 1000, achievedRps: 800, generatorBound: true })] });
     expect(readGroup(metricById('p99Us')!, [bound], 1000).caveats).toEqual(['generator-bound, not comparable']);
   });
+
+  it('latency read where more requests failed than its tail, or on a contended step, is a caveat, not a value to compare', () => {
+    const failing = makeStep({ offeredRps: 1000, achievedRps: 1000, failed: 100 });
+    const t = makeTarget({ name: 'go-chi', configuration: 'c', steps: [failing] });
+    // 100 of 5,000 intended = 2 %: beyond the p99 tail (1 %), within the p95 tail (5 %).
+    expect(readGroup(metricById('p99Us')!, [t], 1000).caveats).toEqual(['more than the p99 tail failed or went unsent (2.0 %): a lower bound, not comparable']);
+    expect(readGroup(metricById('p95Us')!, [t], 1000).caveats).toEqual([]);
+    const contention = { intervalMs: 10_000, generatorCpus: '0', generatorCpusOtherPercent: 40, generatorCpusStealPercent: 0, targetCpus: '1', targetCpusOtherPercent: 0, targetCpusStealPercent: 0 };
+    const busy = makeTarget({ name: 'go-chi', configuration: 'c', steps: [{ ...makeStep({ kind: 'max', achievedRps: 20000 }), contention }, { ...makeStep({ offeredRps: 1000, achievedRps: 1000 }), contention }] });
+    expect(readGroup(metricById('p50Us')!, [busy], 1000).caveats[0]).toMatch(/^contended \(.+\), not comparable$/);
+    expect(readGroup(metricById('maxThroughputRps')!, [busy]).caveats[0]).toMatch(/^the machine was busy during the closed-loop step .+, not comparable$/);
+  });
 });
 
 describe('compare reads through the registry', () => {

@@ -28,6 +28,8 @@ describe('the gate judges failures and capacity (issue 22)', () => {
     expect(regressed('/served2xxRps')).toBe(4);
     // The closed loop answered 500s just as fast: its throughput hides it, its non-2xx share does not.
     expect(regressed('max/non2xxRate')).toBe(2);
+    // Latency of the 500s is not the service's: every latency row is left unjudged, never "unchanged".
+    expect(rows.filter((m) => /\/p\d+Us$/.test(m.id)).every((m) => m.method === 'not-comparable' && m.notes[0]!.includes('tail failed or went unsent'))).toBe(true);
     // achievedRps still counts the 500s as completed: unchanged, which is why 2xx throughput exists.
     expect(rows.filter((m) => m.id.endsWith('/achievedRps')).every((m) => m.verdict !== 'regressed')).toBe(true);
     const note = rows.find((m) => m.id === 'rate-200rps/failureRate' && m.verdict === 'regressed')!.notes[0]!;
