@@ -5,19 +5,26 @@
  *
  * A metric is read per repetition (`TargetResult`) and, for a step metric, at one open-loop step.
  * `readGroup` reads it over the repetitions of one (target, configuration) by the shared rules of
- * step-rules.ts: only usable repetitions count (`isUsable`), a step is "at" a rate within 1 %
- * (`matchesRate`; knee refinements included), and a generator-bound step measures the generator,
- * so its figures are a caveat, never a value to judge.
+ * step-rules.ts: only usable repetitions count (`isUsable`), a scheduled step is "at" a rate within
+ * 1 % (`matchesRate`; knee refinements are left out, their rates come from a search), and a figure
+ * that is not the target's is a caveat, never a value to judge: a generator-bound or contended step
+ * (contention.ts), a latency percentile of a step where more requests failed or went unsent than
+ * its tail (read-latency.ts reads the same rule as a lower bound).
  *
  * API (for compare, ab and the lead):
  *   METRICS                      every metric, run-level first, then per step
  *   metricById(id)               one entry, or undefined
- *   readGroup(metric, results, rateRps?) → { values, caveats, steps }
+ *   scheduledRates(results)      the rates to pair, lowest first, each once (±1 %)
+ *   readGroup(metric, results, rateRps?, latency?) → { values, caveats, steps }
+ *     rateRps required for a step metric; latency = 'corrected' | 'uncorrected' (default: corrected
+ *             only when every step read has it — latencyKindOf)
  *     values  one number per usable repetition that measured it, in the metric's unit
  *     caveats why some repetition's figure is not comparable (generator-bound, a lower bound…);
  *             non-empty means "do not judge a change on these values"
  *     steps   the steps read (step metrics), for rules that need more than the value
  *   metric.format(value)         the value with its unit, through util/format.ts
+ *   FAILURE_RATE, served2xxRps(step), unservedRate(step)   failures and 2xx throughput of a step
+ *             (compare/gate.ts judges failures against the error budget, not by a percentage)
  *
  * Adding a metric is one entry here plus its test; compare (compare/group.ts) judges every entry.
  */
