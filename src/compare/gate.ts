@@ -149,5 +149,8 @@ export function nothingComparable(groups: readonly GroupComparison[], openLoopSt
   if (load.length > 0 && load.every((m) => m.notes.includes(GENERATOR_BOUND_NOTE))) {
     return `nothing comparable: every load step measured on both sides was generator-bound (the closed loop and ${rates} open-loop rate${rates === 1 ? '' : 's'}), so the figures are the generator's, not the target's`;
   }
+  // Measured on both sides but not the target's (a contended machine, failures past a tail…): say which.
+  const why = [...new Set(load.map((m) => m.notes[0]).filter((n): n is string => n !== undefined && !n.startsWith('not measured')))];
+  if (why.length > 0) return `nothing comparable: no load figure could be judged on both sides (${why.slice(0, 2).join('; ')}${why.length > 2 ? `; ${why.length - 2} more` : ''})`;
   return 'nothing comparable: no load figure (closed-loop maximum or open-loop step) was measured by both runs and judged';
 }

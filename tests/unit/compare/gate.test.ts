@@ -68,6 +68,15 @@ describe('the gate judges failures and capacity (issue 22)', () => {
     expect(c.hasRegression).toBe(true);
   });
 
+  it('a candidate measured on a busy machine (every step contended) is incomplete, naming why', () => {
+    const contention = { intervalMs: 3000, generatorCpus: '0', generatorCpusOtherPercent: 45, generatorCpusStealPercent: 0, targetCpus: '3', targetCpusOtherPercent: 0, targetCpusStealPercent: 0 };
+    const busy = { ...healthy, targets: healthy.targets.map((t) => ({ ...t, steps: t.steps.map((s) => ({ ...s, contention })) })) };
+    const c = compareRuns(base, busy, { thresholdsPercent });
+    expect(gateOutcome(c)).toBe('incomplete');
+    expect(c.incomplete).toHaveLength(1);
+    expect(c.incomplete[0]).toMatch(/^nothing comparable: no load figure could be judged on both sides \(the machine was busy during the closed-loop step \(other processes took 45 % of the generator's CPU 0\), not comparable; contended/);
+  });
+
   it('failures a baseline already had are not the candidate\'s regression', () => {
     const c = compareRuns(hostileCandidate(base, 'all-500'), hostileCandidate(healthy, 'all-500'), { thresholdsPercent });
     expect(c.groups.flatMap((g) => g.metrics.filter((m) => m.method === 'failure-gate')).every((m) => m.verdict === 'unchanged')).toBe(true);
