@@ -83,13 +83,8 @@ export function unservedRequests(step: Counted): number {
 // ---------------------------------------------------------------------------------------------
 // Rates and steps
 
-/** Offered rates within 1 % of each other are the same step (claims, thresholds, the floor, the headline). */
-export const SAME_RATE_TOLERANCE = 0.01;
-
-/** True when a step offered at `offeredRps` is "at" `rateRps`; with `orAbove`, any step from 1 % below it up. */
-export function matchesRate(offeredRps: number, rateRps: number, orAbove = false): boolean {
-  return orAbove ? offeredRps >= rateRps * (1 - SAME_RATE_TOLERANCE) : Math.abs(offeredRps - rateRps) <= rateRps * SAME_RATE_TOLERANCE;
-}
+// The rate rule is configuration's too (a threshold's atRps is checked against the planned rates).
+export { matchesRate, SAME_RATE_TOLERANCE } from '../scenario/rates.ts';
 
 /** Repetitions whose figures count: completed, or interrupted (they keep the steps they finished). */
 export function isUsable(result: Pick<TargetResult, 'status'>): boolean {

@@ -9,7 +9,10 @@
  * 2. Across repetitions the median decides, as every figure in the reports is a median: its interval
  *    is [median of the lower ends, median of the upper ends] (the median is monotone in each value).
  * 3. pass when every value of that interval satisfies the rule, fail when none does, otherwise
- *    not-measured ("only ≥ X is known"). A step never offered, a generator-bound step (its figures are
+ *    not-measured ("only ≥ X is known"): the one judge, judge.ts. Figures are read by the readers
+ *    claims use (read-run.ts, read-latency.ts), so their caveats are the same: an image on a
+ *    stand-in base, a latency within the instrument's floor of the threshold, generator pauses that
+ *    could explain it → not-measured. A step never offered, a generator-bound step (its figures are
  *    the generator's), a failed repetition or a figure the run did not record → not-measured, with why.
  *    So is a figure resting on a contended step (analysis/contention.ts: others took the CPUs).
  * 4. A threshold without `configuration` applies to every configuration of its target; those the plan
@@ -19,93 +22,37 @@
  *    The gate (verdicts.ts) fails on anything but pass: fail closed.
  */
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
-
-/** What the instrument-share rule reads of the run (floor.ts instrumentShare). */
-type InstrumentDoc = Pick<RunDocument, 'calibration' | 'network'>;
-import { instrumentShare } from './floor.ts';
 import type { Threshold, ThresholdMetric } from '../scenario/schema.ts';
 import type { ThresholdConfigurationResult, ThresholdFigure, ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
-import { TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
+import type { Percentile } from '../schema/percentiles.ts';
 import { stepContention } from './contention.ts';
 import { groupTargets } from './groups.ts';
-import { intendedRequests, isUsable, matchesRate, notRunByDesign, openLoopSteps, stepLatency, unservedRequests } from './step-rules.ts';
+import { exact, judgedOf, judgeInterval, medianInterval, type GoodReading, type Interval, type Reading } from './judge.ts';
+import { readStepLatency } from './read-latency.ts';
+import { readImageSizeMB, readMaxThroughput, readScalar } from './read-run.ts';
+import { intendedRequests, isUsable, matchesRate, notRunByDesign, openLoopSteps, unservedRequests } from './step-rules.ts';
 import { median } from '../util/stats.ts';
-import { formatPercent, formatRps, formatWithUnit } from '../util/format.ts';
+import { formatRps, formatWithUnit } from '../util/format.ts';
 
 type Unit = ThresholdFigure['unit'];
 
-interface Interval {
-  lo: number;
-  hi: number;
-}
-
-type Sample = { ok: true; iv: Interval; note?: string } | { ok: false; reason: string };
-
-const PERCENTILE: Partial<Record<ThresholdMetric, Percentile>> = { p50Ms: 'p50', p90Ms: 'p90', p95Ms: 'p95', p99Ms: 'p99', p999Ms: 'p999' };
-
-export function unitOfMetric(metric: ThresholdMetric): Unit {
-  switch (metric) {
-    case 'maxRps':
-    case 'sustainableRps':
-      return 'req/s';
-    case 'errorRate':
-      return 'fraction';
-    case 'memoryPeakMiB':
-      return 'MiB';
-    case 'imageSizeMB':
-      return 'MB';
-    default:
-      return 'ms';
-  }
-}
-
 export const formatThresholdValue = (value: number, unit: Unit): string => formatWithUnit(value, unit);
 
-const METRIC_LABEL: Record<ThresholdMetric, string> = {
-  p50Ms: 'p50',
-  p90Ms: 'p90',
-  p95Ms: 'p95',
-  p99Ms: 'p99',
-  p999Ms: 'p99.9',
-  errorRate: 'error rate',
-  maxRps: 'max throughput',
-  sustainableRps: 'sustainable throughput',
-  memoryPeakMiB: 'memory peak',
-  imageSizeMB: 'image size',
-  coldStartMs: 'cold start',
-};
+export function unitOfMetric(metric: ThresholdMetric): Unit {
+  return THRESHOLD_METRICS[metric].unit;
+}
 
 /** "go-chi/all-cores p99 at 10,000 req/s < 2 ms". */
 export function thresholdText(t: Threshold): string {
   const who = t.configuration ? `${t.target}/${t.configuration}` : t.target;
   const at = t.atRps !== undefined ? ` at ${formatRps(t.atRps)} req/s` : '';
-  return `${who} ${METRIC_LABEL[t.metric]}${at} ${t.op} ${formatThresholdValue(t.value, unitOfMetric(t.metric))}`;
+  return `${who} ${THRESHOLD_METRICS[t.metric].label}${at} ${t.op} ${formatThresholdValue(t.value, unitOfMetric(t.metric))}`;
 }
 
-function satisfies(op: Threshold['op'], v: number, limit: number): boolean {
-  switch (op) {
-    case '<':
-      return v < limit;
-    case '<=':
-      return v <= limit;
-    case '>':
-      return v > limit;
-    case '>=':
-      return v >= limit;
-  }
-}
-
-/** Rule 3 on an interval: every value satisfies → pass; none → fail; else undecided. */
+/** Rule 3 on an interval, in the threshold's words: the one judge (judge.ts) decides. */
 export function judge(op: Threshold['op'], limit: number, iv: Interval): 'pass' | 'fail' | 'undecided' {
-  const lo = satisfies(op, iv.lo, limit);
-  const hi = satisfies(op, iv.hi, limit);
-  if (lo && hi) return 'pass';
-  if (!lo && !hi) return 'fail';
-  return 'undecided';
-}
-
-function exact(v: number): Interval {
-  return { lo: v, hi: v };
+  const j = judgeInterval({ op, value: limit }, iv);
+  return j === 'holds' ? 'pass' : j === 'fails' ? 'fail' : 'undecided';
 }
 
 function stepAt(r: TargetResult, rate: number): Step | undefined {
@@ -122,36 +69,68 @@ function notOffered(r: TargetResult, rate: number): string {
   return `repetition ${r.repetition}: no step at ${formatRps(rate)} req/s`;
 }
 
-function sampleOf(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample {
-  const rep = `repetition ${r.repetition}`;
-  const contended = contendedStepsOf(t, r);
-  if (contended !== null) return { ok: false, reason: `${rep}: ${contended}` };
-  switch (t.metric) {
-    case 'maxRps': {
-      if (r.maxThroughputRps === null) return { ok: false, reason: `${rep}: the closed-loop step did not run` };
-      const bound = r.steps.find((s) => s.kind === 'max')?.generator.bound ?? false;
-      return bound ? { ok: true, iv: { lo: r.maxThroughputRps, hi: Infinity }, note: 'generator-bound: a lower bound' } : { ok: true, iv: exact(r.maxThroughputRps) };
-    }
-    case 'sustainableRps': {
-      if (r.sustainableRps !== null) {
-        return r.sustainableIsLowerBound ? { ok: true, iv: { lo: r.sustainableRps, hi: Infinity }, note: 'found while generator-bound: a lower bound' } : { ok: true, iv: exact(r.sustainableRps) };
-      }
-      const lowest = r.steps.filter((s) => s.kind !== 'max' && s.offeredRps !== null).sort((a, b) => a.offeredRps! - b.offeredRps!)[0];
-      if (lowest?.saturated) return { ok: true, iv: { lo: 0, hi: lowest.offeredRps! }, note: `even the lowest rate (${formatRps(lowest.offeredRps!)} req/s) saturated: an upper bound` };
-      return { ok: false, reason: `${rep}: no sustainable rate was found` };
-    }
-    case 'memoryPeakMiB':
-      return r.memory === null ? { ok: false, reason: `${rep}: memory was not measured (url: target or no stats)` } : { ok: true, iv: exact(r.memory.peakBytes / 1048576) };
-    case 'imageSizeMB': {
-      if (r.image === null) return { ok: false, reason: `${rep}: no image (url: target or build failed)` };
-      const standIn = r.image.bases?.some((b) => b.inFinalImage && b.source === 'stand-in');
-      return { ok: true, iv: exact(r.image.sizeBytes / 1_000_000), ...(standIn ? { note: 'built on a stand-in base' } : {}) };
-    }
-    case 'coldStartMs':
-      return r.coldStartMs === null ? { ok: false, reason: `${rep}: cold start was not measured` } : { ok: true, iv: exact(r.coldStartMs) };
-    default:
-      return atRateSample(t, r, doc);
+/** A threshold metric: its words, its unit, and how one repetition is read for it. */
+interface ThresholdMetricSpec {
+  label: string;
+  unit: Unit;
+  read: (t: Threshold, r: TargetResult, doc: RunDocument) => Reading;
+}
+
+/** A latency percentile at the threshold's rate (atRateReading). */
+const latency = (label: string, percentile: Percentile): ThresholdMetricSpec => ({ label, unit: 'ms', read: (t, r, doc) => atRateReading(t, r, doc, percentile) });
+
+/**
+ * Every metric a threshold can name, once: adding one is an entry here (and its name in the
+ * scenario's schema). The figures come from the readers claims use too (read-run.ts, read-latency.ts).
+ */
+const THRESHOLD_METRICS: Record<ThresholdMetric, ThresholdMetricSpec> = {
+  p50Ms: latency('p50', 'p50'),
+  p90Ms: latency('p90', 'p90'),
+  p95Ms: latency('p95', 'p95'),
+  p99Ms: latency('p99', 'p99'),
+  p999Ms: latency('p99.9', 'p999'),
+  errorRate: { label: 'error rate', unit: 'fraction', read: (t, r, doc) => atRateReading(t, r, doc, null) },
+  maxRps: {
+    label: 'max throughput',
+    unit: 'req/s',
+    read: (_t, r) => {
+      const reading = readMaxThroughput(r);
+      return reading.ok && reading.boundReason !== undefined ? { ...reading, note: 'generator-bound: a lower bound' } : reading;
+    },
+  },
+  sustainableRps: { label: 'sustainable throughput', unit: 'req/s', read: (_t, r) => readSustainable(r) },
+  memoryPeakMiB: {
+    label: 'memory peak',
+    unit: 'MiB',
+    read: (_t, r) => (r.memory === null ? { ok: false, reason: `repetition ${r.repetition}: memory was not measured (url: target or no stats)`, brief: 'memory not measured' } : readScalar(r.memory.peakBytes / 1048576, 'peak memory', r)),
+  },
+  imageSizeMB: {
+    label: 'image size',
+    unit: 'MB',
+    read: (_t, r) => {
+      if (r.image === null) return { ok: false, reason: `repetition ${r.repetition}: no image (url: target or build failed)`, brief: 'no image' };
+      const reading = readImageSizeMB(r, 'the image the threshold is about');
+      return reading.ok && reading.caveat ? { ...reading, note: 'built on a stand-in base' } : reading;
+    },
+  },
+  coldStartMs: { label: 'cold start', unit: 'ms', read: (_t, r) => readScalar(r.coldStartMs, 'cold start', r) },
+};
+
+/** The sustainable rate: a lower bound when found while generator-bound, an upper one when even the lowest rate saturated. */
+function readSustainable(r: TargetResult): Reading {
+  if (r.sustainableRps !== null) {
+    return r.sustainableIsLowerBound ? { ok: true, iv: { lo: r.sustainableRps, hi: Infinity }, note: 'found while generator-bound: a lower bound' } : { ok: true, iv: exact(r.sustainableRps) };
   }
+  const lowest = openLoopSteps(r.steps)[0];
+  if (lowest?.saturated) return { ok: true, iv: { lo: 0, hi: lowest.offeredRps! }, note: `even the lowest rate (${formatRps(lowest.offeredRps!)} req/s) saturated: an upper bound` };
+  return { ok: false, reason: `repetition ${r.repetition}: no sustainable rate was found`, brief: 'no sustainable rate' };
+}
+
+/** One repetition's reading of the threshold's metric; a contended step reads nothing. */
+function readingOf(t: Threshold, r: TargetResult, doc: RunDocument): Reading {
+  const contended = contendedStepsOf(t, r);
+  if (contended !== null) return { ok: false, reason: `repetition ${r.repetition}: ${contended}`, brief: 'contended' };
+  return THRESHOLD_METRICS[t.metric].read(t, r, doc);
 }
 
 /** Rule 3: why the figure rests on a step the machine's neighbours shared, or null. */
@@ -169,38 +148,25 @@ function contendedStepsOf(t: Threshold, r: TargetResult): string | null {
   return null;
 }
 
-function atRateSample(t: Threshold, r: TargetResult, doc: InstrumentDoc): Sample {
+/** A figure of the open-loop step at the threshold's rate: a latency percentile, or (percentile null) the error rate. */
+function atRateReading(t: Threshold, r: TargetResult, doc: RunDocument, percentile: Percentile | null): Reading {
   const rate = t.atRps!;
   const step = stepAt(r, rate);
-  if (step === undefined) return { ok: false, reason: notOffered(r, rate) };
+  if (step === undefined) return { ok: false, reason: notOffered(r, rate), brief: 'never offered' };
   const where = `repetition ${r.repetition} at ${formatRps(step.offeredRps!)} req/s`;
   if (step.generator.bound) {
-    return { ok: false, reason: `${where}: the generator was the limit (${step.generator.boundReasons.join('; ') || 'generator-bound'}), so the step's figures are not the target's` };
+    return { ok: false, reason: `${where}: the generator was the limit (${step.generator.boundReasons.join('; ') || 'generator-bound'}), so the step's figures are not the target's`, brief: 'generator-bound' };
   }
-  // Scheduled sends never made (dropped) were the most delayed of all: they count as failed. Over the
-  // intended requests, as claims count them (step-rules.ts: one denominator for both).
-  const failed = unservedRequests(step);
-  const intended = intendedRequests(step);
-  const failedFraction = intended === 0 ? 0 : failed / intended;
-  if (t.metric === 'errorRate') {
-    if (step.counts.sent + step.counts.dropped === 0) return { ok: false, reason: `${where}: no request was sent` };
-    return { ok: true, iv: exact(failedFraction) };
+  if (percentile === null) {
+    // Scheduled sends never made (dropped) were the most delayed of all: they count as failed. Over the
+    // intended requests, as claims count them (step-rules.ts: one denominator for both).
+    if (step.counts.sent + step.counts.dropped === 0) return { ok: false, reason: `${where}: no request was sent`, brief: 'nothing sent' };
+    const intended = intendedRequests(step);
+    return { ok: true, iv: exact(intended === 0 ? 0 : unservedRequests(step) / intended) };
   }
-  const p = PERCENTILE[t.metric]!;
-  const lat = stepLatency(step);
-  if (lat === null || lat.us.count === 0) return { ok: false, reason: `${where}: no request completed, so there is no latency` };
-  const ms = lat.us[p] / 1000;
-  // The instrument's own share (claims rule 10, floor.ts): the target's figure lies in [ms − own, ms];
-  // a threshold inside that interval cannot be decided by this measurement.
-  const ownMs = instrumentShare(step, p, doc).ownUs / 1000;
-  if (lat.source === 'corrected' && ownMs > 0 && t.value < ms && t.value > ms - ownMs) {
-    return { ok: false, reason: `${where}: ${METRIC_LABEL[t.metric]} ${ms.toFixed(3)} ms is within the instrument's floor (${ownMs.toFixed(3)} ms at this rate) of the threshold, so the target's own figure could be on either side` };
-  }
-  if (lat.source === 'uncorrected') return { ok: true, iv: { lo: ms, hi: Infinity }, note: 'uncorrected only (no coordinated-omission correction): a lower bound' };
-  if (failedFraction > TAIL_FRACTION[p]) {
-    return { ok: true, iv: { lo: ms, hi: Infinity }, note: `${formatPercent(failedFraction)} of requests failed or were never sent, more than the ${METRIC_LABEL[t.metric]} tail: a lower bound` };
-  }
-  return { ok: true, iv: exact(ms) };
+  // Latency: one reader for claims and thresholds (read-latency.ts), every caveat included.
+  const reading = readStepLatency(step, percentile, { op: t.op, value: t.value }, `${formatRps(step.offeredRps!)} req/s`, doc);
+  return reading.ok ? reading : { ...reading, reason: `repetition ${r.repetition}: ${reading.reason}` };
 }
 
 function figureText(f: ThresholdFigure): string {
@@ -209,7 +175,7 @@ function figureText(f: ThresholdFigure): string {
   return `${mark}${formatThresholdValue(f.value, f.unit)}${range}`;
 }
 
-function judgeGroup(t: Threshold, label: string, results: TargetResult[], explicit: boolean, doc: InstrumentDoc): ThresholdConfigurationResult {
+function judgeGroup(t: Threshold, label: string, results: TargetResult[], explicit: boolean, doc: RunDocument): ThresholdConfigurationResult {
   const unit = unitOfMetric(t.metric);
   const none = (status: ThresholdConfigurationResult['status'], reason: string, measuredText = 'not measured'): ThresholdConfigurationResult => ({ configuration: label, status, measured: null, measuredText, reason });
   if (notRunByDesign(results)) {
@@ -218,17 +184,24 @@ function judgeGroup(t: Threshold, label: string, results: TargetResult[], explic
   }
   const failed = results.filter((r) => !isUsable(r));
   if (failed.length > 0) return none('not-measured', failed.map((r) => `repetition ${r.repetition} ${r.status}${r.reason ? `: ${r.reason}` : ''}`).join('; '));
-  const samples = results.map((r) => sampleOf(t, r, doc));
-  const bad = samples.find((s): s is Extract<Sample, { ok: false }> => !s.ok);
-  if (bad !== undefined) return none('not-measured', bad.reason);
-  const oks = samples as Array<Extract<Sample, { ok: true }>>;
-  const iv = { lo: median(oks.map((s) => s.iv.lo))!, hi: median(oks.map((s) => s.iv.hi))! };
-  const points = oks.map((s) => (Number.isFinite(s.iv.hi) && s.iv.lo === 0 && s.iv.hi > 0 ? s.iv.hi : s.iv.lo));
+  const readings = results.map((r) => readingOf(t, r, doc));
+  const bad = readings.find((s) => !s.ok);
+  if (bad !== undefined && !bad.ok) return none('not-measured', bad.reason);
+  const oks = readings as GoodReading[];
+  // The median of the repetitions decides (rule 2), on the interval each is judged on.
+  const iv = medianInterval(oks);
+  const points = oks.map(judgedOf).map((j) => (Number.isFinite(j.hi) && j.lo === 0 && j.hi > 0 ? j.hi : j.lo));
   const bound: ThresholdFigure['bound'] = iv.hi === Infinity ? 'lower' : iv.lo !== iv.hi ? 'upper' : 'exact';
   const figure: ThresholdFigure = { value: median(points)!, unit, min: Math.min(...points), max: Math.max(...points), n: points.length, bound };
   const notes = [...new Set(oks.map((s) => s.note).filter((n): n is string => n !== undefined))];
   const measuredText = `${figureText(figure)}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}`;
   const rule = `${t.op} ${formatThresholdValue(t.value, unit)}`;
+  // Measured, but out of the instrument's reach (stand-in base, floor, generator pauses…): decides nothing.
+  const caveated = oks.find((s) => s.caveat !== undefined);
+  if (caveated?.caveat) {
+    const rep = results[oks.indexOf(caveated)]!.repetition;
+    return { configuration: label, status: 'not-measured', measured: figure, measuredText, reason: `repetition ${rep}: ${caveated.caveat.reason}` };
+  }
   const verdict = judge(t.op, t.value, iv);
   if (verdict === 'pass') return { configuration: label, status: 'pass', measured: figure, measuredText, reason: `${figureText(figure)} satisfies ${rule}` };
   if (verdict === 'fail') return { configuration: label, status: 'fail', measured: figure, measuredText, reason: `${figureText(figure)} fails ${rule}` };

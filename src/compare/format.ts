@@ -1,6 +1,6 @@
 /** Shared, pure formatting of comparison figures for the renderers (units made explicit). */
-import type { ComparisonMethod, MetricComparison, MetricUnit, Verdict } from './compare.ts';
-import { formatMB, formatNumber } from '../util/format.ts';
+import type { ChangeVerdict, ComparisonMethod, MetricComparison, MetricUnit } from './types.ts';
+import { formatMB, formatNumber, formatPercent } from '../util/format.ts';
 
 /**
  * A value in its unit, scaled for reading: 1.80 ms, 350 µs, 90.0 MB (10^6 bytes), 2,400 rps. Numbers
@@ -16,6 +16,8 @@ export function formatValue(value: number | null, unit: MetricUnit): string {
       return value >= 1000 ? `${formatNumber(value / 1000, 2)} ms` : `${formatNumber(Math.round(value))} µs`;
     case 'bytes':
       return value >= 1e6 ? `${formatMB(value)} MB` : value >= 1e3 ? `${formatNumber(value / 1e3, 1)} kB` : `${value} B`;
+    case 'fraction':
+      return formatPercent(value, 1);
   }
 }
 
@@ -26,6 +28,9 @@ export function formatChange(changePercent: number | null): string {
 
 /** The threshold with the direction that would count as worse: "-5 %" for throughput, "+15 %" for p99. */
 export function formatThreshold(m: MetricComparison): string {
+  // Failures are judged against the scenario's error budget, saturation against the baseline holding the rate.
+  if (m.id.endsWith('/failureRate') || m.id.endsWith('/non2xxRate')) return `budget ${m.thresholdPercent} %`;
+  if (m.id.endsWith('/saturated')) return '—';
   return `${m.direction === 'higher-is-better' ? '-' : '+'}${m.thresholdPercent} %`;
 }
 
@@ -44,10 +49,11 @@ export const METHOD_LABELS: Record<ComparisonMethod, string> = {
   'mann-whitney': 'U test',
   'threshold-low-confidence': 'threshold + ranges (low confidence)',
   'threshold-only': 'threshold + ranges (no repetitions)',
+  'failure-gate': 'error budget / saturation',
   'not-comparable': 'not comparable',
 };
 
-export const VERDICT_LABELS: Record<Verdict, string> = {
+export const VERDICT_LABELS: Record<ChangeVerdict, string> = {
   regressed: '✗ regressed',
   improved: '✓ improved',
   unchanged: '= unchanged',

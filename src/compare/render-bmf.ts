@@ -5,7 +5,10 @@
  * ≥ 2 runs). Pure.
  *
  * Benchmarks are `<scenario>/<target>/<configuration>/<what>`. Measures and units:
- * - `throughput` (Bencher built-in, operations/s): max throughput and achieved rate, requests/s;
+ * - `throughput` (Bencher built-in, operations/s): max throughput (`/max`), sustainable rate
+ *   (`/sustainable`) and achieved rate, requests/s;
+ * - `throughput-2xx` (custom, requests/s) and `failure-rate` (custom, fraction of the intended
+ *   requests) per step;
  * - `latency` (Bencher built-in, nanoseconds): step percentiles, converted from µs;
  * - `file-size` (Bencher built-in, bytes): image size;
  * - `memory-peak` (custom, bytes) and `cold-start` (custom, milliseconds).
@@ -20,38 +23,36 @@ export interface BmfMetric {
 }
 export type BmfDocument = Record<string, Record<string, BmfMetric>>;
 
-/** Measure slug and the factor from the metric's unit to the measure's unit. */
-function measureOf(m: MetricComparison): { slug: string; factor: number } {
-  switch (m.family) {
-    case 'throughput':
+/**
+ * Benchmark name suffix, measure slug and the factor from the metric's unit to the measure's unit, by
+ * the metric's id (analysis/metrics.ts); null for rows BMF has no measure for (saturation, a yes/no).
+ */
+function measureOf(m: MetricComparison): { suffix: string; slug: string; factor: number } | null {
+  const step = m.offeredRps === null ? '' : `/rate-${m.offeredRps}rps`;
+  const id = m.id.slice(m.id.indexOf('/') + 1);
+  switch (id) {
+    case 'maxThroughputRps':
+      return { suffix: '/max', slug: 'throughput', factor: 1 };
+    case 'sustainableRps':
+      return { suffix: '/sustainable', slug: 'throughput', factor: 1 };
     case 'achievedRps':
-      return { slug: 'throughput', factor: 1 };
-    case 'p50':
-    case 'p95':
-    case 'p99':
-      return { slug: 'latency', factor: 1000 }; // µs → ns
-    case 'memory':
-      return { slug: 'memory-peak', factor: 1 };
-    case 'coldStart':
-      return { slug: 'cold-start', factor: 1 };
-    case 'imageSize':
-      return { slug: 'file-size', factor: 1 };
-  }
-}
-
-/** Benchmark name suffix: "max", "rate-200rps", "rate-200rps/p99", or the group itself for run-level metrics. */
-function benchmarkSuffix(m: MetricComparison): string {
-  switch (m.family) {
-    case 'throughput':
-      return '/max';
-    case 'achievedRps':
-      return `/rate-${m.offeredRps}rps`;
-    case 'p50':
-    case 'p95':
-    case 'p99':
-      return `/rate-${m.offeredRps}rps/${m.family}`;
+      return { suffix: step, slug: 'throughput', factor: 1 };
+    case 'served2xxRps':
+      return { suffix: step, slug: 'throughput-2xx', factor: 1 };
+    case 'failureRate':
+      return { suffix: step, slug: 'failure-rate', factor: 1 };
+    case 'p50Us':
+    case 'p95Us':
+    case 'p99Us':
+      return { suffix: `${step}/${m.family}`, slug: 'latency', factor: 1000 }; // µs → ns
+    case 'memoryPeakBytes':
+      return { suffix: '', slug: 'memory-peak', factor: 1 };
+    case 'coldStartMs':
+      return { suffix: '', slug: 'cold-start', factor: 1 };
+    case 'imageSizeBytes':
+      return { suffix: '', slug: 'file-size', factor: 1 };
     default:
-      return '';
+      return null;
   }
 }
 
@@ -61,9 +62,11 @@ export function renderCompareBmf(c: Comparison): BmfDocument {
     for (const m of g.metrics) {
       const values = m.candidate.values;
       if (values.length === 0 || m.candidate.median === null) continue;
-      if (m.method === 'not-comparable' && m.notes.some((n) => n.startsWith('generator-bound'))) continue;
-      const { slug, factor } = measureOf(m);
-      const name = `${c.candidate.scenario}/${g.target}/${g.configuration}${benchmarkSuffix(m)}`;
+      if (m.notes.some((n) => n.startsWith('generator-bound'))) continue;
+      const measure = measureOf(m);
+      if (measure === null) continue;
+      const { suffix, slug, factor } = measure;
+      const name = `${c.candidate.scenario}/${g.target}/${g.configuration}${suffix}`;
       const metric: BmfMetric = { value: m.candidate.median * factor };
       if (values.length >= 2) {
         metric.lower_value = m.candidate.min! * factor;

@@ -3,7 +3,7 @@
  * digits (HdrHistogram's usual precision: ±0.1 %), from 1 µs to 60 s.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { PercentilesUs } from '../schema/run.ts';
+import type { PercentilesUs } from './percentiles.ts';
 
 export type Histogram = hdr.Histogram;
 

@@ -3,7 +3,7 @@
  * falls back to a default. Defaults are applied here, so a resolved Scenario is complete.
  */
 import { z } from 'zod';
-import { ScenarioCompareSchema } from '../compare/thresholds.ts';
+import { ScenarioCompareSchema } from './compare.ts';
 import { cpusetProblem } from '../util/cpuset.ts';
 import * as L from '../util/limits.ts';
 

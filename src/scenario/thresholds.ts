@@ -3,8 +3,8 @@
  * schema.ts). Returns every problem with its path, never throws, so load.ts reports them all at once.
  */
 import type { Scenario, ThresholdMetric } from './schema.ts';
-// A step is "at" a rate within ±1 %, as the claims match it: step-rules.ts's one rule.
-import { matchesRate } from '../analysis/step-rules.ts';
+// A step is "at" a rate within ±1 %, as every reader of a run matches it: the one rule.
+import { matchesRate } from './rates.ts';
 
 /** Metrics measured at one open-loop step, so they need the step's offered rate (atRps). */
 export const AT_RATE_METRICS: ReadonlySet<ThresholdMetric> = new Set(['p50Ms', 'p90Ms', 'p95Ms', 'p99Ms', 'p999Ms', 'errorRate']);

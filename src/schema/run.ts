@@ -7,23 +7,12 @@ import { z } from 'zod';
 import { CpusetStringSchema, ENGINE_NAMES, ScenarioSchema } from '../scenario/schema.ts';
 import { ClaimSchema } from './claims.ts';
 import { PercentileSchema } from './percentiles.ts';
+import { PercentilesUsSchema } from '../samples/percentiles.ts';
 
 export const SCHEMA_VERSION = 1;
 
-/** Percentiles of one HDR histogram, all in microseconds. */
-export const PercentilesUsSchema = z.strictObject({
-  p50: z.number().nonnegative(),
-  p90: z.number().nonnegative(),
-  p95: z.number().nonnegative(),
-  p99: z.number().nonnegative(),
-  p999: z.number().nonnegative(),
-  max: z.number().nonnegative(),
-  /** Mean in microseconds. */
-  mean: z.number().nonnegative(),
-  /** Number of recorded values. */
-  count: z.number().int().nonnegative(),
-});
-export type PercentilesUs = z.infer<typeof PercentilesUsSchema>;
+// Percentiles are what a histogram yields (samples/, below the documents), so their schema lives there.
+export { PercentilesUsSchema, type PercentilesUs } from '../samples/percentiles.ts';
 
 export const CountsSchema = z.strictObject({
   /** Requests written to a socket. */

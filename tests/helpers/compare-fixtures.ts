@@ -296,3 +296,31 @@ export const BMF_JSON_SCHEMA = {
   additionalProperties: false,
 } as const;
 
+
+/**
+ * The candidates a gate must never pass (issue 22): every response an HTTP 500 (each step then
+ * saturated, as the run classifies it, and no sustainable rate), no open-loop steps at all, or every
+ * step generator-bound. Built from a healthy run so nothing else differs.
+ */
+export function hostileCandidate(doc: RunDocument, kind: 'all-500' | 'no-open-loop' | 'all-generator-bound'): RunDocument {
+  const targets = doc.targets.map((t) => {
+    switch (kind) {
+      case 'all-500':
+        return {
+          ...t,
+          sustainableRps: null,
+          steps: t.steps.map((s) => ({
+            ...s,
+            counts: { ...s.counts, non2xx: s.counts.completed },
+            saturated: s.kind !== 'max',
+            saturationReasons: s.kind !== 'max' ? ['failed requests 100.00% > budget 1.00%'] : [],
+          })),
+        };
+      case 'no-open-loop':
+        return { ...t, steps: t.steps.filter((s) => s.kind === 'max') };
+      case 'all-generator-bound':
+        return { ...t, steps: t.steps.map((s) => ({ ...s, generator: { ...s.generator, bound: true, cpuPercent: 99, boundReasons: ['generator CPU ≥ 95 %'] } })) };
+    }
+  });
+  return RunDocumentSchema.parse({ ...doc, targets });
+}

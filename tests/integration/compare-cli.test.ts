@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BMF_JSON_SCHEMA, buildRunDocument, checkJunitStructure, type FixtureOptions } from '../helpers/compare-fixtures.ts';
+import { BMF_JSON_SCHEMA, buildRunDocument, checkJunitStructure, hostileCandidate, type FixtureOptions } from '../helpers/compare-fixtures.ts';
 import { httpbench } from '../helpers/cli.ts';
 
 let tmp: string;
@@ -135,6 +135,38 @@ describe('httpbench compare: the gate fails closed (exit 4)', () => {
     expect(loose.exitCode, loose.all).toBe(0);
     expect(loose.stdout).toMatch(/compare: sections differ/);
     expect((await compare([base, slow, '--threshold', 'p50=10'])).exitCode).toBe(1);
+  });
+});
+
+describe('httpbench compare: a broken candidate never passes (issue 22)', () => {
+  const hostile = async (name: string, kind: Parameters<typeof hostileCandidate>[1]) => {
+    const dir = path.join(tmp, name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'run.json'), JSON.stringify(hostileCandidate(buildRunDocument({ seed: 72, repetitions: 3 }), kind), null, 2));
+    return dir;
+  };
+
+  it('every response an HTTP 500: exit 1, the failure named on one line', async () => {
+    const base = await runDir('hostile-b1', { seed: 71, repetitions: 3 });
+    const r = await compare([base, await hostile('hostile-500', 'all-500')]);
+    expect(r.exitCode, r.all).toBe(1);
+    expect(r.stdout).toMatch(/the candidate failed more than the error budget \(1\.00 %\) in 3 of 3 runs/);
+  });
+
+  it('no open-loop steps: exit 4 with a one-line reason', async () => {
+    const base = await runDir('hostile-b2', { seed: 73, repetitions: 3 });
+    const r = await compare([base, await hostile('hostile-closed', 'no-open-loop')]);
+    expect(r.exitCode, r.all).toBe(4);
+    expect(r.stdout).toContain('nothing comparable: the candidate has no open-loop steps, so its failures and capacity were never measured at a rate');
+  });
+
+  it('every step generator-bound: exit 4 with a one-line reason', async () => {
+    const base = await runDir('hostile-b3', { seed: 74, repetitions: 3 });
+    const r = await compare([base, await hostile('hostile-bound', 'all-generator-bound'), '--json']);
+    expect(r.exitCode, r.all).toBe(4);
+    const incomplete = JSON.parse(r.stdout).incomplete as string[];
+    expect(incomplete).toHaveLength(1);
+    expect(incomplete[0]).toBe("nothing comparable: every load step measured on both sides was generator-bound (the closed loop and 2 open-loop rates), so the figures are the generator's, not the target's");
   });
 });
 

@@ -1,7 +1,11 @@
 /**
- * No import points up the layers. Every module under src/ belongs to one layer (the longest matching
- * path below wins); a module may import its own layer and the layers below it, never one above.
- * Type-only imports count too: a type from a higher layer is a dependency on it all the same.
+ * No import points up the layers, and no import cycle joins files. Every module under src/ belongs to
+ * one layer (the longest matching path below wins); a module may import its own layer and the layers
+ * below it, never one above. The layers follow the data: the configuration (what to measure) at the
+ * bottom, then the histograms and the documents that carry them, the analysis of those documents,
+ * their rendering, the measurement that produces them, the run that owns it, the CLI on top.
+ * Type-only imports count too: a type from a higher layer is a dependency on it all the same. Inside
+ * one layer (or one folder) files may import each other, but never in a loop.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,13 +15,16 @@ import { PROJECT_ROOT } from '../../src/util/project.ts';
 /** Low to high. Files named explicitly sit lower than the rest of their folder. */
 const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
   { name: 'foundation', paths: ['errors.ts', 'util/'] },
-  // The documents: run.json, verdicts.json, the claims registry and the scenario as types and zod
-  // schemas (the scenario's schema embeds compare's thresholds section), and the histograms they carry.
-  { name: 'documents', paths: ['schema/', 'samples/', 'scenario/schema.ts', 'compare/thresholds.ts'] },
+  // The scenario file: its schema (compare's thresholds section included), its rules and its loading.
+  { name: 'configuration', paths: ['scenario/'] },
+  // HDR histograms and the percentiles they yield.
+  { name: 'samples', paths: ['samples/'] },
+  // The documents: run.json, verdicts.json and the claims registry as types and zod schemas.
+  { name: 'documents', paths: ['schema/'] },
   { name: 'analysis', paths: ['analysis/', 'compare/'] },
   { name: 'report', paths: ['report/'] },
-  // Reading the scenario file, planning, Docker targets, load engines, live progress, the machine.
-  { name: 'measurement', paths: ['scenario/', 'plan/', 'targets/', 'load/', 'progress/', 'setup/', 'environment.ts'] },
+  // Planning, Docker targets, load engines, live progress, the machine.
+  { name: 'measurement', paths: ['plan/', 'targets/', 'load/', 'progress/', 'setup/', 'environment.ts'] },
   { name: 'run', paths: ['run/'] },
   { name: 'cli', paths: ['cli/'] },
 ];
@@ -38,6 +45,81 @@ function layerOf(file: string): number {
 function importsOf(source: string): string[] {
   const patterns = [/\b(?:import|export)\s[^;]*?\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g, /\bimport\s*['"](\.{1,2}\/[^'"]+)['"]/g, /\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g];
   return patterns.flatMap((re) => [...source.matchAll(re)].map((m) => m[1]!));
+}
+
+/** Every file's imports of other files under src/, as paths relative to src/. */
+function importGraph(files: ReadonlyMap<string, string>): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const [file, source] of files) {
+    graph.set(file, importsOf(source).map((spec) => path.posix.normalize(path.posix.join(path.posix.dirname(file), spec))));
+  }
+  return graph;
+}
+
+/**
+ * Import cycles between files, each as "a.ts → b.ts → a.ts" starting from its smallest path: the
+ * strongly connected components of the import graph (Tarjan), one cycle named per component.
+ */
+function importCycles(files: ReadonlyMap<string, string>): string[] {
+  const graph = importGraph(files);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  let next = 0;
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next);
+    next += 1;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      const selfLoop = (graph.get(v) ?? []).includes(v);
+      if (component.length > 1 || selfLoop) components.push(component);
+    }
+  };
+  for (const file of [...graph.keys()].sort()) if (!index.has(file)) visit(file);
+  return components.map((component) => {
+    const members = new Set(component);
+    const start = [...component].sort()[0]!;
+    // One loop through the component: from the start, follow imports inside it until back at the start.
+    const pathTo = (from: string): string[] => {
+      const seen = new Map<string, string>();
+      const queue = [from];
+      while (queue.length > 0) {
+        const v = queue.shift()!;
+        for (const w of [...(graph.get(v) ?? [])].sort()) {
+          if (!members.has(w)) continue;
+          if (w === start) {
+            const loop = [w];
+            for (let u: string | undefined = v; u !== undefined && u !== start; u = seen.get(u)) loop.unshift(u);
+            return [start, ...loop];
+          }
+          if (!seen.has(w) && w !== from) {
+            seen.set(w, v);
+            queue.push(w);
+          }
+        }
+      }
+      return [start, start];
+    };
+    return pathTo(start).join(' → ');
+  }).sort();
 }
 
 /** "from → to (layer → layer)" for every import that points up; files are paths relative to src/. */
@@ -81,6 +163,28 @@ describe('layers', () => {
     expect(upwardImports(files)).toEqual([]);
   });
 
+  it('has no import cycle between files, inside a folder or across folders', () => {
+    expect(importCycles(files)).toEqual([]);
+  });
+
+  it('finds a cycle inside a folder, across folders and through type-only imports, and passes a tree', () => {
+    const loops = new Map([
+      ['run/a.ts', "import { b } from './b.ts';"],
+      ['run/b.ts', "import type { A } from './a.ts';"],
+      ['targets/x.ts', "import { y } from '../load/y.ts';"],
+      ['load/y.ts', "import { z } from '../targets/z.ts';"],
+      ['targets/z.ts', "export { x } from './x.ts';"],
+      ['util/self.ts', "import { s } from './self.ts';"],
+    ]);
+    expect(importCycles(loops)).toEqual(['load/y.ts → targets/z.ts → targets/x.ts → load/y.ts', 'run/a.ts → run/b.ts → run/a.ts', 'util/self.ts → util/self.ts']);
+    const tree = new Map([
+      ['run/a.ts', "import { b } from './b.ts';\nimport { c } from '../util/c.ts';"],
+      ['run/b.ts', "import { c } from '../util/c.ts';"],
+      ['util/c.ts', "import { z } from 'zod';"],
+    ]);
+    expect(importCycles(tree)).toEqual([]);
+  });
+
   it('catches an upward import of every form, and allows the same layer and those below', () => {
     const bad = new Map([
       ['schema/x.ts', "import { a } from '../report/y.ts';"],
@@ -96,9 +200,19 @@ describe('layers', () => {
     ]);
     const fine = new Map([
       ['report/x.ts', "import { a } from '../analysis/summary.ts';\nimport { b } from './common.ts';\nimport { z } from 'zod';"],
-      ['schema/x.ts', "import type { Scenario } from '../scenario/schema.ts';"],
-      ['scenario/x.ts', "import { s } from './schema.ts';\nimport { c } from '../compare/thresholds.ts';"],
+      ['schema/x.ts', "import type { Scenario } from '../scenario/schema.ts';\nimport { h } from '../samples/histogram.ts';"],
+      ['scenario/x.ts', "import { s } from './schema.ts';\nimport { c } from '../util/cpuset.ts';"],
     ]);
     expect(upwardImports(fine)).toEqual([]);
+    // Configuration is the bottom: it reads nothing of the analysis, the documents or the histograms.
+    const upFromConfiguration = new Map([
+      ['scenario/x.ts', "import { c } from '../compare/thresholds.ts';\nimport { m } from '../analysis/step-rules.ts';"],
+      ['samples/x.ts', "import type { P } from '../schema/run.ts';"],
+    ]);
+    expect(upwardImports(upFromConfiguration)).toEqual([
+      'scenario/x.ts → compare/thresholds.ts (configuration → analysis)',
+      'scenario/x.ts → analysis/step-rules.ts (configuration → analysis)',
+      'samples/x.ts → schema/run.ts (samples → documents)',
+    ]);
   });
 });

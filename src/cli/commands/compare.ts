@@ -2,11 +2,13 @@
  * `httpbench compare BASELINE CANDIDATE`: judges every metric of two runs as improved, regressed or
  * unchanged (src/compare/compare.ts) and renders the result for people and CI.
  *
- * Exit codes: 0 no regression, 1 regression, 2 bad input (ConfigError, including runs of different
- * scenarios), 3 infrastructure (InfrastructureError, e.g. an output file that cannot be written),
- * 4 incomplete: a run is not `completed`, nothing comparable was judged, or a baseline
- * target/configuration has no completed candidate runs — the gate fails closed (4 wins over 1: the
- * run must be redone before its verdicts mean anything). Never calls process.exit.
+ * Exit codes: 0 no regression, 1 regression (a candidate that fails or saturates where the baseline
+ * did not is one, whatever its latency: compare/gate.ts), 2 bad input (ConfigError, including runs of
+ * different scenarios), 3 infrastructure (InfrastructureError, e.g. an output file that cannot be
+ * written), 4 incomplete: a run is not `completed`, nothing comparable was judged (no open-loop step
+ * in the candidate, or no load figure judged on both sides, e.g. every step generator-bound), or a
+ * baseline target/configuration has no completed candidate runs — the gate fails closed (4 wins over
+ * 1: the run must be redone before its verdicts mean anything). Never calls process.exit.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';

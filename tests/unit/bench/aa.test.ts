@@ -51,8 +51,8 @@ describe('summarizeAa', () => {
   it('same distribution: 0 false alarms in 6 comparisons, every metric tallied in each', () => {
     const s = summarizeAa(comparisons);
     expect(s).toMatchObject({ comparisons: 6, falseAlarms: 0, incomplete: 0, falseAlarmRate: 0 });
-    // 2 targets × 12 metrics (max, 2 rates × 4, memory, cold start, image)
-    expect(s.metrics).toHaveLength(24);
+    // 2 targets × 19 metrics (max and its non-2xx share, 2 rates × 7: achieved, 2xx, failure rate, saturated, p50, p95, p99; memory, cold start, image)
+    expect(s.metrics).toHaveLength(38);
     expect(s.metrics.every((t) => t.judged === 6)).toBe(true);
     const p99 = s.metrics.find((t) => t.key === 'fastapi/1-worker p99 @ 200 rps')!;
     const seen = comparisons.map((c) => Math.abs(c.groups[0]!.metrics.find((m) => m.id === 'rate-200rps/p99Us')!.changePercent!));

@@ -171,7 +171,8 @@ describe('compareRuns', () => {
     const a = buildRunDocument({ seed: 1, repetitions: 1 });
     const b = buildRunDocument({ seed: 2, repetitions: 1, latencyFactor: 1.3 });
     const c = compareRuns(a, b, { thresholdsPercent });
-    expect(c.groups[0]!.metrics.every((m) => m.method === 'threshold-only')).toBe(true);
+    // Failures and saturation are judged against the error budget, whatever the number of runs.
+    expect(c.groups[0]!.metrics.every((m) => m.method === 'threshold-only' || m.method === 'failure-gate')).toBe(true);
     expect(c.warnings.join()).toMatch(/threshold and non-overlapping ranges \(low confidence\)/);
     expect(c.hasRegression).toBe(true);
   });
@@ -209,9 +210,9 @@ describe('compareRuns', () => {
     };
     const c = compareRuns(strip(1), strip(2), { thresholdsPercent });
     expect(c.groups[0]!.metrics.map((m) => m.id)).toEqual([
-      'maxThroughputRps',
-      'rate-200rps/achievedRps', 'rate-200rps/p50Us', 'rate-200rps/p95Us', 'rate-200rps/p99Us',
-      'rate-500rps/achievedRps', 'rate-500rps/p50Us', 'rate-500rps/p95Us', 'rate-500rps/p99Us',
+      'maxThroughputRps', 'max/non2xxRate',
+      'rate-200rps/achievedRps', 'rate-200rps/served2xxRps', 'rate-200rps/failureRate', 'rate-200rps/saturated', 'rate-200rps/p50Us', 'rate-200rps/p95Us', 'rate-200rps/p99Us',
+      'rate-500rps/achievedRps', 'rate-500rps/served2xxRps', 'rate-500rps/failureRate', 'rate-500rps/saturated', 'rate-500rps/p50Us', 'rate-500rps/p95Us', 'rate-500rps/p99Us',
     ]);
   });
 

@@ -1,0 +1,296 @@
+/**
+ * The metric registry: every figure compare (and `ab`) judges, declared once — id, unit, direction,
+ * how it is read from a repetition (with its caveats), and how it prints. Model: k6's
+ * metrics/registry.go, which its thresholds and summary both read.
+ *
+ * A metric is read per repetition (`TargetResult`) and, for a step metric, at one open-loop step.
+ * `readGroup` reads it over the repetitions of one (target, configuration) by the shared rules of
+ * step-rules.ts: only usable repetitions count (`isUsable`), a scheduled step is "at" a rate within
+ * 1 % (`matchesRate`; knee refinements are left out, their rates come from a search), and a figure
+ * that is not the target's is a caveat, never a value to judge: a generator-bound or contended step
+ * (contention.ts), a latency percentile of a step where more requests failed or went unsent than
+ * its tail (read-latency.ts reads the same rule as a lower bound).
+ *
+ * API (for compare, ab and the lead):
+ *   METRICS                      every metric, run-level first, then per step
+ *   metricById(id)               one entry, or undefined
+ *   scheduledRates(results)      the rates to pair, lowest first, each once (±1 %)
+ *   readGroup(metric, results, rateRps?, latency?) → { values, caveats, steps }
+ *     rateRps required for a step metric; latency = 'corrected' | 'uncorrected' (default: corrected
+ *             only when every step read has it — latencyKindOf)
+ *     values  one number per usable repetition that measured it, in the metric's unit
+ *     caveats why some repetition's figure is not comparable (generator-bound, a lower bound…);
+ *             non-empty means "do not judge a change on these values"
+ *     steps   the steps read (step metrics), for rules that need more than the value
+ *   metric.format(value)         the value with its unit, through util/format.ts
+ *   FAILURE_RATE, served2xxRps(step), unservedRate(step)   failures and 2xx throughput of a step
+ *             (compare/gate.ts judges failures against the error budget, not by a percentage)
+ *
+ * Adding a metric is one entry here plus its test; compare (compare/group.ts) judges every entry.
+ */
+import type { Step, TargetResult } from '../schema/run.ts';
+import type { ThresholdKey } from '../scenario/compare.ts';
+import { formatMB, formatMs, formatMsFromUs, formatPercent, formatRps } from '../util/format.ts';
+import { TAIL_FRACTION } from '../schema/percentiles.ts';
+import { stepContention } from './contention.ts';
+import { readMaxThroughput } from './read-run.ts';
+import { commonLatencyKind, intendedRequests, isUsable, matchesRate, unservedRequests } from './step-rules.ts';
+
+/** Unit of a metric's values: requests/s, microseconds, bytes, milliseconds, a fraction of 1. */
+export type MetricUnit = 'rps' | 'us' | 'bytes' | 'ms' | 'fraction';
+
+export type Direction = 'higher-is-better' | 'lower-is-better';
+
+/** One repetition's figure, or null when it was not measured, with why it may not be judged. */
+export interface MetricReading {
+  value: number | null;
+  /** Non-empty: the figure is the instrument's, or only a bound — not a change of the target. */
+  caveats: string[];
+}
+
+interface MetricBase {
+  /** Stable id, e.g. "maxThroughputRps", or for a step metric the part after the rate: "p99Us". */
+  id: string;
+  /** For people: "max throughput", "p99". */
+  label: string;
+  unit: MetricUnit;
+  direction: Direction;
+  /** compare's threshold family (percent of the baseline median; scenario/compare.ts). */
+  family: ThresholdKey;
+  format: (value: number) => string;
+}
+
+/** A figure of the whole repetition (its closed-loop step, its container, its image). */
+export interface RunMetric extends MetricBase {
+  scope: 'run';
+  read: (result: TargetResult) => MetricReading;
+}
+
+/** A figure of one open-loop step, read at the step's offered rate. */
+export interface StepMetric extends MetricBase {
+  scope: 'step';
+  /** For latency metrics: which percentile (the histogram is chosen per comparison: `latencyKindOf`). */
+  percentile?: 'p50' | 'p95' | 'p99';
+  read: (step: Step, latency: 'corrected' | 'uncorrected') => MetricReading;
+}
+
+export type Metric = RunMetric | StepMetric;
+
+/** Generator-bound: the load side was the limit, so the figure is the generator's, not the target's. */
+export const GENERATOR_BOUND_NOTE = 'generator-bound, not comparable';
+
+const formatByUnit: Record<MetricUnit, (v: number) => string> = {
+  rps: (v) => `${formatRps(v)} req/s`,
+  us: (v) => `${formatMsFromUs(v)} ms`,
+  bytes: (v) => `${formatMB(v)} MB`,
+  ms: (v) => `${formatMs(v)} ms`,
+  fraction: (v) => formatPercent(v, 2),
+};
+
+const value = (v: number | null | undefined, caveats: string[] = []): MetricReading => ({ value: v ?? null, caveats });
+
+/**
+ * Requests answered 2xx per second of the step: what the target served. achievedRps counts every
+ * completed response, a 500 included (run.json keeps that meaning); a 500 served nobody.
+ */
+export function served2xxRps(step: Pick<Step, 'counts' | 'durationS'>): number {
+  return Math.max(0, step.counts.completed - step.counts.non2xx) / step.durationS;
+}
+
+/** Failed or never-sent share of the intended requests (non-2xx, errors, timeouts, unserved). */
+export function unservedRate(step: Pick<Step, 'counts' | 'offeredRps' | 'durationS'>): number {
+  const intended = intendedRequests(step);
+  return intended === 0 ? 0 : Math.min(1, unservedRequests(step) / intended);
+}
+
+/**
+ * Why a step's figures are not the target's to compare: the generator was the limit, or the
+ * machine's neighbours took the CPUs (analysis/contention.ts, the rule claims and thresholds use).
+ */
+function stepCaveats(s: Step): string[] {
+  const contended = stepContention(s);
+  return [...(s.generator.bound ? [GENERATOR_BOUND_NOTE] : []), ...(contended !== null ? [`contended (${contended}), not comparable`] : [])];
+}
+
+export const RUN_METRICS: readonly RunMetric[] = [
+  {
+    scope: 'run',
+    id: 'maxThroughputRps',
+    label: 'max throughput',
+    unit: 'rps',
+    direction: 'higher-is-better',
+    family: 'throughput',
+    format: formatByUnit.rps,
+    // The reader claims and thresholds use (read-run.ts): a bound when the generator was the limit.
+    read: (r) => {
+      const reading = readMaxThroughput(r);
+      const bound = reading.ok && reading.boundReason !== undefined ? [GENERATOR_BOUND_NOTE] : [];
+      const contended = reading.ok && reading.caveat !== undefined ? [`${reading.caveat.brief}, not comparable`] : [];
+      return value(r.maxThroughputRps, [...bound, ...contended]);
+    },
+  },
+  {
+    scope: 'run',
+    id: 'sustainableRps',
+    label: 'sustainable rate',
+    unit: 'rps',
+    direction: 'higher-is-better',
+    family: 'throughput',
+    format: formatByUnit.rps,
+    // Found while the generator was the limit, or before any step failed: only a lower bound.
+    read: (r) => value(r.sustainableRps, r.sustainableIsLowerBound ? ['sustainable rate only a lower bound (capacity not reached or generator-bound), not comparable'] : []),
+  },
+  {
+    scope: 'run',
+    id: 'memoryPeakBytes',
+    label: 'memory peak',
+    unit: 'bytes',
+    direction: 'lower-is-better',
+    family: 'memory',
+    format: formatByUnit.bytes,
+    read: (r) => value(r.memory?.peakBytes),
+  },
+  {
+    scope: 'run',
+    id: 'coldStartMs',
+    label: 'cold start',
+    unit: 'ms',
+    direction: 'lower-is-better',
+    family: 'coldStart',
+    format: formatByUnit.ms,
+    read: (r) => value(r.coldStartMs),
+  },
+  {
+    scope: 'run',
+    id: 'imageSizeBytes',
+    label: 'image size',
+    unit: 'bytes',
+    direction: 'lower-is-better',
+    family: 'imageSize',
+    format: formatByUnit.bytes,
+    read: (r) => value(r.image?.sizeBytes),
+  },
+];
+
+const latencyMetric = (p: 'p50' | 'p95' | 'p99'): StepMetric => ({
+  scope: 'step',
+  id: `${p}Us`,
+  label: p,
+  unit: 'us',
+  direction: 'lower-is-better',
+  family: p,
+  percentile: p,
+  format: formatByUnit.us,
+  // Percentiles are of the completed requests: when more failed or went unsent than the tail, the
+  // figure is only a lower bound of the target's (read-latency.ts), so a change in it means nothing.
+  read: (s, kind) => {
+    const tail = unservedRate(s) > TAIL_FRACTION[p] ? [`more than the ${p} tail failed or went unsent (${formatPercent(unservedRate(s), 1)}): a lower bound, not comparable`] : [];
+    return value(s.latencyUs[kind]?.[p], [...stepCaveats(s), ...tail]);
+  },
+});
+
+export const STEP_METRICS: readonly StepMetric[] = [
+  {
+    scope: 'step',
+    id: 'achievedRps',
+    label: 'achieved rate',
+    unit: 'rps',
+    direction: 'higher-is-better',
+    family: 'achievedRps',
+    format: formatByUnit.rps,
+    read: (s) => value(s.achievedRps, stepCaveats(s)),
+  },
+  {
+    scope: 'step',
+    id: 'served2xxRps',
+    label: '2xx throughput',
+    unit: 'rps',
+    direction: 'higher-is-better',
+    family: 'achievedRps',
+    format: formatByUnit.rps,
+    read: (s) => value(served2xxRps(s), stepCaveats(s)),
+  },
+  latencyMetric('p50'),
+  latencyMetric('p95'),
+  latencyMetric('p99'),
+];
+
+/**
+ * Judged by compare's gate rather than by a relative change (compare/gate.ts): the failed share of a
+ * step's intended requests, and whether the step saturated. A change from 0 has no percentage.
+ */
+export const FAILURE_RATE: StepMetric = {
+  scope: 'step',
+  id: 'failureRate',
+  label: 'failure rate',
+  unit: 'fraction',
+  direction: 'lower-is-better',
+  family: 'achievedRps',
+  format: formatByUnit.fraction,
+  read: (s) => value(unservedRate(s), stepCaveats(s)),
+};
+
+export const METRICS: readonly Metric[] = [...RUN_METRICS, ...STEP_METRICS, FAILURE_RATE];
+
+export function metricById(id: string): Metric | undefined {
+  return METRICS.find((m) => m.id === id);
+}
+
+/**
+ * The scheduled step at `rateRps` (±1 %) of a repetition. Knee refinement steps are left out: their
+ * rates come from a search and differ from run to run, so they pair with nothing.
+ */
+export function stepAt(result: TargetResult, rateRps: number): Step | undefined {
+  return result.steps.find((s) => s.kind === 'rate' && s.offeredRps !== null && matchesRate(s.offeredRps, rateRps));
+}
+
+/** The scheduled rates of some repetitions, lowest first, rates within 1 % of one another counted once. */
+export function scheduledRates(results: readonly TargetResult[]): number[] {
+  const rates: number[] = [];
+  const all = results.flatMap((r) => r.steps.filter((s) => s.kind === 'rate' && s.offeredRps !== null).map((s) => s.offeredRps!));
+  for (const rate of all.sort((a, b) => a - b)) if (!rates.some((r) => matchesRate(rate, r))) rates.push(rate);
+  return rates;
+}
+
+/** Usable repetitions only (completed, or interrupted with the steps they finished). */
+export function usableResults(results: readonly TargetResult[]): TargetResult[] {
+  return results.filter(isUsable);
+}
+
+/** The latency histogram steps are compared in: corrected only when every step has it. */
+export function latencyKindOf(steps: readonly Step[]): 'corrected' | 'uncorrected' {
+  return commonLatencyKind(steps.filter((s) => s.latencyUs.uncorrected !== null));
+}
+
+export interface GroupReading {
+  /** One value per usable repetition that measured it, in repetition order. */
+  values: number[];
+  /** Why these values must not be judged (deduplicated); empty when they may. */
+  caveats: string[];
+  /** Step metrics: the steps read, one per repetition that had the rate. */
+  steps: Step[];
+}
+
+/**
+ * A metric over the usable repetitions of one group; step metrics at `rateRps` (required for them),
+ * in `latency`'s histogram (default: the steps' own common kind).
+ */
+export function readGroup(metric: Metric, results: readonly TargetResult[], rateRps?: number, latency?: 'corrected' | 'uncorrected'): GroupReading {
+  const usable = usableResults(results);
+  if (metric.scope === 'run') {
+    const readings = usable.map((r) => metric.read(r));
+    return collect(readings, []);
+  }
+  if (rateRps === undefined) throw new Error(`step metric ${metric.id} needs a rate`);
+  const steps = usable.map((r) => stepAt(r, rateRps)).filter((s): s is Step => s !== undefined);
+  const kind = latency ?? latencyKindOf(steps);
+  return collect(steps.map((s) => metric.read(s, kind)), steps);
+}
+
+function collect(readings: MetricReading[], steps: Step[]): GroupReading {
+  return {
+    values: readings.map((r) => r.value).filter((v): v is number => v !== null),
+    caveats: [...new Set(readings.flatMap((r) => r.caveats))],
+    steps,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The metric registry: each metric read once, by the shared rules (usable repetitions, ±1 % rates,
+ * generator-bound caveats), and 2xx throughput never counting a non-2xx response as served.
+ */
+import { describe, expect, it } from 'vitest';
+import { METRICS, metricById, readGroup, scheduledRates, served2xxRps, unservedRate } from '../../../src/analysis/metrics.ts';
+import { compareRuns } from '../../../src/compare/compare.ts';
+import { resolveThresholds } from '../../../src/compare/thresholds.ts';
+import { buildRunDocument, FIXTURE_THRESHOLDS_PERCENT } from '../../helpers/compare-fixtures.ts';
+import { makeStep, makeTarget } from '../../helpers/sample-run.ts';
+
+describe('the metric registry', () => {
+  it('declares every metric once, with a unit, a direction and a printer', () => {
+    const ids = METRICS.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(metricById('served2xxRps')).toMatchObject({ scope: 'step', unit: 'rps', direction: 'higher-is-better' });
+    expect(metricById('failureRate')).toMatchObject({ scope: 'step', unit: 'fraction', direction: 'lower-is-better' });
+    expect(metricById('p99Us')!.format(1234)).toBe('1.234 ms');
+    expect(metricById('maxThroughputRps')!.format(12345.6)).toBe('12,346 req/s');
+  });
+
+  it('2xx throughput leaves non-2xx responses out; the failure rate counts them with unsent requests', () => {
+    const step = makeStep({ offeredRps: 1000, achievedRps: 1000 });
+    step.counts = { ...step.counts, completed: 5000, non2xx: 1000, sent: 5000, dropped: 0 };
+    expect(served2xxRps(step)).toBe(4000 / step.durationS);
+    expect(unservedRate(step)).toBeCloseTo(1000 / 5000, 10);
+  });
+
+  it('reads only usable repetitions (completed or interrupted), and steps within 1 % of the rate', () => {
+    const rep = (repetition: number, status: 'completed' | 'interrupted' | 'failed', offeredRps: number) =>
+      makeTarget({ name: 'go-chi', configuration: 'c', repetition, status, steps: [makeStep({ kind: 'max', achievedRps: 20000 }), makeStep({ offeredRps, achievedRps: offeredRps })] });
+    const results = [rep(0, 'completed', 1000), rep(1, 'interrupted', 1005), rep(2, 'failed', 1000)];
+    expect(scheduledRates(results)).toEqual([1000]);
+    const achieved = readGroup(metricById('achievedRps')!, results, 1000);
+    expect(achieved.values).toEqual([1000, 1005]);
+    expect(achieved.caveats).toEqual([]);
+    expect(readGroup(metricById('maxThroughputRps')!, results).values).toHaveLength(2);
+  });
+
+  it('names a generator-bound step as a caveat, never as a value to judge', () => {
+    const bound = makeTarget({ name: 'go-chi', configuration: 'c', steps: [makeStep({ offeredRps: 1000, achievedRps: 800, generatorBound: true })] });
+    expect(readGroup(metricById('p99Us')!, [bound], 1000).caveats).toEqual(['generator-bound, not comparable']);
+  });
+
+  it('latency read where more requests failed than its tail, or on a contended step, is a caveat, not a value to compare', () => {
+    const failing = makeStep({ offeredRps: 1000, achievedRps: 1000, failed: 100 });
+    const t = makeTarget({ name: 'go-chi', configuration: 'c', steps: [failing] });
+    // 100 of 5,000 intended = 2 %: beyond the p99 tail (1 %), within the p95 tail (5 %).
+    expect(readGroup(metricById('p99Us')!, [t], 1000).caveats).toEqual(['more than the p99 tail failed or went unsent (2.0 %): a lower bound, not comparable']);
+    expect(readGroup(metricById('p95Us')!, [t], 1000).caveats).toEqual([]);
+    const contention = { intervalMs: 10_000, generatorCpus: '0', generatorCpusOtherPercent: 40, generatorCpusStealPercent: 0, targetCpus: '1', targetCpusOtherPercent: 0, targetCpusStealPercent: 0 };
+    const busy = makeTarget({ name: 'go-chi', configuration: 'c', steps: [{ ...makeStep({ kind: 'max', achievedRps: 20000 }), contention }, { ...makeStep({ offeredRps: 1000, achievedRps: 1000 }), contention }] });
+    expect(readGroup(metricById('p50Us')!, [busy], 1000).caveats[0]).toMatch(/^contended \(.+\), not comparable$/);
+    expect(readGroup(metricById('maxThroughputRps')!, [busy]).caveats[0]).toMatch(/^the machine was busy during the closed-loop step .+, not comparable$/);
+  });
+});
+
+describe('compare reads through the registry', () => {
+  it('pairs steps whose offered rates differ by less than 1 % (it used to need them equal)', () => {
+    const thresholdsPercent = resolveThresholds(FIXTURE_THRESHOLDS_PERCENT);
+    const base = buildRunDocument({ seed: 31, repetitions: 2 });
+    const shifted = buildRunDocument({ seed: 32, repetitions: 2 });
+    const moved = { ...shifted, targets: shifted.targets.map((t) => ({ ...t, steps: t.steps.map((s) => (s.offeredRps === 200 ? { ...s, offeredRps: 201 } : s)) })) };
+    const c = compareRuns(base, moved, { thresholdsPercent });
+    expect(c.groups[0]!.notes.filter((n) => n.includes('only in the'))).toEqual([]);
+    expect(c.groups[0]!.metrics.some((m) => m.id === 'rate-200rps/p99Us' && m.candidate.values.length === 2)).toBe(true);
+  });
+});
