@@ -14,7 +14,7 @@ const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
   // The documents: run.json, verdicts.json, the claims registry and the scenario as types and zod
   // schemas (the scenario's schema embeds compare's thresholds section), and the histograms they carry.
   { name: 'documents', paths: ['schema/', 'samples/', 'scenario/schema.ts', 'compare/thresholds.ts'] },
-  { name: 'analysis', paths: ['analysis/', 'compare/'] },
+  { name: 'analysis', paths: ['analysis/', 'compare/', 'ab/'] },
   { name: 'report', paths: ['report/'] },
   // Reading the scenario file, planning, Docker targets, load engines, live progress, the machine.
   { name: 'measurement', paths: ['scenario/', 'plan/', 'targets/', 'load/', 'progress/', 'setup/', 'environment.ts'] },
