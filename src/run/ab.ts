@@ -144,8 +144,11 @@ async function measure(target: RunningTarget, kind: Step['kind'], engineName: St
   const stored = { ...measured, latencyUs: latencyOrAbsent(measured.latencyUs) };
   const slo = { p99Ms: input.settings.p99Ms, errorRate: input.settings.errorRate };
   const { saturated, reasons } = classifyStep(stored, slo);
-  const step: Step = { ...stored, kind, resources, cpuPercent: resources?.cpuPercent ?? null, saturated, saturationReasons: reasons };
-  const limit = loadSideLimit(stored, step.cpuPercent, input.scenario.resources.cpus);
+  // Docker's stats stream gives one sample a second and the first has no CPU delta: a step shorter
+  // than two samples has no CPU figure, and "0 % busy" would wrongly mark it load-bound.
+  const cpuPercent = resources && resources.samples >= 2 ? resources.cpuPercent : null;
+  const step: Step = { ...stored, kind, resources, cpuPercent, saturated, saturationReasons: reasons };
+  const limit = loadSideLimit(stored, cpuPercent, input.scenario.resources.cpus);
   if (limit) {
     step.generator.bound = true;
     step.generator.boundReasons.push(limit);

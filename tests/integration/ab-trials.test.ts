@@ -113,7 +113,7 @@ async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions): Promise<AbDo
 }
 
 describe('ab against fake servers', () => {
-  it('a candidate slower by a fixed 3 ms is a regression on p50, its median at least 2.5 ms above the baseline's', async () => {
+  it('a candidate slower by a fixed 3 ms is a regression on p50, its median at least 2.5 ms above the baseline median', async () => {
     const doc = await abAgainst({ delayMs: 2 }, { delayMs: 5 });
     expect(doc.trials).toHaveLength(8);
     expect(doc.trials.map((t) => t.order[0])).toEqual(['baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate']);
