@@ -19,6 +19,9 @@ import type { Step } from '../schema/run.ts';
 import type { RunningTarget } from '../targets/types.ts';
 import { throwIfAborted } from './deps.ts';
 
+/** Docker stats samples needed before a step's mean CPU is trusted (see measure). */
+export const MIN_CPU_SAMPLES = 3;
+
 export interface AbDeps {
   /** Starts `side`'s container of this (target, configuration) — its image, its env overrides. */
   start(side: Side, run: Pick<PlannedRun, 'spec' | 'configuration'>): Promise<RunningTarget>;
@@ -144,9 +147,13 @@ async function measure(target: RunningTarget, kind: Step['kind'], engineName: St
   const stored = { ...measured, latencyUs: latencyOrAbsent(measured.latencyUs) };
   const slo = { p99Ms: input.settings.p99Ms, errorRate: input.settings.errorRate };
   const { saturated, reasons } = classifyStep(stored, slo);
-  // Docker's stats stream gives one sample a second and the first has no CPU delta: a step shorter
-  // than two samples has no CPU figure, and "0 % busy" would wrongly mark it load-bound.
-  const cpuPercent = resources && resources.samples >= 2 ? resources.cpuPercent : null;
+  // Docker's stats stream gives one sample a second and the first covers time before the step: with
+  // fewer than three samples the mean reads far below the truth (a FastAPI closed-loop step at 100 %
+  // read 47–67 % from two samples, bench:ab), and "CPU to spare" would wrongly mark the step
+  // load-bound. Such a short step has no CPU figure: the load-side rule is not applied to it (the
+  // engine's own generator limits still are), and ab's closed-loop figure is the throughput at the
+  // scenario's max-step connections, compared pair by pair on the same generator.
+  const cpuPercent = resources && resources.samples >= MIN_CPU_SAMPLES ? resources.cpuPercent : null;
   const step: Step = { ...stored, kind, resources, cpuPercent, saturated, saturationReasons: reasons };
   const limit = loadSideLimit(stored, cpuPercent, input.scenario.resources.cpus);
   if (limit) {

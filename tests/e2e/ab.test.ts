@@ -52,7 +52,29 @@ describe('httpbench ab with real containers', () => {
     expect(done.stdout).toContain('httpbench ab — REGRESSION');
     expect(await readFile(path.join(out, 'junit.xml'), 'utf8')).toContain('<failure type="regression"');
     expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toContain('## httpbench ab: REGRESSION');
-    expect(await containersOf(done.pid)).toEqual([]);
+    expect(await containersOf(r.pid)).toEqual([]);
+    expect(await abWorktrees()).toEqual([]);
+  });
+
+  it('SIGINT during the trials: exit 130, ab.json interrupted with the pairs so far, no container or worktree left', { timeout: 600_000 }, async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'httpbench-ab-e2e-'));
+    const child = httpbench(['ab', '--baseline', 'HEAD', '--candidate', 'HEAD', '--targets', 'go-chi', '--trials', '8', '--step-s', '1', '--warmup-s', '1', '--out', out, '--no-step-summary'], { timeoutMs: 600_000 });
+    let seen = '';
+    await new Promise<void>((resolve) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (/pair 1\/8/.test(seen)) resolve();
+      });
+      void child.then(() => resolve());
+    });
+    child.kill('SIGINT');
+    const done = await child;
+    expect(done.exitCode, done.all).toBe(130);
+    const doc = AbDocumentSchema.parse(JSON.parse(await readFile(path.join(out, 'ab.json'), 'utf8')));
+    expect(doc.status).toBe('interrupted');
+    expect(doc.trials.length).toBeGreaterThanOrEqual(1);
+    expect(doc.result).toBeNull();
+    expect(await containersOf(child.pid)).toEqual([]);
     expect(await abWorktrees()).toEqual([]);
   });
 
