@@ -22,6 +22,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { judgeAb } from '../src/ab/judge.ts';
 import { AbDocumentSchema, type AbDocument } from '../src/ab/schema.ts';
 import { median } from '../src/util/stats.ts';
 
@@ -53,6 +54,12 @@ interface RunRecord {
 
 async function ab(name: string, extra: string[]): Promise<RunRecord> {
   const out = path.join(OUT, name);
+  // Resumable: a run that already completed is read, not re-measured.
+  const kept = await readFile(path.join(out, 'ab.json'), 'utf8').then((t) => AbDocumentSchema.parse(JSON.parse(t)), () => null);
+  if (kept?.status === 'completed' && kept.result) {
+    const outcome = kept.result.outcome;
+    return { name, exitCode: outcome === 'pass' ? 0 : outcome === 'regression' ? 1 : 4, doc: kept, wallS: kept.durationS ?? 0 };
+  }
   const started = performance.now();
   const args = [path.join(root, 'bin', 'httpbench.js'), 'ab', '--baseline', 'HEAD', '--candidate', 'HEAD', '--scenario', SCENARIO, '--targets', TARGET, '--out', out, '--no-step-summary', ...extra, ...passThrough];
   process.stderr.write(`[bench:ab] ${name}: node ${args.slice(1).join(' ')}\n`);
@@ -64,17 +71,25 @@ async function ab(name: string, extra: string[]): Promise<RunRecord> {
   return { name, exitCode: r.exitCode ?? -1, doc, wallS };
 }
 
-const metricsOf = (r: RunRecord) => r.doc?.result?.groups.flatMap((g) => g.metrics) ?? [];
+// Every run is judged again by this tree's judge, so a series measured across a change of the rules
+// is read with one rule (the trials hold every step: judging re-measures nothing).
+const judged = (r: RunRecord) => (r.doc?.status === 'completed' ? judgeAb(r.doc.trials, r.doc.settings) : null);
+const metricsOf = (r: RunRecord) => judged(r)?.groups.flatMap((g) => g.metrics) ?? [];
+const outcomeOf = (r: RunRecord) => judged(r)?.outcome ?? `exit ${r.exitCode}`;
 
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   const aa: RunRecord[] = [];
   for (let i = 1; i <= AA; i++) aa.push(await ab(`aa-${String(i).padStart(2, '0')}`, []));
   const rate = aa.find((r) => r.doc)?.doc?.settings.ratesRps[0];
-  const pick = (id: string) => median(aa.flatMap((r) => metricsOf(r).filter((m) => m.id === id).map((m) => m.baselineMedian)).filter((v): v is number => v !== null));
-  const p50 = pick(`rate-${rate}/p50`);
-  const p99 = pick(`rate-${rate}/p99`);
-  const maxRps = pick('max/throughput2xx');
+  // Sized from every baseline step of the A/A runs (generator-bound ones included: the judge leaves
+  // those out, but a size only needs the order of magnitude).
+  const baselineSteps = aa.flatMap((r) => r.doc?.trials.flatMap((t) => t.baseline.steps) ?? []);
+  const atRate = baselineSteps.filter((s) => s.kind === 'rate' && s.offeredRps === rate);
+  const lat = (p: 'p50' | 'p99') => median(atRate.map((s) => (s.latencyUs.corrected ?? s.latencyUs.uncorrected)?.[p]).filter((v): v is number => v !== undefined));
+  const p50 = lat('p50');
+  const p99 = lat('p99');
+  const maxRps = median(baselineSteps.filter((s) => s.kind === 'max').map((s) => (s.counts.completed - s.counts.non2xx) / s.durationS));
   const injections: Array<{ name: string; env: string; aim: string; runs: RunRecord[] }> = [];
   if (p50 !== null) injections.push({ name: 'p50+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p50))}`, aim: `rate-${rate}/p50`, runs: [] });
   if (p99 !== null) injections.push({ name: 'p99+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p99))}`, aim: `rate-${rate}/p99`, runs: [] });
@@ -85,9 +100,9 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   lines.push(`# bench:ab — ${new Date().toISOString()}`, '', `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
   lines.push(`Command: \`npm run bench:ab -- ${own.join(' ')}${passThrough.length ? ` -- ${passThrough.join(' ')}` : ''}\` (target ${TARGET}, scenario ${SCENARIO}).`, '');
-  const exits = (rs: RunRecord[]) => rs.map((r) => r.exitCode).join(' ');
+  const exits = (rs: RunRecord[]) => rs.map(outcomeOf).join(', ');
   const walls = (rs: RunRecord[]) => rs.map((r) => r.wallS.toFixed(0)).join(', ');
-  lines.push(`## A/A (${aa.length} runs)`, '', `Exit codes: ${exits(aa)}. Wall time per run, s: ${walls(aa)}.`, '');
+  lines.push(`## A/A (${aa.length} runs)`, '', `Outcomes (re-judged): ${exits(aa)}. Wall time per run, s: ${walls(aa)}.`, '');
   const ids = [...new Set(aa.flatMap((r) => metricsOf(r).map((m) => m.id)))];
   lines.push('| metric | false regressions | inconclusive | unchanged/improvement | HL change per run, % |', '| --- | ---: | ---: | ---: | --- |');
   for (const id of ids) {
@@ -96,12 +111,12 @@ async function main(): Promise<void> {
     const changes = ms.map((m) => (m.changePercent === null ? '—' : `${m.changePercent.toFixed(1)} [${m.changeLowPercent?.toFixed(1) ?? '?'}, ${m.changeHighPercent?.toFixed(1) ?? '?'}]`)).join('; ');
     lines.push(`| ${id} | ${count('regression')} | ${count('inconclusive')} | ${count('unchanged') + count('improvement')} | ${changes} |`);
   }
-  lines.push('', `Sizing from the A/A baselines at ${rate} req/s: p50 ${p50?.toFixed(0)} µs, p99 ${p99?.toFixed(0)} µs, max throughput ${maxRps?.toFixed(0)} req/s.`, '');
+  lines.push('', `Sizing from the A/A baselines' steps (median over all) at ${rate} req/s: p50 ${p50?.toFixed(0)} µs, p99 ${p99?.toFixed(0)} µs, max throughput ${maxRps?.toFixed(0)} req/s.`, '');
   for (const inj of injections) {
     const aimed = inj.runs.map((r) => metricsOf(r).find((m) => m.id === inj.aim));
     const caught = aimed.filter((m) => m?.verdict === 'regression').length;
     lines.push(`## ${inj.name}: \`${inj.env}\` (${inj.runs.length} runs)`, '');
-    lines.push(`Caught (${inj.aim} a regression): **${caught} of ${inj.runs.length}**. Exit codes: ${exits(inj.runs)}. Wall time, s: ${walls(inj.runs)}.`);
+    lines.push(`Caught (${inj.aim} a regression): **${caught} of ${inj.runs.length}**. Outcomes (re-judged): ${exits(inj.runs)}. Wall time, s: ${walls(inj.runs)}.`);
     lines.push(`Realised change of ${inj.aim} per run (HL [interval], verdict): ${aimed.map((m) => (m ? `${m.changePercent?.toFixed(1) ?? '—'} [${m.changeLowPercent?.toFixed(1) ?? '?'}, ${m.changeHighPercent?.toFixed(1) ?? '?'}] ${m.verdict}` : 'not judged')).join('; ')}.`, '');
   }
   const text = `${lines.join('\n')}\n`;

@@ -14,8 +14,8 @@
  * wobble is never one.
  *
  * The gate, whatever the latency says: a candidate whose failures (non-2xx, timeouts, errors) pass
- * the scenario's budget where the baseline's did not, that saturates at a rate in at least half of
- * its trials where the baseline did in fewer than half, or whose container failed during a trial
+ * the scenario's budget where the baseline's did not, that saturates at a rate in more pairs than the
+ * baseline beyond chance (exact sign test on the pairs where only one side saturated), or whose container failed during a trial
  * the baseline passed, is a regression. A group where no latency or throughput metric could be
  * decided (all generator-bound, too few pairs, nothing measured) is incomplete: exit 4, never 0.
  */
@@ -102,7 +102,18 @@ export function judgeMetric(def: MetricDef, trials: readonly Trial[], settings: 
 }
 
 /** The failure and capacity gate at one rate (null: the closed-loop step, failures only). */
-export function judgeGate(rateRps: number | null, trials: readonly Trial[], settings: Pick<AbSettings, 'errorRate'>): MetricResult[] {
+/** P(X ≥ k) for X ~ Binomial(n, ½): the exact one-sided sign test. */
+export function signTestP(k: number, n: number): number {
+  let tail = 0;
+  let c = 1; // C(n, 0)
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) tail += c;
+    c = (c * (n - i)) / (i + 1);
+  }
+  return n === 0 ? 1 : tail / 2 ** n;
+}
+
+export function judgeGate(rateRps: number | null, trials: readonly Trial[], settings: Pick<AbSettings, 'errorRate'> & Partial<Pick<AbSettings, 'confidence'>>): MetricResult[] {
   const where = rateRps === null ? 'in the closed-loop step' : `at ${rateRps} req/s`;
   const measured = trials.map((t) => ({ a: readGate(t.baseline.steps, rateRps), b: readGate(t.candidate.steps, rateRps) })).filter((p) => p.a.measured && p.b.measured);
   const common = { rateRps, thresholdPercent: null, changePercent: null, changeLowPercent: null, changeHighPercent: null, achievedConfidence: null, pairs: measured.length };
@@ -134,8 +145,14 @@ export function judgeGate(rateRps: number | null, trials: readonly Trial[], sett
   if (rateRps !== null) {
     const sa = measured.filter((p) => p.a.saturated).length;
     const sb = measured.filter((p) => p.b.saturated).length;
-    const half = measured.length / 2;
-    const saturation: Verdict = sb >= half && sa < half ? 'regression' : sa >= half && sb < half ? 'improvement' : 'unchanged';
+    // Paired, as everything else here: only pairs where exactly one side saturated say anything, and
+    // their split must be beyond chance (exact one-sided sign test, McNemar's on discordant pairs).
+    // "Saturated in 4 of 8 trials vs 3" on a busy machine is not a regression (bench:ab, A/A).
+    const onlyB = measured.filter((p) => p.b.saturated && !p.a.saturated).length;
+    const onlyA = measured.filter((p) => p.a.saturated && !p.b.saturated).length;
+    const alpha = 1 - (settings.confidence ?? 0.95);
+    const saturation: Verdict =
+      onlyB > onlyA && signTestP(onlyB, onlyA + onlyB) < alpha ? 'regression' : onlyA > onlyB && signTestP(onlyA, onlyA + onlyB) < alpha ? 'improvement' : 'unchanged';
     out.push({
       ...common,
       id: `${id}/saturation`,
@@ -144,7 +161,7 @@ export function judgeGate(rateRps: number | null, trials: readonly Trial[], sett
       verdict: saturation,
       baselineMedian: sa / measured.length,
       candidateMedian: sb / measured.length,
-      reason: `saturated in ${sb} of ${measured.length} trial(s) vs baseline ${sa}`,
+      reason: `saturated in ${sb} of ${measured.length} trial(s) vs baseline ${sa} (candidate alone in ${onlyB} pair(s), baseline alone in ${onlyA}; sign test at ${(alpha * 100).toFixed(0)} %)`,
     });
   }
   return out;

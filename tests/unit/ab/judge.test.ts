@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeAb, ratioVerdict } from '../../../src/ab/judge.ts';
+import { judgeAb, ratioVerdict, signTestP } from '../../../src/ab/judge.ts';
 import { trialOrder } from '../../../src/ab/order.ts';
 import type { AbSettings, Trial } from '../../../src/ab/schema.ts';
 import type { Step } from '../../../src/schema/run.ts';
@@ -102,6 +102,21 @@ describe('judging an A/B run', () => {
   });
   it('a candidate that saturates where the baseline did not is a regression', () => {
     expect(verdictOf(judgeAb(trials({ saturated: true }), settings), 'rate-200/saturation')).toBe('regression');
+  });
+  it('saturation split 4 vs 3 on a busy machine is chance, not a regression (sign test on discordant pairs)', () => {
+    const t = trials({});
+    const sat = (side: 'baseline' | 'candidate', i: number) => {
+      const step = t[i]![side].steps.find((s) => s.offeredRps === 200)!;
+      step.saturated = true;
+    };
+    [0, 1, 2, 3].forEach((i) => sat('candidate', i));
+    [3, 4, 5].forEach((i) => sat('baseline', i));
+    expect(verdictOf(judgeAb(t, settings), 'rate-200/saturation')).toBe('unchanged');
+  });
+  it('sign test: exact tails', () => {
+    expect(signTestP(5, 5)).toBe(1 / 32);
+    expect(signTestP(4, 5)).toBe(6 / 32);
+    expect(signTestP(0, 0)).toBe(1);
   });
   it('all steps generator-bound: nothing comparable, incomplete (exit 4), never pass', () => {
     const r = judgeAb(trials({ bound: true }), settings);
