@@ -115,8 +115,11 @@ async function main(): Promise<void> {
   for (const inj of injections) {
     const aimed = inj.runs.map((r) => metricsOf(r).find((m) => m.id === inj.aim));
     const caught = aimed.filter((m) => m?.verdict === 'regression').length;
-    lines.push(`## ${inj.name}: \`${inj.env}\` (${inj.runs.length} runs)`, '');
-    lines.push(`Caught (${inj.aim} a regression): **${caught} of ${inj.runs.length}**. Outcomes (re-judged): ${exits(inj.runs)}. Wall time, s: ${walls(inj.runs)}.`);
+    // The env each run really had (a resumed series keeps the size its runs were measured with).
+    const used = [...new Set(inj.runs.map((r) => Object.entries(r.doc?.candidate.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ') || inj.env))].join(', ');
+    lines.push(`## ${inj.name}: \`${used}\` (${inj.runs.length} runs)`, '');
+    const gate = inj.runs.filter((r) => judged(r)?.outcome === 'regression').length;
+    lines.push(`Caught (${inj.aim} a regression): **${caught} of ${inj.runs.length}**; the gate failed (any regression) in ${gate} of ${inj.runs.length}. Outcomes (re-judged): ${exits(inj.runs)}. Wall time, s: ${walls(inj.runs)}.`);
     lines.push(`Realised change of ${inj.aim} per run (HL [interval], verdict): ${aimed.map((m) => (m ? `${m.changePercent?.toFixed(1) ?? '—'} [${m.changeLowPercent?.toFixed(1) ?? '?'}, ${m.changeHighPercent?.toFixed(1) ?? '?'}] ${m.verdict}` : 'not judged')).join('; ')}.`, '');
   }
   const text = `${lines.join('\n')}\n`;

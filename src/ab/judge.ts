@@ -25,8 +25,10 @@ import { pairedRatioInterval } from './paired.ts';
 import type { AbResult, AbSettings, GroupResult, MetricResult, Trial, Verdict } from './schema.ts';
 
 /**
- * Default thresholds, percent in the worse direction. From `npm run bench:ab` on this machine kind
- * (bench/README.md "A/B"): see there for the A/A figures they rest on.
+ * Default thresholds, percent in the worse direction. PROVISIONAL: half the issue's 10 % target for
+ * latency, tighter for throughput (steadier across runs: ≤ 1.5 % in bench:aa). The A/A series meant to
+ * set them (`npm run bench:ab`, bench/README.md "A/B in one job") ran only 3 times on a machine too
+ * busy to decide any latency metric; refit them from an A/A series on a quiet machine.
  */
 export const DEFAULT_AB_THRESHOLDS: Record<ThresholdKey, number> = { p50: 5, p95: 5, p99: 5, maxThroughput: 3, throughput2xx: 2 };
 export const AB_THRESHOLD_KEYS = Object.keys(DEFAULT_AB_THRESHOLDS) as ThresholdKey[];

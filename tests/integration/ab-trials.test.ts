@@ -113,15 +113,20 @@ async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions): Promise<AbDo
 }
 
 describe('ab against fake servers', () => {
-  it('a candidate slower by a fixed 3 ms is a regression on p50, its median at least 2.5 ms above the baseline median', async () => {
+  it('a candidate slower by a fixed 3 ms is a regression, never read as unchanged on p50, its median at least 2.5 ms above the baseline median', async () => {
     const doc = await abAgainst({ delayMs: 2 }, { delayMs: 5 });
     expect(doc.trials).toHaveLength(8);
     expect(doc.trials.map((t) => t.order[0])).toEqual(['baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate']);
-    const p50 = doc.result!.groups[0]!.metrics.find((m) => m.id === 'rate-100/p50')!;
-    expect(p50.verdict).toBe('regression');
+    const metrics = doc.result!.groups[0]!.metrics;
+    const p50 = metrics.find((m) => m.id === 'rate-100/p50')!;
+    // On a busy shared machine some pairs may be generator-bound and left out; with 6 or more left
+    // p50 must be a regression, with fewer it is inconclusive — never unchanged or an improvement.
+    expect(p50.verdict, p50.reason).toBe(p50.pairs >= 6 ? 'regression' : 'inconclusive');
     // 2 ms → 5 ms on top of the same loopback time: the candidate's p50 is at least 3 ms more.
     expect(p50.candidateMedian! - p50.baselineMedian!).toBeGreaterThan(2500);
+    // And the run fails the gate on latency or on the closed loop (4 connections: 2,000 → 800 req/s).
     expect(doc.result!.outcome).toBe('regression');
+    expect(metrics.filter((m) => m.verdict === 'regression').map((m) => m.id)).toEqual(expect.arrayContaining([expect.stringMatching(/^(rate-100\/p50|max\/throughput2xx)$/)]));
   }, 60_000);
 
   it('two identical servers: no regression', async () => {
