@@ -14,7 +14,7 @@ export async function main(argv: string[]): Promise<number> {
   let parser = yargs(argv)
     .scriptName('httpbench')
     .strict()
-    .demandCommand(1, 'name a command: setup, run, load, build, clean, report or compare')
+    .demandCommand(1, 'name a command: setup, run, load, build, clean, report, compare or ab')
     .help()
     .version(TOOL_VERSION)
     .fail((message, error) => {

@@ -20,6 +20,8 @@ type config struct {
 	poolSize int
 	// extraWork is the test-only CPU busy-work per /users request (EXTRA_WORK_US); 0 = off.
 	extraWork time.Duration
+	// extraWait is the test-only wait per /users request that burns no CPU (EXTRA_WAIT_US); 0 = off.
+	extraWait time.Duration
 }
 
 // defaultPoolSize matches the FastAPI target's per-worker default.
@@ -41,13 +43,18 @@ func positiveIntEnv(name string, fallback int) (int, error) {
 }
 
 func extraWorkFromEnv() (time.Duration, error) {
-	raw := os.Getenv("EXTRA_WORK_US")
+	return microsecondsFromEnv("EXTRA_WORK_US")
+}
+
+// microsecondsFromEnv reads one of the regression knobs (EXTRA_WORK_US, EXTRA_WAIT_US), bounded the same way.
+func microsecondsFromEnv(name string) (time.Duration, error) {
+	raw := os.Getenv(name)
 	if raw == "" {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 0 || n > maxExtraWorkUs {
-		return 0, fmt.Errorf("EXTRA_WORK_US must be an integer from 0 to %d (microseconds), got %q", maxExtraWorkUs, raw)
+		return 0, fmt.Errorf("%s must be an integer from 0 to %d (microseconds), got %q", name, maxExtraWorkUs, raw)
 	}
 	return time.Duration(n) * time.Microsecond, nil
 }
@@ -66,6 +73,9 @@ func loadConfig() (config, error) {
 		return c, err
 	}
 	if c.extraWork, err = extraWorkFromEnv(); err != nil {
+		return c, err
+	}
+	if c.extraWait, err = microsecondsFromEnv("EXTRA_WAIT_US"); err != nil {
 		return c, err
 	}
 	switch c.store {

@@ -22,7 +22,7 @@ type statusBody struct {
 	Status string `json:"status"`
 }
 
-func getUser(db Store, extraWork time.Duration) http.HandlerFunc {
+func getUser(db Store, extraWork, extraWait time.Duration) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(chi.URLParam(r, "userID"), 10, 64)
 		if err != nil {
@@ -31,6 +31,9 @@ func getUser(db Store, extraWork time.Duration) http.HandlerFunc {
 		}
 		if extraWork > 0 {
 			spin(extraWork)
+		}
+		if extraWait > 0 {
+			wait(r.Context(), extraWait)
 		}
 		user, err := db.FetchUser(r.Context(), id)
 		if errors.Is(err, ErrUserNotFound) {
@@ -55,6 +58,17 @@ func getUser(db Store, extraWork time.Duration) http.HandlerFunc {
 func spin(d time.Duration) {
 	start := time.Now()
 	for time.Since(start) < d {
+	}
+}
+
+// wait parks the request for d on a timer (EXTRA_WAIT_US, test-only): latency without CPU, the kind of
+// regression (a slower downstream call) that spin cannot model. A client that goes away ends it early.
+func wait(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 

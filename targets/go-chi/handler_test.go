@@ -9,7 +9,7 @@ import (
 
 func get(t *testing.T, path string) (int, string, string) {
 	t.Helper()
-	srv := httptest.NewServer(routes(NewUserStore(10000), 0))
+	srv := httptest.NewServer(routes(NewUserStore(10000), 0, 0))
 	defer srv.Close()
 	res, err := http.Get(srv.URL + path)
 	if err != nil {

@@ -24,9 +24,9 @@ import (
 // shutdownTimeout stays under `docker stop -t 2`, so in-flight requests finish before SIGKILL.
 const shutdownTimeout = 1500 * time.Millisecond
 
-func routes(db Store, extraWork time.Duration) http.Handler {
+func routes(db Store, extraWork, extraWait time.Duration) http.Handler {
 	r := chi.NewRouter()
-	r.Get("/users/{userID}", getUser(db, extraWork))
+	r.Get("/users/{userID}", getUser(db, extraWork, extraWait))
 	r.Get("/healthz", healthz(db))
 	return r
 }
@@ -88,7 +88,7 @@ func run() error {
 
 	srv := &http.Server{
 		Addr:              net.JoinHostPort(c.host, strconv.Itoa(c.port)),
-		Handler:           routes(db, c.extraWork),
+		Handler:           routes(db, c.extraWork, c.extraWait),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -96,7 +96,7 @@ func run() error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ListenAndServe() }()
-	log.Printf("listening on %s (GOMAXPROCS=%d, users=%d, store=%s, pool=%d, extra work=%s)", srv.Addr, runtime.GOMAXPROCS(0), c.users, c.store, c.poolSize, c.extraWork)
+	log.Printf("listening on %s (GOMAXPROCS=%d, users=%d, store=%s, pool=%d, extra work=%s, extra wait=%s)", srv.Addr, runtime.GOMAXPROCS(0), c.users, c.store, c.poolSize, c.extraWork, c.extraWait)
 
 	select {
 	case err := <-serveErr:

@@ -152,7 +152,7 @@ func TestPostgresStoreAnswersByteForByteLikeMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pg.Close()
-	memory, postgres := routes(NewUserStore(users), 0), routes(pg, 0)
+	memory, postgres := routes(NewUserStore(users), 0, 0), routes(pg, 0, 0)
 	for _, path := range []string{"/users/1", "/users/2", "/users/42", "/users/499", "/users/500",
 		"/users/501", "/users/0", "/users/-3", "/users/abc", "/users/99999999999999999999", "/healthz"} {
 		want, got := fetch(t, memory, path), fetch(t, postgres, path)
@@ -226,7 +226,7 @@ func TestHealthzAndRequestsFollowTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pg.Close()
-	h := routes(pg, 0)
+	h := routes(pg, 0, 0)
 	if got := fetch(t, h, "/healthz"); got != `200 application/json {"status":"ok"}` {
 		t.Fatalf("database up: %q", got)
 	}
@@ -310,7 +310,7 @@ func TestExtraWorkFromEnv(t *testing.T) {
 
 func TestExtraWorkBurnsCPUInTheHandler(t *testing.T) {
 	const work = 20 * time.Millisecond
-	h := routes(NewUserStore(10), work)
+	h := routes(NewUserStore(10), work, 0)
 	cpuBefore, wallBefore := processCPU(t), time.Now()
 	if got := fetch(t, h, "/users/3"); got != `200 application/json {"id":3,"name":"User 3","email":"user3@example.com"}` {
 		t.Fatalf("body changed: %q", got)
@@ -326,8 +326,36 @@ func TestExtraWorkBurnsCPUInTheHandler(t *testing.T) {
 	}
 	// Off by default: healthz is never slowed, and EXTRA_WORK_US=0 adds nothing measurable.
 	start := time.Now()
-	fetch(t, routes(NewUserStore(10), 0), "/users/3")
+	fetch(t, routes(NewUserStore(10), 0, 0), "/users/3")
 	if time.Since(start) >= time.Second {
 		t.Errorf("a request without extra work took %v", time.Since(start))
+	}
+}
+
+func TestExtraWaitFromEnv(t *testing.T) {
+	t.Setenv("EXTRA_WAIT_US", "1500")
+	if got, err := microsecondsFromEnv("EXTRA_WAIT_US"); got != 1500*time.Microsecond || err != nil {
+		t.Errorf("got %v %v, want 1.5ms", got, err)
+	}
+	t.Setenv("EXTRA_WAIT_US", "1000001")
+	if _, err := microsecondsFromEnv("EXTRA_WAIT_US"); err == nil || !strings.Contains(err.Error(), "EXTRA_WAIT_US") {
+		t.Errorf("want an error naming EXTRA_WAIT_US, got %v", err)
+	}
+}
+
+func TestExtraWaitAddsLatencyWithoutCPU(t *testing.T) {
+	const wait = 50 * time.Millisecond
+	h := routes(NewUserStore(10), 0, wait)
+	cpuBefore, wallBefore := processCPU(t), time.Now()
+	if got := fetch(t, h, "/users/3"); got != `200 application/json {"id":3,"name":"User 3","email":"user3@example.com"}` {
+		t.Fatalf("body changed: %q", got)
+	}
+	wall, cpu := time.Since(wallBefore), processCPU(t)-cpuBefore
+	if wall < wait {
+		t.Errorf("request took %v, want ≥ %v", wall, wait)
+	}
+	// A timer, not a spin: the process's CPU grows by far less than the wait.
+	if cpu >= wait/2 {
+		t.Errorf("process CPU grew by %v during a %v wait; want < %v (is it spinning?)", cpu, wait, wait/2)
 	}
 }

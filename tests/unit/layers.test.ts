@@ -21,7 +21,7 @@ const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
   { name: 'samples', paths: ['samples/'] },
   // The documents: run.json, verdicts.json and the claims registry as types and zod schemas.
   { name: 'documents', paths: ['schema/'] },
-  { name: 'analysis', paths: ['analysis/', 'compare/'] },
+  { name: 'analysis', paths: ['analysis/', 'compare/', 'ab/'] },
   { name: 'report', paths: ['report/'] },
   // Planning, Docker targets, load engines, live progress, the machine.
   { name: 'measurement', paths: ['plan/', 'targets/', 'load/', 'progress/', 'setup/', 'environment.ts'] },

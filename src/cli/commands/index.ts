@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { abCommand } from './ab.ts';
 import { buildCommand } from './build.ts';
 import { cleanCommand } from './clean.ts';
 import { compareCommand } from './compare.ts';
@@ -10,4 +11,4 @@ import { targetsCommand } from './targets.ts';
 
 // Each command lives in its own file; register it here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, loadCommand, buildCommand, cleanCommand, compareCommand, reportCommand, setupCommand, targetsCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, loadCommand, buildCommand, cleanCommand, compareCommand, abCommand, reportCommand, setupCommand, targetsCommand];

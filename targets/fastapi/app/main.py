@@ -1,3 +1,4 @@
+import asyncio
 import time
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,9 @@ def create_app(settings: Settings) -> FastAPI:
     else:
         db = UserStore(settings.users)
     extra_work_ns = settings.extra_work_us * 1000
+    # EXTRA_WAIT_US (test-only): an await on the event loop's timer, latency without CPU (a slower
+    # downstream call), the kind of regression spin cannot model.
+    extra_wait_s = settings.extra_wait_us / 1_000_000
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -44,6 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def get_user(user_id: int) -> User:
         if extra_work_ns:
             spin(extra_work_ns)
+        if extra_wait_s:
+            await asyncio.sleep(extra_wait_s)
         user = await db.fetch_user(user_id)
         if user is None:
             raise HTTPException(status_code=404, detail="user not found")

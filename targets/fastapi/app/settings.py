@@ -24,6 +24,8 @@ class Settings:
     pool_size: int = DEFAULT_POOL_SIZE
     # Test-only CPU busy-work per /users request, in microseconds; 0 = off.
     extra_work_us: int = 0
+    # Test-only wait per /users request that burns no CPU (asyncio.sleep), in microseconds; 0 = off.
+    extra_wait_us: int = 0
 
 
 def positive_int_env(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -39,11 +41,12 @@ def positive_int_env(environ: Mapping[str, str], name: str, default: int) -> int
     return value
 
 
-def _extra_work_us(environ: Mapping[str, str]) -> int:
-    raw = environ.get("EXTRA_WORK_US", "")
+def _extra_work_us(environ: Mapping[str, str], name: str = "EXTRA_WORK_US") -> int:
+    """One of the regression knobs (EXTRA_WORK_US, EXTRA_WAIT_US), bounded the same way."""
+    raw = environ.get(name, "")
     if raw == "":
         return 0
-    problem = f"EXTRA_WORK_US must be an integer from 0 to {MAX_EXTRA_WORK_US} (microseconds), got {raw!r}"
+    problem = f"{name} must be an integer from 0 to {MAX_EXTRA_WORK_US} (microseconds), got {raw!r}"
     try:
         value = int(raw)
     except ValueError as error:
@@ -56,9 +59,10 @@ def _extra_work_us(environ: Mapping[str, str]) -> int:
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     users = positive_int_env(environ, "USERS", 10000)
     extra_work_us = _extra_work_us(environ)
+    extra_wait_us = _extra_work_us(environ, "EXTRA_WAIT_US")
     store = environ.get("STORE", "") or "memory"
     if store == "memory":
-        return Settings(users=users, extra_work_us=extra_work_us)
+        return Settings(users=users, extra_work_us=extra_work_us, extra_wait_us=extra_wait_us)
     if store != "postgres":
         raise SystemExit(f"STORE must be memory or postgres, got {store!r}")
     database_url = environ.get("DATABASE_URL", "")
@@ -70,4 +74,5 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         database_url=database_url,
         pool_size=positive_int_env(environ, "DB_POOL_SIZE", DEFAULT_POOL_SIZE),
         extra_work_us=extra_work_us,
+        extra_wait_us=extra_wait_us,
     )

@@ -124,6 +124,25 @@ def test_extra_work_burns_cpu_in_the_users_handler():
     assert cpu_ns >= work_ns // 4
 
 
+def test_extra_wait_us_is_read_and_bounded_like_extra_work():
+    assert load_settings({"EXTRA_WAIT_US": "1500"}).extra_wait_us == 1500
+    with pytest.raises(SystemExit, match="EXTRA_WAIT_US must be an integer"):
+        load_settings({"EXTRA_WAIT_US": "1000001"})
+
+
+def test_extra_wait_adds_latency_without_cpu():
+    wait_ns = 50_000_000
+    client = TestClient(create_app(Settings(users=10, extra_wait_us=wait_ns // 1000)))
+    client.get("/users/1")  # first request warms the app up
+    cpu_before, wall_before = time.process_time_ns(), time.perf_counter_ns()
+    response = client.get("/users/3")
+    wall_ns, cpu_ns = time.perf_counter_ns() - wall_before, time.process_time_ns() - cpu_before
+    assert response.content == b'{"id":3,"name":"User 3","email":"user3@example.com"}'
+    assert wall_ns >= wait_ns
+    # An asyncio.sleep, not a spin: the process's CPU grows by far less than the wait.
+    assert cpu_ns < wait_ns // 2
+
+
 def test_spin_waits_at_least_the_requested_time():
     start = time.perf_counter_ns()
     spin(2_000_000)

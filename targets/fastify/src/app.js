@@ -1,5 +1,6 @@
 // The handler: GET /users/:id and GET /healthz with Fastify, bytes as in targets/CONTRACT.md.
 import Fastify from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MemoryStore } from './store.js';
 
 // An integer in Go's strconv.ParseInt syntax (the other 400 target), so both refuse the same ids.
@@ -21,7 +22,7 @@ export function spin(us) {
   while (process.hrtime.bigint() < end);
 }
 
-export function buildApp({ users, extraWorkUs = 0 }, store = new MemoryStore(users)) {
+export function buildApp({ users, extraWorkUs = 0, extraWaitUs = 0 }, store = new MemoryStore(users)) {
   // No logger: an access log would measure the log pipe.
   const app = Fastify({ logger: false });
 
@@ -32,6 +33,8 @@ export function buildApp({ users, extraWorkUs = 0 }, store = new MemoryStore(use
       return reply.code(400).send({ detail: 'user id must be an integer' });
     }
     if (extraWorkUs > 0) spin(extraWorkUs);
+    // EXTRA_WAIT_US (test-only): a timer, latency without CPU (a slower downstream call).
+    if (extraWaitUs > 0) await sleep(extraWaitUs / 1000);
     const user = await store.fetchUser(Number(raw));
     if (user === null) return reply.code(404).send({ detail: 'user not found' });
     return user;

@@ -17,12 +17,13 @@ function positiveInt(env, name, fallback) {
   return Number(raw);
 }
 
-function extraWorkUs(env) {
-  const raw = env.EXTRA_WORK_US;
+/** One of the regression knobs (EXTRA_WORK_US, EXTRA_WAIT_US), bounded the same way. */
+function extraWorkUs(env, name = 'EXTRA_WORK_US') {
+  const raw = env[name];
   if (raw === undefined || raw === '') return 0;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value > MAX_EXTRA_WORK_US) {
-    throw new SettingsError(`EXTRA_WORK_US must be an integer from 0 to ${MAX_EXTRA_WORK_US} (microseconds), got ${JSON.stringify(raw)}`);
+    throw new SettingsError(`${name} must be an integer from 0 to ${MAX_EXTRA_WORK_US} (microseconds), got ${JSON.stringify(raw)}`);
   }
   return value;
 }
@@ -42,6 +43,7 @@ export function loadSettings(env = process.env, cpus = availableCpus) {
     port,
     users: positiveInt(env, 'USERS', 10000),
     extraWorkUs: extraWorkUs(env),
+    extraWaitUs: extraWorkUs(env, 'EXTRA_WAIT_US'),
     workers: env.WORKERS === undefined || env.WORKERS === '' ? cpus() : positiveInt(env, 'WORKERS', 1),
   };
 }

@@ -68,3 +68,16 @@ test('EXTRA_WORK_US adds at least that much time to /users and none to /healthz'
   assert.ok((await time('/users/abc')) < 20_000, 'a rejected id never reaches the busy-work');
   assert.ok((await time('/healthz')) < 20_000);
 });
+
+test('EXTRA_WAIT_US adds at least that much time to /users without burning CPU', async () => {
+  const slow = buildApp({ users: 10, extraWaitUs: 50_000 });
+  await slow.inject('/users/1'); // the first request compiles the route and its serialiser (CPU)
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const res = await slow.inject('/users/3');
+  const wallUs = Number(process.hrtime.bigint() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  assert.equal(res.statusCode, 200);
+  assert.ok(wallUs >= 49_000, `took ${wallUs} µs`); // timers may fire up to 1 ms early in µs terms
+  assert.ok(cpu.user + cpu.system < 25_000, `CPU ${cpu.user + cpu.system} µs during a 50 ms wait (is it spinning?)`);
+});

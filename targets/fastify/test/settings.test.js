@@ -5,12 +5,12 @@ import { loadSettings, SettingsError } from '../src/settings.js';
 const fourCpus = () => 4;
 
 test('defaults: 0.0.0.0:8000, 10000 users, no busy-work, one worker per CPU of the budget', () => {
-  assert.deepEqual(loadSettings({}, fourCpus), { host: '0.0.0.0', port: 8000, users: 10000, extraWorkUs: 0, workers: 4 });
+  assert.deepEqual(loadSettings({}, fourCpus), { host: '0.0.0.0', port: 8000, users: 10000, extraWorkUs: 0, extraWaitUs: 0, workers: 4 });
 });
 
 test('the environment overrides every default', () => {
   const env = { HOST: '127.0.0.1', PORT: '9001', USERS: '5', EXTRA_WORK_US: '250', WORKERS: '2', STORE: 'memory' };
-  assert.deepEqual(loadSettings(env, fourCpus), { host: '127.0.0.1', port: 9001, users: 5, extraWorkUs: 250, workers: 2 });
+  assert.deepEqual(loadSettings(env, fourCpus), { host: '127.0.0.1', port: 9001, users: 5, extraWorkUs: 250, extraWaitUs: 0, workers: 2 });
 });
 
 test('bad values are one line naming the variable', () => {
@@ -32,4 +32,9 @@ test('bad values are one line naming the variable', () => {
 
 test('EXTRA_WORK_US=0 is off', () => {
   assert.equal(loadSettings({ EXTRA_WORK_US: '0' }, fourCpus).extraWorkUs, 0);
+});
+
+test('EXTRA_WAIT_US is read and bounded like EXTRA_WORK_US', () => {
+  assert.equal(loadSettings({ EXTRA_WAIT_US: '1500' }, fourCpus).extraWaitUs, 1500);
+  assert.throws(() => loadSettings({ EXTRA_WAIT_US: '1000001' }, fourCpus), (error) => error instanceof SettingsError && error.message.startsWith('EXTRA_WAIT_US must be an integer'));
 });

@@ -89,7 +89,7 @@ describe('a target added by copying a folder', () => {
     const fixed = projectWithCopy('fastify-copy');
     const scenario = parseScenario(scenarioText('fastify-copy').replace('WORKERS: "1" } }\n      - { id: n-workers', 'GOMAXPROCS: "1" } }\n      - { id: n-workers'), 'four.yaml', { cpuCount: 4 });
     expect(configurationEnvProblems(scenario.targets, await loadTargetManifests(fixed))).toEqual([
-      'targets[1].configurations[0].env.GOMAXPROCS: fastify-copy does not read GOMAXPROCS (targets/fastify-copy/target.yaml lists HOST, PORT, USERS, STORE, WORKERS, EXTRA_WORK_US)',
+      'targets[1].configurations[0].env.GOMAXPROCS: fastify-copy does not read GOMAXPROCS (targets/fastify-copy/target.yaml lists HOST, PORT, USERS, STORE, WORKERS, EXTRA_WORK_US, EXTRA_WAIT_US)',
     ]);
   });
 });

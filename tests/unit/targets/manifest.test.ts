@@ -120,8 +120,8 @@ describe('configurationEnvProblems', () => {
       { name: 'elsewhere', dockerfile: 'docker/other.Dockerfile', configurations: [{ id: 'a', env: { ANYTHING: '1' } }] },
     ];
     expect(configurationEnvProblems(targets, manifests)).toEqual([
-      'targets[0].configurations[0].env.GOMAXPROCS: fastapi does not read GOMAXPROCS (targets/fastapi/target.yaml lists HOST, PORT, USERS, STORE, DATABASE_URL, DB_POOL_SIZE, WORKERS, EXTRA_WORK_US)',
-      'targets[1].configurations[1].env.WORKER: fastify does not read WORKER (targets/fastify/target.yaml lists HOST, PORT, USERS, STORE, WORKERS, EXTRA_WORK_US)',
+      'targets[0].configurations[0].env.GOMAXPROCS: fastapi does not read GOMAXPROCS (targets/fastapi/target.yaml lists HOST, PORT, USERS, STORE, DATABASE_URL, DB_POOL_SIZE, WORKERS, EXTRA_WORK_US, EXTRA_WAIT_US)',
+      'targets[1].configurations[1].env.WORKER: fastify does not read WORKER (targets/fastify/target.yaml lists HOST, PORT, USERS, STORE, WORKERS, EXTRA_WORK_US, EXTRA_WAIT_US)',
     ]);
   });
 

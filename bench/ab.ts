@@ -1,0 +1,130 @@
+/**
+ * `npm run bench:ab`: does `httpbench ab` cry wolf, does it catch a 10 % regression, and how long
+ * does one run take?
+ *
+ * 1. A/A: `httpbench ab --baseline HEAD --candidate HEAD` --aa times (the same variant twice). Every
+ *    regression verdict is a false alarm: counted per metric and per run.
+ * 2. Sizing, from the A/A runs' baseline medians (median over runs) of --target at the scenario's
+ *    first rate: +10 % p50 = EXTRA_WAIT_US of 10 % of p50; +10 % p99 = EXTRA_WAIT_US of 10 % of p99
+ *    (a constant wait moves p50 by more than 10 % then); −5 % max throughput = EXTRA_WORK_US of
+ *    (1/0.95 − 1) × the baseline's service time per request (1e6 ÷ max throughput, one CPU).
+ * 3. Power: --inject runs of each injected candidate (`--candidate HEAD --candidate-env K=V`), caught
+ *    when the metric it aims at is a regression. The realised change (the run's own HL estimate) is
+ *    reported beside it: a timer wait is not exact.
+ *
+ * Results: Markdown on stdout and OUT/ab-bench.md, every run's ab.json in OUT/<name>/.
+ * Flags: --aa N (default 20), --inject M (default 10), --target NAME (default go-chi),
+ * --scenario FILE (default scenarios/ci.yaml), --out DIR (default results/ab-bench-<UTC>),
+ * and any further flags after `--` go to every `httpbench ab` (e.g. -- --trials 10).
+ */
+import { execa } from 'execa';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { judgeAb } from '../src/ab/judge.ts';
+import { AbDocumentSchema, type AbDocument } from '../src/ab/schema.ts';
+import { median } from '../src/util/stats.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dash = process.argv.indexOf('--');
+const own = dash >= 0 ? process.argv.slice(2, dash) : process.argv.slice(2);
+const passThrough = dash >= 0 ? process.argv.slice(dash + 1) : [];
+const flag = (name: string): string | undefined => {
+  const i = own.indexOf(`--${name}`);
+  return i >= 0 ? own[i + 1] : undefined;
+};
+const whole = (name: string, fallback: number): number => {
+  const n = Number(flag(name) ?? fallback);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0`);
+  return n;
+};
+const AA = whole('aa', 20);
+const INJECT = whole('inject', 10);
+const TARGET = flag('target') ?? 'go-chi';
+const SCENARIO = flag('scenario') ?? 'scenarios/ci.yaml';
+const OUT = path.resolve(flag('out') ?? path.join(root, 'results', `ab-bench-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z')}`));
+
+interface RunRecord {
+  name: string;
+  exitCode: number;
+  doc: AbDocument | null;
+  wallS: number;
+}
+
+async function ab(name: string, extra: string[]): Promise<RunRecord> {
+  const out = path.join(OUT, name);
+  // Resumable: a run that already completed is read, not re-measured.
+  const kept = await readFile(path.join(out, 'ab.json'), 'utf8').then((t) => AbDocumentSchema.parse(JSON.parse(t)), () => null);
+  if (kept?.status === 'completed' && kept.result) {
+    const outcome = kept.result.outcome;
+    return { name, exitCode: outcome === 'pass' ? 0 : outcome === 'regression' ? 1 : 4, doc: kept, wallS: kept.durationS ?? 0 };
+  }
+  const started = performance.now();
+  const args = [path.join(root, 'bin', 'httpbench.js'), 'ab', '--baseline', 'HEAD', '--candidate', 'HEAD', '--scenario', SCENARIO, '--targets', TARGET, '--out', out, '--no-step-summary', ...extra, ...passThrough];
+  process.stderr.write(`[bench:ab] ${name}: node ${args.slice(1).join(' ')}\n`);
+  const r = await execa('node', args, { cwd: root, reject: false, all: true });
+  const wallS = (performance.now() - started) / 1000;
+  await writeFile(path.join(OUT, `${name}.log`), r.all ?? '');
+  const doc = await readFile(path.join(out, 'ab.json'), 'utf8').then((t) => AbDocumentSchema.parse(JSON.parse(t)), () => null);
+  process.stderr.write(`[bench:ab] ${name}: exit ${r.exitCode} in ${wallS.toFixed(0)} s\n`);
+  return { name, exitCode: r.exitCode ?? -1, doc, wallS };
+}
+
+// Every run is judged again by this tree's judge, so a series measured across a change of the rules
+// is read with one rule (the trials hold every step: judging re-measures nothing).
+const judged = (r: RunRecord) => (r.doc?.status === 'completed' ? judgeAb(r.doc.trials, r.doc.settings) : null);
+const metricsOf = (r: RunRecord) => judged(r)?.groups.flatMap((g) => g.metrics) ?? [];
+const outcomeOf = (r: RunRecord) => judged(r)?.outcome ?? `exit ${r.exitCode}`;
+
+async function main(): Promise<void> {
+  await mkdir(OUT, { recursive: true });
+  const aa: RunRecord[] = [];
+  for (let i = 1; i <= AA; i++) aa.push(await ab(`aa-${String(i).padStart(2, '0')}`, []));
+  const rate = aa.find((r) => r.doc)?.doc?.settings.ratesRps[0];
+  // Sized from every baseline step of the A/A runs (generator-bound ones included: the judge leaves
+  // those out, but a size only needs the order of magnitude).
+  const baselineSteps = aa.flatMap((r) => r.doc?.trials.flatMap((t) => t.baseline.steps) ?? []);
+  const atRate = baselineSteps.filter((s) => s.kind === 'rate' && s.offeredRps === rate);
+  const lat = (p: 'p50' | 'p99') => median(atRate.map((s) => (s.latencyUs.corrected ?? s.latencyUs.uncorrected)?.[p]).filter((v): v is number => v !== undefined));
+  const p50 = lat('p50');
+  const p99 = lat('p99');
+  const maxRps = median(baselineSteps.filter((s) => s.kind === 'max').map((s) => (s.counts.completed - s.counts.non2xx) / s.durationS));
+  const injections: Array<{ name: string; env: string; aim: string; runs: RunRecord[] }> = [];
+  if (p50 !== null) injections.push({ name: 'p50+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p50))}`, aim: `rate-${rate}/p50`, runs: [] });
+  if (p99 !== null) injections.push({ name: 'p99+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p99))}`, aim: `rate-${rate}/p99`, runs: [] });
+  if (maxRps !== null) injections.push({ name: 'max-5', env: `EXTRA_WORK_US=${Math.max(1, Math.round((1 / 0.95 - 1) * (1e6 / maxRps)))}`, aim: 'max/throughput2xx', runs: [] });
+  for (const inj of injections) for (let i = 1; i <= INJECT; i++) inj.runs.push(await ab(`${inj.name}-${String(i).padStart(2, '0')}`, ['--candidate-env', inj.env]));
+
+  const lines: string[] = [];
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  lines.push(`# bench:ab — ${new Date().toISOString()}`, '', `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
+  lines.push(`Command: \`npm run bench:ab -- ${own.join(' ')}${passThrough.length ? ` -- ${passThrough.join(' ')}` : ''}\` (target ${TARGET}, scenario ${SCENARIO}).`, '');
+  const exits = (rs: RunRecord[]) => rs.map(outcomeOf).join(', ');
+  const walls = (rs: RunRecord[]) => rs.map((r) => r.wallS.toFixed(0)).join(', ');
+  lines.push(`## A/A (${aa.length} runs)`, '', `Outcomes (re-judged): ${exits(aa)}. Wall time per run, s: ${walls(aa)}.`, '');
+  const ids = [...new Set(aa.flatMap((r) => metricsOf(r).map((m) => m.id)))];
+  lines.push('| metric | false regressions | inconclusive | unchanged/improvement | HL change per run, % |', '| --- | ---: | ---: | ---: | --- |');
+  for (const id of ids) {
+    const ms = aa.map((r) => metricsOf(r).find((m) => m.id === id)).filter((m) => m !== undefined);
+    const count = (v: string) => ms.filter((m) => m.verdict === v).length;
+    const changes = ms.map((m) => (m.changePercent === null ? '—' : `${m.changePercent.toFixed(1)} [${m.changeLowPercent?.toFixed(1) ?? '?'}, ${m.changeHighPercent?.toFixed(1) ?? '?'}]`)).join('; ');
+    lines.push(`| ${id} | ${count('regression')} | ${count('inconclusive')} | ${count('unchanged') + count('improvement')} | ${changes} |`);
+  }
+  lines.push('', `Sizing from the A/A baselines' steps (median over all) at ${rate} req/s: p50 ${p50?.toFixed(0)} µs, p99 ${p99?.toFixed(0)} µs, max throughput ${maxRps?.toFixed(0)} req/s.`, '');
+  for (const inj of injections) {
+    const aimed = inj.runs.map((r) => metricsOf(r).find((m) => m.id === inj.aim));
+    const caught = aimed.filter((m) => m?.verdict === 'regression').length;
+    // The env each run really had (a resumed series keeps the size its runs were measured with).
+    const used = [...new Set(inj.runs.map((r) => Object.entries(r.doc?.candidate.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ') || inj.env))].join(', ');
+    lines.push(`## ${inj.name}: \`${used}\` (${inj.runs.length} runs)`, '');
+    const gate = inj.runs.filter((r) => judged(r)?.outcome === 'regression').length;
+    lines.push(`Caught (${inj.aim} a regression): **${caught} of ${inj.runs.length}**; the gate failed (any regression) in ${gate} of ${inj.runs.length}. Outcomes (re-judged): ${exits(inj.runs)}. Wall time, s: ${walls(inj.runs)}.`);
+    lines.push(`Realised change of ${inj.aim} per run (HL [interval], verdict): ${aimed.map((m) => (m ? `${m.changePercent?.toFixed(1) ?? '—'} [${m.changeLowPercent?.toFixed(1) ?? '?'}, ${m.changeHighPercent?.toFixed(1) ?? '?'}] ${m.verdict}` : 'not judged')).join('; ')}.`, '');
+  }
+  const text = `${lines.join('\n')}\n`;
+  await writeFile(path.join(OUT, 'ab-bench.md'), text);
+  process.stdout.write(text);
+}
+
+await main();

@@ -1,0 +1,91 @@
+/**
+ * What `ab` reads from each measured step: the ONE place it does (the lead switches this module onto
+ * the metric registry of src/analysis/ at merge). It reads, per step of a trial:
+ *
+ * - latency p50/p95/p99, µs: `stepLatency(step)` (corrected when measured, else uncorrected) —
+ *   open-loop rate steps only;
+ * - 2xx throughput, requests/s: (counts.completed − counts.non2xx) ÷ durationS — the max step
+ *   (closed loop: the "max throughput") and every rate step; a non-2xx response is never "served";
+ * - failure rate: `failureRate(step)` (non-2xx, timeouts, transport errors over the intended requests);
+ * - saturated: `step.saturated` (classifyStep: < 95 % of the offered rate, failures over the
+ *   budget, p99 over the SLO, or no latency at all);
+ * - comparable: false when `step.generator.bound` (the load side was the limit: the figure measures
+ *   the generator, not the target).
+ *
+ * Pure.
+ */
+import { stepLatency, failureRate } from '../analysis/step-rules.ts';
+import type { Step } from '../schema/run.ts';
+
+/** How a metric is judged: a paired ratio (higher or lower is worse), or the failure/capacity gate. */
+export type MetricKind = 'latency' | 'throughput';
+export type PercentileKey = 'p50' | 'p95' | 'p99';
+/** Keys of the thresholds (percent, the worse direction). */
+export type ThresholdKey = PercentileKey | 'maxThroughput' | 'throughput2xx';
+
+export interface MetricDef {
+  /** Stable id: "max/throughput2xx", "rate-200/p99". */
+  id: string;
+  label: string;
+  /** Offered rate of the step it reads; null for the closed-loop max step. */
+  rateRps: number | null;
+  kind: MetricKind;
+  threshold: ThresholdKey;
+  /** Higher is worse (latency) or lower is worse (throughput). */
+  worse: 'higher' | 'lower';
+}
+
+/** A metric's figure in one step: null when the step has none (no completed request). */
+export interface Reading {
+  value: number | null;
+  comparable: boolean;
+  /** Why not comparable (one phrase), when not. */
+  reason?: string;
+}
+
+export const PERCENTILES: readonly PercentileKey[] = ['p50', 'p95', 'p99'];
+
+/** The metrics a trial of these rates yields, in report order. */
+export function metricDefs(ratesRps: readonly number[]): MetricDef[] {
+  const defs: MetricDef[] = [{ id: 'max/throughput2xx', label: 'max throughput (2xx, closed loop)', rateRps: null, kind: 'throughput', threshold: 'maxThroughput', worse: 'lower' }];
+  for (const rate of ratesRps) {
+    for (const p of PERCENTILES) defs.push({ id: `rate-${rate}/${p}`, label: `${p} at ${rate} req/s`, rateRps: rate, kind: 'latency', threshold: p, worse: 'higher' });
+    defs.push({ id: `rate-${rate}/throughput2xx`, label: `2xx throughput at ${rate} req/s`, rateRps: rate, kind: 'throughput', threshold: 'throughput2xx', worse: 'lower' });
+  }
+  return defs;
+}
+
+/** Responses with a 2xx status per second over the step. */
+export function throughput2xxRps(step: Pick<Step, 'counts' | 'durationS'>): number {
+  return Math.max(0, step.counts.completed - step.counts.non2xx) / step.durationS;
+}
+
+/** The step a metric reads among one side's steps of one trial. */
+export function stepFor(steps: readonly Step[], rateRps: number | null): Step | undefined {
+  return rateRps === null ? steps.find((s) => s.kind === 'max') : steps.find((s) => s.kind === 'rate' && s.offeredRps === rateRps);
+}
+
+/** One metric's reading in one side's steps of a trial. */
+export function readMetric(def: MetricDef, steps: readonly Step[]): Reading {
+  const step = stepFor(steps, def.rateRps);
+  if (!step) return { value: null, comparable: false, reason: 'not measured' };
+  if (step.generator.bound) return { value: null, comparable: false, reason: 'generator-bound' };
+  if (def.kind === 'throughput') return { value: throughput2xxRps(step), comparable: true };
+  const lat = stepLatency(step);
+  return lat ? { value: lat.us[def.threshold as PercentileKey], comparable: true } : { value: null, comparable: true, reason: 'no request completed' };
+}
+
+/** The failure and capacity figures of one side at one rate (null rate: the max step). */
+export interface GateReading {
+  failureRate: number;
+  saturated: boolean;
+  /** Failed requests and intended requests, for pooling over trials. */
+  measured: boolean;
+}
+
+export function readGate(steps: readonly Step[], rateRps: number | null): GateReading {
+  const step = stepFor(steps, rateRps);
+  if (!step) return { failureRate: 0, saturated: false, measured: false };
+  // The closed-loop step is saturated by design: only its failures count.
+  return { failureRate: failureRate(step), saturated: rateRps !== null && step.saturated, measured: true };
+}

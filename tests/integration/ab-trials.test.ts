@@ -1,0 +1,151 @@
+/**
+ * The A/B executor and judge against two in-process fake targets on port 0 (real sockets, the real
+ * open-loop engine): a candidate slower by a fixed delay is a regression on latency; two identical
+ * servers are not; a candidate that answers 500 is a regression whatever its latency.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { judgeAb } from '../../src/ab/judge.ts';
+import { AbDocumentSchema, type AbDocument, type AbSettings } from '../../src/ab/schema.ts';
+import { engineFor } from '../../src/load/index.ts';
+import { runAbTrials } from '../../src/run/ab.ts';
+import { PATH_TEMPLATE } from '../../src/run/deps.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
+import { resolveScenario } from '../../src/scenario/resolve.ts';
+import type { RunningTarget } from '../../src/targets/types.ts';
+import { verifyContract } from '../../src/targets/contract.ts';
+import { startFakeUsers, type FakeUsers, type FakeUsersOptions } from '../helpers/fake-users.ts';
+
+const scenario = resolveScenario(
+  parseScenario(
+    `name: ab-fake
+targets:
+  - { name: fake, url: "http://127.0.0.1:1" }
+resources: { cpus: 1 }
+load:
+  warmupS: 0
+  connections: 4
+  timeoutMs: 1000
+  max: { durationS: 0.3, connections: 4 }
+  steps: { rates: [100], durationS: 0.5 }
+slo: { p99Ms: 1000, errorRate: 0.01 }
+`,
+    'ab-fake.yaml',
+    { cpuCount: 2 },
+  ),
+  { targetHostCpuCount: 2, generatorCpuCount: 1 },
+);
+
+const settings: AbSettings = {
+  pairs: 8,
+  ratesRps: [100],
+  stepS: 0.5,
+  maxStepS: 0.3,
+  warmupS: 0.2,
+  confidence: 0.95,
+  thresholdsPercent: { p50: 5, p95: 5, p99: 5, maxThroughput: 3, throughput2xx: 2 },
+  errorRate: 0.01,
+  p99Ms: 1000,
+};
+
+const servers: FakeUsers[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+function asTarget(fake: FakeUsers): RunningTarget {
+  return {
+    baseUrl: fake.url,
+    image: null,
+    coldStartMs: null,
+    limits: null,
+    idleMemoryBytes: null,
+    sampleResources: () => null,
+    state: async () => ({ running: true, exitCode: null, oomKilled: false }),
+    logsTail: async () => '',
+    stop: async () => {},
+  };
+}
+
+async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions): Promise<AbDocument> {
+  const fakes = { baseline: await startFakeUsers(a), candidate: await startFakeUsers(b) };
+  servers.push(fakes.baseline, fakes.candidate);
+  const doc: AbDocument = {
+    schemaVersion: 1,
+    tool: { name: 'httpbench', version: 'test' },
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    scenarioName: 'ab-fake',
+    scenarioFile: 'ab-fake.yaml',
+    settings,
+    environment: null,
+    baseline: { given: 'fake-a', commit: null, images: {}, env: {} },
+    candidate: { given: 'fake-b', commit: null, images: {}, env: {} },
+    trials: [],
+    result: null,
+    durationS: null,
+  };
+  const started: string[] = [];
+  await runAbTrials(
+    doc,
+    {
+      scenario,
+      settings,
+      runs: [{ spec: scenario.targets[0]!, configuration: scenario.targets[0]!.configurations[0]! }],
+      stepBase: { pathTemplate: PATH_TEMPLATE, ids: scenario.load.ids, workers: 1, timeoutMs: 1000, generatorCpuset: null, pacing: 'sleep' },
+      signal: new AbortController().signal,
+    },
+    {
+      start: async (side) => {
+        started.push(side);
+        return asTarget(fakes[side]);
+      },
+      verifyContract: (url) => verifyContract(url),
+      engine: engineFor,
+      save: async (d) => void AbDocumentSchema.parse(d),
+      log: () => {},
+    },
+  );
+  // Both containers up before the first trial, once each.
+  expect(started).toEqual(['baseline', 'candidate']);
+  doc.result = judgeAb(doc.trials, settings);
+  return AbDocumentSchema.parse(doc);
+}
+
+describe('ab against fake servers', () => {
+  it('a candidate slower by a fixed 3 ms is a regression, never read as unchanged on p50, its median at least 2.5 ms above the baseline median', async () => {
+    const doc = await abAgainst({ delayMs: 2 }, { delayMs: 5 });
+    expect(doc.trials).toHaveLength(8);
+    expect(doc.trials.map((t) => t.order[0])).toEqual(['baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate']);
+    const metrics = doc.result!.groups[0]!.metrics;
+    const p50 = metrics.find((m) => m.id === 'rate-100/p50')!;
+    // On a busy shared machine some pairs may be generator-bound and left out; with 6 or more left
+    // p50 must be a regression, with fewer it is inconclusive — never unchanged or an improvement.
+    expect(p50.verdict, p50.reason).toBe(p50.pairs >= 6 ? 'regression' : 'inconclusive');
+    // 2 ms → 5 ms on top of the same loopback time: the candidate's p50 is at least 3 ms more.
+    expect(p50.candidateMedian! - p50.baselineMedian!).toBeGreaterThan(2500);
+    // And the run fails the gate on latency or on the closed loop (4 connections: 2,000 → 800 req/s).
+    expect(doc.result!.outcome).toBe('regression');
+    expect(metrics.filter((m) => m.verdict === 'regression').map((m) => m.id)).toEqual(expect.arrayContaining([expect.stringMatching(/^(rate-100\/p50|max\/throughput2xx)$/)]));
+  }, 60_000);
+
+  it('two identical servers: no regression', async () => {
+    const doc = await abAgainst({ delayMs: 2 }, { delayMs: 2 });
+    expect(doc.result!.outcome).not.toBe('regression');
+    expect(doc.result!.groups[0]!.metrics.filter((m) => m.verdict === 'regression')).toEqual([]);
+  }, 60_000);
+
+  it('a candidate answering 500 to 1 request in 25 (4 %, over the 1 % budget) is a regression (failures), not a pass', async () => {
+    const doc = await abAgainst({ delayMs: 2 }, { delayMs: 2, errorEvery: 25 });
+    expect(doc.result!.outcome).toBe('regression');
+    const failures = doc.result!.groups[0]!.metrics.find((m) => m.id === 'rate-100/failures')!;
+    expect(failures.verdict, failures.reason).toBe('regression');
+    expect(failures.candidateMedian!).toBeGreaterThan(0.03);
+  }, 60_000);
+
+  it('a candidate that fails the contract (every other request a 500) is a regression with the reason', async () => {
+    const doc = await abAgainst({ delayMs: 2 }, { delayMs: 2, errorEvery: 2 });
+    expect(doc.result!.outcome).toBe('regression');
+    expect(doc.result!.reasons.join('\n')).toMatch(/the candidate failed in 1 trial\(s\) the baseline completed: pre-flight contract failed/);
+  }, 60_000);
+});

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { judgeAb, ratioVerdict, signTestP } from '../../../src/ab/judge.ts';
+import { trialOrder } from '../../../src/ab/order.ts';
+import type { AbSettings, Trial } from '../../../src/ab/schema.ts';
+import type { Step } from '../../../src/schema/run.ts';
+import { buildRunDocument } from '../../helpers/compare-fixtures.ts';
+
+const template = buildRunDocument({ seed: 1, repetitions: 1, noise: 0 }).targets[0]!.steps;
+
+/** A step like the fixture's, with latency ×latency, 2xx throughput ×throughput and `non2xx` failures. */
+function step(rate: number | null, f: { latency?: number; throughput?: number; non2xx?: number; bound?: boolean; saturated?: boolean } = {}): Step {
+  const t = structuredClone(rate === null ? template.find((s) => s.kind === 'max')! : template.find((s) => s.offeredRps === 200)!);
+  const scale = (p: Step['latencyUs']['corrected']) => p && Object.fromEntries(Object.entries(p).map(([k, v]) => [k, k === 'count' ? v : v * (f.latency ?? 1)]));
+  const completed = Math.round((rate ?? 1000) * t.durationS * (f.throughput ?? 1));
+  return {
+    ...t,
+    offeredRps: rate,
+    achievedRps: completed / t.durationS,
+    counts: { ...t.counts, sent: completed, completed, non2xx: f.non2xx ?? 0 },
+    latencyUs: { corrected: scale(t.latencyUs.corrected) as never, uncorrected: scale(t.latencyUs.uncorrected) as never },
+    generator: { ...t.generator, bound: f.bound ?? false, boundReasons: f.bound ? ['test'] : [] },
+    saturated: f.saturated ?? false,
+    saturationReasons: f.saturated ? ['test'] : [],
+  };
+}
+
+const settings: AbSettings = {
+  pairs: 8,
+  ratesRps: [200],
+  stepS: 2,
+  maxStepS: 1,
+  warmupS: 0,
+  confidence: 0.95,
+  thresholdsPercent: { p50: 5, p95: 5, p99: 5, maxThroughput: 3, throughput2xx: 2 },
+  errorRate: 0.01,
+  p99Ms: 200,
+};
+
+/** Pairs whose baseline drifts (×1…×1.7 across the job) and whose candidate is `cand` of it, ±1 % alternating. */
+function trials(cand: { latency?: number; throughput?: number; non2xx?: number; saturated?: boolean; bound?: boolean }, pairs = 8): Trial[] {
+  return trialOrder(pairs).map((order, i) => {
+    const drift = 1 + 0.1 * i;
+    const wobble = i % 2 === 0 ? 1.01 : 0.99;
+    return {
+      target: 'go-chi',
+      configuration: 'c',
+      pair: i,
+      order: [...order] as Trial['order'],
+      baseline: { steps: [step(null, { latency: drift, bound: cand.bound }), step(200, { latency: drift, bound: cand.bound })], error: null },
+      candidate: {
+        steps: [
+          step(null, { latency: drift * (cand.latency ?? 1) * wobble, throughput: (cand.throughput ?? 1) * wobble, bound: cand.bound }),
+          step(200, { latency: drift * (cand.latency ?? 1) * wobble, non2xx: cand.non2xx, saturated: cand.saturated, bound: cand.bound }),
+        ],
+        error: null,
+      },
+    };
+  });
+}
+
+const verdictOf = (r: ReturnType<typeof judgeAb>, id: string) => r.groups[0]!.metrics.find((m) => m.id === id)!.verdict;
+
+describe('ratio verdicts', () => {
+  it('needs the interval off 1 and the estimate beyond the threshold for a regression', () => {
+    expect(ratioVerdict({ ratio: 1.1, ratioLow: 1.06, ratioHigh: 1.14 }, 'higher', 5)).toBe('regression');
+    // Significant but smaller than the threshold, and the interval reaches past it: cannot say.
+    expect(ratioVerdict({ ratio: 1.03, ratioLow: 1.01, ratioHigh: 1.08 }, 'higher', 5)).toBe('inconclusive');
+    // Significant, small, and the interval inside ±5 %: a change of 5 % is ruled out.
+    expect(ratioVerdict({ ratio: 1.03, ratioLow: 1.01, ratioHigh: 1.04 }, 'higher', 5)).toBe('unchanged');
+    expect(ratioVerdict({ ratio: 0.9, ratioLow: 0.85, ratioHigh: 0.93 }, 'higher', 5)).toBe('improvement');
+    expect(ratioVerdict({ ratio: 0.9, ratioLow: 0.85, ratioHigh: 0.93 }, 'lower', 5)).toBe('regression');
+    expect(ratioVerdict({ ratio: 1.0, ratioLow: null, ratioHigh: null }, 'higher', 5)).toBe('inconclusive');
+  });
+});
+
+describe('judging an A/B run', () => {
+  it('identical variants under a 70 % drift: every ratio metric unchanged, outcome pass', () => {
+    const r = judgeAb(trials({}), settings);
+    expect(r.outcome).toBe('pass');
+    expect(r.groups[0]!.metrics.filter((m) => m.verdict !== 'unchanged')).toEqual([]);
+  });
+  it('a +10 % latency candidate is a regression on p50/p95/p99, with the interval around +10 %', () => {
+    const r = judgeAb(trials({ latency: 1.1 }), settings);
+    expect(r.outcome).toBe('regression');
+    for (const p of ['p50', 'p95', 'p99']) expect(verdictOf(r, `rate-200/${p}`)).toBe('regression');
+    const p50 = r.groups[0]!.metrics.find((m) => m.id === 'rate-200/p50')!;
+    expect(p50.changeLowPercent!).toBeLessThan(10.01);
+    expect(p50.changeHighPercent!).toBeGreaterThan(9.99);
+    expect(p50.pairs).toBe(8);
+  });
+  it('a −5 % max-throughput candidate is a regression on max throughput only', () => {
+    const r = judgeAb(trials({ throughput: 0.95 }), settings);
+    expect(verdictOf(r, 'max/throughput2xx')).toBe('regression');
+    expect(verdictOf(r, 'rate-200/p50')).toBe('unchanged');
+  });
+  it('a candidate answering 500 is a regression even with the same latency (2xx throughput and the failure gate)', () => {
+    const r = judgeAb(trials({ non2xx: 400 }), settings);
+    expect(r.outcome).toBe('regression');
+    expect(verdictOf(r, 'rate-200/failures')).toBe('regression');
+    expect(verdictOf(r, 'rate-200/throughput2xx')).toBe('regression');
+    expect(verdictOf(r, 'rate-200/p50')).toBe('unchanged');
+  });
+  it('a candidate that saturates where the baseline did not is a regression', () => {
+    expect(verdictOf(judgeAb(trials({ saturated: true }), settings), 'rate-200/saturation')).toBe('regression');
+  });
+  it('saturation split 4 vs 3 on a busy machine is chance, not a regression (sign test on discordant pairs)', () => {
+    const t = trials({});
+    const sat = (side: 'baseline' | 'candidate', i: number) => {
+      const step = t[i]![side].steps.find((s) => s.offeredRps === 200)!;
+      step.saturated = true;
+    };
+    [0, 1, 2, 3].forEach((i) => sat('candidate', i));
+    [3, 4, 5].forEach((i) => sat('baseline', i));
+    expect(verdictOf(judgeAb(t, settings), 'rate-200/saturation')).toBe('unchanged');
+  });
+  it('sign test: exact tails', () => {
+    expect(signTestP(5, 5)).toBe(1 / 32);
+    expect(signTestP(4, 5)).toBe(6 / 32);
+    expect(signTestP(0, 0)).toBe(1);
+  });
+  it('all steps generator-bound: nothing comparable, incomplete (exit 4), never pass', () => {
+    const r = judgeAb(trials({ bound: true }), settings);
+    expect(r.outcome).toBe('incomplete');
+    expect(r.reasons[0]).toMatch(/no latency or throughput metric of go-chi\/c could be judged/);
+  });
+  it('too few pairs for an interval: inconclusive metrics, incomplete', () => {
+    expect(judgeAb(trials({ latency: 1.5 }, 4), settings).outcome).toBe('incomplete');
+  });
+  it('a candidate that crashed in a trial the baseline completed is a regression', () => {
+    const t = trials({});
+    t[3]!.candidate = { steps: [], error: 'target exited with code 2 during the step' };
+    const r = judgeAb(t, settings);
+    expect(r.outcome).toBe('regression');
+    expect(verdictOf(r, 'trials/errors')).toBe('regression');
+  });
+  it('no trials: incomplete', () => {
+    expect(judgeAb([], settings)).toMatchObject({ outcome: 'incomplete', reasons: ['no trial was measured'] });
+  });
+});
