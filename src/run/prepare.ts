@@ -1,15 +1,15 @@
 /**
- * Everything `httpbench run` does before and around the orchestrator (run.ts): the scenario checked
+ * Everything `httpbench run` does before and around the orchestrator (run.ts), for run/session.ts: the scenario checked
  * against the machine that runs the targets, the target selection, the results directory, the CPU
  * split and pinning, the resolved scenario (src/scenario/resolve.ts), the Docker engine and its base
  * images, and the real collaborators (RunDeps). No argv and no printing: one-line warnings go to
- * `warn`, and the CLI (src/cli/commands/run.ts) parses flags, calls these in order and prints.
+ * `warn`, and run/session.ts calls these in order.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { loadClaimsFile } from '../analysis/claims-file.ts';
 import { detectEnvironment } from '../environment.ts';
-import { ConfigError, TargetError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import { engineFor } from '../load/index.ts';
 import { pinProcess } from '../load/pin.ts';
 import { guardLoadUrl } from '../load/url-guard.ts';
@@ -336,16 +336,6 @@ export async function runInput(placed: PlacedRun, signal: AbortSignal): Promise<
     signal,
     ...(twoHost ? { hosts: [loadHostEnvironment(environment), twoHost.remote.environment], targetAddress: twoHost.remote.address } : {}),
   };
-}
-
-/** A run whose document says `failed` because target runs failed: exit 3, naming each. Null otherwise. */
-export function failedTargetsError(doc: RunDocument): TargetError | null {
-  if (doc.status !== 'failed') return null;
-  const failed = doc.targets.filter((t) => t.status === 'failed');
-  const measured = doc.targets.filter((t) => t.status === 'completed').length;
-  return new TargetError(`${failed.length} target run(s) failed: ${failed.map((t) => `${t.name}/${t.configuration}: ${t.reason}`).join('; ')}`, {
-    hint: measured > 0 ? `the other ${measured} target run(s) were measured; see run.json for each failure` : 'no target run was measured; see run.json for each failure',
-  });
 }
 
 /** The standard proxy build args (Docker predefines them and keeps them out of the image history). */
