@@ -1,5 +1,5 @@
 /** A Docker build with a condensed, live log (src/progress/build-log.ts) for `run` and `build`. */
-import { formatMB } from '../util/format.ts';
+import { formatMB, formatSeconds } from '../util/format.ts';
 import { BuildLogCondenser, formatBuildLine } from '../progress/build-log.ts';
 import type { BuiltImage } from '../run/deps.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
@@ -34,7 +34,7 @@ export async function buildWithProgress(
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     display.setLive(null);
-    display.log(`[${spec.name}] built ${built.tag} (${formatMB(built.sizeBytes)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    display.log(`[${spec.name}] built ${built.tag} (${formatMB(built.sizeBytes)} MB) in ${formatSeconds((performance.now() - started) / 1000)} s`);
     return { tag: built.tag, id: built.id, sizeBytes: built.sizeBytes, bases: built.baseImages };
   } catch (error) {
     display.setLive(null);

@@ -11,6 +11,7 @@ import { isDockerTarget } from '../../targets/kinds.ts';
 import { buildWithProgress } from '../build-progress.ts';
 import { createDisplay } from '../progress-display.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
+import { formatMB, formatSeconds } from '../../util/format.ts';
 
 interface BuildArgs {
   targets: string[];
@@ -47,7 +48,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         const started = performance.now();
         const built = await buildWithProgress(client, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null });
         const seconds = (performance.now() - started) / 1000;
-        process.stdout.write(`${built.tag}  ${built.id.slice(0, 19)}  ${(built.sizeBytes / 1e6).toFixed(1)} MB  (${seconds.toFixed(1)} s)\n`);
+        process.stdout.write(`${built.tag}  ${built.id.slice(0, 19)}  ${formatMB(built.sizeBytes)} MB  (${formatSeconds(seconds)} s)\n`);
       }
     } finally {
       display.close();
