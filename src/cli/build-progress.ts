@@ -15,7 +15,7 @@ export async function buildWithProgress(
   docker: DockerClient,
   spec: DockerTargetSpec,
   display: Display,
-  opts: { verbose: boolean; extraCaFile: string | null; signal?: AbortSignal; tag?: string; buildArgs?: Record<string, string> },
+  opts: { verbose: boolean; extraCaFile: string | null; standIns: Readonly<Record<string, string>>; signal?: AbortSignal; tag?: string; buildArgs?: Record<string, string> },
 ): Promise<BuiltImage> {
   const condenser = new BuildLogCondenser();
   const started = performance.now();
@@ -26,6 +26,7 @@ export async function buildWithProgress(
       tag: opts.tag ?? defaultTag(spec.name),
       ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
       extraCaFile: opts.extraCaFile,
+      standIns: opts.standIns,
       onProgress: (line) => {
         const urgent = condenser.push(line);
         if (opts.verbose) display.log(`  ${line}`);

@@ -19,7 +19,7 @@ import {
   waitForTasks,
   type SwarmNode,
 } from '../targets/swarm.ts';
-import type { DockerClient } from '../targets/docker-client.ts';
+import type { DockerClient } from '../targets/engine/client.ts';
 import { acceptsTcp } from '../util/tcp.ts';
 
 export interface GeneratorsRequest {

@@ -7,8 +7,8 @@ import type Docker from 'dockerode';
 import { ConfigError, describeError, InfrastructureError, TargetError } from '../errors.ts';
 import { substituteCpus } from '../scenario/resolve.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
-import { dockerStatus, type DockerClient } from './docker-client.ts';
-import { imageInfo } from './image-build.ts';
+import { dockerStatus, type DockerClient } from './engine/client.ts';
+import { imageInfo } from './image/build.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { freeLoopbackPort, waitForFirst200 } from './net.ts';
 import { freeRemotePort } from './target-host.ts';
@@ -16,9 +16,9 @@ import { memoryWithoutCacheBytes, ResourceAccumulator } from './stats.ts';
 import { currentOwner, ownerAlive, type Owner } from '../util/owner.ts';
 import { removedFromOutside, HARNESS_LABEL, HOST_LABEL, PID_LABEL, PID_START_LABEL, RUN_LABEL, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from './types.ts';
 
-export { connectDocker, type DockerClient } from './docker-client.ts';
-export { buildImage, chooseBaseImages, defaultTag, imageInfo } from './image-build.ts';
-export type { BaseImageChoice, BuildOptions, BuildResult, ImageInfo } from './image-build.ts';
+export { connectDocker, type DockerClient } from './engine/client.ts';
+export { buildImage, chooseBaseImages, defaultTag, imageInfo } from './image/build.ts';
+export type { BaseImageChoice, BuildOptions, BuildResult, ImageInfo } from './image/build.ts';
 export { startUrlTarget } from './url-target.ts';
 
 export const TARGET_LABEL = 'io.httpbench.target';

@@ -13,9 +13,9 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { InfrastructureError, InterruptedError } from '../errors.ts';
-import type { DockerClient } from './docker-client.ts';
+import type { DockerClient } from './engine/client.ts';
 import { containerState, FALLBACK_USER, isRoot, logsTail, removeQuietly, startSampler, stopAndRemove, STOP_TIMEOUT_S, TARGET_LABEL } from './docker.ts';
-import { imageInfo } from './image-build.ts';
+import { imageInfo } from './image/build.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { freeLoopbackPort } from './net.ts';
 import { HARNESS_LABEL, RUN_LABEL, type ResourceSampler, type TargetState } from './types.ts';

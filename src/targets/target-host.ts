@@ -16,14 +16,12 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { ConfigError, describeError, InfrastructureError, InterruptedError } from '../errors.ts';
 import type { HostEnvironment } from '../schema/run.ts';
-import { dockerStatus, type DockerClient } from './docker-client.ts';
-import { PROJECT_ROOT } from '../util/project.ts';
+import { dockerStatus, type DockerClient } from './engine/client.ts';
 import { acceptsTcp } from '../util/tcp.ts';
-import { baseImageArgs, imageInfo } from './image-build.ts';
-import { loadTargetManifests, standInBases } from './manifest.ts';
+import { anyImage, copyImage, helperCandidates } from './image/transfer.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { HARNESS_LABEL } from './types.ts';
-import { sshOptions } from './ssh-auth.ts';
+import { sshOptions } from './engine/ssh-auth.ts';
 
 export interface EngineEndpoint {
   /** dockerode options (may hold TLS material read from files: never log or store them). */
@@ -279,33 +277,6 @@ export function localAddressesFromFibTrie(text: string): string[] {
   return [...found].sort();
 }
 
-/** The first of `names` that the engine has, or null. */
-async function anyImage(docker: DockerClient, names: readonly string[]): Promise<string | null> {
-  for (const name of names) if (await imageInfo(docker, name)) return name;
-  return null;
-}
-
-/** `docker save` on one engine streamed into `docker load` on the other, over the API. */
-async function copyImage(local: DockerClient, remote: DockerClient, name: string, log: (line: string) => void): Promise<void> {
-  log(`target host lacks ${name}: copying it from the local engine (save → load over the Docker API)`);
-  const tar = await local.getImage(name).get();
-  const stream = await remote.loadImage(tar);
-  await new Promise<void>((resolve, reject) => remote.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())));
-  if (!(await imageInfo(remote, name))) throw new Error(`loading ${name} into the target host reported success but the image is not there`);
-}
-
-/** Bases the helper container may use: anything with /bin/sh that the harness builds on. */
-async function helperCandidates(): Promise<string[]> {
-  const map = await standIns();
-  return [...Object.values(map), ...Object.keys(map)];
-}
-
-/** Official base → stand-in, from the target manifests (read once). */
-let standInsOnce: Promise<Record<string, string>> | null = null;
-function standIns(): Promise<Record<string, string>> {
-  return (standInsOnce ??= loadTargetManifests(PROJECT_ROOT).then(standInBases));
-}
-
 export interface HostProbe {
   cpuModel: string | null;
   /** IPv4 addresses of the host's network namespace; null when no helper image was there. */
@@ -318,14 +289,8 @@ export interface HostProbe {
  * Runs a short-lived helper container on the host's network (never this machine's) that prints
  * the CPU model and the routing trie; removed whatever happens.
  */
-export async function probeHost(docker: DockerClient): Promise<HostProbe> {
-  let image: string | null = null;
-  for (const candidate of await helperCandidates()) {
-    if (await imageInfo(docker, candidate)) {
-      image = candidate;
-      break;
-    }
-  }
+export async function probeHost(docker: DockerClient, standIns: Readonly<Record<string, string>>): Promise<HostProbe> {
+  const image = await anyImage(docker, helperCandidates(standIns));
   if (!image) return { cpuModel: null, addresses: null, bootId: null };
   const container = await docker.createContainer({
     Image: image,
@@ -369,9 +334,14 @@ export async function localBootId(): Promise<string | null> {
 /**
  * Connects to the target host and checks it: reachable (exit 2 if not), not this machine by another
  * name (same engine ID as the local engine, or the address is one of this machine's), and the
- * address is one of its own. Describes it for run.json.
+ * address is one of its own. Describes it for run.json. `standIns`: the manifests' (official → stand-in).
  */
-export async function openTargetHost(choice: TargetHostChoice, local: DockerClient | null): Promise<TargetHost> {
+export async function openTargetHost(
+  choice: TargetHostChoice,
+  local: DockerClient | null,
+  standIns: Readonly<Record<string, string>>,
+  log: (line: string) => void,
+): Promise<TargetHost> {
   const endpoint = resolveEngine(choice.engine);
   const docker = await connectEngine(endpoint);
   const info = (await docker.info()) as Record<string, unknown>;
@@ -384,11 +354,11 @@ export async function openTargetHost(choice: TargetHostChoice, local: DockerClie
   }
   // A fresh engine has no image for the helper: give it a stand-in base from this machine first
   // (the builds need it anyway), so the address check does not depend on what was there before.
-  if (local && !(await anyImage(docker, await helperCandidates()))) {
-    const source = await anyImage(local, await helperCandidates());
-    if (source) await copyImage(local, docker, source, (line) => process.stderr.write(`${line}\n`));
+  if (local && !(await anyImage(docker, helperCandidates(standIns)))) {
+    const source = await anyImage(local, helperCandidates(standIns));
+    if (source) await copyImage(local, docker, source, log);
   }
-  const probe = await probeHost(docker);
+  const probe = await probeHost(docker, standIns);
   if (probe.addresses !== null && net.isIPv4(choice.address) && !probe.addresses.includes(choice.address)) {
     throw new ConfigError(`address ${choice.address} is not on the target host ${endpoint.display} (it has ${probe.addresses.filter((a) => !a.startsWith('127.')).join(', ') || 'only loopback'})`, {
       hint: 'give one of the host\'s own addresses that this machine reaches (--target-address or hosts.targets.address)',
@@ -414,27 +384,6 @@ export async function openTargetHost(choice: TargetHostChoice, local: DockerClie
       dockerVersion: str(info.ServerVersion, '') || null,
     },
   };
-}
-
-/**
- * Gives the target host the base images a Dockerfile needs when it has neither the official image
- * nor its stand-in but the local engine has one (air-gapped hosts cannot pull): `docker save` on
- * the local engine streamed into `docker load` on the remote one, all over the API. Returns the
- * images copied.
- */
-export async function transferBases(local: DockerClient | null, remote: DockerClient, dockerfile: string, log: (line: string) => void): Promise<string[]> {
-  const copied: string[] = [];
-  if (!local) return copied;
-  for (const { official } of baseImageArgs(dockerfile)) {
-    const standIn = (await standIns())[official];
-    const names = [official, ...(standIn ? [standIn] : [])];
-    if (await anyImage(remote, names)) continue;
-    const source = await anyImage(local, names);
-    if (!source) continue;
-    await copyImage(local, remote, source, log);
-    copied.push(source);
-  }
-  return copied;
 }
 
 /**

@@ -3,7 +3,7 @@
  * and DOCKER_CERT_PATH itself, so the harness never reads the host environment here.
  */
 import Docker from 'dockerode';
-import { describeError, InfrastructureError } from '../errors.ts';
+import { describeError, InfrastructureError } from '../../errors.ts';
 
 export type DockerClient = Docker;
 
