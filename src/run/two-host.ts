@@ -11,7 +11,8 @@ import type { DockerTargetSpec } from '../scenario/schema.ts';
 import type { Environment, HostEnvironment } from '../schema/run.ts';
 import { connectDocker, type DockerClient } from '../targets/docker.ts';
 import { transferBases } from '../targets/image/transfer.ts';
-import { chooseTargetHost, openTargetHost, type TargetHost } from '../targets/target-host.ts';
+import { chooseTargetHost } from '../targets/engine/endpoint.ts';
+import { openTargetHost, type TargetHost } from '../targets/target-host.ts';
 import { PROJECT_ROOT } from '../util/project.ts';
 
 export interface TwoHost {
