@@ -10,12 +10,13 @@ import net from 'node:net';
 import os from 'node:os';
 import { ConfigError, describeError, InfrastructureError, InterruptedError } from '../errors.ts';
 import type { HostEnvironment } from '../schema/run.ts';
-import { connectEngine, dockerStatus, pingWithin, type DockerClient } from './engine/client.ts';
+import { connectEngine, pingWithin, type DockerClient } from './engine/client.ts';
 import { resolveEngine, type EngineEndpoint, type TargetHostChoice } from './engine/endpoint.ts';
 import { acceptsTcp } from '../util/tcp.ts';
 import { anyImage, copyImage, helperCandidates } from './image/transfer.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { HARNESS_LABEL } from './types.ts';
+import { hardenedHostConfig, removeQuietly } from './container/managed.ts';
 
 /**
  * The error a two-host run ends with: when the target host's engine no longer answers, that is the
@@ -72,7 +73,7 @@ export async function probeHost(docker: DockerClient, standIns: Readonly<Record<
     Cmd: ["grep -m1 'model name' /proc/cpuinfo; echo '---'; cat /proc/net/fib_trie; echo '---'; cat /proc/sys/kernel/random/boot_id"],
     User: '65534:65534',
     Labels: { [HARNESS_LABEL]: '1' },
-    HostConfig: { NetworkMode: 'host', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+    HostConfig: hardenedHostConfig({}),
   });
   try {
     await container.start();
@@ -81,9 +82,7 @@ export async function probeHost(docker: DockerClient, standIns: Readonly<Record<
     const [cpu = '', trie = '', boot = ''] = demuxDockerLogs(raw).split('\n---\n');
     return { cpuModel: /model name\s*:\s*(.+)/.exec(cpu)?.[1]?.trim() ?? null, addresses: localAddressesFromFibTrie(trie), bootId: boot.trim() || null };
   } finally {
-    await container.remove({ force: true }).catch((error: unknown) => {
-      if (dockerStatus(error) !== 404) throw error;
-    });
+    await removeQuietly(container);
   }
 }
 
