@@ -1,5 +1,5 @@
 /** A Docker build with a condensed, live log (src/progress/build-log.ts) for `run` and `build`. */
-import { formatMB } from '../util/format.ts';
+import { formatMB, formatSeconds } from '../util/format.ts';
 import { BuildLogCondenser, formatBuildLine } from '../progress/build-log.ts';
 import type { BuiltImage } from '../run/deps.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
@@ -15,7 +15,7 @@ export async function buildWithProgress(
   docker: DockerClient,
   spec: DockerTargetSpec,
   display: Display,
-  opts: { verbose: boolean; extraCaFile: string | null; signal?: AbortSignal; tag?: string; buildArgs?: Record<string, string> },
+  opts: { verbose: boolean; extraCaFile: string | null; standIns: Readonly<Record<string, string>>; signal?: AbortSignal; tag?: string; buildArgs?: Record<string, string> },
 ): Promise<BuiltImage> {
   const condenser = new BuildLogCondenser();
   const started = performance.now();
@@ -26,6 +26,7 @@ export async function buildWithProgress(
       tag: opts.tag ?? defaultTag(spec.name),
       ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
       extraCaFile: opts.extraCaFile,
+      standIns: opts.standIns,
       onProgress: (line) => {
         const urgent = condenser.push(line);
         if (opts.verbose) display.log(`  ${line}`);
@@ -34,7 +35,7 @@ export async function buildWithProgress(
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     display.setLive(null);
-    display.log(`[${spec.name}] built ${built.tag} (${formatMB(built.sizeBytes)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    display.log(`[${spec.name}] built ${built.tag} (${formatMB(built.sizeBytes)} MB) in ${formatSeconds((performance.now() - started) / 1000)} s`);
     return { tag: built.tag, id: built.id, sizeBytes: built.sizeBytes, bases: built.baseImages };
   } catch (error) {
     display.setLive(null);

@@ -4,6 +4,7 @@
  * intermediate container ids, cache notes and RUN output are kept in `lines` only, for --verbose and
  * for a failed build. Pure: no clock, no output.
  */
+import { formatSeconds } from '../util/format.ts';
 
 export interface BuildProgress {
   step: number;
@@ -42,5 +43,5 @@ export class BuildLogCondenser {
 /** "[fastapi] building image: step 7/18 · RUN pip install … · 12.3 s" (before the first step: "starting"). */
 export function formatBuildLine(name: string, progress: BuildProgress | null, elapsedS: number): string {
   const where = progress ? `step ${progress.step}/${progress.total} · ${progress.instruction}` : 'starting';
-  return `[${name}] building image: ${where} · ${elapsedS.toFixed(1)} s`;
+  return `[${name}] building image: ${where} · ${formatSeconds(elapsedS)} s`;
 }

@@ -11,7 +11,7 @@ import { CONTENDED_PERCENT } from '../analysis/contention.ts';
 import { floorAt } from '../analysis/floor.ts';
 import type { ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
 import type { GroupSummary, Spread, StepSummary } from '../analysis/summary.ts';
-import { bytesGiB, formatMsFromUs, formatNumber, formatRps, formatMiB, formatMB, formatMs, formatPercent } from '../util/format.ts';
+import { bytesGiB, formatMsFromUs, formatNumber, formatRps, formatMiB, formatMB, formatPercent, formatWholeMs } from '../util/format.ts';
 
 export const VERDICT_LABEL: Record<Verdict, string> = {
   confirmed: 'CONFIRMED',
@@ -66,7 +66,7 @@ export function withRange(s: Spread | null, format: (v: number) => string): stri
 export const fmt = {
   rps: (s: Spread | null) => withRange(s, formatRps),
   msFromUs: (s: Spread | null) => withRange(s, formatMsFromUs),
-  ms: (s: Spread | null) => withRange(s, (v) => formatNumber(v, 0)),
+  ms: (s: Spread | null) => withRange(s, formatWholeMs),
   mib: (s: Spread | null) => withRange(s, formatMiB),
   mb: (s: Spread | null) => withRange(s, formatMB),
   cpu: (s: Spread | null) => withRange(s, (v) => formatNumber(v, 0)),
@@ -107,7 +107,7 @@ export function stepRows(doc: RunDocument, g: GroupSummary): string[][] {
       latencyText(s, 'p50'),
       latencyText(s, 'p95'),
       latencyText(s, 'p99'),
-      floor ? formatMs(floor.latencyUs.p99 / 1000) : '—',
+      floor ? formatMsFromUs(floor.latencyUs.p99) : '—',
       latencySourceText(s),
       failedText(s),
       fmt.cpu(s.targetCpuPercent),
@@ -140,10 +140,10 @@ export function calibrationSection(doc: RunDocument): { text: string; rows: stri
   const rows = c.steps.map((s) => [
     formatRps(s.offeredRps),
     formatRps(s.achievedRps),
-    formatMs(s.latencyUs.p50 / 1000),
-    formatMs(s.latencyUs.p95 / 1000),
-    formatMs(s.latencyUs.p99 / 1000),
-    formatMs(s.latencyUs.p999 / 1000),
+    formatMsFromUs(s.latencyUs.p50),
+    formatMsFromUs(s.latencyUs.p95),
+    formatMsFromUs(s.latencyUs.p99),
+    formatMsFromUs(s.latencyUs.p999),
     s.generatorBound ? 'generator-bound' : '—',
   ]);
   return { text, rows };
@@ -223,7 +223,7 @@ function twoHostRows(doc: RunDocument): string[][] {
     rows.push([
       'Network floor',
       n.floorUs
-        ? `p50 ${formatMs(n.floorUs.p50 / 1000)} ms, p99 ${formatMs(n.floorUs.p99 / 1000)} ms to ${n.host} (idle round trips, ${n.rateRps} req/s for ${n.durationS} s; part of "p99 floor" beside every step)`
+        ? `p50 ${formatMsFromUs(n.floorUs.p50)} ms, p99 ${formatMsFromUs(n.floorUs.p99)} ms to ${n.host} (idle round trips, ${n.rateRps} req/s for ${n.durationS} s; part of "p99 floor" beside every step)`
         : `not measured: ${n.error ?? 'unknown'}`,
     ]);
   }

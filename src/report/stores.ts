@@ -3,7 +3,7 @@
  * (same target, same env), so a reader sees what the database round trip costs each framework.
  * Pure; every renderer uses these rows.
  */
-import { formatRps } from '../util/format.ts';
+import { formatMsFromUs, formatRps } from '../util/format.ts';
 import { spreadOf, type GroupSummary } from '../analysis/summary.ts';
 import { isUnlimitedRate } from '../analysis/step-rules.ts';
 import type { RunDocument } from '../schema/run.ts';
@@ -72,8 +72,8 @@ export function storeRows(doc: RunDocument, groups: GroupSummary[]): string[][] 
       ratio,
       `${mem.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(mem.sustainableRps)}`,
       `${pg.sustainableIsLowerBound ? '≥ ' : ''}${fmt.rps(pg.sustainableRps)}`,
-      p99 ? `${(p99.a / 1000).toFixed(3)} @ ${formatRps(p99.rate)}` : '—',
-      p99 ? `${(p99.b / 1000).toFixed(3)} @ ${formatRps(p99.rate)}` : '—',
+      p99 ? `${formatMsFromUs(p99.a, 3)} @ ${formatRps(p99.rate)}` : '—',
+      p99 ? `${formatMsFromUs(p99.b, 3)} @ ${formatRps(p99.rate)}` : '—',
       fmt.cpu(dbCpu),
     ]);
   }

@@ -9,6 +9,7 @@ import { calibrationRates, listedRates } from '../plan/ladder.ts';
 import type { Calibration, Ceiling } from '../schema/run.ts';
 import type { ResourceSampler, RunningTarget } from '../targets/types.ts';
 import { stepBase, throwIfAborted, type RunDeps, type RunInput } from './deps.ts';
+import { formatMsFromUs } from '../util/format.ts';
 
 
 /**
@@ -59,7 +60,7 @@ export async function calibrate(input: RunInput, deps: RunDeps, required: readon
       const latencyUs = step.latencyUs.corrected ?? step.latencyUs.uncorrected;
       calibration.steps.push({ offeredRps: rate, achievedRps: step.achievedRps, latencyUs, generatorBound: step.generator.bound, ...(contention ? { contention } : {}) });
       deps.log(
-        `[calibration] ${rate} rps: floor p50 ${(latencyUs.p50 / 1000).toFixed(3)} ms, p99 ${(latencyUs.p99 / 1000).toFixed(3)} ms` +
+        `[calibration] ${rate} rps: floor p50 ${formatMsFromUs(latencyUs.p50, 3)} ms, p99 ${formatMsFromUs(latencyUs.p99, 3)} ms` +
           (step.generator.bound ? ` [generator-bound: ${step.generator.boundReasons.join('; ')}]` : ''),
       );
     }

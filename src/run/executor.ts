@@ -18,6 +18,7 @@ import type { Step, TargetResult } from '../schema/run.ts';
 import { removedFromOutside, type RunningTarget } from '../targets/types.ts';
 import { stepContention } from '../analysis/contention.ts';
 import { stepBase, throwIfAborted, type BuiltImage, type RunDatabase, type RunDeps, type RunInput } from './deps.ts';
+import { formatMsFromUs, formatWholeMs } from '../util/format.ts';
 
 
 /**
@@ -66,7 +67,7 @@ export async function measureTarget(
     entry.coldStartMs = target.coldStartMs;
     entry.limits = target.limits;
     if (target.idleMemoryBytes !== null) entry.memory = { idleBytes: target.idleMemoryBytes, peakBytes: target.idleMemoryBytes };
-    if (target.coldStartMs !== null) deps.log(`[${label}] first 200 after ${target.coldStartMs.toFixed(0)} ms`);
+    if (target.coldStartMs !== null) deps.log(`[${label}] first 200 after ${formatWholeMs(target.coldStartMs)} ms`);
 
     const contract = await deps.verifyContract(target.baseUrl, target.connectHost, run.env.USERS !== undefined ? Number(run.env.USERS) : undefined);
     if (!contract.ok) {
@@ -129,7 +130,7 @@ export async function measureTarget(
       const lat = stepLatency(step)?.us;
       deps.log(
         `[${label}] ${kind} ${spec.rateRps === null ? 'closed loop' : `${spec.rateRps} rps`}: achieved ${step.achievedRps.toFixed(0)} rps, ` +
-          (lat ? `p50 ${(lat.p50 / 1000).toFixed(2)} ms, p99 ${(lat.p99 / 1000).toFixed(2)} ms` : 'latency: no data (no request completed)') +
+          (lat ? `p50 ${formatMsFromUs(lat.p50, 2)} ms, p99 ${formatMsFromUs(lat.p99, 2)} ms` : 'latency: no data (no request completed)') +
           (step.generator.bound ? ' [generator-bound]' : '') +
           (saturated ? ` [saturated: ${reasons.join('; ')}]` : '') +
           (stepContention(step) ? ` [contended: ${stepContention(step)}]` : ''),

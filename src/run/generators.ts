@@ -8,7 +8,8 @@ import { agentInfo } from '../load/cluster/client.ts';
 import { ClusterEngine, type GeneratorNode } from '../load/cluster/engine.ts';
 import { PROTOCOL_VERSION } from '../load/cluster/protocol.ts';
 import type { LoadEngine } from '../load/types.ts';
-import { connectEngine, resolveEngine } from '../targets/target-host.ts';
+import { connectEngine } from '../targets/engine/client.ts';
+import { resolveEngine } from '../targets/engine/endpoint.ts';
 import {
   assertSwarmManager,
   createGeneratorServices,
@@ -19,7 +20,7 @@ import {
   waitForTasks,
   type SwarmNode,
 } from '../targets/swarm.ts';
-import type { DockerClient } from '../targets/docker-client.ts';
+import type { DockerClient } from '../targets/engine/client.ts';
 import { acceptsTcp } from '../util/tcp.ts';
 
 export interface GeneratorsRequest {

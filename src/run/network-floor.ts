@@ -7,6 +7,7 @@
 import { describeError, InterruptedError } from '../errors.ts';
 import type { NetworkFloor } from '../schema/run.ts';
 import { PATH_TEMPLATE, type RunDeps, type RunInput } from './deps.ts';
+import { formatMsFromUs } from '../util/format.ts';
 
 /** Low enough to be idle for any target host, high enough for a p99 from 200 samples. */
 export const NETWORK_FLOOR_RATE_RPS = 100;
@@ -39,7 +40,7 @@ export async function measureNetworkFloor(input: RunInput, deps: RunDeps, host: 
       input.signal,
     );
     floor.floorUs = step.latencyUs.corrected ?? step.latencyUs.uncorrected;
-    deps.log(`[network] floor p50 ${(floor.floorUs.p50 / 1000).toFixed(3)} ms, p99 ${(floor.floorUs.p99 / 1000).toFixed(3)} ms`);
+    deps.log(`[network] floor p50 ${formatMsFromUs(floor.floorUs.p50, 3)} ms, p99 ${formatMsFromUs(floor.floorUs.p99, 3)} ms`);
   } catch (error) {
     if (error instanceof InterruptedError || input.signal.aborted) throw error;
     floor.error = describeError(error);

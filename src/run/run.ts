@@ -16,6 +16,7 @@ import { calibrate, ceilingFigure } from './calibrate.ts';
 import { throwIfAborted, type BuiltImage, type RunDatabase, type RunDeps, type RunInput } from './deps.ts';
 import { measureTarget, plannedRunS } from './executor.ts';
 import { measureNetworkFloor } from './network-floor.ts';
+import { formatWholeMs } from '../util/format.ts';
 
 // The types callers build a run from live in deps.ts; re-exported so `run.ts` is the one entry point.
 export type { BuiltImage, RunDatabase, RunDeps, RunInput, RunProgress } from './deps.ts';
@@ -155,6 +156,11 @@ export async function runBenchmark(input: RunInput, deps: RunDeps): Promise<RunD
   return doc;
 }
 
+/** A duration the engine may not have reported: whole ms, or '?'. */
+function orUnknown(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? '?' : formatWholeMs(ms);
+}
+
 /** Starts and seeds the run's database, building the seed target's image if needed; records it. */
 async function startDatabase(
   input: RunInput,
@@ -183,7 +189,7 @@ async function startDatabase(
   const database = await deps.startDatabase({ seedImage, users: scenario.load.ids.max, cpuset, runId: input.runId, signal: input.signal });
   doc.database = database.info;
   deps.log(
-    `[database] ${database.info.image} ready after ${database.info.startMs?.toFixed(0) ?? '?'} ms, seeded in ${database.info.seedMs?.toFixed(0) ?? '?'} ms` +
+    `[database] ${database.info.image} ready after ${orUnknown(database.info.startMs)} ms, seeded in ${orUnknown(database.info.seedMs)} ms` +
       (database.info.sharesTargetCpus ? ` (shares the targets' CPUs ${cpuset})` : ''),
   );
   await deps.save(doc);

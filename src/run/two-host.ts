@@ -10,7 +10,9 @@ import { readScenarioHosts } from '../scenario/hosts.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
 import type { Environment, HostEnvironment } from '../schema/run.ts';
 import { connectDocker, type DockerClient } from '../targets/docker.ts';
-import { chooseTargetHost, openTargetHost, transferBases, type TargetHost } from '../targets/target-host.ts';
+import { transferBases } from '../targets/image/transfer.ts';
+import { chooseTargetHost } from '../targets/engine/endpoint.ts';
+import { openTargetHost, type TargetHost } from '../targets/target-host.ts';
 import { PROJECT_ROOT } from '../util/project.ts';
 
 export interface TwoHost {
@@ -29,12 +31,13 @@ export interface TwoHost {
 export async function openTwoHost(
   opts: { scenarioPath: string; targetHost?: string | undefined; targetAddress?: string | undefined },
   warn: (line: string) => void,
+  standIns: Readonly<Record<string, string>>,
 ): Promise<TwoHost | null> {
   const choice = chooseTargetHost({ flag: opts.targetHost, flagAddress: opts.targetAddress, scenario: (await readScenarioHosts(opts.scenarioPath))?.targets });
   if (!choice) return null;
   // DOCKER_HOST names the target host here, so the local engine is the default socket, if any.
   const local = choice.from === 'DOCKER_HOST' || choice.from === 'DOCKER_CONTEXT' ? null : await connectDocker({ timeoutMs: 2_000 }).catch(() => null);
-  const remote = await openTargetHost(choice, local);
+  const remote = await openTargetHost(choice, local, standIns, warn);
   await guardLoadUrl(`http://${remote.address.includes(':') ? `[${remote.address}]` : remote.address}/`, { allowAddresses: [remote.address] });
   warn(`target host: ${remote.endpoint.display}, targets bind to ${remote.address} (${remote.environment.cpuCount} CPUs there)`);
   const done = new Set<string>();
@@ -44,7 +47,7 @@ export async function openTwoHost(
     transfer: async (spec) => {
       if (done.has(spec.dockerfile)) return;
       const dockerfile = await readFile(path.resolve(PROJECT_ROOT, spec.dockerfile), 'utf8').catch(() => null);
-      if (dockerfile !== null) await transferBases(local, remote.docker, dockerfile, warn);
+      if (dockerfile !== null) await transferBases(local, remote.docker, dockerfile, standIns, warn);
       done.add(spec.dockerfile);
     },
   };

@@ -2,7 +2,7 @@
  * The one step from a validated scenario to the values a run uses: "half" CPUs and "auto" workers
  * become plain numbers from the facts of the machines (the targets' host, the generator's CPUs), so
  * later code reads `scenario.resources.cpus` and `scenario.load.workers` without casting or guessing.
- * Pure; the caller gathers the facts (src/run/setup.ts). run.json stores the resolved scenario.
+ * Pure; the caller gathers the facts (src/run/prepare.ts). run.json stores the resolved scenario.
  */
 import { formatCpuset, splitCpus, type CpuSplit } from './cpuset.ts';
 import type { Scenario } from './schema.ts';

@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { loadScenario } from '../scenario/load.ts';
-import { probeBase } from '../targets/bases.ts';
-import { connectDocker, type DockerClient } from '../targets/docker-client.ts';
-import { defaultTag, imageInfo } from '../targets/image-build.ts';
+import { probeBase } from '../targets/image/bases.ts';
+import { connectDocker, type DockerClient } from '../targets/engine/client.ts';
+import { defaultTag, imageInfo } from '../targets/image/build.ts';
 import { isDockerTarget } from '../targets/kinds.ts';
 import { loadTargetManifests, standInBases } from '../targets/manifest.ts';
-import type { CommandOutcome } from './setup.ts';
-import type { SetupFacts } from './plan.ts';
+import type { CommandOutcome } from './apply.ts';
+import type { SetupFacts } from './steps.ts';
 
 /** The browser the report test launches (tests/integration/report-browser.test.ts). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';

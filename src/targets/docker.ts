@@ -1,122 +1,44 @@
 /**
- * Docker targets: start a hardened, resource-limited container on a loopback port, measure its cold
- * start, sample its CPU and memory, stop and remove it. Build and connection live in their own files
- * and are re-exported here so callers import one module.
+ * Docker targets: start a hardened, resource-limited managed container (container/managed.ts) on a
+ * loopback port, measure its cold start; list and clean what runs left behind. Build and connection
+ * live in their own folders and are re-exported here so callers import one module.
  */
 import type Docker from 'dockerode';
-import { ConfigError, describeError, InfrastructureError, TargetError } from '../errors.ts';
+import { ConfigError, TargetError } from '../errors.ts';
 import { substituteCpus } from '../scenario/resolve.ts';
 import type { DockerTargetSpec } from '../scenario/schema.ts';
-import { dockerStatus, type DockerClient } from './docker-client.ts';
-import { imageInfo } from './image-build.ts';
-import { demuxDockerLogs } from './logs.ts';
+import { dockerStatus, type DockerClient } from './engine/client.ts';
+import { imageInfo } from './image/build.ts';
 import { freeLoopbackPort, waitForFirst200 } from './net.ts';
 import { freeRemotePort } from './target-host.ts';
-import { memoryWithoutCacheBytes, ResourceAccumulator } from './stats.ts';
-import { currentOwner, ownerAlive, type Owner } from '../util/owner.ts';
-import { removedFromOutside, HARNESS_LABEL, HOST_LABEL, PID_LABEL, PID_START_LABEL, RUN_LABEL, type ResourceSampler, type RunningTarget, type StartOptions, type TargetState } from './types.ts';
+import { memoryWithoutCacheBytes } from './stats.ts';
+import { ownerAlive, type Owner } from '../util/owner.ts';
+import { removedFromOutside, HARNESS_LABEL, HOST_LABEL, PID_LABEL, PID_START_LABEL, RUN_LABEL, type RunningTarget, type StartOptions } from './types.ts';
+import {
+  containerState,
+  FALLBACK_USER,
+  hardenedHostConfig,
+  harnessLabels,
+  isRoot,
+  ManagedContainer,
+  removeQuietly,
+  startOrRemove,
+  STOP_TIMEOUT_S,
+  TARGET_LABEL,
+  TMP_TMPFS,
+} from './container/managed.ts';
 
-export { connectDocker, type DockerClient } from './docker-client.ts';
-export { buildImage, chooseBaseImages, defaultTag, imageInfo } from './image-build.ts';
-export type { BaseImageChoice, BuildOptions, BuildResult, ImageInfo } from './image-build.ts';
+export { connectDocker, type DockerClient } from './engine/client.ts';
+export { buildImage, chooseBaseImages, defaultTag, imageInfo } from './image/build.ts';
+export type { BaseImageChoice, BuildOptions, BuildResult, ImageInfo } from './image/build.ts';
 export { startUrlTarget } from './url-target.ts';
 
-export const TARGET_LABEL = 'io.httpbench.target';
-/** Used when an image runs as root by default: the harness never runs a target as root. */
-export const FALLBACK_USER = '65534:65534';
-/** `docker stop -t`: the targets shut down gracefully well inside this. */
-export const STOP_TIMEOUT_S = 2;
 /** The harness owns these; a configuration may not set them. */
 const RESERVED_ENV = new Set(['HOST', 'PORT']);
 
 /** The container's KEY=value list; `${cpus}` is expanded by the scenario's one rule (the plan has done so for targets already). */
 export function expandEnv(env: Record<string, string>, cpus: number): string[] {
   return Object.entries(substituteCpus(env, cpus)).map(([key, value]) => `${key}=${value}`);
-}
-
-export function isRoot(user: string): boolean {
-  const name = user.split(':')[0] ?? '';
-  return name === '' || name === '0' || name === 'root';
-}
-
-export async function removeQuietly(container: Docker.Container): Promise<void> {
-  try {
-    await container.remove({ force: true });
-  } catch (error) {
-    // Already gone (404) or removal already in progress (409): the goal is reached.
-    const status = dockerStatus(error);
-    if (status !== 404 && status !== 409) throw error;
-  }
-}
-
-export async function logsTail(container: Docker.Container, lines: number): Promise<string> {
-  try {
-    const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-    return demuxDockerLogs(buffer).trimEnd();
-  } catch (error) {
-    if (dockerStatus(error) === 404) return '';
-    return `(logs unavailable: ${describeError(error)})`;
-  }
-}
-
-/** Docker's view of a container; a 404 means it was removed behind the run's back. */
-export async function containerState(container: Pick<Docker.Container, 'inspect'>): Promise<TargetState> {
-  try {
-    const info = await container.inspect();
-    return {
-      running: info.State.Running,
-      exitCode: info.State.Running ? null : info.State.ExitCode,
-      oomKilled: info.State.OOMKilled,
-    };
-  } catch (error) {
-    if (dockerStatus(error) === 404) return { running: false, exitCode: null, oomKilled: false, removed: true };
-    throw error;
-  }
-}
-
-/** Streams `docker stats` until stop(); figures cover the sampled window only. */
-export function startSampler(container: Docker.Container): ResourceSampler {
-  const acc = new ResourceAccumulator();
-  let stream: (NodeJS.ReadableStream & { destroy?: () => void }) | null = null;
-  let stopped = false;
-  let streamError: unknown = null;
-  const opened = container
-    .stats({ stream: true })
-    .then((s) => {
-      stream = s as typeof stream;
-      if (stopped) {
-        stream?.destroy?.();
-        return;
-      }
-      let pending = '';
-      s.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        let newline: number;
-        while ((newline = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, newline).trim();
-          pending = pending.slice(newline + 1);
-          if (line !== '') acc.add(JSON.parse(line) as Docker.ContainerStats);
-        }
-      });
-      s.on('error', (error: unknown) => {
-        streamError = error;
-      });
-    })
-    .catch((error: unknown) => {
-      streamError = error;
-    });
-  return {
-    async stop() {
-      stopped = true;
-      await opened;
-      stream?.destroy?.();
-      // A container that died mid-step ends the stream; what was sampled before still counts.
-      if (streamError !== null && acc.samples === 0 && dockerStatus(streamError) !== 404) {
-        throw new TargetError(`resource sampling failed: ${describeError(streamError)}`, { cause: streamError });
-      }
-      return acc.result();
-    },
-  };
 }
 
 export interface DockerStartOptions extends StartOptions {
@@ -152,22 +74,10 @@ export async function startDockerTarget(docker: DockerClient, opts: DockerStartO
     User: user,
     // Only the configuration's env and the bind address: host variables never leak in.
     Env: [...expandEnv(opts.configuration.env, opts.cpus), `HOST=${bindAddress}`, `PORT=${port}`],
-    Labels: { [HARNESS_LABEL]: '1', [RUN_LABEL]: opts.runId, [TARGET_LABEL]: spec.name, ...ownerLabels(currentOwner()) },
+    Labels: harnessLabels(opts.runId, spec.name, true),
     StopTimeout: STOP_TIMEOUT_S,
-    HostConfig: {
-      // Host networking: no NAT/bridge on the measured path, and the port is on loopback only.
-      NetworkMode: 'host',
-      CpusetCpus: opts.cpuset,
-      NanoCpus: Math.round(opts.cpus * 1e9),
-      Memory: memoryBytes,
-      // Equal to Memory: no swap, so a memory-hungry target is OOM-killed rather than slowed.
-      MemorySwap: memoryBytes,
-      PidsLimit: opts.pids,
-      ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': 'rw,noexec,nosuid,size=16m' },
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-    },
+    // The port is on the bind address only (loopback unless a target host's).
+    HostConfig: hardenedHostConfig({ cpuset: opts.cpuset, nanoCpus: Math.round(opts.cpus * 1e9), memoryBytes, pids: opts.pids, tmpfs: TMP_TMPFS }),
   });
 
   const target = new DockerRunningTarget(container, baseUrl, { id: image.id, sizeBytes: image.sizeBytes }, {
@@ -177,7 +87,7 @@ export async function startDockerTarget(docker: DockerClient, opts: DockerStartO
     readOnlyRootfs: true,
     user,
   });
-  try {
+  return startOrRemove(container, async () => {
     // Cold start counts from the start API call: runtime setup + process boot + first answer,
     // the same overhead for every target.
     const started = performance.now();
@@ -208,68 +118,21 @@ export async function startDockerTarget(docker: DockerClient, opts: DockerStartO
     const stats = await container.stats({ stream: false, 'one-shot': true });
     target.idleMemoryBytes = memoryWithoutCacheBytes(stats);
     return target;
-  } catch (error) {
-    await removeQuietly(container);
-    throw error;
-  }
+  });
 }
 
-class DockerRunningTarget implements RunningTarget {
+class DockerRunningTarget extends ManagedContainer implements RunningTarget {
   coldStartMs: number | null = null;
   idleMemoryBytes: number | null = null;
-  private stopping: Promise<void> | null = null;
 
   constructor(
-    private readonly container: Docker.Container,
+    container: Docker.Container,
     readonly baseUrl: string,
     readonly image: RunningTarget['image'],
     readonly limits: RunningTarget['limits'],
-  ) {}
-
-  sampleResources(): ResourceSampler {
-    return startSampler(this.container);
+  ) {
+    super(container, 'container', 50);
   }
-
-  state(): Promise<TargetState> {
-    return containerState(this.container);
-  }
-
-  logsTail(lines = 50): Promise<string> {
-    return logsTail(this.container, lines);
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= stopAndRemove(this.container, 'container');
-    return this.stopping;
-  }
-}
-
-/**
- * Stops a harness container gracefully and removes it, whatever the stop did: never leaves one behind.
- * `what` names it in the error ("container", "the database container").
- */
-export async function stopAndRemove(container: Docker.Container, what: string): Promise<void> {
-  let stopError: unknown = null;
-  try {
-    await container.stop({ t: STOP_TIMEOUT_S });
-  } catch (error) {
-    // 304 = already stopped, 404 = already removed (killed by a fault): the state we want.
-    const status = dockerStatus(error);
-    if (status !== 304 && status !== 404) stopError = error;
-  }
-  // Removal is attempted even when the graceful stop failed.
-  try {
-    await removeQuietly(container);
-  } catch (error) {
-    throw new InfrastructureError(`could not remove ${what} ${container.id.slice(0, 12)}: ${describeError(error)}`, {
-      cause: stopError ?? error,
-      hint: "the Docker engine may have stopped; once it is back, run 'httpbench clean'",
-    });
-  }
-}
-
-export function ownerLabels(owner: Owner): Record<string, string> {
-  return { [HOST_LABEL]: owner.host, [PID_LABEL]: String(owner.pid), ...(owner.pidStart !== null ? { [PID_START_LABEL]: owner.pidStart } : {}) };
 }
 
 /** The owner recorded on a container; null for containers of versions without these labels. */

@@ -15,7 +15,7 @@ import type { DockerTargetSpec } from '../scenario/schema.ts';
 import { checkTextSize, MAX_CONFIG_FILE_BYTES } from '../util/bounded-read.ts';
 import { formatIssues } from '../util/issues.ts';
 import { parseYamlDocument, yamlToJs } from '../util/yaml.ts';
-import { baseImageArgs } from './image-build.ts';
+import { baseImageArgs } from './image/dockerfile.ts';
 
 /** Targets live in <project>/targets/<name>/, each described by this file. */
 export const TARGETS_DIR = 'targets';

@@ -13,12 +13,12 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { InfrastructureError, InterruptedError } from '../errors.ts';
-import type { DockerClient } from './docker-client.ts';
-import { containerState, FALLBACK_USER, isRoot, logsTail, removeQuietly, startSampler, stopAndRemove, STOP_TIMEOUT_S, TARGET_LABEL } from './docker.ts';
-import { imageInfo } from './image-build.ts';
+import type { DockerClient } from './engine/client.ts';
+import { containerState, FALLBACK_USER, hardenedHostConfig, harnessLabels, isRoot, logsTail, ManagedContainer, removeQuietly, startOrRemove, STOP_TIMEOUT_S, TMP_TMPFS } from './container/managed.ts';
+import { imageInfo } from './image/build.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { freeLoopbackPort } from './net.ts';
-import { HARNESS_LABEL, RUN_LABEL, type ResourceSampler, type TargetState } from './types.ts';
+import type { ResourceSampler, TargetState } from './types.ts';
 
 /** The official image the scenario names by default, and its air-gapped stand-in (scripts/build-bases.sh). */
 export const OFFICIAL_POSTGRES_IMAGE = 'postgres:17';
@@ -150,24 +150,19 @@ export async function startPostgres(docker: DockerClient, opts: DatabaseStartOpt
     Entrypoint: [],
     Cmd: postgresCommand(port, opts.settings),
     Env: [`HTTPBENCH_DB_PASSWORD=${password}`, 'LANG=C.UTF-8'],
-    Labels: { [HARNESS_LABEL]: '1', [RUN_LABEL]: opts.runId, [TARGET_LABEL]: DATABASE_ROLE },
+    Labels: harnessLabels(opts.runId, DATABASE_ROLE),
     StopTimeout: STOP_TIMEOUT_S,
-    HostConfig: {
-      NetworkMode: 'host',
-      CpusetCpus: opts.cpuset,
-      Memory: memoryBytes,
-      MemorySwap: memoryBytes,
-      PidsLimit: 256,
-      ReadonlyRootfs: true,
-      // The data directory: tmpfs pages count towards the memory limit, so the limit bounds it too.
-      Tmpfs: { '/pgtmp': `rw,nosuid,nodev,size=${Math.max(64, Math.floor(opts.memoryMiB / 2))}m,mode=1777`, '/tmp': 'rw,noexec,nosuid,size=16m' },
-      // A non-root postgres needs no capability at all.
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-    },
+    // A non-root postgres needs no capability at all. The data directory is a tmpfs: its pages count
+    // towards the memory limit, so the limit bounds it too.
+    HostConfig: hardenedHostConfig({
+      cpuset: opts.cpuset,
+      memoryBytes,
+      pids: 256,
+      tmpfs: { '/pgtmp': `rw,nosuid,nodev,size=${Math.max(64, Math.floor(opts.memoryMiB / 2))}m,mode=1777`, ...TMP_TMPFS },
+    }),
   });
   const db = new DockerDatabase(container, databaseUrl(port, password), port, { tag: choice.tag, id: imageId, source: choice.source }, memoryBytes);
-  try {
+  return startOrRemove(container, async () => {
     const started = performance.now();
     await container.start();
     const deadline = started + opts.startupTimeoutS * 1000;
@@ -193,35 +188,20 @@ export async function startPostgres(docker: DockerClient, opts: DatabaseStartOpt
     const version = await execIn(container, ['postgres', '--version']).catch(() => null);
     db.version = version?.exitCode === 0 ? version.output : null;
     return db;
-  } catch (error) {
-    await removeQuietly(container);
-    throw error;
-  }
+  });
 }
 
-class DockerDatabase implements RunningDatabase {
+class DockerDatabase extends ManagedContainer implements RunningDatabase {
   startMs = 0;
   version: string | null = null;
-  private stopping: Promise<void> | null = null;
   constructor(
-    private readonly container: Docker.Container,
+    container: Docker.Container,
     readonly url: string,
     readonly port: number,
     readonly image: RunningDatabase['image'],
     readonly memoryBytes: number,
-  ) {}
-  sampleResources(): ResourceSampler {
-    return startSampler(this.container);
-  }
-  state(): Promise<TargetState> {
-    return containerState(this.container);
-  }
-  logsTail(lines = 30): Promise<string> {
-    return logsTail(this.container, lines);
-  }
-  stop(): Promise<void> {
-    this.stopping ??= stopAndRemove(this.container, 'the database container');
-    return this.stopping;
+  ) {
+    super(container, 'the database container', 30);
   }
 }
 
@@ -248,17 +228,8 @@ export async function seedDatabase(docker: DockerClient, opts: SeedOptions): Pro
     User: user,
     Cmd: opts.command,
     Env: [`DATABASE_URL=${opts.url}`, `USERS=${opts.users}`],
-    Labels: { [HARNESS_LABEL]: '1', [RUN_LABEL]: opts.runId, [TARGET_LABEL]: 'seed' },
-    HostConfig: {
-      NetworkMode: 'host',
-      Memory: 256 * 1024 * 1024,
-      MemorySwap: 256 * 1024 * 1024,
-      PidsLimit: 128,
-      ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': 'rw,noexec,nosuid,size=16m' },
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-    },
+    Labels: harnessLabels(opts.runId, 'seed'),
+    HostConfig: hardenedHostConfig({ memoryBytes: 256 * 1024 * 1024, pids: 128, tmpfs: TMP_TMPFS }),
   });
   try {
     await container.start();

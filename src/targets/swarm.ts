@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigError, describeError, InfrastructureError, InterruptedError } from '../errors.ts';
-import type { DockerClient } from './docker-client.ts';
+import type { DockerClient } from './engine/client.ts';
 import { HARNESS_LABEL } from './types.ts';
 
 /** Label of every generator service: the run id, so a run removes exactly its own. */

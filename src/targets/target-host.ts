@@ -1,246 +1,22 @@
 /**
  * A target host: the Docker engine the targets run on when it is not this machine, and the address
- * they bind to there. Everything that was local becomes per host here: the engine connection
- * (URL, Docker context or DOCKER_HOST, through dockerode), the host's CPUs and memory (`docker info`
- * plus a short-lived helper container for the CPU model and the host's addresses), and the stand-in
- * base images, copied over the API when the host cannot pull them.
- *
- * Credentials never leave this module: `display` is the engine without user, password or TLS paths.
+ * they bind to there. Opened and checked here (engine/endpoint.ts says where the engine is,
+ * engine/client.ts connects): the host's CPUs and memory (`docker info` plus a short-lived helper
+ * container for the CPU model and the host's addresses), a fresh host given a helper base image from
+ * this machine, a lost engine told apart from the error that noticed it, free ports on it.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import Docker from 'dockerode';
 import { ConfigError, describeError, InfrastructureError, InterruptedError } from '../errors.ts';
 import type { HostEnvironment } from '../schema/run.ts';
-import { dockerStatus, type DockerClient } from './docker-client.ts';
-import { PROJECT_ROOT } from '../util/project.ts';
+import { connectEngine, pingWithin, type DockerClient } from './engine/client.ts';
+import { resolveEngine, type EngineEndpoint, type TargetHostChoice } from './engine/endpoint.ts';
 import { acceptsTcp } from '../util/tcp.ts';
-import { baseImageArgs, imageInfo } from './image-build.ts';
-import { loadTargetManifests, standInBases } from './manifest.ts';
+import { anyImage, copyImage, helperCandidates } from './image/transfer.ts';
 import { demuxDockerLogs } from './logs.ts';
 import { HARNESS_LABEL } from './types.ts';
-import { sshOptions } from './ssh-auth.ts';
-
-export interface EngineEndpoint {
-  /** dockerode options (may hold TLS material read from files: never log or store them). */
-  options: Docker.DockerOptions;
-  /** The engine for people and run.json: scheme, host and port only. */
-  display: string;
-  /** Host name or address in the URL (null for unix sockets). */
-  urlHost: string | null;
-}
-
-/** "tcp://user:secret@10.0.0.5:2376" → "tcp://10.0.0.5:2376": no user, password, query or path. */
-export function redactEngine(raw: string): string {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/]*@)?([^/?#]*)/i.exec(raw);
-  if (!match) return raw.includes('://') ? '(unparsable engine URL)' : `context ${raw.replace(/[^\w.-]/g, '?')}`;
-  const [, scheme, hostPort] = match;
-  return scheme!.toLowerCase() === 'unix' ? `unix://${raw.replace(/^unix:\/\//i, '').replace(/\?.*$/, '')}` : `${scheme!.toLowerCase()}://${hostPort}`;
-}
-
-interface TlsFiles {
-  ca?: string;
-  cert?: string;
-  key?: string;
-}
-
-function readTls(dir: string): TlsFiles {
-  const read = (name: string) => {
-    try {
-      return readFileSync(path.join(dir, name), 'utf8');
-    } catch {
-      // A missing file means "no client certificate" (server-only TLS), not an error by itself.
-      return undefined;
-    }
-  };
-  const files: TlsFiles = {};
-  for (const [key, name] of [['ca', 'ca.pem'], ['cert', 'cert.pem'], ['key', 'key.pem']] as const) {
-    const text = read(name);
-    if (text !== undefined) files[key] = text;
-  }
-  return files;
-}
-
-/**
- * dockerode options for an engine URL: unix:///path, tcp://host:port (TLS when `tls` is given, as
- * DOCKER_TLS_VERIFY/DOCKER_CERT_PATH or a context with TLS material say), ssh://user@host[:port]
- * (key and known host as src/targets/ssh-auth.ts finds them). Throws ConfigError for anything else.
- */
-export function engineOptions(raw: string, tls: TlsFiles | null = null, env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch (error) {
-    throw new ConfigError(`target host engine ${redactEngine(raw)} is not a URL or a Docker context`, {
-      cause: error,
-      hint: 'give tcp://ADDRESS:2375, ssh://USER@HOST or the name of a Docker context (docker context ls)',
-    });
-  }
-  const display = redactEngine(raw);
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  switch (url.protocol) {
-    case 'unix:':
-      return { options: { socketPath: url.pathname }, display, urlHost: null };
-    case 'tcp:':
-    case 'http:':
-    case 'https:': {
-      const secure = url.protocol === 'https:' || tls !== null;
-      const port = url.port ? Number(url.port) : secure ? 2376 : 2375;
-      return { options: { host, port, protocol: secure ? 'https' : 'http', ...(tls ?? {}) }, display, urlHost: host };
-    }
-    case 'ssh:': {
-      const port = url.port ? Number(url.port) : 22;
-      return {
-        options: {
-          protocol: 'ssh',
-          host,
-          port,
-          // No user in the URL: this machine's user name, as ssh does.
-          username: url.username ? decodeURIComponent(url.username) : os.userInfo().username,
-          ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-          // Key material stays in these options; no path or key ever reaches run.json or a message.
-          sshOptions: sshOptions(host, port, env),
-        } as Docker.DockerOptions,
-        display,
-        urlHost: host,
-      };
-    }
-    default:
-      throw new ConfigError(`target host engine ${display}: unsupported scheme ${url.protocol}`, {
-        hint: 'use tcp://, ssh:// or unix:// (or a Docker context name)',
-      });
-  }
-}
-
-/** The Docker context store keeps each context under the SHA-256 of its name. */
-export function contextEndpoint(name: string, dockerConfigDir = path.join(os.homedir(), '.docker')): EngineEndpoint {
-  const id = createHash('sha256').update(name).digest('hex');
-  let meta: { Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } } };
-  try {
-    meta = JSON.parse(readFileSync(path.join(dockerConfigDir, 'contexts', 'meta', id, 'meta.json'), 'utf8')) as typeof meta;
-  } catch (error) {
-    throw new ConfigError(`no Docker context named "${redactEngine(name).replace(/^context /, '')}"`, {
-      cause: error,
-      hint: 'create it (docker context create NAME --docker host=ssh://USER@HOST) or give the engine URL itself',
-    });
-  }
-  const hostUrl = meta.Endpoints?.docker?.Host;
-  if (!hostUrl) throw new ConfigError(`Docker context "${name}" names no Docker endpoint`, { hint: 'docker context inspect NAME shows it' });
-  const tlsDir = path.join(dockerConfigDir, 'contexts', 'tls', id, 'docker');
-  const tls = readTls(tlsDir);
-  const endpoint = engineOptions(hostUrl, Object.keys(tls).length > 0 ? tls : null);
-  return { ...endpoint, display: `${endpoint.display} (context ${name})` };
-}
-
-/** An engine given as URL or context name; plain tcp:// follows DOCKER_TLS_VERIFY/DOCKER_CERT_PATH like the docker CLI. */
-export function resolveEngine(spec: string, env: NodeJS.ProcessEnv = process.env, dockerConfigDir?: string): EngineEndpoint {
-  if (!spec.includes('://')) return contextEndpoint(spec, dockerConfigDir);
-  const tlsWanted = /^tcp:/i.test(spec) && env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0';
-  const tls = tlsWanted ? readTls(env.DOCKER_CERT_PATH ?? path.join(os.homedir(), '.docker')) : null;
-  return engineOptions(spec, tls, env);
-}
-
-export interface TargetHostChoice {
-  /** Engine URL or context name as given (may hold credentials: use `endpoint.display`). */
-  engine: string;
-  address: string;
-  /** Where the choice came from, for messages. */
-  from: string;
-}
-
-/**
- * Which target host, if any: --target-host (with --target-address, or the URL's own IP), else the
- * scenario's hosts.targets, else DOCKER_HOST when it names a remote engine, else DOCKER_CONTEXT when
- * it names a context other than "default" (then the engine URL's IP is the address). Null = the
- * targets run on this machine. Reads `env` and, for a context name, the context store.
- */
-export function chooseTargetHost(opts: {
-  flag?: string | undefined;
-  flagAddress?: string | undefined;
-  scenario?: { docker: string; address: string } | undefined;
-  env?: NodeJS.ProcessEnv;
-  dockerConfigDir?: string;
-}): TargetHostChoice | null {
-  const env = opts.env ?? process.env;
-  const addressOf = (engine: string, from: string): string => {
-    if (opts.flagAddress) return opts.flagAddress;
-    if (opts.scenario && from !== 'DOCKER_HOST' && from !== 'DOCKER_CONTEXT') return opts.scenario.address;
-    const url = engine.includes('://') ? engine : `x://${contextEndpoint(engine, opts.dockerConfigDir).urlHost ?? ''}`;
-    const host = /^[a-z]+:\/\/(?:[^@/]*@)?\[?([^\]/:]+|[0-9a-f:]+)\]?/i.exec(url)?.[1];
-    if (host && net.isIP(host)) return host;
-    throw new ConfigError(`the targets' address on ${redactEngine(engine)} (${from}) is unknown`, {
-      hint: 'give the IP address the targets should bind to with --target-address ADDRESS (or hosts.targets.address in the scenario)',
-    });
-  };
-  let choice: TargetHostChoice | null = null;
-  if (opts.flag) choice = { engine: opts.flag, address: addressOf(opts.flag, '--target-host'), from: '--target-host' };
-  else if (opts.scenario) choice = { engine: opts.scenario.docker, address: addressOf(opts.scenario.docker, 'hosts.targets'), from: 'hosts.targets' };
-  else if (env.DOCKER_HOST && /^(tcp|ssh|https?):\/\//i.test(env.DOCKER_HOST)) {
-    const host = /^[a-z]+:\/\/(?:[^@/]*@)?\[?([^\]/:]+|[0-9a-f:]+)\]?/i.exec(env.DOCKER_HOST)?.[1] ?? '';
-    // A DOCKER_HOST on this machine (tcp://127.0.0.1:2375) is still the local engine.
-    if (!/^(127\.|localhost$|::1$)/.test(host)) choice = { engine: env.DOCKER_HOST, address: addressOf(env.DOCKER_HOST, 'DOCKER_HOST'), from: 'DOCKER_HOST' };
-  } else if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== 'default') {
-    choice = { engine: env.DOCKER_CONTEXT, address: addressOf(env.DOCKER_CONTEXT, 'DOCKER_CONTEXT'), from: 'DOCKER_CONTEXT' };
-  } else if (opts.flagAddress) {
-    throw new ConfigError('--target-address without a target host', { hint: 'add --target-host ENGINE (or hosts.targets in the scenario)' });
-  }
-  if (choice && !net.isIP(choice.address)) {
-    throw new ConfigError(`target address "${choice.address}" (${choice.from}) is not an IP address`, {
-      hint: 'give the IP address of the targets\' host that the load machine reaches, e.g. 10.0.0.5',
-    });
-  }
-  return choice;
-}
-
-/**
- * docker-modem's ssh transport formats its request address as "ssh:HOST:PORT/…", which Node's
- * url.parse flags as DEP0170 on the first call: a line on stderr before every ssh run's output that
- * says nothing to the user. Node prints warnings from a 'warning' listener; this wraps those
- * listeners to drop that code only. Once per process.
- */
-let modemUrlWarningMuted = false;
-function muteModemUrlWarning(): void {
-  if (modemUrlWarningMuted) return;
-  modemUrlWarningMuted = true;
-  for (const listener of process.listeners('warning')) {
-    process.off('warning', listener);
-    process.on('warning', (warning) => {
-      if ((warning as Error & { code?: string }).code !== 'DEP0170') listener(warning);
-    });
-  }
-}
-
-/** Connects and pings with a deadline; an unreachable engine is bad input here (exit 2), not a crash. */
-export async function connectEngine(endpoint: EngineEndpoint, timeoutMs = 5_000): Promise<DockerClient> {
-  if ((endpoint.options as { protocol?: string }).protocol === 'ssh') muteModemUrlWarning();
-  const docker = new Docker(endpoint.options);
-  try {
-    await Promise.race([
-      docker.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
-  } catch (error) {
-    const message = describeError(error);
-    const auth = /authenticat|permission denied|publickey/i.test(message);
-    const hostKey = /host denied/i.test(message);
-    const tls = /certificate|tls|ssl|EPROTO/i.test(message);
-    throw new ConfigError(`cannot reach the target host's Docker engine ${endpoint.display}: ${message.replace(/\s+/g, ' ').slice(0, 200)}`, {
-      cause: error,
-      hint: auth
-        ? 'ssh refused the login: check the user, and the key (HTTPBENCH_SSH_KEY, the agent or ~/.ssh/id_*): ssh USER@HOST docker info must work'
-        : hostKey
-          ? "the host's ssh key is not in known_hosts, or differs from it: check it with ssh USER@HOST once (or set HTTPBENCH_SSH_KNOWN_HOSTS)"
-          : tls
-          ? 'TLS failed: check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem) or the context\'s TLS material'
-          : 'check the engine URL and that dockerd listens there (and that a firewall lets this machine in)',
-    });
-  }
-  return docker;
-}
+import { hardenedHostConfig, removeQuietly } from './container/managed.ts';
 
 /**
  * The error a two-host run ends with: when the target host's engine no longer answers, that is the
@@ -251,10 +27,7 @@ export async function connectEngine(endpoint: EngineEndpoint, timeoutMs = 5_000)
 export async function lostEngineError(host: Pick<TargetHost, 'docker' | 'endpoint'>, error: unknown, timeoutMs = 3_000): Promise<unknown> {
   if (error instanceof InterruptedError || error instanceof ConfigError) return error;
   try {
-    await Promise.race([
-      host.docker.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
+    await pingWithin(host.docker, timeoutMs);
     return error;
   } catch (pingError) {
     const line = (e: unknown) => describeError(e).split('\n')[0]!.slice(0, 200);
@@ -279,33 +52,6 @@ export function localAddressesFromFibTrie(text: string): string[] {
   return [...found].sort();
 }
 
-/** The first of `names` that the engine has, or null. */
-async function anyImage(docker: DockerClient, names: readonly string[]): Promise<string | null> {
-  for (const name of names) if (await imageInfo(docker, name)) return name;
-  return null;
-}
-
-/** `docker save` on one engine streamed into `docker load` on the other, over the API. */
-async function copyImage(local: DockerClient, remote: DockerClient, name: string, log: (line: string) => void): Promise<void> {
-  log(`target host lacks ${name}: copying it from the local engine (save → load over the Docker API)`);
-  const tar = await local.getImage(name).get();
-  const stream = await remote.loadImage(tar);
-  await new Promise<void>((resolve, reject) => remote.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())));
-  if (!(await imageInfo(remote, name))) throw new Error(`loading ${name} into the target host reported success but the image is not there`);
-}
-
-/** Bases the helper container may use: anything with /bin/sh that the harness builds on. */
-async function helperCandidates(): Promise<string[]> {
-  const map = await standIns();
-  return [...Object.values(map), ...Object.keys(map)];
-}
-
-/** Official base → stand-in, from the target manifests (read once). */
-let standInsOnce: Promise<Record<string, string>> | null = null;
-function standIns(): Promise<Record<string, string>> {
-  return (standInsOnce ??= loadTargetManifests(PROJECT_ROOT).then(standInBases));
-}
-
 export interface HostProbe {
   cpuModel: string | null;
   /** IPv4 addresses of the host's network namespace; null when no helper image was there. */
@@ -318,14 +64,8 @@ export interface HostProbe {
  * Runs a short-lived helper container on the host's network (never this machine's) that prints
  * the CPU model and the routing trie; removed whatever happens.
  */
-export async function probeHost(docker: DockerClient): Promise<HostProbe> {
-  let image: string | null = null;
-  for (const candidate of await helperCandidates()) {
-    if (await imageInfo(docker, candidate)) {
-      image = candidate;
-      break;
-    }
-  }
+export async function probeHost(docker: DockerClient, standIns: Readonly<Record<string, string>>): Promise<HostProbe> {
+  const image = await anyImage(docker, helperCandidates(standIns));
   if (!image) return { cpuModel: null, addresses: null, bootId: null };
   const container = await docker.createContainer({
     Image: image,
@@ -333,7 +73,7 @@ export async function probeHost(docker: DockerClient): Promise<HostProbe> {
     Cmd: ["grep -m1 'model name' /proc/cpuinfo; echo '---'; cat /proc/net/fib_trie; echo '---'; cat /proc/sys/kernel/random/boot_id"],
     User: '65534:65534',
     Labels: { [HARNESS_LABEL]: '1' },
-    HostConfig: { NetworkMode: 'host', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+    HostConfig: hardenedHostConfig({}),
   });
   try {
     await container.start();
@@ -342,9 +82,7 @@ export async function probeHost(docker: DockerClient): Promise<HostProbe> {
     const [cpu = '', trie = '', boot = ''] = demuxDockerLogs(raw).split('\n---\n');
     return { cpuModel: /model name\s*:\s*(.+)/.exec(cpu)?.[1]?.trim() ?? null, addresses: localAddressesFromFibTrie(trie), bootId: boot.trim() || null };
   } finally {
-    await container.remove({ force: true }).catch((error: unknown) => {
-      if (dockerStatus(error) !== 404) throw error;
-    });
+    await removeQuietly(container);
   }
 }
 
@@ -369,9 +107,14 @@ export async function localBootId(): Promise<string | null> {
 /**
  * Connects to the target host and checks it: reachable (exit 2 if not), not this machine by another
  * name (same engine ID as the local engine, or the address is one of this machine's), and the
- * address is one of its own. Describes it for run.json.
+ * address is one of its own. Describes it for run.json. `standIns`: the manifests' (official → stand-in).
  */
-export async function openTargetHost(choice: TargetHostChoice, local: DockerClient | null): Promise<TargetHost> {
+export async function openTargetHost(
+  choice: TargetHostChoice,
+  local: DockerClient | null,
+  standIns: Readonly<Record<string, string>>,
+  log: (line: string) => void,
+): Promise<TargetHost> {
   const endpoint = resolveEngine(choice.engine);
   const docker = await connectEngine(endpoint);
   const info = (await docker.info()) as Record<string, unknown>;
@@ -384,11 +127,11 @@ export async function openTargetHost(choice: TargetHostChoice, local: DockerClie
   }
   // A fresh engine has no image for the helper: give it a stand-in base from this machine first
   // (the builds need it anyway), so the address check does not depend on what was there before.
-  if (local && !(await anyImage(docker, await helperCandidates()))) {
-    const source = await anyImage(local, await helperCandidates());
-    if (source) await copyImage(local, docker, source, (line) => process.stderr.write(`${line}\n`));
+  if (local && !(await anyImage(docker, helperCandidates(standIns)))) {
+    const source = await anyImage(local, helperCandidates(standIns));
+    if (source) await copyImage(local, docker, source, log);
   }
-  const probe = await probeHost(docker);
+  const probe = await probeHost(docker, standIns);
   if (probe.addresses !== null && net.isIPv4(choice.address) && !probe.addresses.includes(choice.address)) {
     throw new ConfigError(`address ${choice.address} is not on the target host ${endpoint.display} (it has ${probe.addresses.filter((a) => !a.startsWith('127.')).join(', ') || 'only loopback'})`, {
       hint: 'give one of the host\'s own addresses that this machine reaches (--target-address or hosts.targets.address)',
@@ -414,27 +157,6 @@ export async function openTargetHost(choice: TargetHostChoice, local: DockerClie
       dockerVersion: str(info.ServerVersion, '') || null,
     },
   };
-}
-
-/**
- * Gives the target host the base images a Dockerfile needs when it has neither the official image
- * nor its stand-in but the local engine has one (air-gapped hosts cannot pull): `docker save` on
- * the local engine streamed into `docker load` on the remote one, all over the API. Returns the
- * images copied.
- */
-export async function transferBases(local: DockerClient | null, remote: DockerClient, dockerfile: string, log: (line: string) => void): Promise<string[]> {
-  const copied: string[] = [];
-  if (!local) return copied;
-  for (const { official } of baseImageArgs(dockerfile)) {
-    const standIn = (await standIns())[official];
-    const names = [official, ...(standIn ? [standIn] : [])];
-    if (await anyImage(remote, names)) continue;
-    const source = await anyImage(local, names);
-    if (!source) continue;
-    await copyImage(local, remote, source, log);
-    copied.push(source);
-  }
-  return copied;
 }
 
 /**

@@ -15,15 +15,29 @@ export function formatNumber(value: number, decimals = 0): string {
   return `${negative ? '-' : ''}${grouped}${frac !== undefined ? `.${frac}` : ''}`;
 }
 
-/** Milliseconds from µs: 3 decimals below 10 ms (µs resolution), 2 above. */
-export function formatMsFromUs(us: number): string {
-  const ms = us / 1000;
-  return formatNumber(ms, ms < 10 ? 3 : 2);
+/*
+ * Milliseconds: the only place they are formatted. Latencies (recorded in µs) keep µs resolution;
+ * durations of a whole process (cold start, a database's start-up) are whole milliseconds.
+ */
+
+/** A latency in ms: 3 decimals below 10 ms (µs resolution), 2 above; or exactly `decimals`. */
+export function formatMs(ms: number, decimals: number = Math.abs(ms) < 10 ? 3 : 2): string {
+  return formatNumber(ms, decimals);
 }
 
-/** A value given in ms: same precision rule as formatMsFromUs. */
-export function formatMs(ms: number): string {
-  return formatNumber(ms, Math.abs(ms) < 10 ? 3 : 2);
+/** A latency recorded in µs, printed in ms: formatMs's rule (or exactly `decimals`). */
+export function formatMsFromUs(us: number, decimals?: number): string {
+  return formatMs(us / 1000, decimals);
+}
+
+/** A duration in whole milliseconds: cold starts, start-up and seeding times. */
+export function formatWholeMs(ms: number): string {
+  return formatNumber(ms, 0);
+}
+
+/** A duration in seconds, one decimal: builds and steps. */
+export function formatSeconds(s: number): string {
+  return formatNumber(s, 1);
 }
 
 /** Requests per second: whole numbers below 100 k… and always integers (the measurement is not finer). */

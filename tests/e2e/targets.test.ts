@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TargetError } from '../../src/errors.ts';
 import type { DockerTargetSpec } from '../../src/scenario/schema.ts';
 import { compareBodies, verifyContract } from '../../src/targets/contract.ts';
-import { dockerSpecOf, loadTargetManifests } from '../../src/targets/manifest.ts';
+import { dockerSpecOf, loadTargetManifests, standInBases } from '../../src/targets/manifest.ts';
 import {
   buildImage,
   connectDocker,
@@ -47,10 +47,12 @@ function startOptions(spec: DockerTargetSpec, env: Record<string, string> = {}) 
 }
 
 beforeAll(async () => {
-  specs = (await loadTargetManifests(projectRoot)).map(dockerSpecOf);
+  const manifests = await loadTargetManifests(projectRoot);
+  const standIns = standInBases(manifests);
+  specs = manifests.map(dockerSpecOf);
   docker = await connectDocker();
   for (const spec of specs) {
-    const result = await buildImage(docker, spec, { projectRoot, tag: `httpbench/${spec.name}:${tag}` });
+    const result = await buildImage(docker, spec, { projectRoot, tag: `httpbench/${spec.name}:${tag}`, standIns });
     built.set(spec.name, result);
     console.log(
       `built ${result.tag}: ${result.sizeBytes} bytes in ${(result.durationMs / 1000).toFixed(1)} s, bases ${result.baseImages.map((b) => `${b.used} (${b.source})`).join(', ')}`,

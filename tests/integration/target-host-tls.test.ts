@@ -12,7 +12,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
-import { connectEngine, resolveEngine } from '../../src/targets/target-host.ts';
+import { connectEngine } from '../../src/targets/engine/client.ts';
+import { resolveEngine } from '../../src/targets/engine/endpoint.ts';
 import { httpbench } from '../helpers/cli.ts';
 
 let tmp: string;

@@ -5,12 +5,14 @@ import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../errors.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { CALIBRATION_SPEC } from '../../targets/calibration.ts';
-import { baseImageNotices } from '../../targets/bases.ts';
+import { baseImageNotices } from '../../targets/image/bases.ts';
 import { connectDocker } from '../../targets/docker.ts';
 import { isDockerTarget } from '../../targets/kinds.ts';
+import { loadTargetManifests, standInBases } from '../../targets/manifest.ts';
 import { buildWithProgress } from '../build-progress.ts';
 import { createDisplay } from '../progress-display.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
+import { formatMB, formatSeconds } from '../../util/format.ts';
 
 interface BuildArgs {
   targets: string[];
@@ -39,15 +41,17 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     }
     const client = await connectDocker();
     const chosen = docker.filter((t) => args.targets.length === 0 || args.targets.includes(t.name));
-    for (const line of await baseImageNotices(client, PROJECT_ROOT, chosen)) process.stderr.write(`${line}\n`);
+    // The manifests are read once: every build and the base check below use the same stand-ins.
+    const standIns = standInBases(await loadTargetManifests(PROJECT_ROOT));
+    for (const line of await baseImageNotices(client, PROJECT_ROOT, chosen, standIns)) process.stderr.write(`${line}\n`);
     const display = createDisplay(process.stderr);
     try {
       for (const spec of chosen) {
         display.log(`building httpbench/${spec.name}:latest from ${spec.dockerfile}`);
         const started = performance.now();
-        const built = await buildWithProgress(client, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null });
+        const built = await buildWithProgress(client, spec, display, { verbose: args.verbose, extraCaFile: args['ca-cert'] ?? null, standIns });
         const seconds = (performance.now() - started) / 1000;
-        process.stdout.write(`${built.tag}  ${built.id.slice(0, 19)}  ${(built.sizeBytes / 1e6).toFixed(1)} MB  (${seconds.toFixed(1)} s)\n`);
+        process.stdout.write(`${built.tag}  ${built.id.slice(0, 19)}  ${formatMB(built.sizeBytes)} MB  (${formatSeconds(seconds)} s)\n`);
       }
     } finally {
       display.close();

@@ -4,7 +4,8 @@
  */
 import type { CommandModule } from 'yargs';
 import { cleanHarness, connectDocker } from '../../targets/docker.ts';
-import { connectEngine, resolveEngine } from '../../targets/target-host.ts';
+import { connectEngine } from '../../targets/engine/client.ts';
+import { resolveEngine } from '../../targets/engine/endpoint.ts';
 
 interface CleanArgs {
   force: boolean;

@@ -13,6 +13,7 @@ import { checkRequestPath } from '../../load/request-path.ts';
 import { guardLoadUrl, type Resolver } from '../../load/url-guard.ts';
 import { currentPinnedCpuset } from '../../load/pin.ts';
 import type { PercentilesUs } from '../../schema/run.ts';
+import { formatMsFromUs } from '../../util/format.ts';
 
 interface LoadArgs {
   url: string;
@@ -103,14 +104,13 @@ export async function stepSpecFromArgs(args: LoadArgs, resolve?: Resolver): Prom
   };
 }
 
-const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 3 : 1);
 
 /** The human table: rates in requests/s, latencies in ms (labelled). */
 export function renderLoadTable(url: string, step: MeasuredStep): string {
   const c = step.counts;
   const absent = step.latencyUs.uncorrected === null ? 'no data (no request completed)' : 'n/a';
   const row = (name: string, p: PercentilesUs | null) =>
-    p ? `  ${name.padEnd(12)}${[p.p50, p.p90, p.p95, p.p99, p.p999, p.max].map((v) => ms(v).padStart(10)).join('')}` : `  ${name.padEnd(12)}  ${absent}`;
+    p ? `  ${name.padEnd(12)}${[p.p50, p.p90, p.p95, p.p99, p.p999, p.max].map((v) => formatMsFromUs(v).padStart(10)).join('')}` : `  ${name.padEnd(12)}  ${absent}`;
   const g = step.generator;
   const errorKinds = Object.entries(c.errorsByKind).map(([k, v]) => `${k} ${v}`).join(', ');
   const lines = [
@@ -123,9 +123,9 @@ export function renderLoadTable(url: string, step: MeasuredStep): string {
     row('uncorrected', step.latencyUs.uncorrected),
     '',
     `  generator: CPU ${g.cpuPercent} % of one core${g.workCpuPercent !== undefined && g.workCpuPercent !== null && g.pacing === 'spin' ? ` (working ${g.workCpuPercent} %, the rest idle polling)` : ''}, ${g.workers} worker(s)${g.pacing ? `, ${g.pacing} pacing` : ''}` +
-      (g.latenessUs ? `, lateness p50/p99/max ${ms(g.latenessUs.p50)}/${ms(g.latenessUs.p99)}/${ms(g.latenessUs.max)} ms` : '') +
-      (g.eventLoopDelayP99Us !== null ? `, event-loop delay p99 ${ms(g.eventLoopDelayP99Us)} ms` : ''),
-    ...(g.readDelayUs ? [`  generator read delay p50/p99/max ${ms(g.readDelayUs.p50)}/${ms(g.readDelayUs.p99)}/${ms(g.readDelayUs.max)} ms; ${g.stalls?.responses ?? 0} responses read after a stall > ${g.stalls?.thresholdUs ?? 0} µs`] : []),
+      (g.latenessUs ? `, lateness p50/p99/max ${formatMsFromUs(g.latenessUs.p50)}/${formatMsFromUs(g.latenessUs.p99)}/${formatMsFromUs(g.latenessUs.max)} ms` : '') +
+      (g.eventLoopDelayP99Us !== null ? `, event-loop delay p99 ${formatMsFromUs(g.eventLoopDelayP99Us)} ms` : ''),
+    ...(g.readDelayUs ? [`  generator read delay p50/p99/max ${formatMsFromUs(g.readDelayUs.p50)}/${formatMsFromUs(g.readDelayUs.p99)}/${formatMsFromUs(g.readDelayUs.max)} ms; ${g.stalls?.responses ?? 0} responses read after a stall > ${g.stalls?.thresholdUs ?? 0} µs`] : []),
     ...(g.latencyCaveats ?? []).map((c) => `  ${c.percentile} IN DOUBT: ${c.reason}`),
     g.bound ? `  GENERATOR-BOUND (figures are lower bounds): ${g.boundReasons.join('; ')}` : '  generator bound: no',
     ...step.notes.map((n) => `  note: ${n}`),

@@ -14,7 +14,8 @@ import { verdictsJson, writeReports } from '../../report/index.ts';
 import { renderTerminal } from '../../report/terminal.ts';
 import { buildReportModel } from '../../report/model.ts';
 import { escapeControlChars } from '../../util/terminal-text.ts';
-import { enforceGate, parseFailOn, withFailOn } from '../gate.ts';
+import { enforceGate } from '../../run/gate.ts';
+import { parseFailOn, withFailOn } from '../gate.ts';
 
 interface ReportArgs {
   dir: string;

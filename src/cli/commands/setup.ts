@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { execStep, gatherFacts } from '../../setup/probes.ts';
-import { runSetup } from '../../setup/setup.ts';
+import { runSetup } from '../../setup/apply.ts';
 import { PROJECT_ROOT } from '../../util/project.ts';
 
 interface SetupArgs {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InfrastructureError } from '../../../src/errors.ts';
-import { baseNotices, officialBasesOf, probeBase, registryProblem } from '../../../src/targets/bases.ts';
-import type { DockerClient } from '../../../src/targets/docker-client.ts';
+import { baseNotices, officialBasesOf, probeBase, registryProblem } from '../../../src/targets/image/bases.ts';
+import type { DockerClient } from '../../../src/targets/engine/client.ts';
 import { ROOT } from '../../helpers/cli.ts';
 
 /** A Docker client with only the calls probeBase makes: local images and a registry that answers or not. */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildContextTar, DockerIgnore, packTar } from '../../../src/targets/build-context.ts';
+import { buildContextTar, DockerIgnore, packTar } from '../../../src/targets/image/build-context.ts';
 
 /** A directory holding `files` (path → content), for contexts with exact expected file lists. */
 function fixture(files: Record<string, string>): string {

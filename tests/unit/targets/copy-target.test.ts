@@ -13,7 +13,7 @@ import { countHandlerLines } from '../../../src/run/source-lines.ts';
 import { parseScenario } from '../../../src/scenario/load.ts';
 import { resolveScenario } from '../../../src/scenario/resolve.ts';
 import { isDockerTarget } from '../../../src/scenario/schema.ts';
-import { officialBasesOf } from '../../../src/targets/bases.ts';
+import { officialBasesOf } from '../../../src/targets/image/bases.ts';
 import { configurationEnvProblems, loadTargetManifests, standInBases, standInRecipes } from '../../../src/targets/manifest.ts';
 
 const repo = path.resolve(import.meta.dirname, '../../..');

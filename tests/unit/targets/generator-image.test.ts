@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildContextTar } from '../../../src/targets/build-context.ts';
-import { GENERATOR_BUILD, generatorImageTag } from '../../../src/targets/generator-image.ts';
-import { baseImageArgs } from '../../../src/targets/image-build.ts';
+import { buildContextTar } from '../../../src/targets/image/build-context.ts';
+import { GENERATOR_BUILD, generatorImageTag } from '../../../src/targets/image/generator.ts';
+import { baseImageArgs } from '../../../src/targets/image/dockerfile.ts';
 import { loadTargetManifests, standInBases } from '../../../src/targets/manifest.ts';
 import { PROJECT_ROOT } from '../../../src/util/project.ts';
 

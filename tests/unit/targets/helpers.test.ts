@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandEnv } from '../../../src/targets/docker.ts';
-import { baseImageArgs } from '../../../src/targets/image-build.ts';
+import { baseImageArgs } from '../../../src/targets/image/dockerfile.ts';
 import { demuxDockerLogs } from '../../../src/targets/logs.ts';
 import { startUrlTarget } from '../../../src/targets/url-target.ts';
 

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { cleanHarness, containerState, ownerFromLabels, ownerLabels, type DockerClient } from '../../../src/targets/docker.ts';
+import { cleanHarness, ownerFromLabels, type DockerClient } from '../../../src/targets/docker.ts';
+import { containerState, ownerLabels } from '../../../src/targets/container/managed.ts';
 import { HARNESS_LABEL, RUN_LABEL } from '../../../src/targets/types.ts';
 import { currentOwner } from '../../../src/util/owner.ts';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.ts';
-import { isEncryptedKey, knownHostKeys, sshOptions } from '../../../src/targets/ssh-auth.ts';
+import { isEncryptedKey, knownHostKeys, sshOptions } from '../../../src/targets/engine/ssh-auth.ts';
 
 /** An OpenSSH private key's armour around "openssh-key-v1\0" + the cipher name (the rest does not matter here). */
 function opensshKey(cipher: string): string {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, InfrastructureError, InterruptedError, TargetError } from '../../../src/errors.ts';
 import { scenarioHosts } from '../../../src/scenario/hosts.ts';
-import { chooseTargetHost, contextEndpoint, engineOptions, localAddressesFromFibTrie, lostEngineError, redactEngine, resolveEngine } from '../../../src/targets/target-host.ts';
+import { chooseTargetHost, contextEndpoint, engineOptions, redactEngine, resolveEngine } from '../../../src/targets/engine/endpoint.ts';
+import { localAddressesFromFibTrie, lostEngineError } from '../../../src/targets/target-host.ts';
 
 describe('redactEngine', () => {
   it('drops user, password and query from engine URLs', () => {

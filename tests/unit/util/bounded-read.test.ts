@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.ts';
 import { loadClaimsFile } from '../../../src/analysis/claims-file.ts';
 import { loadScenario, parseScenario } from '../../../src/scenario/load.ts';
-import { buildImage } from '../../../src/targets/image-build.ts';
-import type { DockerClient } from '../../../src/targets/docker-client.ts';
+import { buildImage } from '../../../src/targets/image/build.ts';
+import type { DockerClient } from '../../../src/targets/engine/client.ts';
 import { MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../../../src/util/bounded-read.ts';
 
 let dir: string;
@@ -76,7 +76,7 @@ describe('build context confined to the project', () => {
     await symlink('/etc', path.join(project, 'targets', 'etc'));
     const docker = new Proxy({}, { get: () => { throw new Error('Docker must not be used'); } }) as DockerClient;
     const error = await caught(
-      buildImage(docker, { name: 'x', context: 'targets/etc', dockerfile: 'targets/real/Dockerfile', configurations: [] }, { projectRoot: project }),
+      buildImage(docker, { name: 'x', context: 'targets/etc', dockerfile: 'targets/real/Dockerfile', configurations: [] }, { projectRoot: project, standIns: {} }),
     );
     expect(error.message).toBe('build context targets/etc of target x is outside the project (/etc)');
   });
@@ -89,7 +89,7 @@ describe('build context confined to the project', () => {
     execFileSync('mkfifo', [fifo]);
     const docker = new Proxy({}, { get: () => { throw new Error('Docker must not be used'); } }) as DockerClient;
     const started = Date.now();
-    const error = await caught(buildImage(docker, { name: 'x', context: 'targets/real', dockerfile: 'targets/real/Dockerfile', configurations: [] }, { projectRoot: project, extraCaFile: fifo }));
+    const error = await caught(buildImage(docker, { name: 'x', context: 'targets/real', dockerfile: 'targets/real/Dockerfile', configurations: [] }, { projectRoot: project, extraCaFile: fifo, standIns: {} }));
     expect(error.message).toBe(`extra CA file ${fifo} is a FIFO, not a regular file`);
     expect(Date.now() - started).toBeLessThan(2000);
   });

@@ -1,16 +1,17 @@
 /**
  * Building a Docker target's image through the engine API (classic builder), with automatic choice
- * between the official base images and the air-gapped stand-ins of scripts/build-bases.sh.
+ * between the official base images and the air-gapped stand-ins of scripts/build-bases.sh (the
+ * stand-ins come from the target manifests, read once by the caller and passed down).
  */
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { ConfigError, describeError, TargetError } from '../errors.ts';
-import { readTextFileBounded } from '../util/bounded-read.ts';
-import type { DockerTargetSpec } from '../scenario/schema.ts';
+import { ConfigError, describeError, TargetError } from '../../errors.ts';
+import { readTextFileBounded } from '../../util/bounded-read.ts';
+import type { DockerTargetSpec } from '../../scenario/schema.ts';
 import { buildContextTar, type ContextEntry } from './build-context.ts';
-import { dockerStatus, type DockerClient } from './docker-client.ts';
-import { loadTargetManifests, standInBases } from './manifest.ts';
+import { dockerStatus, type DockerClient } from '../engine/client.ts';
+import { baseImageArgs } from './dockerfile.ts';
 
 
 /** Where buildImage puts the user's extra CA inside the context (the Dockerfiles COPY docker/extra-ca/). */
@@ -27,6 +28,8 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   /** Ignore the layer cache (clean-build timings, or after a base image changed under the same tag). */
   noCache?: boolean;
+  /** Official base → local stand-in, from every target manifest (manifest.ts standInBases; the calibration server shares go-chi's Go base). */
+  standIns: Readonly<Record<string, string>>;
   /** Build log lines as they arrive. */
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
@@ -62,25 +65,6 @@ export interface ImageInfo {
 
 export function defaultTag(name: string): string {
   return `httpbench/${name}:latest`;
-}
-
-/**
- * `ARG X_IMAGE=default` lines before the first FROM: the overridable bases of a Dockerfile, and
- * whether the last FROM (the final stage) uses it.
- */
-export function baseImageArgs(dockerfile: string): Array<{ arg: string; official: string; inFinalImage: boolean }> {
-  const lines = dockerfile.split(/\r?\n/);
-  const finalFrom = lines.filter((l) => /^\s*FROM\s/i.test(l)).at(-1) ?? '';
-  const args: Array<{ arg: string; official: string; inFinalImage: boolean }> = [];
-  for (const line of lines) {
-    if (/^\s*FROM\s/i.test(line)) break;
-    const match = /^\s*ARG\s+([A-Z0-9_]*IMAGE)=(\S+)\s*$/i.exec(line);
-    if (match) {
-      const arg = match[1]!;
-      args.push({ arg, official: match[2]!, inFinalImage: new RegExp(`\\$\\{?${arg}\\b`).test(finalFrom) });
-    }
-  }
-  return args;
 }
 
 export async function imageInfo(docker: DockerClient, tag: string): Promise<ImageInfo | null> {
@@ -213,8 +197,7 @@ export async function buildImage(docker: DockerClient, spec: DockerTargetSpec, o
   if (opts.extraCaFile) extra.push(await readExtraCa(opts.extraCaFile));
   const { tar } = await buildContextTar(contextDir, extra);
 
-  // The stand-ins come from every target's manifest (the calibration server shares go-chi's Go base).
-  const baseImages = await chooseBaseImages(docker, dockerfile, opts.buildArgs, standInBases(await loadTargetManifests(opts.projectRoot)));
+  const baseImages = await chooseBaseImages(docker, dockerfile, opts.buildArgs, opts.standIns);
   const buildargs: Record<string, string> = {};
   for (const choice of baseImages) buildargs[choice.arg] = choice.used;
   Object.assign(buildargs, opts.buildArgs ?? {});

@@ -6,11 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeError, InfrastructureError } from '../errors.ts';
-import type { DockerTargetSpec } from '../scenario/schema.ts';
-import type { DockerClient } from './docker-client.ts';
-import { baseImageArgs, imageInfo } from './image-build.ts';
-import { loadTargetManifests, standInBases } from './manifest.ts';
+import { describeError, InfrastructureError } from '../../errors.ts';
+import type { DockerTargetSpec } from '../../scenario/schema.ts';
+import type { DockerClient } from '../engine/client.ts';
+import { imageInfo } from './build.ts';
+import { baseImageArgs } from './dockerfile.ts';
 
 /** A registry that does not answer within this is treated as unreachable (air-gapped hosts). */
 export const PULL_PROBE_TIMEOUT_MS = 10_000;
@@ -91,10 +91,14 @@ export function baseNotices(bases: readonly BaseAvailability[]): string[] {
 
 /**
  * Before any build of `specs`: where each official base comes from, as notices (a stand-in
- * fallback); throws when a base exists nowhere (baseNotices). The stand-ins are the manifests'.
+ * fallback); throws when a base exists nowhere (baseNotices). `standIns`: the manifests' (standInBases).
  */
-export async function baseImageNotices(docker: DockerClient, projectRoot: string, specs: readonly DockerTargetSpec[]): Promise<string[]> {
-  const standIns = standInBases(await loadTargetManifests(projectRoot));
+export async function baseImageNotices(
+  docker: DockerClient,
+  projectRoot: string,
+  specs: readonly DockerTargetSpec[],
+  standIns: Readonly<Record<string, string>>,
+): Promise<string[]> {
   const bases = await Promise.all((await officialBasesOf(projectRoot, specs)).map(async (b) => probeBase(docker, b, standIns)));
   return baseNotices(bases);
 }

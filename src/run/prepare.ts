@@ -1,15 +1,15 @@
 /**
- * Everything `httpbench run` does before and around the orchestrator (run.ts): the scenario checked
+ * Everything `httpbench run` does before and around the orchestrator (run.ts), for run/session.ts: the scenario checked
  * against the machine that runs the targets, the target selection, the results directory, the CPU
  * split and pinning, the resolved scenario (src/scenario/resolve.ts), the Docker engine and its base
  * images, and the real collaborators (RunDeps). No argv and no printing: one-line warnings go to
- * `warn`, and the CLI (src/cli/commands/run.ts) parses flags, calls these in order and prints.
+ * `warn`, and run/session.ts calls these in order.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { loadClaimsFile } from '../analysis/claims-file.ts';
 import { detectEnvironment } from '../environment.ts';
-import { ConfigError, TargetError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import { engineFor } from '../load/index.ts';
 import { pinProcess } from '../load/pin.ts';
 import { guardLoadUrl } from '../load/url-guard.ts';
@@ -18,12 +18,12 @@ import { loadScenario } from '../scenario/load.ts';
 import { placeCpus, resolveScenario, type ResolvedScenario } from '../scenario/resolve.ts';
 import { isDockerTarget, isUrlTarget, type DockerTargetSpec, type Scenario } from '../scenario/schema.ts';
 import type { Environment, RunDocument } from '../schema/run.ts';
-import { baseImageNotices } from '../targets/bases.ts';
+import { baseImageNotices } from '../targets/image/bases.ts';
 import { CALIBRATION_SPEC } from '../targets/calibration.ts';
 import { verifyContract } from '../targets/contract.ts';
 import { connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget, type DockerClient } from '../targets/docker.ts';
 import { kindInfo } from '../targets/kinds.ts';
-import { configurationEnvProblems, loadTargetManifests } from '../targets/manifest.ts';
+import { configurationEnvProblems, loadTargetManifests, standInBases, type TargetManifest } from '../targets/manifest.ts';
 import { resolveDatabaseImage, seedDatabase, startPostgres } from '../targets/postgres.ts';
 import { ensureWritableDir } from '../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../util/project.ts';
@@ -75,6 +75,10 @@ export interface PreparedRun {
   owned: Reservation[];
   /** The targets' host of a two-host run; null when the targets run here. */
   twoHost: TwoHost | null;
+  /** Every target manifest, read once for the whole run (env lists, handler lines). */
+  manifests: TargetManifest[];
+  /** Official base → local stand-in, from the manifests: every build, probe and transfer of the run uses these. */
+  standIns: Readonly<Record<string, string>>;
 }
 
 /**
@@ -84,8 +88,11 @@ export interface PreparedRun {
  */
 export async function prepareRun(req: RunRequest, io: SetupIo): Promise<PreparedRun> {
   const { scenarioPath } = req;
+  // Read once here and passed down: the run never reads a manifest again.
+  const manifests = await loadTargetManifests(PROJECT_ROOT);
+  const standIns = standInBases(manifests);
   // Two machines: the scenario is checked against the targets' host, the generator gets all of this one.
-  const twoHost = await openTwoHost(req, io.warn);
+  const twoHost = await openTwoHost(req, io.warn, standIns);
   const cpuCount = twoHost ? twoHost.remote.environment.cpuCount : os.cpus().length;
   const loaded = await loadScenario(scenarioPath, { cpuCount, memoryBytes: twoHost ? twoHost.remote.environment.memoryBytes : os.totalmem() });
   // run.json keeps the engine without credentials, and the address the flags chose.
@@ -97,7 +104,7 @@ export async function prepareRun(req: RunRequest, io: SetupIo): Promise<Prepared
     if (isUrlTarget(t)) urlAddresses.set(t.name, (await guardLoadUrl(t.url, { allowRemote: req.allowRemote })).address);
   }
   const claimsFile = scenario.claims ? await loadClaimsFile(path.resolve(path.dirname(scenarioPath), scenario.claims)) : null;
-  await checkTargetEnv(scenario, scenarioPath);
+  checkTargetEnv(scenario, scenarioPath, manifests);
 
   const startedAt = new Date();
   // Fail before building anything if results cannot be written. Without --out, the directory is
@@ -114,7 +121,7 @@ export async function prepareRun(req: RunRequest, io: SetupIo): Promise<Prepared
     ({ dir: outDir, runId } = await createRunDir(parent, scenario.name, startedAt));
   }
   const owned: Reservation[] = [await claimResultDir(outDir, runId)];
-  return { scenario, scenarioPath, claims: claimsFile?.claims ?? null, claimsSource: claimsFile?.source, urlAddresses, only, cpuCount, outDir, runId, startedAt, owned, twoHost };
+  return { scenario, scenarioPath, claims: claimsFile?.claims ?? null, claimsSource: claimsFile?.source, urlAddresses, only, cpuCount, outDir, runId, startedAt, owned, twoHost, manifests, standIns };
 }
 
 /** --targets as a list of known names; undefined for all. */
@@ -141,8 +148,8 @@ export function selectTargets(scenario: Scenario, targets: string | undefined): 
  * The target manifests say which env variables each target reads: a configuration setting another
  * (a typo, GOMAXPROCS for Python) is exit 2, not a silently different measurement.
  */
-async function checkTargetEnv(scenario: Scenario, scenarioPath: string): Promise<void> {
-  const problems = configurationEnvProblems(scenario.targets, await loadTargetManifests(PROJECT_ROOT));
+function checkTargetEnv(scenario: Scenario, scenarioPath: string, manifests: readonly TargetManifest[]): void {
+  const problems = configurationEnvProblems(scenario.targets, manifests);
   if (problems.length > 0) {
     throw new ConfigError(`${scenarioPath} has ${problems.length} problem(s)`, { problems, hint: "set only the variables the target's manifest lists under env" });
   }
@@ -203,7 +210,7 @@ export async function placeRun(prepared: PreparedRun, io: SetupIo): Promise<Plac
     // A target host that cannot pull gets the bases from this machine's engine first (save → load),
     // so the check below sees what its builds will use.
     if (twoHost) for (const spec of [...specs, CALIBRATION_SPEC]) await twoHost.transfer(spec);
-    for (const line of await baseImageNotices(docker, PROJECT_ROOT, specs)) io.warn(line);
+    for (const line of await baseImageNotices(docker, PROJECT_ROOT, specs, prepared.standIns)) io.warn(line);
   }
   const leftovers = [...(docker ? await listHarnessContainers(docker) : []), ...(twoHost?.local ? await listHarnessContainers(twoHost.local) : [])];
   const stale = leftovers.filter((c) => !c.ownerAlive);
@@ -226,7 +233,7 @@ export async function placeRun(prepared: PreparedRun, io: SetupIo): Promise<Plac
 /** How the CLI takes part: it shows builds and progress, and owns the results file. */
 export interface RunHooks {
   /** Builds one image, showing its progress; `buildArgs` carries the build proxy. */
-  build(docker: DockerClient, spec: DockerTargetSpec, opts: { tag: string; signal: AbortSignal; buildArgs?: Record<string, string> }): Promise<BuiltImage>;
+  build(docker: DockerClient, spec: DockerTargetSpec, opts: { tag: string; signal: AbortSignal; standIns: Readonly<Record<string, string>>; buildArgs?: Record<string, string> }): Promise<BuiltImage>;
   save(doc: RunDocument): Promise<void>;
   log(line: string): void;
   progress?: RunProgress;
@@ -234,13 +241,13 @@ export interface RunHooks {
 
 /** The real collaborators of the orchestrator: Docker (or the url: target), the engines, the contract check. */
 export function runDeps(placed: PlacedRun, req: Pick<RunRequest, 'buildProxy' | 'imageTag'>, hooks: RunHooks): RunDeps {
-  const { scenario, docker, twoHost, urlAddresses, targetCpuset } = placed;
+  const { scenario, docker, twoHost, urlAddresses, targetCpuset, standIns } = placed;
   const bindAddress = twoHost ? { bindAddress: twoHost.remote.address } : {};
   return {
     buildImage: async (spec, signal) => {
       // A target host that cannot pull gets the bases from this machine's engine first.
       if (twoHost) await twoHost.transfer(spec);
-      return hooks.build(docker!, spec, { signal, tag: `httpbench/${spec.name}:${req.imageTag}`, ...buildProxyArgs(req.buildProxy) });
+      return hooks.build(docker!, spec, { signal, tag: `httpbench/${spec.name}:${req.imageTag}`, standIns, ...buildProxyArgs(req.buildProxy) });
     },
     startTarget: async (opts, image) =>
       isUrlTarget(opts.spec) ? startUrlTarget(opts.spec, urlAddresses.get(opts.spec.name)) : startDockerTarget(docker!, { ...opts, image: image!.tag, ...bindAddress }),
@@ -249,7 +256,7 @@ export function runDeps(placed: PlacedRun, req: Pick<RunRequest, 'buildProxy' | 
       ? {
           startCalibration: async ({ cpus, cpuset, runId, signal }) => {
             if (twoHost) await twoHost.transfer(CALIBRATION_SPEC);
-            const built = await hooks.build(docker, CALIBRATION_SPEC, { signal, tag: `httpbench/${CALIBRATION_SPEC.name}:latest`, ...buildProxyArgs(req.buildProxy) });
+            const built = await hooks.build(docker, CALIBRATION_SPEC, { signal, tag: `httpbench/${CALIBRATION_SPEC.name}:latest`, standIns, ...buildProxyArgs(req.buildProxy) });
             const configuration = CALIBRATION_SPEC.configurations[0]!;
             const target = await startDockerTarget(docker, {
               spec: CALIBRATION_SPEC,
@@ -332,20 +339,10 @@ export async function runInput(placed: PlacedRun, signal: AbortSignal): Promise<
     targetCpuset: placed.targetCpuset,
     generatorCpuset: placed.generatorCpuset,
     only: placed.only,
-    source: await countHandlerLines(scenario, await loadTargetManifests(PROJECT_ROOT), PROJECT_ROOT),
+    source: await countHandlerLines(scenario, placed.manifests, PROJECT_ROOT),
     signal,
     ...(twoHost ? { hosts: [loadHostEnvironment(environment), twoHost.remote.environment], targetAddress: twoHost.remote.address } : {}),
   };
-}
-
-/** A run whose document says `failed` because target runs failed: exit 3, naming each. Null otherwise. */
-export function failedTargetsError(doc: RunDocument): TargetError | null {
-  if (doc.status !== 'failed') return null;
-  const failed = doc.targets.filter((t) => t.status === 'failed');
-  const measured = doc.targets.filter((t) => t.status === 'completed').length;
-  return new TargetError(`${failed.length} target run(s) failed: ${failed.map((t) => `${t.name}/${t.configuration}: ${t.reason}`).join('; ')}`, {
-    hint: measured > 0 ? `the other ${measured} target run(s) were measured; see run.json for each failure` : 'no target run was measured; see run.json for each failure',
-  });
 }
 
 /** The standard proxy build args (Docker predefines them and keeps them out of the image history). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InfrastructureError } from '../../../src/errors.ts';
-import type { SetupFacts } from '../../../src/setup/plan.ts';
-import { runSetup, type SetupDeps } from '../../../src/setup/setup.ts';
+import type { SetupFacts } from '../../../src/setup/steps.ts';
+import { runSetup, type SetupDeps } from '../../../src/setup/apply.ts';
 
 /**
  * A simulated fresh machine: facts change only when the matching command "runs", so the loop's

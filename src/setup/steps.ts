@@ -3,7 +3,7 @@
  * step per prerequisite, each either done, to do (with the exact command), to do by hand (with the
  * instruction), or waiting for an earlier step. No I/O: the planner is tested with injected facts.
  */
-import type { BaseAvailability } from '../targets/bases.ts';
+import type { BaseAvailability } from '../targets/image/bases.ts';
 
 /** Go the targets' go.mod asks for (`go 1.24`); the host toolchain runs `go test` for npm test. */
 export const MIN_GO = '1.24';

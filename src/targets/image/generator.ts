@@ -5,9 +5,9 @@
  * no shared registry here, so each node needs the image in its own engine (README "Several load
  * machines": build it there, or save → load).
  */
-import type { DockerTargetSpec } from '../scenario/schema.ts';
-import type { DockerClient } from './docker-client.ts';
-import { buildImage, type BuildOptions, type BuildResult } from './image-build.ts';
+import type { DockerTargetSpec } from '../../scenario/schema.ts';
+import type { DockerClient } from '../engine/client.ts';
+import { buildImage, type BuildOptions, type BuildResult } from './build.ts';
 
 export const GENERATOR_IMAGE = 'httpbench/generator';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockers, formatStep, planSetup, versionAtLeast, type SetupFacts } from '../../../src/setup/plan.ts';
+import { blockers, formatStep, planSetup, versionAtLeast, type SetupFacts } from '../../../src/setup/steps.ts';
 import { parseAptCandidate } from '../../../src/setup/probes.ts';
 
 const NO_HOST = 'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host';

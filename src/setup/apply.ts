@@ -5,7 +5,7 @@
  * come in as SetupDeps, so the loop is tested without touching the machine.
  */
 import { InfrastructureError } from '../errors.ts';
-import { blockers, formatStep, planSetup, type SetupFacts, type SetupStep, type StepId } from './plan.ts';
+import { blockers, formatStep, planSetup, type SetupFacts, type SetupStep, type StepId } from './steps.ts';
 
 export interface CommandOutcome {
   ok: boolean;
