@@ -19,12 +19,12 @@ import { lockDirFrom } from '../../run/reservation.ts';
 import { runAbTrials } from '../../run/ab.ts';
 import { prepareVariant, resolveCommit, worktrees, type PreparedVariant } from '../../run/ab-variants.ts';
 import { PATH_TEMPLATE, type BuiltImage } from '../../run/deps.ts';
-import { placeRun, prepareRun, type RunRequest, type SetupIo } from '../../run/setup.ts';
+import { placeRun, prepareRun, type RunRequest, type SetupIo } from '../../run/prepare.ts';
 import { engineFor } from '../../load/index.ts';
 import { isDockerTarget, type DockerTargetSpec } from '../../scenario/schema.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, startDockerTarget } from '../../targets/docker.ts';
-import { loadTargetManifests, manifestForDockerfile } from '../../targets/manifest.ts';
+import { manifestForDockerfile } from '../../targets/manifest.ts';
 import { appendRegularFile, checkOutputFile, writeFileAtomic, writeOutputFile } from '../../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
 import { onInterrupt } from '../signals.ts';
@@ -137,7 +137,7 @@ export const abCommand: CommandModule<object, AbArgs> = {
           throw new ConfigError(`--${side} ${sources[side].given}: an image is one target's; ${specs.length} targets are selected`, { hint: 'add --targets NAME' });
         }
       }
-      const manifests = await loadTargetManifests(PROJECT_ROOT);
+      const manifests = prepared.manifests;
       const withEnv = specs.map((s) => ({ name: s.name, env: manifestForDockerfile(manifests, s.dockerfile)?.env.filter((k) => !HARNESS_ENV.has(k)) ?? null }));
       const envProblems = [...unknownEnvProblems(env.baseline, '--baseline-env', withEnv), ...unknownEnvProblems(env.candidate, '--candidate-env', withEnv)];
       if (envProblems.length) throw new ConfigError(envProblems[0]!, { problems: envProblems.slice(1), hint: "set only variables the target's manifest lists under env" });
@@ -148,7 +148,7 @@ export const abCommand: CommandModule<object, AbArgs> = {
       const built = new Map<string, BuiltImage>();
       const build = async (spec: DockerTargetSpec, projectRoot: string, tag: string): Promise<BuiltImage> => {
         log(`[${spec.name}] building ${tag} from ${projectRoot}`);
-        const b = await buildImage(docker, spec, { projectRoot, tag, extraCaFile: args['ca-cert'] ?? null, signal: controller.signal });
+        const b = await buildImage(docker, spec, { projectRoot, tag, extraCaFile: args['ca-cert'] ?? null, signal: controller.signal, standIns: prepared.standIns });
         return { tag: b.tag, id: b.id, sizeBytes: b.sizeBytes, bases: b.baseImages };
       };
       const variants: Partial<Record<Side, PreparedVariant>> = {};
