@@ -8,6 +8,8 @@ import { CpusetStringSchema, ENGINE_NAMES, ScenarioSchema } from '../scenario/sc
 import { ClaimSchema } from './claims.ts';
 import { PercentileSchema } from './percentiles.ts';
 import { PercentilesUsSchema } from '../samples/percentiles.ts';
+import { CalibrationSchema } from './calibration.ts';
+import { ContentionSchema } from './contention.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -118,37 +120,7 @@ export const ResourceSchema = z.strictObject({
 });
 export type Resource = z.infer<typeof ResourceSchema>;
 
-/**
- * Who else used the CPUs during a step (issue 23: "a run that knows when it was not alone"). From the
- * per-CPU times of /proc/stat read just before and just after the step, minus this process's own CPU
- * time (the generator: every thread of it is pinned to the generator's CPUs) and minus the target's
- * (and a database's on the same CPUs) container CPU. Interrupt time (irq, softirq) is left out of
- * "other": the kernel charges it to no process, and on loopback most of it is the benchmark's own
- * traffic. Steal is the hypervisor running another machine on these virtual CPUs. Percentages are of
- * the CPU set's whole time over the window (100 = every CPU of the set, all the time). Where the
- * generator shares CPUs with the targets, one figure covers all of them (generatorCpus) and the
- * target fields are null. The judgement (contended or not) is src/analysis/contention.ts's.
- */
-export const ContentionSchema = z.strictObject({
-  /** Wall time between the two readings, ms (the step plus the engine's set-up and tear-down). */
-  intervalMs: z.number().nonnegative(),
-  /** The CPUs the generator figures cover (the generator's cpuset, or every CPU when it is unpinned). */
-  generatorCpus: z.string(),
-  /** CPU time of processes other than the generator (and the targets' containers) on generatorCpus, percent of their time. */
-  generatorCpusOtherPercent: z.number().min(0).max(100),
-  /** Steal time on generatorCpus (the hypervisor gave them to another machine), percent of their time. */
-  generatorCpusStealPercent: z.number().min(0).max(100),
-  /** The targets' CPUs when they are apart from the generator's and on this machine; null otherwise. */
-  targetCpus: z.string().nullable(),
-  /**
-   * CPU time of processes other than the target's and its database's containers on targetCpus, percent
-   * of their time; null when the containers' CPU is unknown (url: targets) or targetCpus is null.
-   */
-  targetCpusOtherPercent: z.number().min(0).max(100).nullable(),
-  /** Steal time on targetCpus, percent of their time; null when targetCpus is null. */
-  targetCpusStealPercent: z.number().min(0).max(100).nullable(),
-});
-export type Contention = z.infer<typeof ContentionSchema>;
+export { ContentionSchema, type Contention } from './contention.ts';
 
 /**
  * One generator node's share of a step run on several load machines (README "Several load
@@ -324,68 +296,7 @@ export const SourceLinesSchema = z.strictObject({
   notCounted: z.record(z.string(), z.string()).optional(),
 });
 
-/**
- * The instrument's own floor: the same engine, schedule and CPU split driving the calibration server
- * (bench/server: the smallest Go HTTP server, pinned to the targets' CPUs) at each offered rate.
- * A target's latency can't be told apart from it when it is within a few times this floor.
- */
-export const CeilingSchema = z.strictObject({
-  /** Closed-loop throughput against the calibration server, requests/s. */
-  achievedRps: z.number().nonnegative(),
-  engine: z.enum(ENGINE_NAMES),
-  connections: z.number().int().positive(),
-  /** Generator threads that measured it. */
-  workers: z.number().int().positive(),
-  durationS: z.number().positive(),
-  /**
-   * What limited it: `generator` when its threads' work CPU reached the busy limit (then the ceiling
-   * is the generator's), `calibration server` when the server's CPUs did (the generator's own limit
-   * is then higher), `unknown` when neither did (connections or the network).
-   */
-  limitedBy: z.enum(['generator', 'calibration server', 'unknown']),
-  /** Work CPU of the generator's threads, percent of one core (summed over threads). */
-  generatorWorkCpuPercent: z.number().nonnegative(),
-  /** CPU of the calibration server's container, percent of one core; null when not sampled. */
-  serverCpuPercent: z.number().nonnegative().nullable(),
-  /** A figure at or above (1 − marginFraction) × achievedRps is marked as the load side's ("≥"). */
-  marginFraction: z.number().min(0).max(1),
-  /** Other processes' and the hypervisor's use of the CPUs while it was measured; absent in older runs or off Linux. */
-  contention: ContentionSchema.optional(),
-});
-export type Ceiling = z.infer<typeof CeilingSchema>;
-
-export const CalibrationSchema = z.strictObject({
-  /** What was driven, e.g. "httpbench/calibration:latest (Go net/http, GOMAXPROCS=1)". */
-  server: z.string(),
-  /** CPUs the calibration server was pinned to (the targets' cpuset). */
-  cpuset: z.string(),
-  connections: z.number().int().positive(),
-  workers: z.number().int().positive(),
-  pacing: z.enum(['spin', 'sleep']),
-  /** Seconds per rate. */
-  durationS: z.number().positive(),
-  steps: z.array(
-    z.strictObject({
-      offeredRps: z.number().positive(),
-      achievedRps: z.number().nonnegative(),
-      /** Corrected latency of the calibration server at this rate, µs. */
-      latencyUs: PercentilesUsSchema,
-      /** The generator limited this calibration step: its floor is not a floor. */
-      generatorBound: z.boolean(),
-      /** Other processes' use of the CPUs during this calibration step (see ContentionSchema); absent in older runs. */
-      contention: ContentionSchema.optional(),
-    }),
-  ),
-  /** Why calibration did not run or stopped early; null when it ran every rate. */
-  error: z.string().nullable(),
-  /**
-   * The load side's throughput ceiling: the max step's engine, threads and connections in closed loop
-   * against the calibration server. A target figure near it is the load side's ("≥"). Absent in
-   * older runs and when not measured.
-   */
-  ceiling: CeilingSchema.nullable().optional(),
-});
-export type Calibration = z.infer<typeof CalibrationSchema>;
+export { CalibrationSchema, CeilingSchema, type Calibration, type Ceiling } from './calibration.ts';
 
 /** The PostgreSQL service of the run (one, shared by every `store: postgres` configuration). */
 export const DatabaseInfoSchema = z.strictObject({
