@@ -1,6 +1,7 @@
 /**
- * What `ab` reads from each measured step: the ONE place it does (the lead switches this module onto
- * the metric registry of src/analysis/ at merge). It reads, per step of a trial:
+ * What `ab` reads from each measured step: the one place it does. The figures come from the shared
+ * rules (analysis/metrics.ts for 2xx throughput, analysis/step-rules.ts for latency, failures and the
+ * ±1 % rate match); what is ab's own is the pairing: per step of a trial it reads
  *
  * - latency p50/p95/p99, µs: `stepLatency(step)` (corrected when measured, else uncorrected) —
  *   open-loop rate steps only;
@@ -14,7 +15,8 @@
  *
  * Pure.
  */
-import { stepLatency, failureRate } from '../analysis/step-rules.ts';
+import { served2xxRps } from '../analysis/metrics.ts';
+import { failureRate, matchesRate, stepLatency } from '../analysis/step-rules.ts';
 import type { Step } from '../schema/run.ts';
 
 /** How a metric is judged: a paired ratio (higher or lower is worse), or the failure/capacity gate. */
@@ -55,14 +57,9 @@ export function metricDefs(ratesRps: readonly number[]): MetricDef[] {
   return defs;
 }
 
-/** Responses with a 2xx status per second over the step. */
-export function throughput2xxRps(step: Pick<Step, 'counts' | 'durationS'>): number {
-  return Math.max(0, step.counts.completed - step.counts.non2xx) / step.durationS;
-}
-
 /** The step a metric reads among one side's steps of one trial. */
 export function stepFor(steps: readonly Step[], rateRps: number | null): Step | undefined {
-  return rateRps === null ? steps.find((s) => s.kind === 'max') : steps.find((s) => s.kind === 'rate' && s.offeredRps === rateRps);
+  return rateRps === null ? steps.find((s) => s.kind === 'max') : steps.find((s) => s.kind === 'rate' && s.offeredRps !== null && matchesRate(s.offeredRps, rateRps));
 }
 
 /** One metric's reading in one side's steps of a trial. */
@@ -70,7 +67,7 @@ export function readMetric(def: MetricDef, steps: readonly Step[]): Reading {
   const step = stepFor(steps, def.rateRps);
   if (!step) return { value: null, comparable: false, reason: 'not measured' };
   if (step.generator.bound) return { value: null, comparable: false, reason: 'generator-bound' };
-  if (def.kind === 'throughput') return { value: throughput2xxRps(step), comparable: true };
+  if (def.kind === 'throughput') return { value: served2xxRps(step), comparable: true };
   const lat = stepLatency(step);
   return lat ? { value: lat.us[def.threshold as PercentileKey], comparable: true } : { value: null, comparable: true, reason: 'no request completed' };
 }
