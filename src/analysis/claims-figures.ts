@@ -35,8 +35,19 @@ export function judgeReadings(samples: Reading[], rule: ClaimRule, unit: Measure
   const brief = measured ? briefFigure(measured) : null;
   const withFigure = (why: string) => (brief ? `${brief}: ${why}` : why);
   if (bad !== undefined) {
-    const partial = oks.length > 0 ? ` (${oks.length} of ${samples.length} repetitions measured ${measuredText})` : '';
-    const out: Judged = { verdict: 'inconclusive', reason: bad.reason + partial, brief: withFigure(bad.brief), measured, measuredText };
+    // Some repetitions measured it and some did not: say which is which, so a figure never sits
+    // beside a reason ("never offered") that holds only for the other repetitions.
+    const missing = samples.length - oks.length;
+    const out: Judged =
+      oks.length > 0
+        ? {
+            verdict: 'inconclusive',
+            reason: `${missing} of ${samples.length} repetitions: ${bad.reason}; ${oks.length} of ${samples.length} measured ${measuredText}`,
+            brief: `${brief ?? short} in ${oks.length} of ${samples.length} repetitions; the others: ${bad.brief}`,
+            measured,
+            measuredText,
+          }
+        : { verdict: 'inconclusive', reason: bad.reason, brief: bad.brief, measured, measuredText };
     if (bad.settle) out.settle = bad.settle;
     return out;
   }

@@ -99,6 +99,23 @@ describe('evaluateClaim', () => {
     expect(v.settle).toContain('stopAtSaturation: false');
   });
 
+  it('says which repetitions measured a rate and which never offered it, never one reason for both', () => {
+    const reached = [
+      makeStep({ offeredRps: 5000, achievedRps: 5000, corrected: percentiles(1000, 3000) }),
+      makeStep({ offeredRps: 10000, achievedRps: 10000, corrected: percentiles(2000, 4000) }),
+    ];
+    const saturatedEarlier = [
+      makeStep({ offeredRps: 5000, achievedRps: 5000, corrected: percentiles(1000, 3000) }),
+      makeStep({ offeredRps: 7500, achievedRps: 6100, saturated: true, corrected: percentiles(90_000, 400_000) }),
+    ];
+    const doc = makeDoc([go('gomaxprocs-1', 11000, { steps: reached }), go('gomaxprocs-1', 6200, { repetition: 1, steps: saturatedEarlier })], { claims: [] });
+    const v = evaluateClaim(goP95At10k, doc);
+    expect(v.verdict).toBe('inconclusive');
+    const c = v.byConfiguration[0]!;
+    expect(c.reason).toMatch(/^1 of 2 repetitions: 10,000 req\/s was never offered: the target saturated at 7,500 req\/s .*; 1 of 2 measured 4\.000 ms \[at 10,000 req\/s offered, corrected\]$/);
+    expect(c.brief).toMatch(/4\.00 ms @ 10,000 req\/s in 1 of 2 repetitions; the others: 10,000 req\/s never offered: saturated at 7,500 req\/s/);
+  });
+
   it('says what beyond-capacity latency means for a "greater than" claim, without confirming it', () => {
     const steps = [
       makeStep({ offeredRps: 1000, achievedRps: 1000, corrected: percentiles(2000, 5000) }),
