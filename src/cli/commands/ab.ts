@@ -25,7 +25,8 @@ import { isDockerTarget, type DockerTargetSpec } from '../../scenario/schema.ts'
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, startDockerTarget } from '../../targets/docker.ts';
 import { manifestForDockerfile } from '../../targets/manifest.ts';
-import { appendRegularFile, checkOutputFile, writeFileAtomic, writeOutputFile } from '../../util/fs.ts';
+import { writeFileAtomic } from '../../util/fs.ts';
+import { checkGateOutputs, gateOutputs, withGateOutputOptions, writeGateOutputs } from '../gate-outputs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
 import { onInterrupt } from '../signals.ts';
 
@@ -66,7 +67,7 @@ export const abCommand: CommandModule<object, AbArgs> = {
   command: 'ab',
   describe: 'measure a baseline and a candidate in one job, interleaved, judged in pairs; exit 1 on a regression',
   builder: (y) =>
-    y
+    withGateOutputOptions(y)
       .option('baseline', { type: 'string', demandOption: true, describe: 'git ref of this project, or image:NAME' })
       .option('candidate', { type: 'string', demandOption: true, describe: 'git ref of this project, or image:NAME' })
       .option('baseline-env', { type: 'string', requiresArg: true, coerce: repeatable, describe: 'K=V environment override for the baseline target (repeatable)' })
@@ -80,11 +81,7 @@ export const abCommand: CommandModule<object, AbArgs> = {
       .option('confidence', { type: 'number', default: DEFAULT_AB_CONFIDENCE, describe: 'confidence of the intervals (0.9, 0.95 or 0.99)' })
       .option('threshold', { type: 'string', requiresArg: true, coerce: repeatable, describe: `metric=percent (${AB_THRESHOLD_KEYS.join(', ')})` })
       .option('out', { type: 'string', describe: 'results directory for ab.json (default results/<run id>-<scenario>)' })
-      .option('junit', { type: 'string', describe: 'write JUnit XML to this file' })
-      .option('bmf', { type: 'string', describe: 'write Bencher Metric Format JSON to this file' })
-      .option('markdown', { type: 'string', describe: 'write the Markdown summary to this file' })
       .option('json', { type: 'boolean', default: false, describe: 'print ab.json instead of the table' })
-      .option('step-summary', { type: 'boolean', default: true, describe: 'append the Markdown summary to $GITHUB_STEP_SUMMARY when set' })
       .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) for package downloads inside image builds' }) as never,
   handler: async (args) => {
     const startedMs = performance.now();
@@ -104,13 +101,8 @@ export const abCommand: CommandModule<object, AbArgs> = {
       const s = sources[side];
       if (s.kind === 'ref') s.commit = await resolveCommit(PROJECT_ROOT, s.ref, `--${side}`);
     }
-    const outputs: Array<[string, string]> = [];
-    if (args.junit) outputs.push(['--junit', args.junit]);
-    if (args.bmf) outputs.push(['--bmf', args.bmf]);
-    if (args.markdown) outputs.push(['--markdown', args.markdown]);
-    const stepSummary = args['step-summary'] ? process.env.GITHUB_STEP_SUMMARY : undefined;
-    if (stepSummary) outputs.push(['GITHUB_STEP_SUMMARY', stepSummary]);
-    for (const [what, file] of outputs) await checkOutputFile(file, what);
+    const outputs = gateOutputs(args);
+    await checkGateOutputs(outputs);
 
     const scenarioPath = path.resolve(args.scenario ?? path.join(PROJECT_ROOT, 'scenarios', 'ci.yaml'));
     const req: RunRequest = { scenarioPath, out: args.out, targets: args.targets, allowRemote: false, imageTag: 'unused-by-ab' };
@@ -239,11 +231,7 @@ export const abCommand: CommandModule<object, AbArgs> = {
       await save(doc);
       if (failure) throw failure;
       const result = doc.result!;
-      const markdown = renderAbMarkdown(doc);
-      if (args.junit) await writeOutputFile(args.junit, renderAbJunit(doc), '--junit');
-      if (args.bmf) await writeOutputFile(args.bmf, `${JSON.stringify(renderAbBmf(doc), null, 2)}\n`, '--bmf');
-      if (args.markdown) await writeOutputFile(args.markdown, markdown, '--markdown');
-      if (stepSummary) await appendRegularFile(stepSummary, `${markdown}\n`, 'GITHUB_STEP_SUMMARY');
+      await writeGateOutputs(args, outputs, { junit: () => renderAbJunit(doc), bmf: () => renderAbBmf(doc), markdown: renderAbMarkdown(doc) });
       process.stdout.write(args.json ? `${JSON.stringify(doc, null, 2)}\n` : renderAbTerminal(doc));
       process.stdout.write(`\nab.json: ${path.relative(process.cwd(), abFile)} (${doc.durationS.toFixed(0)} s)\n`);
       process.exitCode = AB_EXIT_CODES[result.outcome];

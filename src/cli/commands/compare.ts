@@ -10,8 +10,6 @@
  * baseline target/configuration has no completed candidate runs — the gate fails closed (4 wins over
  * 1: the run must be redone before its verdicts mean anything). Never calls process.exit.
  */
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { compareRuns, DEFAULT_ALPHA, gateOutcome, type GateOutcome } from '../../compare/compare.ts';
 import { renderCompareBmf } from '../../compare/render-bmf.ts';
@@ -22,7 +20,7 @@ import { parseThresholdFlags, parseThresholdsFile, resolveThresholds } from '../
 import { ConfigError } from '../../errors.ts';
 import { locateRunFile, readRunDocument } from '../../schema/io.ts';
 import { MAX_CONFIG_FILE_BYTES, readTextFileBounded } from '../../util/bounded-read.ts';
-import { appendRegularFile, checkOutputFile, writeOutputFile } from '../../util/fs.ts';
+import { checkGateOutputs, gateOutputs, withGateOutputOptions, writeGateOutputs } from '../gate-outputs.ts';
 
 /** Exit code when at least one metric regressed (0 otherwise; 2/3 come from the error classes). */
 export const EXIT_REGRESSION = 1;
@@ -50,7 +48,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare <baseline> <candidate>',
   describe: 'compare two runs (run directories or run.json files); exit 1 on a regression',
   builder: (y) =>
-    y
+    withGateOutputOptions(y)
       .positional('baseline', { type: 'string', demandOption: true, describe: 'baseline run directory or run.json' })
       .positional('candidate', { type: 'string', demandOption: true, describe: 'candidate run directory or run.json' })
       .option('thresholds', { type: 'string', describe: 'YAML file of per-metric thresholds in percent, e.g. "p99: 15"' })
@@ -64,14 +62,6 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       })
       .option('alpha', { type: 'number', default: DEFAULT_ALPHA, describe: 'significance level of the Mann–Whitney U test' })
       .option('json', { type: 'boolean', default: false, describe: 'print the comparison object as JSON instead of the table' })
-      .option('junit', { type: 'string', describe: 'write JUnit XML to this file' })
-      .option('bmf', { type: 'string', describe: 'write Bencher Metric Format JSON to this file' })
-      .option('markdown', { type: 'string', describe: 'write the Markdown summary to this file' })
-      .option('step-summary', {
-        type: 'boolean',
-        default: true,
-        describe: 'append the Markdown summary to $GITHUB_STEP_SUMMARY when set (--no-step-summary to skip)',
-      })
       .option('allow-different-scenarios', { type: 'boolean', default: false, describe: 'compare runs of different scenarios' })
       .option('allow-env-mismatch', {
         type: 'boolean',
@@ -87,19 +77,14 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
 
     // Outputs are checked before anything is read or written: none may be an input (--junit BASE/run.json
     // would overwrite the baseline), on /proc, or an existing FIFO or directory.
-    const outputs: Array<[string, string]> = [];
-    if (args.junit) outputs.push(['--junit', args.junit]);
-    if (args.bmf) outputs.push(['--bmf', args.bmf]);
-    if (args.markdown) outputs.push(['--markdown', args.markdown]);
-    const stepSummary = args['step-summary'] ? process.env.GITHUB_STEP_SUMMARY : undefined;
-    if (stepSummary) outputs.push(['GITHUB_STEP_SUMMARY', stepSummary]);
+    const outputs = gateOutputs(args);
     const inputs: Array<[string, string]> = [];
     for (const [what, given] of [['baseline', args.baseline], ['candidate', args.candidate]] as const) {
       const file = await locateRunFile(given).catch(() => null);
       if (file) inputs.push([what, file]);
     }
     if (args.thresholds) inputs.push(['--thresholds', args.thresholds]);
-    await checkOutputs(outputs, inputs);
+    await checkGateOutputs(outputs, inputs);
 
     // Read both before failing, so one message names every unreadable input.
     const [baseline, candidate] = await Promise.allSettled([readRunDocument(args.baseline), readRunDocument(args.candidate)]);
@@ -129,11 +114,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       },
     );
 
-    const markdown = renderCompareMarkdown(comparison);
-    if (args.junit) await writeOutputFile(args.junit, renderCompareJunit(comparison), '--junit');
-    if (args.bmf) await writeOutputFile(args.bmf, `${JSON.stringify(renderCompareBmf(comparison), null, 2)}\n`, '--bmf');
-    if (args.markdown) await writeOutputFile(args.markdown, markdown, '--markdown');
-    if (stepSummary) await appendRegularFile(stepSummary, `${markdown}\n`, 'GITHUB_STEP_SUMMARY');
+    await writeGateOutputs(args, outputs, {
+      junit: () => renderCompareJunit(comparison),
+      bmf: () => renderCompareBmf(comparison),
+      markdown: renderCompareMarkdown(comparison),
+    });
 
     process.stdout.write(args.json ? `${JSON.stringify(comparison, null, 2)}\n` : renderCompareTerminal(comparison));
     process.exitCode = GATE_EXIT_CODES[gateOutcome(comparison)];
@@ -149,31 +134,5 @@ async function readText(file: string, flag: string): Promise<string> {
       cause: error,
       hint: `check the path given to ${flag}`,
     });
-  }
-}
-
-/** Identity of an existing file (device + inode: a hard link or another spelling is the same file), null when absent. */
-async function identity(file: string): Promise<string | null> {
-  const st = await stat(file).catch(() => null);
-  return st ? `${st.dev}:${st.ino}` : null;
-}
-
-/** Refuses an output that is an input or another output, then checks each (src/util/fs.ts checkOutputFile). */
-async function checkOutputs(outputs: Array<[string, string]>, inputs: Array<[string, string]>): Promise<void> {
-  const seen = new Map<string, string>();
-  for (const [what, file] of inputs) {
-    const id = await identity(file);
-    if (id) seen.set(id, what);
-    seen.set(path.resolve(file), what);
-  }
-  for (const [what, file] of outputs) {
-    const id = await identity(file);
-    const clash = (id && seen.get(id)) ?? seen.get(path.resolve(file));
-    if (clash) {
-      throw new ConfigError(`${what} ${file} is the same file as ${clash}; writing it would destroy that`, { hint: `give ${what} another path` });
-    }
-    if (id) seen.set(id, what);
-    seen.set(path.resolve(file), what);
-    await checkOutputFile(file, what);
   }
 }
