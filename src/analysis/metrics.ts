@@ -28,12 +28,14 @@
  *
  * Adding a metric is one entry here plus its test; compare (compare/group.ts) judges every entry.
  */
-import type { Step, TargetResult } from '../schema/run.ts';
+import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
 import type { ThresholdKey } from '../scenario/compare.ts';
-import { formatMB, formatMs, formatMsFromUs, formatPercent, formatRps } from '../util/format.ts';
-import { TAIL_FRACTION } from '../schema/percentiles.ts';
+import type { ThresholdMetric } from '../scenario/schema.ts';
+import { formatMB, formatMs, formatMsFromUs, formatPercent, formatRps, formatWithUnit, type FigureUnit } from '../util/format.ts';
+import { TAIL_FRACTION, type Percentile } from '../schema/percentiles.ts';
 import { stepContention } from './contention.ts';
-import { readMaxThroughput } from './read-run.ts';
+import type { Reading, Rule } from './judge.ts';
+import { readAtRate, readImageSizeMB, readMaxThroughput, readScalar, readSustainable } from './read-run.ts';
 import { commonLatencyKind, intendedRequests, isUsable, matchesRate, unservedRequests } from './step-rules.ts';
 
 /** Unit of a metric's values: requests/s, microseconds, bytes, milliseconds, a fraction of 1. */
@@ -235,6 +237,73 @@ export const METRICS: readonly Metric[] = [...RUN_METRICS, ...STEP_METRICS, FAIL
 export function metricById(id: string): Metric | undefined {
   return METRICS.find((m) => m.id === id);
 }
+
+/** The units an absolute rule is written in (schema/verdicts.ts ThresholdFigure). */
+export type AbsoluteUnit = Exclude<FigureUnit, 'ratio'>;
+
+/** What an absolute rule asks of a repetition: its rate (at-rate metrics), its rule (for the floor), the run. */
+export interface AbsoluteQuery {
+  atRps?: number;
+  rule: Rule;
+  doc: RunDocument;
+}
+
+/**
+ * A metric as an absolute rule names it (the scenario's `thresholds:`, judged by judge.ts): its name
+ * there, its unit there, the registry entry compare reads for the same figure (null for p90 and
+ * p99.9, which compare does not show), and how one repetition is read as an interval with caveats.
+ */
+export interface AbsoluteMetric {
+  name: ThresholdMetric;
+  label: string;
+  unit: AbsoluteUnit;
+  metric: Metric | null;
+  /** Measured at one open-loop step, so the rule names its rate (`atRps`). */
+  atRate: boolean;
+  read: (r: TargetResult, q: AbsoluteQuery) => Reading;
+  format: (value: number) => string;
+}
+
+const absolute = (name: ThresholdMetric, label: string, unit: AbsoluteUnit, metricId: string | null, read: AbsoluteMetric['read'], atRate = false): AbsoluteMetric => ({
+  name,
+  label,
+  unit,
+  metric: metricId === null ? null : metricById(metricId)!,
+  atRate,
+  read,
+  format: (v) => formatWithUnit(v, unit),
+});
+
+const percentileAtRate = (name: ThresholdMetric, label: string, p: Percentile, metricId: string | null): AbsoluteMetric =>
+  absolute(name, label, 'ms', metricId, (r, q) => readAtRate(r, q.atRps!, p, q.rule, q.doc), true);
+
+/**
+ * Every metric an absolute rule can name, once, each tied to its registry entry: adding one is an
+ * entry here (and its name in scenario/schema.ts). The readers are the ones claims use (read-run.ts,
+ * read-latency.ts), so a stand-in base or a generator-bound maximum means the same to both.
+ */
+export const ABSOLUTE_METRICS: Readonly<Record<ThresholdMetric, AbsoluteMetric>> = {
+  p50Ms: percentileAtRate('p50Ms', 'p50', 'p50', 'p50Us'),
+  p90Ms: percentileAtRate('p90Ms', 'p90', 'p90', null),
+  p95Ms: percentileAtRate('p95Ms', 'p95', 'p95', 'p95Us'),
+  p99Ms: percentileAtRate('p99Ms', 'p99', 'p99', 'p99Us'),
+  p999Ms: percentileAtRate('p999Ms', 'p99.9', 'p999', null),
+  errorRate: absolute('errorRate', 'error rate', 'fraction', 'failureRate', (r, q) => readAtRate(r, q.atRps!, null, q.rule, q.doc), true),
+  maxRps: absolute('maxRps', 'max throughput', 'req/s', 'maxThroughputRps', (r) => {
+    const reading = readMaxThroughput(r);
+    return reading.ok && reading.boundReason !== undefined ? { ...reading, note: 'generator-bound: a lower bound' } : reading;
+  }),
+  sustainableRps: absolute('sustainableRps', 'sustainable throughput', 'req/s', 'sustainableRps', readSustainable),
+  memoryPeakMiB: absolute('memoryPeakMiB', 'memory peak', 'MiB', 'memoryPeakBytes', (r) =>
+    r.memory === null ? { ok: false, reason: `repetition ${r.repetition}: memory was not measured (url: target or no stats)`, brief: 'memory not measured' } : readScalar(r.memory.peakBytes / 1048576, 'peak memory', r),
+  ),
+  imageSizeMB: absolute('imageSizeMB', 'image size', 'MB', 'imageSizeBytes', (r) => {
+    if (r.image === null) return { ok: false, reason: `repetition ${r.repetition}: no image (url: target or build failed)`, brief: 'no image' };
+    const reading = readImageSizeMB(r, 'the image the threshold is about');
+    return reading.ok && reading.caveat ? { ...reading, note: 'built on a stand-in base' } : reading;
+  }),
+  coldStartMs: absolute('coldStartMs', 'cold start', 'ms', 'coldStartMs', (r) => readScalar(r.coldStartMs, 'cold start', r)),
+};
 
 /**
  * The scheduled step at `rateRps` (±1 %) of a repetition. Knee refinement steps are left out: their

@@ -3,11 +3,13 @@
  * generator-bound caveats), and 2xx throughput never counting a non-2xx response as served.
  */
 import { describe, expect, it } from 'vitest';
-import { METRICS, metricById, readGroup, scheduledRates, served2xxRps, unservedRate } from '../../../src/analysis/metrics.ts';
+import { ABSOLUTE_METRICS, METRICS, metricById, readGroup, scheduledRates, served2xxRps, unservedRate } from '../../../src/analysis/metrics.ts';
+import { THRESHOLD_METRICS } from '../../../src/scenario/schema.ts';
+import { AT_RATE_METRICS } from '../../../src/scenario/thresholds.ts';
 import { compareRuns } from '../../../src/compare/compare.ts';
 import { resolveThresholds } from '../../../src/compare/thresholds.ts';
 import { buildRunDocument, FIXTURE_THRESHOLDS_PERCENT } from '../../helpers/compare-fixtures.ts';
-import { makeStep, makeTarget } from '../../helpers/sample-run.ts';
+import { makeStep, makeTarget, sampleRun } from '../../helpers/sample-run.ts';
 
 describe('the metric registry', () => {
   it('declares every metric once, with a unit, a direction and a printer', () => {
@@ -64,5 +66,34 @@ describe('compare reads through the registry', () => {
     const c = compareRuns(base, moved, { thresholdsPercent });
     expect(c.groups[0]!.notes.filter((n) => n.includes('only in the'))).toEqual([]);
     expect(c.groups[0]!.metrics.some((m) => m.id === 'rate-200rps/p99Us' && m.candidate.values.length === 2)).toBe(true);
+  });
+});
+
+describe('thresholds read through the registry', () => {
+  it('every metric a scenario threshold can name is one absolute entry, at a rate exactly when the scenario check asks for atRps', () => {
+    expect(Object.keys(ABSOLUTE_METRICS).sort()).toEqual([...THRESHOLD_METRICS].sort());
+    for (const name of THRESHOLD_METRICS) {
+      expect(ABSOLUTE_METRICS[name].name).toBe(name);
+      expect(ABSOLUTE_METRICS[name].atRate).toBe(AT_RATE_METRICS.has(name));
+      if (ABSOLUTE_METRICS[name].metric !== null) expect(METRICS).toContain(ABSOLUTE_METRICS[name].metric);
+    }
+  });
+
+  it("a run-level figure read for a threshold is the registry entry's figure in the threshold's unit", () => {
+    const doc = sampleRun();
+    const perUnit = { 'req/s': 1, ms: 1, MB: 1e6, MiB: 1048576 } as const;
+    const rule = { op: '<' as const, value: 1 };
+    let compared = 0;
+    for (const entry of Object.values(ABSOLUTE_METRICS)) {
+      if (entry.atRate || entry.metric === null || entry.metric.scope !== 'run' || entry.name === 'sustainableRps') continue;
+      for (const r of doc.targets) {
+        const reg = entry.metric.read(r).value;
+        const abs = entry.read(r, { rule, doc });
+        if (reg === null || !abs.ok) continue;
+        expect(abs.iv.lo).toBeCloseTo(reg / perUnit[entry.unit as keyof typeof perUnit], 9);
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(0);
   });
 });
