@@ -4,12 +4,10 @@
  * them here (latency at a step: read-latency.ts), so an image on a stand-in base or a generator-bound
  * maximum means the same to both.
  */
-import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
-import type { Percentile } from '../schema/percentiles.ts';
+import type { Step, TargetResult } from '../schema/run.ts';
 import { formatRps } from '../util/format.ts';
 import { contentionCaveat } from './contention.ts';
-import { exact, type Reading, type Rule } from './judge.ts';
-import { readStepLatency } from './read-latency.ts';
+import { exact, type Reading } from './judge.ts';
 import { intendedRequests, matchesRate, openLoopSteps, unservedRequests } from './step-rules.ts';
 
 /**
@@ -81,24 +79,24 @@ function notOffered(r: TargetResult, rate: number): string {
 }
 
 /**
- * A figure of the open-loop step at `rate`: a latency percentile in ms (read-latency.ts, every caveat
- * included), or (percentile null) the failed share of the intended requests. A step never offered or
- * generator-bound reads nothing: its figures are not the target's.
+ * A figure of the open-loop step at `rate`: what `readStep` reads of it (a latency percentile, through
+ * the registry: metrics.ts), or (readStep null) the failed share of the intended requests. A step never
+ * offered or generator-bound reads nothing: its figures are not the target's.
  */
-export function readAtRate(r: TargetResult, rate: number, percentile: Percentile | null, rule: Rule, doc: RunDocument): Reading {
+export function readAtRate(r: TargetResult, rate: number, readStep: ((step: Step, where: string) => Reading) | null): Reading {
   const step = openStepAt(r, rate);
   if (step === undefined) return { ok: false, reason: notOffered(r, rate), brief: 'never offered' };
   const where = `repetition ${r.repetition} at ${formatRps(step.offeredRps!)} req/s`;
   if (step.generator.bound) {
     return { ok: false, reason: `${where}: the generator was the limit (${step.generator.boundReasons.join('; ') || 'generator-bound'}), so the step's figures are not the target's`, brief: 'generator-bound' };
   }
-  if (percentile === null) {
+  if (readStep === null) {
     // Scheduled sends never made (dropped) were the most delayed of all: they count as failed. Over the
     // intended requests, as claims count them (step-rules.ts: one denominator for both).
     if (step.counts.sent + step.counts.dropped === 0) return { ok: false, reason: `${where}: no request was sent`, brief: 'nothing sent' };
     const intended = intendedRequests(step);
     return { ok: true, iv: exact(intended === 0 ? 0 : unservedRequests(step) / intended) };
   }
-  const reading = readStepLatency(step, percentile, rule, `${formatRps(step.offeredRps!)} req/s`, doc);
+  const reading = readStep(step, `${formatRps(step.offeredRps!)} req/s`);
   return reading.ok ? reading : { ...reading, reason: `repetition ${r.repetition}: ${reading.reason}` };
 }

@@ -3,8 +3,9 @@
  * generator-bound caveats), and 2xx throughput never counting a non-2xx response as served.
  */
 import { describe, expect, it } from 'vitest';
-import { ABSOLUTE_METRICS, METRICS, metricById, readGroup, scheduledRates, served2xxRps, unservedRate } from '../../../src/analysis/metrics.ts';
+import { ABSOLUTE_METRICS, LATENCY_METRICS, METRICS, metricById, readGroup, scheduledRates, served2xxRps, unservedRate } from '../../../src/analysis/metrics.ts';
 import { THRESHOLD_METRICS } from '../../../src/scenario/schema.ts';
+import { PERCENTILES } from '../../../src/schema/percentiles.ts';
 import { AT_RATE_METRICS } from '../../../src/scenario/thresholds.ts';
 import { compareRuns } from '../../../src/compare/compare.ts';
 import { resolveThresholds } from '../../../src/compare/thresholds.ts';
@@ -75,7 +76,7 @@ describe('thresholds read through the registry', () => {
     for (const name of THRESHOLD_METRICS) {
       expect(ABSOLUTE_METRICS[name].name).toBe(name);
       expect(ABSOLUTE_METRICS[name].atRate).toBe(AT_RATE_METRICS.has(name));
-      if (ABSOLUTE_METRICS[name].metric !== null) expect(METRICS).toContain(ABSOLUTE_METRICS[name].metric);
+      expect(METRICS).toContain(ABSOLUTE_METRICS[name].metric);
     }
   });
 
@@ -85,7 +86,7 @@ describe('thresholds read through the registry', () => {
     const rule = { op: '<' as const, value: 1 };
     let compared = 0;
     for (const entry of Object.values(ABSOLUTE_METRICS)) {
-      if (entry.atRate || entry.metric === null || entry.metric.scope !== 'run' || entry.name === 'sustainableRps') continue;
+      if (entry.atRate || entry.metric.scope !== 'run' || entry.name === 'sustainableRps') continue;
       for (const r of doc.targets) {
         const reg = entry.metric.read(r).value;
         const abs = entry.read(r, { rule, doc });
@@ -95,5 +96,14 @@ describe('thresholds read through the registry', () => {
       }
     }
     expect(compared).toBeGreaterThan(0);
+  });
+
+  it('every percentile a claim or threshold can name is a registry entry; compare shows only those with a threshold family', () => {
+    for (const p of PERCENTILES) {
+      expect(METRICS).toContain(LATENCY_METRICS[p]);
+      expect(LATENCY_METRICS[p].percentile).toBe(p);
+    }
+    expect(LATENCY_METRICS.p90.family).toBeNull();
+    expect(LATENCY_METRICS.p999.family).toBeNull();
   });
 });
