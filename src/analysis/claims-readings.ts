@@ -1,7 +1,7 @@
 /**
  * What a claim reads of each repetition (rules 4 and 5): latency at a rate or "at scale", why a rate
  * was never offered, and ratios of two configurations' readings. The figures themselves and their
- * caveats come from the readers thresholds use too (read-run.ts, read-latency.ts).
+ * caveats are read through the metric registry (metrics.ts), as thresholds read them.
  */
 import type { ClaimMetric, ClaimRule } from '../schema/claims.ts';
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
@@ -9,7 +9,7 @@ import type { Percentile } from '../schema/percentiles.ts';
 import { formatMs, formatPercent, formatRps } from '../util/format.ts';
 import type { ResultGroup } from './groups.ts';
 import type { Reading } from './judge.ts';
-import { readStepLatency } from './read-latency.ts';
+import { LATENCY_METRICS } from './metrics.ts';
 import { settleForGenerator, settleForScale } from './settle.ts';
 import { AT_SCALE_MIN_FRACTION, atScaleStep, capacityReference, matchesRate, openLoopSteps, stepLatency } from './step-rules.ts';
 
@@ -37,7 +37,7 @@ function latencyOfStep(step: Step, percentile: Percentile, rule: ClaimRule, wher
       brief: `generator-bound at ${where}`,
     };
   }
-  return readStepLatency(step, percentile, rule, where, doc);
+  return LATENCY_METRICS[percentile].interval.read(step, rule, where, doc);
 }
 
 /** Rule 4: explains a rate that was never offered, and says honestly what that implies. */

@@ -64,7 +64,7 @@ import { latencyAtCapacityReading, latencyAtRateReading, pairedReadings } from '
 import { briefFigure, compactFigure, judgeReadings, unusable } from './claims-figures.ts';
 import { groupTargets, type ResultGroup } from './groups.ts';
 import { exact, type Reading } from './judge.ts';
-import { readImageSizeMB, readMaxThroughput, readScalar } from './read-run.ts';
+import { runInterval } from './metrics.ts';
 import { settleForCpus } from './settle.ts';
 import { isUsable, notRunByDesign } from './step-rules.ts';
 
@@ -163,19 +163,19 @@ function byConfiguration(claim: Claim, doc: RunDocument): ConfigurationVerdict[]
   const m = claim.metric;
   switch (m.kind) {
     case 'maxThroughputRps':
-      return singleVerdicts(claim, doc, m.target, readMaxThroughput);
+      return singleVerdicts(claim, doc, m.target, (r) => runInterval('maxThroughputRps')(r));
     case 'throughputRatio':
-      return ratioVerdicts(claim, doc, m.numerator, m.denominator, m.pairs, readMaxThroughput);
+      return ratioVerdicts(claim, doc, m.numerator, m.denominator, m.pairs, runInterval('maxThroughputRps'));
     case 'latencyAtRateMs':
       return singleVerdicts(claim, doc, m.target, (r) => latencyAtRateReading(r, m, effectiveRule(claim), doc));
     case 'latencyAtCapacityMs':
       return singleVerdicts(claim, doc, m.target, (r) => latencyAtCapacityReading(r, m, effectiveRule(claim), doc));
     case 'imageSizeMB':
-      return singleVerdicts(claim, doc, m.target, (r) => readImageSizeMB(r));
+      return singleVerdicts(claim, doc, m.target, (r) => runInterval('imageSizeBytes')(r));
     case 'coldStartMs':
-      return singleVerdicts(claim, doc, m.target, (r) => readScalar(r.coldStartMs, 'the cold start', r));
+      return singleVerdicts(claim, doc, m.target, (r) => runInterval('coldStartMs')(r, 'the cold start'));
     case 'memoryPeakRatio':
-      return ratioVerdicts(claim, doc, m.numerator, m.denominator, m.pairs, (r) => readScalar(r.memory?.peakBytes, 'peak memory', r));
+      return ratioVerdicts(claim, doc, m.numerator, m.denominator, m.pairs, (r) => runInterval('memoryPeakBytes')(r));
     case 'handlerLinesReduction':
       return [linesVerdict(claim, doc, m.fewer, m.more)];
   }

@@ -1,5 +1,5 @@
 /**
- * The one place a figure is judged against a rule. Claims (claims.ts), the scenario's thresholds
+ * Where a figure is JUDGED: here, the one place (where it is READ: metrics.ts). Claims (claims.ts), the scenario's thresholds
  * (thresholds.ts) and compare's gate read their figures through the metric registry (metrics.ts and
  * the readers it names) and decide them here, so the same measurement can never get two answers.
  *

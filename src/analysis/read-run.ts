@@ -4,9 +4,11 @@
  * them here (latency at a step: read-latency.ts), so an image on a stand-in base or a generator-bound
  * maximum means the same to both.
  */
-import type { TargetResult } from '../schema/run.ts';
+import type { Step, TargetResult } from '../schema/run.ts';
+import { formatRps } from '../util/format.ts';
 import { contentionCaveat } from './contention.ts';
 import { exact, type Reading } from './judge.ts';
+import { intendedRequests, matchesRate, openLoopSteps, unservedRequests } from './step-rules.ts';
 
 /**
  * The closed-loop maximum, req/s. When the generator was the limit the target's capacity is only
@@ -49,4 +51,52 @@ export function readImageSizeMB(r: TargetResult, about = 'the image the article 
       brief: 'built on a stand-in base, not the official one',
     },
   };
+}
+
+/** The sustainable rate: a lower bound when found while generator-bound, an upper one when even the lowest rate saturated. */
+export function readSustainable(r: TargetResult): Reading {
+  if (r.sustainableRps !== null) {
+    return r.sustainableIsLowerBound ? { ok: true, iv: { lo: r.sustainableRps, hi: Infinity }, note: 'found while generator-bound: a lower bound' } : { ok: true, iv: exact(r.sustainableRps) };
+  }
+  const lowest = openLoopSteps(r.steps)[0];
+  if (lowest?.saturated) return { ok: true, iv: { lo: 0, hi: lowest.offeredRps! }, note: `even the lowest rate (${formatRps(lowest.offeredRps!)} req/s) saturated: an upper bound` };
+  return { ok: false, reason: `repetition ${r.repetition}: no sustainable rate was found`, brief: 'no sustainable rate' };
+}
+
+/** The open-loop step at `rate` (±1 %), a knee refinement included: what an absolute rule at a rate reads. */
+export function openStepAt(r: TargetResult, rate: number): Step | undefined {
+  return r.steps.find((s) => s.kind !== 'max' && s.offeredRps !== null && matchesRate(s.offeredRps, rate));
+}
+
+/** Why no step at `rate` exists in this repetition. */
+function notOffered(r: TargetResult, rate: number): string {
+  const offered = openLoopSteps(r.steps);
+  const highest = offered[offered.length - 1];
+  if (highest !== undefined && highest.offeredRps! < rate && highest.saturated) {
+    return `repetition ${r.repetition}: ${formatRps(rate)} req/s was never offered — the target saturated at ${formatRps(highest.offeredRps!)} req/s and stepping stopped`;
+  }
+  return `repetition ${r.repetition}: no step at ${formatRps(rate)} req/s`;
+}
+
+/**
+ * A figure of the open-loop step at `rate`: what `readStep` reads of it (a latency percentile, through
+ * the registry: metrics.ts), or (readStep null) the failed share of the intended requests. A step never
+ * offered or generator-bound reads nothing: its figures are not the target's.
+ */
+export function readAtRate(r: TargetResult, rate: number, readStep: ((step: Step, where: string) => Reading) | null): Reading {
+  const step = openStepAt(r, rate);
+  if (step === undefined) return { ok: false, reason: notOffered(r, rate), brief: 'never offered' };
+  const where = `repetition ${r.repetition} at ${formatRps(step.offeredRps!)} req/s`;
+  if (step.generator.bound) {
+    return { ok: false, reason: `${where}: the generator was the limit (${step.generator.boundReasons.join('; ') || 'generator-bound'}), so the step's figures are not the target's`, brief: 'generator-bound' };
+  }
+  if (readStep === null) {
+    // Scheduled sends never made (dropped) were the most delayed of all: they count as failed. Over the
+    // intended requests, as claims count them (step-rules.ts: one denominator for both).
+    if (step.counts.sent + step.counts.dropped === 0) return { ok: false, reason: `${where}: no request was sent`, brief: 'nothing sent' };
+    const intended = intendedRequests(step);
+    return { ok: true, iv: exact(intended === 0 ? 0 : unservedRequests(step) / intended) };
+  }
+  const reading = readStep(step, `${formatRps(step.offeredRps!)} req/s`);
+  return reading.ok ? reading : { ...reading, reason: `repetition ${r.repetition}: ${reading.reason}` };
 }

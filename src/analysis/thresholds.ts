@@ -9,8 +9,8 @@
  * 2. Across repetitions the median decides, as every figure in the reports is a median: its interval
  *    is [median of the lower ends, median of the upper ends] (the median is monotone in each value).
  * 3. pass when every value of that interval satisfies the rule, fail when none does, otherwise
- *    not-measured ("only ≥ X is known"): the one judge, judge.ts. Figures are read by the readers
- *    claims use (read-run.ts, read-latency.ts), so their caveats are the same: an image on a
+ *    not-measured ("only ≥ X is known"): the one judge, judge.ts. Figures are read through the metric
+ *    registry (metrics.ts ABSOLUTE_METRICS) by the readers claims use (read-run.ts, read-latency.ts), so their caveats are the same: an image on a
  *    stand-in base, a latency within the instrument's floor of the threshold, generator pauses that
  *    could explain it → not-measured. A step never offered, a generator-bound step (its figures are
  *    the generator's), a failed repetition or a figure the run did not record → not-measured, with why.
@@ -24,13 +24,12 @@
 import type { RunDocument, Step, TargetResult } from '../schema/run.ts';
 import type { Threshold, ThresholdMetric } from '../scenario/schema.ts';
 import type { ThresholdConfigurationResult, ThresholdFigure, ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
-import type { Percentile } from '../schema/percentiles.ts';
 import { stepContention } from './contention.ts';
 import { groupTargets } from './groups.ts';
-import { exact, judgedOf, judgeInterval, medianInterval, type GoodReading, type Interval, type Reading } from './judge.ts';
-import { readStepLatency } from './read-latency.ts';
-import { readImageSizeMB, readMaxThroughput, readScalar } from './read-run.ts';
-import { intendedRequests, isUsable, matchesRate, notRunByDesign, openLoopSteps, unservedRequests } from './step-rules.ts';
+import { judgedOf, judgeInterval, medianInterval, type GoodReading, type Interval, type Reading } from './judge.ts';
+import { ABSOLUTE_METRICS } from './metrics.ts';
+import { openStepAt } from './read-run.ts';
+import { isUsable, notRunByDesign } from './step-rules.ts';
 import { median } from '../util/stats.ts';
 import { formatRps, formatWithUnit } from '../util/format.ts';
 
@@ -39,14 +38,14 @@ type Unit = ThresholdFigure['unit'];
 export const formatThresholdValue = (value: number, unit: Unit): string => formatWithUnit(value, unit);
 
 export function unitOfMetric(metric: ThresholdMetric): Unit {
-  return THRESHOLD_METRICS[metric].unit;
+  return ABSOLUTE_METRICS[metric].unit;
 }
 
 /** "go-chi/all-cores p99 at 10,000 req/s < 2 ms". */
 export function thresholdText(t: Threshold): string {
   const who = t.configuration ? `${t.target}/${t.configuration}` : t.target;
   const at = t.atRps !== undefined ? ` at ${formatRps(t.atRps)} req/s` : '';
-  return `${who} ${THRESHOLD_METRICS[t.metric].label}${at} ${t.op} ${formatThresholdValue(t.value, unitOfMetric(t.metric))}`;
+  return `${who} ${ABSOLUTE_METRICS[t.metric].label}${at} ${t.op} ${ABSOLUTE_METRICS[t.metric].format(t.value)}`;
 }
 
 /** Rule 3 on an interval, in the threshold's words: the one judge (judge.ts) decides. */
@@ -55,82 +54,11 @@ export function judge(op: Threshold['op'], limit: number, iv: Interval): 'pass' 
   return j === 'holds' ? 'pass' : j === 'fails' ? 'fail' : 'undecided';
 }
 
-function stepAt(r: TargetResult, rate: number): Step | undefined {
-  return r.steps.find((s) => s.kind !== 'max' && s.offeredRps !== null && matchesRate(s.offeredRps, rate));
-}
-
-/** Why no step at `rate` exists in this repetition. */
-function notOffered(r: TargetResult, rate: number): string {
-  const offered = openLoopSteps(r.steps);
-  const highest = offered[offered.length - 1];
-  if (highest !== undefined && highest.offeredRps! < rate && highest.saturated) {
-    return `repetition ${r.repetition}: ${formatRps(rate)} req/s was never offered — the target saturated at ${formatRps(highest.offeredRps!)} req/s and stepping stopped`;
-  }
-  return `repetition ${r.repetition}: no step at ${formatRps(rate)} req/s`;
-}
-
-/** A threshold metric: its words, its unit, and how one repetition is read for it. */
-interface ThresholdMetricSpec {
-  label: string;
-  unit: Unit;
-  read: (t: Threshold, r: TargetResult, doc: RunDocument) => Reading;
-}
-
-/** A latency percentile at the threshold's rate (atRateReading). */
-const latency = (label: string, percentile: Percentile): ThresholdMetricSpec => ({ label, unit: 'ms', read: (t, r, doc) => atRateReading(t, r, doc, percentile) });
-
-/**
- * Every metric a threshold can name, once: adding one is an entry here (and its name in the
- * scenario's schema). The figures come from the readers claims use too (read-run.ts, read-latency.ts).
- */
-const THRESHOLD_METRICS: Record<ThresholdMetric, ThresholdMetricSpec> = {
-  p50Ms: latency('p50', 'p50'),
-  p90Ms: latency('p90', 'p90'),
-  p95Ms: latency('p95', 'p95'),
-  p99Ms: latency('p99', 'p99'),
-  p999Ms: latency('p99.9', 'p999'),
-  errorRate: { label: 'error rate', unit: 'fraction', read: (t, r, doc) => atRateReading(t, r, doc, null) },
-  maxRps: {
-    label: 'max throughput',
-    unit: 'req/s',
-    read: (_t, r) => {
-      const reading = readMaxThroughput(r);
-      return reading.ok && reading.boundReason !== undefined ? { ...reading, note: 'generator-bound: a lower bound' } : reading;
-    },
-  },
-  sustainableRps: { label: 'sustainable throughput', unit: 'req/s', read: (_t, r) => readSustainable(r) },
-  memoryPeakMiB: {
-    label: 'memory peak',
-    unit: 'MiB',
-    read: (_t, r) => (r.memory === null ? { ok: false, reason: `repetition ${r.repetition}: memory was not measured (url: target or no stats)`, brief: 'memory not measured' } : readScalar(r.memory.peakBytes / 1048576, 'peak memory', r)),
-  },
-  imageSizeMB: {
-    label: 'image size',
-    unit: 'MB',
-    read: (_t, r) => {
-      if (r.image === null) return { ok: false, reason: `repetition ${r.repetition}: no image (url: target or build failed)`, brief: 'no image' };
-      const reading = readImageSizeMB(r, 'the image the threshold is about');
-      return reading.ok && reading.caveat ? { ...reading, note: 'built on a stand-in base' } : reading;
-    },
-  },
-  coldStartMs: { label: 'cold start', unit: 'ms', read: (_t, r) => readScalar(r.coldStartMs, 'cold start', r) },
-};
-
-/** The sustainable rate: a lower bound when found while generator-bound, an upper one when even the lowest rate saturated. */
-function readSustainable(r: TargetResult): Reading {
-  if (r.sustainableRps !== null) {
-    return r.sustainableIsLowerBound ? { ok: true, iv: { lo: r.sustainableRps, hi: Infinity }, note: 'found while generator-bound: a lower bound' } : { ok: true, iv: exact(r.sustainableRps) };
-  }
-  const lowest = openLoopSteps(r.steps)[0];
-  if (lowest?.saturated) return { ok: true, iv: { lo: 0, hi: lowest.offeredRps! }, note: `even the lowest rate (${formatRps(lowest.offeredRps!)} req/s) saturated: an upper bound` };
-  return { ok: false, reason: `repetition ${r.repetition}: no sustainable rate was found`, brief: 'no sustainable rate' };
-}
-
 /** One repetition's reading of the threshold's metric; a contended step reads nothing. */
 function readingOf(t: Threshold, r: TargetResult, doc: RunDocument): Reading {
   const contended = contendedStepsOf(t, r);
   if (contended !== null) return { ok: false, reason: `repetition ${r.repetition}: ${contended}`, brief: 'contended' };
-  return THRESHOLD_METRICS[t.metric].read(t, r, doc);
+  return ABSOLUTE_METRICS[t.metric].read(r, { ...(t.atRps !== undefined ? { atRps: t.atRps } : {}), rule: { op: t.op, value: t.value }, doc });
 }
 
 /** Rule 3: why the figure rests on a step the machine's neighbours shared, or null. */
@@ -139,34 +67,13 @@ function contendedStepsOf(t: Threshold, r: TargetResult): string | null {
   const steps =
     t.metric === 'maxRps' ? r.steps.filter((s) => s.kind === 'max')
     : t.metric === 'sustainableRps' ? open
-    : t.atRps !== undefined ? [stepAt(r, t.atRps)].filter((s): s is Step => s !== undefined)
+    : t.atRps !== undefined ? [openStepAt(r, t.atRps)].filter((s): s is Step => s !== undefined)
     : [];
   for (const s of steps) {
     const reason = stepContention(s);
     if (reason !== null) return `the step ${s.offeredRps === null ? 'closed loop' : `at ${formatRps(s.offeredRps)} req/s`} was contended (${reason}), so its figures are not the target's alone`;
   }
   return null;
-}
-
-/** A figure of the open-loop step at the threshold's rate: a latency percentile, or (percentile null) the error rate. */
-function atRateReading(t: Threshold, r: TargetResult, doc: RunDocument, percentile: Percentile | null): Reading {
-  const rate = t.atRps!;
-  const step = stepAt(r, rate);
-  if (step === undefined) return { ok: false, reason: notOffered(r, rate), brief: 'never offered' };
-  const where = `repetition ${r.repetition} at ${formatRps(step.offeredRps!)} req/s`;
-  if (step.generator.bound) {
-    return { ok: false, reason: `${where}: the generator was the limit (${step.generator.boundReasons.join('; ') || 'generator-bound'}), so the step's figures are not the target's`, brief: 'generator-bound' };
-  }
-  if (percentile === null) {
-    // Scheduled sends never made (dropped) were the most delayed of all: they count as failed. Over the
-    // intended requests, as claims count them (step-rules.ts: one denominator for both).
-    if (step.counts.sent + step.counts.dropped === 0) return { ok: false, reason: `${where}: no request was sent`, brief: 'nothing sent' };
-    const intended = intendedRequests(step);
-    return { ok: true, iv: exact(intended === 0 ? 0 : unservedRequests(step) / intended) };
-  }
-  // Latency: one reader for claims and thresholds (read-latency.ts), every caveat included.
-  const reading = readStepLatency(step, percentile, { op: t.op, value: t.value }, `${formatRps(step.offeredRps!)} req/s`, doc);
-  return reading.ok ? reading : { ...reading, reason: `repetition ${r.repetition}: ${reading.reason}` };
 }
 
 function figureText(f: ThresholdFigure): string {

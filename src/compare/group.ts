@@ -3,7 +3,7 @@
  * read on each side's usable repetitions and decided by decide.ts, open-loop steps paired by rate
  * (±1 %), and the failure and saturation rows of gate.ts at each paired rate.
  */
-import { latencyKindOf, readGroup, RUN_METRICS, scheduledRates, stepAt, STEP_METRICS, type Metric } from '../analysis/metrics.ts';
+import { latencyKindOf, readGroup, RUN_METRICS, scheduledRates, stepAt, STEP_METRICS, type Compared } from '../analysis/metrics.ts';
 import type { Step, TargetResult } from '../schema/run.ts';
 import { judge } from './decide.ts';
 import { closedLoopFailureRow, failureRows } from './gate.ts';
@@ -18,7 +18,7 @@ export interface GroupContext {
 }
 
 /** The run-level rows of one metric: the registry's reading of each side, judged. */
-function runRow(ctx: GroupContext, metric: Metric, base: TargetResult[], cand: TargetResult[]): MetricComparison {
+function runRow(ctx: GroupContext, metric: Compared, base: TargetResult[], cand: TargetResult[]): MetricComparison {
   const b = readGroup(metric, base);
   const c = readGroup(metric, cand);
   return judge(ctx, {
