@@ -14,6 +14,8 @@ import { resolveScenario } from '../../src/scenario/resolve.ts';
 import type { RunningTarget } from '../../src/targets/types.ts';
 import { verifyContract } from '../../src/targets/contract.ts';
 import { startFakeUsers, type FakeUsers, type FakeUsersOptions } from '../helpers/fake-users.ts';
+import type { UrlTargetSpec } from '../../src/scenario/schema.ts';
+import { startUrlTarget } from '../../src/targets/url-target.ts';
 
 const scenario = resolveScenario(
   parseScenario(
@@ -52,18 +54,9 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
+/** A fake server as a running target: what a `url:` target is (nothing to start, stop or sample). */
 function asTarget(fake: FakeUsers): RunningTarget {
-  return {
-    baseUrl: fake.url,
-    image: null,
-    coldStartMs: null,
-    limits: null,
-    idleMemoryBytes: null,
-    sampleResources: () => null,
-    state: async () => ({ running: true, exitCode: null, oomKilled: false }),
-    logsTail: async () => '',
-    stop: async () => {},
-  };
+  return startUrlTarget({ name: 'fake', url: fake.url } as UrlTargetSpec);
 }
 
 async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions): Promise<AbDocument> {
