@@ -10,3 +10,11 @@ remove_rig_dirs() {
     fi
   done
 }
+
+# What every rig needs before it makes anything: root, iproute2, nsenter and dockerd.
+require_rig_tools() {
+  [ "$(id -u)" = 0 ] || die "needs root (network namespaces, dockerd)"
+  command -v ip >/dev/null || die "needs iproute2 (apt-get install iproute2)"
+  command -v nsenter >/dev/null || die "needs util-linux (nsenter)"
+  command -v dockerd >/dev/null || die "needs dockerd (apt-get install docker.io)"
+}

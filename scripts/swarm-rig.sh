@@ -156,10 +156,7 @@ up_target() {
 }
 
 up() {
-  [ "$(id -u)" = 0 ] || die "needs root (network namespaces, dockerd)"
-  command -v ip >/dev/null || die "needs iproute2"
-  command -v nsenter >/dev/null || die "needs util-linux (nsenter)"
-  command -v dockerd >/dev/null || die "needs dockerd (docker.io)"
+  require_rig_tools
   up_network
   for n in "${NODES[@]}"; do up_dockerd "$n"; done
   up_swarm

@@ -212,10 +212,7 @@ kill_tree() {
 }
 
 up() {
-  [ "$(id -u)" = 0 ] || die "needs root (network namespaces, a second dockerd)"
-  command -v ip >/dev/null || die "needs iproute2 (apt-get install iproute2)"
-  command -v nsenter >/dev/null || die "needs util-linux (nsenter)"
-  command -v dockerd >/dev/null || die "needs dockerd (apt-get install docker.io)"
+  require_rig_tools
   up_network
   up_dockerd
   up_sshd
