@@ -4,16 +4,20 @@
  *
  * 1. A/A: `httpbench ab --baseline HEAD --candidate HEAD` --aa times (the same variant twice). Every
  *    regression verdict is a false alarm: counted per metric and per run.
- * 2. Sizing, from the A/A runs' baseline medians (median over runs) of --target at the scenario's
- *    first rate: +10 % p50 = EXTRA_WAIT_US of 10 % of p50; +10 % p99 = EXTRA_WAIT_US of 10 % of p99
- *    (a constant wait moves p50 by more than 10 % then); −5 % max throughput = EXTRA_WORK_US of
- *    (1/0.95 − 1) × the baseline's service time per request (1e6 ÷ max throughput, one CPU).
+ * 2. Sizing, from the A/A runs' baseline medians (median over runs) of --target at --aim-rate (default:
+ *    the scenario's highest rate, whose steps hold the most requests — a p99 of 2 s at 500 req/s rests
+ *    on 10 responses, at 200 req/s on 4): +10 % p50 = EXTRA_WAIT_US of 10 % of p50; +10 % p99 =
+ *    EXTRA_WAIT_US of 10 % of p99 (a constant wait moves p50 by more than 10 % then); −5 % max
+ *    throughput = EXTRA_WORK_US of (1/0.95 − 1) × the baseline's service time per request (1e6 ÷ max
+ *    throughput, one CPU). --injections picks which (default p50,p99,max): a target whose closed-loop
+ *    step is generator-bound (go-chi on 2 vCPUs) has no throughput to catch.
  * 3. Power: --inject runs of each injected candidate (`--candidate HEAD --candidate-env K=V`), caught
  *    when the metric it aims at is a regression. The realised change (the run's own HL estimate) is
  *    reported beside it: a timer wait is not exact.
  *
  * Results: Markdown on stdout and OUT/ab-bench.md, every run's ab.json in OUT/<name>/.
- * Flags: --aa N (default 20), --inject M (default 10), --target NAME (default go-chi),
+ * Flags: --aa N (default 20), --inject M (default 10), --target NAME (default go-chi), --aim-rate R,
+ * --injections p50,p99,max,
  * --scenario FILE (default scenarios/ci.yaml), --out DIR (default results/ab-bench-<UTC>),
  * and any further flags after `--` go to every `httpbench ab` (e.g. -- --trials 10).
  */
@@ -43,6 +47,9 @@ const AA = whole('aa', 20);
 const INJECT = whole('inject', 10);
 const TARGET = flag('target') ?? 'go-chi';
 const SCENARIO = flag('scenario') ?? 'scenarios/ci.yaml';
+const INJECTIONS = (flag('injections') ?? 'p50,p99,max').split(',');
+const unknownInjection = INJECTIONS.find((i) => !['p50', 'p99', 'max'].includes(i));
+if (unknownInjection) throw new Error(`--injections: ${unknownInjection} is not one of p50, p99, max`);
 const OUT = path.resolve(flag('out') ?? path.join(root, 'results', `ab-bench-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z')}`));
 
 interface RunRecord {
@@ -81,7 +88,8 @@ async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   const aa: RunRecord[] = [];
   for (let i = 1; i <= AA; i++) aa.push(await ab(`aa-${String(i).padStart(2, '0')}`, []));
-  const rate = aa.find((r) => r.doc)?.doc?.settings.ratesRps[0];
+  const rates = aa.find((r) => r.doc)?.doc?.settings.ratesRps ?? [];
+  const rate = flag('aim-rate') !== undefined ? Number(flag('aim-rate')) : rates.length > 0 ? Math.max(...rates) : undefined;
   // Sized from every baseline step of the A/A runs (generator-bound ones included: the judge leaves
   // those out, but a size only needs the order of magnitude).
   const baselineSteps = aa.flatMap((r) => r.doc?.trials.flatMap((t) => t.baseline.steps) ?? []);
@@ -91,9 +99,9 @@ async function main(): Promise<void> {
   const p99 = lat('p99');
   const maxRps = median(baselineSteps.filter((s) => s.kind === 'max').map((s) => (s.counts.completed - s.counts.non2xx) / s.durationS));
   const injections: Array<{ name: string; env: string; aim: string; runs: RunRecord[] }> = [];
-  if (p50 !== null) injections.push({ name: 'p50+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p50))}`, aim: `rate-${rate}/p50`, runs: [] });
-  if (p99 !== null) injections.push({ name: 'p99+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p99))}`, aim: `rate-${rate}/p99`, runs: [] });
-  if (maxRps !== null) injections.push({ name: 'max-5', env: `EXTRA_WORK_US=${Math.max(1, Math.round((1 / 0.95 - 1) * (1e6 / maxRps)))}`, aim: 'max/throughput2xx', runs: [] });
+  if (p50 !== null && INJECTIONS.includes('p50')) injections.push({ name: 'p50+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p50))}`, aim: `rate-${rate}/p50`, runs: [] });
+  if (p99 !== null && INJECTIONS.includes('p99')) injections.push({ name: 'p99+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p99))}`, aim: `rate-${rate}/p99`, runs: [] });
+  if (maxRps !== null && INJECTIONS.includes('max')) injections.push({ name: 'max-5', env: `EXTRA_WORK_US=${Math.max(1, Math.round((1 / 0.95 - 1) * (1e6 / maxRps)))}`, aim: 'max/throughput2xx', runs: [] });
   for (const inj of injections) for (let i = 1; i <= INJECT; i++) inj.runs.push(await ab(`${inj.name}-${String(i).padStart(2, '0')}`, ['--candidate-env', inj.env]));
 
   const lines: string[] = [];

@@ -39,6 +39,11 @@ function rows(g: GroupResult): string[][] {
   return g.metrics.map((m) => [m.label, figure(m, m.baselineMedian), figure(m, m.candidateMedian), interval(m), m.thresholdPercent === null ? 'gate' : `${m.thresholdPercent} %`, String(m.pairs), m.verdict]);
 }
 
+/** How the trials measured the sides, in a few words. */
+function designText(design: AbDocument['settings']['design']): string {
+  return design === 'duet' ? 'duet: both sides at once, first phase alternating ABBA' : 'alternating, ABBA order';
+}
+
 const HEADER = ['metric', 'baseline', 'candidate', 'change [95 % interval]', 'threshold', 'pairs', 'verdict'];
 
 export function renderAbTerminal(doc: AbDocument): string {
@@ -47,7 +52,7 @@ export function renderAbTerminal(doc: AbDocument): string {
   out.push(`httpbench ab — ${HEADLINE[r?.outcome ?? 'incomplete']}`);
   out.push(`  baseline  (A): ${escapeControlChars(describeVariant(doc.baseline))}`);
   out.push(`  candidate (B): ${escapeControlChars(describeVariant(doc.candidate))}`);
-  out.push(`  ${doc.settings.pairs} pairs (ABBA), steps of ${doc.settings.stepS} s at ${doc.settings.ratesRps.join(', ')} req/s + ${doc.settings.maxStepS} s closed loop; paired ratio B/A, Hodges–Lehmann with the Wilcoxon signed-rank interval`);
+  out.push(`  ${doc.settings.pairs} pairs (${designText(doc.settings.design)}), steps of ${doc.settings.stepS} s at ${doc.settings.ratesRps.join(', ')} req/s + ${doc.settings.maxStepS} s closed loop; paired ratio B/A, Hodges–Lehmann with the Wilcoxon signed-rank interval`);
   for (const g of r?.groups ?? []) {
     out.push('', `${g.target}/${g.configuration}${g.incomplete ? '  (incomplete)' : ''}`);
     const table = [HEADER, ...rows(g)];
@@ -65,7 +70,7 @@ export function renderAbMarkdown(doc: AbDocument): string {
   const r = doc.result;
   const out: string[] = [`## httpbench ab: ${HEADLINE[r?.outcome ?? 'incomplete']}`, ''];
   out.push(`- baseline (A): ${mdInline(describeVariant(doc.baseline))}`, `- candidate (B): ${mdInline(describeVariant(doc.candidate))}`);
-  out.push(`- ${doc.settings.pairs} trial pairs in ABBA order, ${doc.settings.stepS} s per rate step, ${doc.settings.maxStepS} s closed loop; change = Hodges–Lehmann median of B/A with its Wilcoxon signed-rank ${doc.settings.confidence * 100} % interval`);
+  out.push(`- ${doc.settings.pairs} trial pairs (${designText(doc.settings.design)}), ${doc.settings.stepS} s per rate step, ${doc.settings.maxStepS} s closed loop; change = Hodges–Lehmann median of B/A with its Wilcoxon signed-rank ${doc.settings.confidence * 100} % interval`);
   if (r && r.reasons.length > 0) {
     out.push('', '**Why not a pass:**', '');
     for (const reason of r.reasons) out.push(`- ${mdInline(reason)}`);

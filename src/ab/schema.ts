@@ -84,6 +84,13 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 export const AbSettingsSchema = z.strictObject({
   /** Trial pairs per target/configuration. */
   pairs: z.number().int().positive(),
+  /**
+   * How a trial measures the two sides: `duet` = both at once, each at the step's full rate, by one
+   * generator thread (src/load/openloop/side-by-side.ts; the order decides whose schedule is half a
+   * slot later); `alternating` = one side after the other in the order (ABBA). Documents written
+   * before the choice existed were alternating.
+   */
+  design: z.enum(['duet', 'alternating']).default('alternating'),
   ratesRps: z.array(z.number().positive()),
   /** Length of each rate step and of the closed-loop step, s. */
   stepS: z.number().positive(),

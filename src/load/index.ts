@@ -21,3 +21,5 @@ export function engineFor(name: EngineName): LoadEngine {
 
 export { ENGINE_NAMES, type EngineName };
 export type { LoadEngine, StepSpec, EngineStep } from './types.ts';
+/** Several targets at once from one thread (the open-loop engine's duet; `ab --design duet`). */
+export { runSideBySide } from './openloop/side-by-side.ts';

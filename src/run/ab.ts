@@ -2,8 +2,10 @@
  * The A/B executor: for each selected target/configuration, start the baseline's and the candidate's
  * containers (both before the first trial, so start-up is in no trial), warm each up, then run the
  * trial pairs in ABBA order (src/ab/order.ts). A side's trial is one short open-loop step per rate of
- * the scenario, then a short closed-loop step (max throughput). Only one side carries load at a
- * time; the other idles on the same CPUs. Collaborators come in through AbDeps so the executor runs
+ * the scenario, then a short closed-loop step (max throughput). Design `duet` (the default) measures
+ * both sides in every step at once from one generator thread, the order deciding whose schedule
+ * goes first; `alternating` measures one side after the other, the other idling on the same CPUs.
+ * Collaborators come in through AbDeps so the executor runs
  * against in-process fake servers in tests. ab.json is saved after every trial; containers are
  * stopped in `finally`, whatever ends the run.
  */
@@ -12,7 +14,7 @@ import { latencyOrAbsent } from '../analysis/step-rules.ts';
 import { trialOrder, type Side } from '../ab/order.ts';
 import type { AbDocument, AbSettings, Trial } from '../ab/schema.ts';
 import { ConfigError, describeError, InterruptedError } from '../errors.ts';
-import type { LoadEngine, StepSpec } from '../load/types.ts';
+import type { EngineStep, LoadEngine, StepSpec } from '../load/types.ts';
 import type { PlannedRun } from '../plan/plan.ts';
 import type { ResolvedScenario } from '../scenario/resolve.ts';
 import type { Step } from '../schema/run.ts';
@@ -28,6 +30,11 @@ export interface AbDeps {
   /** Pre-flight contract of a started target (src/targets/contract.ts). */
   verifyContract(baseUrl: string, connectHost?: string): Promise<{ ok: boolean; failures: string[] }>;
   engine(name: Step['engine']): LoadEngine;
+  /**
+   * One step per spec at once from one generator thread (design `duet`): src/load/openloop/side-by-side.ts.
+   * `phasesUs[i]` delays spec i's schedule.
+   */
+  sideBySide(specs: StepSpec[], phasesUs: number[], signal: AbortSignal): Promise<EngineStep[]>;
   save(doc: AbDocument): Promise<void>;
   log(line: string): void;
 }
@@ -39,11 +46,19 @@ export interface AbInput {
   runs: ReadonlyArray<Pick<PlannedRun, 'spec' | 'configuration'>>;
   /** What every step shares (path, ids, workers, timeout, generator cpuset, pacing). */
   stepBase: Omit<StepSpec, 'rateRps' | 'durationS' | 'connections' | 'baseUrl'>;
+  /** CPUs in the targets' cpuset (both sides' containers share it); null when unknown (not pinned). */
+  targetCpuCount: number | null;
   signal: AbortSignal;
 }
 
 /** Runs every trial into doc.trials (saved after each). Throws only on interrupt or bad input. */
 export async function runAbTrials(doc: AbDocument, input: AbInput, deps: AbDeps): Promise<void> {
+  const { steps, max } = input.scenario.load;
+  if (input.settings.design === 'duet' && (steps.engine !== 'openloop' || max.engine !== 'openloop')) {
+    throw new ConfigError(`a duet drives both sides from the openloop engine; the scenario's load names ${steps.engine !== 'openloop' ? `steps.engine ${steps.engine}` : `max.engine ${max.engine}`}`, {
+      hint: 'use --design alternating, or set the scenario\'s load engines to openloop',
+    });
+  }
   for (const run of input.runs) {
     throwIfAborted(input.signal);
     await runGroup(doc, run, input, deps);
@@ -100,19 +115,23 @@ async function runGroup(doc: AbDocument, run: Pick<PlannedRun, 'spec' | 'configu
         baseline: { steps: [], error: null },
         candidate: { steps: [], error: null },
       };
-      for (const side of order[pair]!) {
-        throwIfAborted(signal);
-        const t = targets[side]!;
-        try {
-          for (const rate of settings.ratesRps) {
-            trial[side].steps.push(await measure(t, 'rate', scenario.load.steps.engine, { ...base(t), rateRps: rate, durationS: settings.stepS, connections: scenario.load.connections }, input, deps));
+      const rateSpec = (t: RunningTarget, rate: number): StepSpec => ({ ...base(t), rateRps: rate, durationS: settings.stepS, connections: scenario.load.connections });
+      const maxSpec = (t: RunningTarget): StepSpec => ({ ...base(t), rateRps: null, durationS: settings.maxStepS, connections: scenario.load.max.connections });
+      if (settings.design === 'duet') {
+        await runDuetTrial(trial, targets as Record<Side, RunningTarget>, order[pair]![0]!, rateSpec, maxSpec, input, deps, label);
+      } else {
+        for (const side of order[pair]!) {
+          throwIfAborted(signal);
+          const t = targets[side]!;
+          try {
+            for (const rate of settings.ratesRps) trial[side].steps.push(await measure(t, 'rate', scenario.load.steps.engine, rateSpec(t, rate), input, deps));
+            trial[side].steps.push(await measure(t, 'max', scenario.load.max.engine, maxSpec(t), input, deps));
+            await assertAlive(t);
+          } catch (error) {
+            if (error instanceof InterruptedError || error instanceof ConfigError) throw error;
+            trial[side].error = describeError(error);
+            deps.log(`[${label}] pair ${pair + 1}: ${side} failed: ${trial[side].error}`);
           }
-          trial[side].steps.push(await measure(t, 'max', scenario.load.max.engine, { ...base(t), rateRps: null, durationS: settings.maxStepS, connections: scenario.load.max.connections }, input, deps));
-          await assertAlive(t);
-        } catch (error) {
-          if (error instanceof InterruptedError || error instanceof ConfigError) throw error;
-          trial[side].error = describeError(error);
-          deps.log(`[${label}] pair ${pair + 1}: ${side} failed: ${trial[side].error}`);
         }
       }
       doc.trials.push(trial);
@@ -132,6 +151,83 @@ async function runGroup(doc: AbDocument, run: Pick<PlannedRun, 'spec' | 'configu
   }
 }
 
+/**
+ * A duet trial: every step measures both sides at once (src/load/openloop/side-by-side.ts). `first`
+ * (the order's first side) sends on the step's schedule, the other half a slot later, so neither
+ * queues behind the other and the alternation over pairs cancels any advantage of a phase. A step
+ * that fails fails the side whose container is gone, or both when both still run (the pair is then
+ * not comparable).
+ */
+async function runDuetTrial(
+  trial: Trial,
+  targets: Record<Side, RunningTarget>,
+  first: Side,
+  rateSpec: (t: RunningTarget, rate: number) => StepSpec,
+  maxSpec: (t: RunningTarget) => StepSpec,
+  input: AbInput,
+  deps: AbDeps,
+  label: string,
+): Promise<void> {
+  const sides = ['baseline', 'candidate'] as const;
+  try {
+    for (const rate of [...input.settings.ratesRps, null]) {
+      throwIfAborted(input.signal);
+      const halfSlotUs = rate === null ? 0 : 5e5 / rate;
+      const phases = sides.map((s) => (s === first ? 0 : halfSlotUs));
+      const steps = await measureDuet(
+        targets,
+        sides.map((s) => (rate === null ? maxSpec(targets[s]) : rateSpec(targets[s], rate))),
+        phases,
+        rate === null ? 'max' : 'rate',
+        input,
+        deps,
+      );
+      sides.forEach((s, i) => trial[s].steps.push(steps[i]!));
+    }
+    for (const s of sides) await assertAlive(targets[s]);
+  } catch (error) {
+    if (error instanceof InterruptedError || error instanceof ConfigError) throw error;
+    const why = describeError(error);
+    const states = await Promise.all(sides.map((s) => targets[s].state().catch(() => null)));
+    const dead = sides.filter((_, i) => states[i] !== null && !states[i]!.running);
+    for (const s of dead.length > 0 ? dead : sides) trial[s].error = why;
+    deps.log(`[${label}] pair ${trial.pair + 1}: ${(dead.length > 0 ? dead : sides).join(' and ')} failed: ${why}`);
+  }
+}
+
+/** Both sides' steps of one duet step, each classified as measure() classifies one. */
+async function measureDuet(targets: Record<Side, RunningTarget>, specs: StepSpec[], phasesUs: number[], kind: Step['kind'], input: AbInput, deps: AbDeps): Promise<Step[]> {
+  const samplers = [targets.baseline.sampleResources(), targets.candidate.sampleResources()];
+  let measured: EngineStep[];
+  try {
+    measured = await deps.sideBySide(specs, phasesUs, input.signal);
+  } catch (error) {
+    await Promise.all(samplers.map((s) => s?.stop().catch(() => null)));
+    throw error;
+  }
+  const resources = await Promise.all(samplers.map((s) => (s ? s.stop().catch(() => null) : null)));
+  throwIfAborted(input.signal);
+  const [cpuA = null, cpuB = null] = resources.map(trustedCpu);
+  const cpu = [cpuA, cpuB];
+  // The two containers share the targets' CPUs: whether the load side limited a step is read from
+  // what both used together against what both could use (their two budgets, capped by the cpuset).
+  const both = cpuA === null || cpuB === null ? null : cpuA + cpuB;
+  const cpus = Math.min(2 * input.scenario.resources.cpus, input.targetCpuCount ?? Infinity);
+  return measured.map((m, i) => classify(m, kind, resources[i] ?? null, cpu[i] ?? null, { cpuPercent: both, cpus }, input));
+}
+
+/**
+ * Docker's stats stream gives one sample a second and the first covers time before the step: with
+ * fewer than three samples the mean reads far below the truth (a FastAPI closed-loop step at 100 %
+ * read 47–67 % from two samples, bench:ab), and "CPU to spare" would wrongly mark the step
+ * load-bound. Such a short step has no CPU figure: the load-side rule is not applied to it (the
+ * engine's own generator limits still are), and ab's closed-loop figure is the throughput at the
+ * scenario's max-step connections, compared pair by pair on the same generator.
+ */
+function trustedCpu(resources: Step['resources']): number | null {
+  return resources && resources.samples >= MIN_CPU_SAMPLES ? resources.cpuPercent : null;
+}
+
 /** One step with the target-side classification the judge reads (saturated, generator-bound). */
 async function measure(target: RunningTarget, kind: Step['kind'], engineName: Step['engine'], spec: StepSpec, input: AbInput, deps: AbDeps): Promise<Step> {
   const sampler = target.sampleResources();
@@ -144,18 +240,17 @@ async function measure(target: RunningTarget, kind: Step['kind'], engineName: St
   }
   const resources = sampler ? await sampler.stop().catch(() => null) : null;
   throwIfAborted(input.signal);
+  const cpuPercent = trustedCpu(resources);
+  return classify(measured, kind, resources, cpuPercent, { cpuPercent, cpus: input.scenario.resources.cpus }, input);
+}
+
+/** The step as the judge reads it; `limitBy` is the CPU the load-side rule compares with its budget. */
+function classify(measured: EngineStep, kind: Step['kind'], resources: Step['resources'], cpuPercent: number | null, limitBy: { cpuPercent: number | null; cpus: number }, input: AbInput): Step {
   const stored = { ...measured, latencyUs: latencyOrAbsent(measured.latencyUs) };
   const slo = { p99Ms: input.settings.p99Ms, errorRate: input.settings.errorRate };
   const { saturated, reasons } = classifyStep(stored, slo);
-  // Docker's stats stream gives one sample a second and the first covers time before the step: with
-  // fewer than three samples the mean reads far below the truth (a FastAPI closed-loop step at 100 %
-  // read 47–67 % from two samples, bench:ab), and "CPU to spare" would wrongly mark the step
-  // load-bound. Such a short step has no CPU figure: the load-side rule is not applied to it (the
-  // engine's own generator limits still are), and ab's closed-loop figure is the throughput at the
-  // scenario's max-step connections, compared pair by pair on the same generator.
-  const cpuPercent = resources && resources.samples >= MIN_CPU_SAMPLES ? resources.cpuPercent : null;
   const step: Step = { ...stored, kind, resources, cpuPercent, saturated, saturationReasons: reasons };
-  const limit = loadSideLimit(stored, cpuPercent, input.scenario.resources.cpus);
+  const limit = loadSideLimit(stored, limitBy.cpuPercent, limitBy.cpus);
   if (limit) {
     step.generator.bound = true;
     step.generator.boundReasons.push(limit);

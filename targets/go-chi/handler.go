@@ -64,7 +64,7 @@ func spin(d time.Duration) {
 // wait parks the request for d on a timer (EXTRA_WAIT_US, test-only): latency without CPU, the kind of
 // regression (a slower downstream call) that spin cannot model. A client that goes away ends it early.
 func wait(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
+	t := preciseTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:

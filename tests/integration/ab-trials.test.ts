@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { judgeAb } from '../../src/ab/judge.ts';
 import { AbDocumentSchema, type AbDocument, type AbSettings } from '../../src/ab/schema.ts';
-import { engineFor } from '../../src/load/index.ts';
+import { engineFor, runSideBySide } from '../../src/load/index.ts';
 import { runAbTrials } from '../../src/run/ab.ts';
 import { PATH_TEMPLATE } from '../../src/run/deps.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
@@ -39,6 +39,7 @@ slo: { p99Ms: 1000, errorRate: 0.01 }
 
 const settings: AbSettings = {
   pairs: 8,
+  design: 'alternating',
   ratesRps: [100],
   stepS: 0.5,
   maxStepS: 0.3,
@@ -59,7 +60,11 @@ function asTarget(fake: FakeUsers): RunningTarget {
   return startUrlTarget({ name: 'fake', url: fake.url } as UrlTargetSpec);
 }
 
-async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions): Promise<AbDocument> {
+/** What the duet executor asked of the engine: the phases of every side-by-side step. */
+const duetCalls: number[][] = [];
+
+async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions, design: AbSettings['design'] = 'alternating'): Promise<AbDocument> {
+  const runSettings = { ...settings, design };
   const fakes = { baseline: await startFakeUsers(a), candidate: await startFakeUsers(b) };
   servers.push(fakes.baseline, fakes.candidate);
   const doc: AbDocument = {
@@ -70,7 +75,7 @@ async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions): Promise<AbDo
     finishedAt: null,
     scenarioName: 'ab-fake',
     scenarioFile: 'ab-fake.yaml',
-    settings,
+    settings: runSettings,
     environment: null,
     baseline: { given: 'fake-a', commit: null, images: {}, env: {} },
     candidate: { given: 'fake-b', commit: null, images: {}, env: {} },
@@ -83,9 +88,10 @@ async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions): Promise<AbDo
     doc,
     {
       scenario,
-      settings,
+      settings: runSettings,
       runs: [{ spec: scenario.targets[0]!, configuration: scenario.targets[0]!.configurations[0]! }],
       stepBase: { pathTemplate: PATH_TEMPLATE, ids: scenario.load.ids, workers: 1, timeoutMs: 1000, generatorCpuset: null, pacing: 'sleep' },
+      targetCpuCount: 1,
       signal: new AbortController().signal,
     },
     {
@@ -95,13 +101,17 @@ async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions): Promise<AbDo
       },
       verifyContract: (url) => verifyContract(url),
       engine: engineFor,
+      sideBySide: (specs, phasesUs, signal) => {
+        duetCalls.push([...phasesUs]);
+        return runSideBySide(specs, phasesUs, signal);
+      },
       save: async (d) => void AbDocumentSchema.parse(d),
       log: () => {},
     },
   );
   // Both containers up before the first trial, once each.
   expect(started).toEqual(['baseline', 'candidate']);
-  doc.result = judgeAb(doc.trials, settings);
+  doc.result = judgeAb(doc.trials, runSettings);
   return AbDocumentSchema.parse(doc);
 }
 
@@ -120,6 +130,26 @@ describe('ab against fake servers', () => {
     // And the run fails the gate on latency or on the closed loop (4 connections: 2,000 → 800 req/s).
     expect(doc.result!.outcome).toBe('regression');
     expect(metrics.filter((m) => m.verdict === 'regression').map((m) => m.id)).toEqual(expect.arrayContaining([expect.stringMatching(/^(rate-100\/p50|max\/throughput2xx)$/)]));
+  }, 60_000);
+
+  it('duet: both sides measured in the same steps, the first side alternating ABBA by half a slot; a fixed 3 ms slower candidate is a regression on p50', async () => {
+    duetCalls.length = 0;
+    const doc = await abAgainst({ delayMs: 2 }, { delayMs: 5 }, 'duet');
+    expect(doc.trials).toHaveLength(8);
+    // One side-by-side call per rate and one closed loop per pair; at 100 req/s half a slot is 5 ms.
+    expect(duetCalls).toHaveLength(16);
+    const ratePhases = duetCalls.filter((_, i) => i % 2 === 0);
+    expect(ratePhases).toEqual(doc.trials.map((t) => (t.order[0] === 'baseline' ? [0, 5000] : [5000, 0])));
+    expect(doc.trials.map((t) => t.order[0])).toEqual(['baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate']);
+    for (const t of doc.trials) for (const side of [t.baseline, t.candidate]) expect(side.steps.map((s) => s.notes.some((n) => n.includes('side by side')))).toEqual([true, true]);
+    const p50 = doc.result!.groups[0]!.metrics.find((m) => m.id === 'rate-100/p50')!;
+    expect(p50.verdict, p50.reason).toBe(p50.pairs >= 6 ? 'regression' : 'inconclusive');
+    expect(p50.candidateMedian! - p50.baselineMedian!).toBeGreaterThan(2500);
+  }, 60_000);
+
+  it('duet: two identical servers give no regression', async () => {
+    const doc = await abAgainst({ delayMs: 2 }, { delayMs: 2 }, 'duet');
+    expect(doc.result!.groups[0]!.metrics.filter((m) => m.verdict === 'regression')).toEqual([]);
   }, 60_000);
 
   it('two identical servers: no regression', async () => {

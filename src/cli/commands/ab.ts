@@ -20,11 +20,12 @@ import { runAbTrials } from '../../run/ab.ts';
 import { prepareVariant, resolveCommit, worktrees, type PreparedVariant } from '../../run/ab-variants.ts';
 import { PATH_TEMPLATE, type BuiltImage } from '../../run/deps.ts';
 import { placeRun, prepareRun, type RunRequest, type SetupIo } from '../../run/prepare.ts';
-import { engineFor } from '../../load/index.ts';
+import { engineFor, runSideBySide } from '../../load/index.ts';
 import { isDockerTarget, type DockerTargetSpec } from '../../scenario/schema.ts';
 import { verifyContract } from '../../targets/contract.ts';
 import { buildImage, startDockerTarget } from '../../targets/docker.ts';
 import { manifestForDockerfile } from '../../targets/manifest.ts';
+import { parseCpuset } from '../../util/cpuset.ts';
 import { writeFileAtomic } from '../../util/fs.ts';
 import { checkGateOutputs, gateOutputs, withGateOutputOptions, writeGateOutputs } from '../gate-outputs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../../util/project.ts';
@@ -33,11 +34,14 @@ import { onInterrupt } from '../signals.ts';
 export const AB_EXIT_CODES: Record<Outcome, number> = { pass: 0, regression: 1, incomplete: 4 };
 
 /**
- * Defaults, from `npm run bench:ab` (bench/README.md "A/B"): 8 pairs is the fewest whose exact 95 %
- * interval is not just [min, max] of the ratios (c = 4; 6 pairs give c = 1); 2 s steps keep one target
- * of scenarios/ci.yaml near 2 minutes on 2 vCPUs (130 s measured, bench:ab).
+ * Defaults, from `npm run bench:ab` (bench/README.md "A/B in one job"). Duet: on this project's 2-vCPU
+ * VM the paired log-ratios of two identical go-chi containers spread 3–8 % (p50) and 11–22 % (p99)
+ * side by side, against 5–27 % and 10–106 % one after the other, so the sides run at once. 12 pairs:
+ * a +10 % p50 change at that spread needs the Wilcoxon interval to clear 1 in ~9 of 10 runs (8 pairs:
+ * ~8 of 10); 6 pairs is the fewest with any 95 % interval. 2 s steps keep one target of
+ * scenarios/ci.yaml near 1.5 minutes (12 pairs × (2 + 2 + 2 s + set-up)).
  */
-export const AB_DEFAULTS = { pairs: 8, stepS: 2, maxStepS: 2, warmupS: 3 } as const;
+export const AB_DEFAULTS = { pairs: 12, design: 'duet', stepS: 2, maxStepS: 2, warmupS: 3 } as const;
 
 const repeatable = (v: string | string[] | undefined) => (v === undefined ? [] : [v].flat().map(String));
 
@@ -49,6 +53,7 @@ interface AbArgs {
   scenario?: string;
   targets?: string;
   trials: number;
+  design: 'duet' | 'alternating';
   'step-s': number;
   'max-step-s': number;
   'warmup-s': number;
@@ -75,6 +80,11 @@ export const abCommand: CommandModule<object, AbArgs> = {
       .option('scenario', { type: 'string', describe: 'scenario file for targets, rates, connections, resources, SLO (default scenarios/ci.yaml)' })
       .option('targets', { type: 'string', describe: 'comma-separated target names (default: all of the scenario)' })
       .option('trials', { type: 'number', default: AB_DEFAULTS.pairs, describe: 'trial pairs per target (≥ 6: fewer give no 95 % interval)' })
+      .option('design', {
+        choices: ['duet', 'alternating'] as const,
+        default: AB_DEFAULTS.design,
+        describe: 'duet = both sides at once from one generator thread (cancels the machine\'s drift); alternating = one after the other, ABBA',
+      })
       .option('step-s', { type: 'number', default: AB_DEFAULTS.stepS, describe: 'seconds per open-loop rate step in a trial' })
       .option('max-step-s', { type: 'number', default: AB_DEFAULTS.maxStepS, describe: 'seconds of the closed-loop (max throughput) step in a trial' })
       .option('warmup-s', { type: 'number', default: AB_DEFAULTS.warmupS, describe: 'closed-loop warm-up of each container before the first trial (discarded)' })
@@ -153,6 +163,7 @@ export const abCommand: CommandModule<object, AbArgs> = {
       const scenario = placed.scenario;
       const settings: AbSettings = {
         pairs: args.trials,
+        design: args.design,
         ratesRps: [...scenario0.load.steps.rates],
         stepS: args['step-s'],
         maxStepS: args['max-step-s'],
@@ -198,6 +209,7 @@ export const abCommand: CommandModule<object, AbArgs> = {
               generatorCpuset: placed.generatorCpuset,
               pacing: scenario.load.pacing,
             },
+            targetCpuCount: placed.targetCpuset ? parseCpuset(placed.targetCpuset).length : null,
             signal: controller.signal,
           },
           {
@@ -216,6 +228,7 @@ export const abCommand: CommandModule<object, AbArgs> = {
               }),
             verifyContract: (baseUrl, connectHost) => verifyContract(baseUrl, { connectHost }),
             engine: engineFor,
+            sideBySide: runSideBySide,
             save,
             log,
           },

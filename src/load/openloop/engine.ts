@@ -22,8 +22,8 @@ import { Share, type Pacing, type ShareResult, type ShareSpec } from './share.ts
 import type { FromWorker, ToWorker } from './worker.ts';
 
 /** Gap between "all connections open" and the first intended send, so every share starts on time. */
-const START_LEAD_US = 20_000;
-const DEFAULT_INTERVAL_MS = 1000;
+export const START_LEAD_US = 20_000;
+export const DEFAULT_INTERVAL_MS = 1000;
 
 export interface OpenLoopOptions {
   /** Override of the sleep pacer's spin window (bench only). */
@@ -39,8 +39,6 @@ export class OpenLoopEngine implements LoadEngine {
 
   async runStep(spec: StepSpec, signal?: AbortSignal, observer?: StepObserver): Promise<EngineStep> {
     assertConnectionsFit(spec.connections);
-    // Connect to the address the URL guard checked (if given); the Host header stays the URL's.
-    const target = { ...parseTarget(spec.baseUrl), ...(spec.connectHost !== undefined ? { host: spec.connectHost } : {}) };
     const pacing = spec.pacing ?? DEFAULT_PACING;
     const notes: string[] = [];
     let workers = Math.max(1, Math.min(spec.workers, spec.connections));
@@ -58,20 +56,7 @@ export class OpenLoopEngine implements LoadEngine {
       const indices: number[] = [];
       // Interleave connections over workers so each worker's phases spread over the whole period.
       for (let g = w; g < spec.connections; g += workers) indices.push(g);
-      shareSpecs.push({
-        ...target,
-        pathTemplate: spec.pathTemplate,
-        ids: spec.ids,
-        idsStream: w,
-        rateRps: spec.rateRps,
-        totalConnections: spec.connections,
-        connectionIndices: indices,
-        durationS: spec.durationS,
-        timeoutMs: spec.timeoutMs,
-        intervalMs: spec.intervalMs ?? DEFAULT_INTERVAL_MS,
-        pacing,
-        ...(this.options.spinWindowUs !== undefined ? { spinWindowUs: this.options.spinWindowUs } : {}),
-      });
+      shareSpecs.push(shareSpecOf(spec, pacing, indices, w, this.options));
     }
 
     const startEpochMs = Date.now();
@@ -79,6 +64,26 @@ export class OpenLoopEngine implements LoadEngine {
     const { results, cpuPercent } = await runShares(shareSpecs, { signal, onProgress, notes });
     return buildStep(spec, workers, pacing, results, cpuPercent, notes, startEpochMs);
   }
+}
+
+/** The share of `spec` that opens connections `indices` (id stream `stream`). */
+export function shareSpecOf(spec: StepSpec, pacing: Pacing, indices: number[], stream: number, options: OpenLoopOptions = {}): ShareSpec {
+  // Connect to the address the URL guard checked (if given); the Host header stays the URL's.
+  const target = { ...parseTarget(spec.baseUrl), ...(spec.connectHost !== undefined ? { host: spec.connectHost } : {}) };
+  return {
+    ...target,
+    pathTemplate: spec.pathTemplate,
+    ids: spec.ids,
+    idsStream: stream,
+    rateRps: spec.rateRps,
+    totalConnections: spec.connections,
+    connectionIndices: indices,
+    durationS: spec.durationS,
+    timeoutMs: spec.timeoutMs,
+    intervalMs: spec.intervalMs ?? DEFAULT_INTERVAL_MS,
+    pacing,
+    ...(options.spinWindowUs !== undefined ? { spinWindowUs: options.spinWindowUs } : {}),
+  };
 }
 
 /** Host, port and TLS flag of the base URL (brackets stripped from IPv6 literals). */
@@ -120,7 +125,7 @@ export function runShares(specs: ShareSpec[], opts: ShareRunOptions = {}): Promi
   return specs.length === 1 ? runInProcess(specs[0]!, startAt, opts.signal, opts.onProgress) : runInWorkers(specs, startAt, opts.signal, opts.onProgress, opts.notes);
 }
 
-function cpuSince(cpu0: NodeJS.CpuUsage, wall0Us: number): number {
+export function cpuSince(cpu0: NodeJS.CpuUsage, wall0Us: number): number {
   const cpu = process.cpuUsage(cpu0);
   const wallUs = nowUs() - wall0Us;
   return wallUs > 0 ? ((cpu.user + cpu.system) / wallUs) * 100 : 0;
@@ -306,6 +311,7 @@ export function buildStep(
   notes: string[],
   startEpochMs: number,
   busyThreads: number = Math.min(workers, affinityCpuCount()),
+  threadWorkPercent?: number,
 ): EngineStep {
   const open = spec.rateRps !== null;
   const spin = pacing === 'spin';
@@ -321,7 +327,8 @@ export function buildStep(
   const droppedByGenerator = results.reduce((s, r) => s + r.droppedByGenerator, 0);
   const latenessP = percentilesUs(lateness);
   // Spin pacing: the threads are 100 % busy by design; what they spent working is the saturation signal.
-  const workCpuPercent = spin ? workPercent(results) : cpuPercent;
+  // Side by side (side-by-side.ts), one thread measured several targets: its load is all of theirs.
+  const workCpuPercent = spin ? (threadWorkPercent ?? workPercent(results)) : cpuPercent;
   const verdict = generatorBound({
     offeredRps: spec.rateRps,
     achievedRps,
@@ -389,7 +396,7 @@ export function buildStep(
 }
 
 /** Work time of spinning threads over their wall time, percent of one core (summed over threads). */
-function workPercent(results: ShareResult[]): number {
+export function workPercent(results: ShareResult[]): number {
   let total = 0;
   for (const r of results) if (r.workUs !== null && r.wallUs > 0) total += (r.workUs / r.wallUs) * 100;
   return total;

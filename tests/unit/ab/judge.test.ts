@@ -25,6 +25,7 @@ function step(rate: number | null, f: { latency?: number; throughput?: number; n
 }
 
 const settings: AbSettings = {
+  design: 'duet',
   pairs: 8,
   ratesRps: [200],
   stepS: 2,

@@ -9,7 +9,7 @@ const slower = steps.map((s) => ({
   ...s,
   latencyUs: { corrected: s.latencyUs.corrected && { ...s.latencyUs.corrected, p50: s.latencyUs.corrected.p50 * 1.2, p95: s.latencyUs.corrected.p95 * 1.2, p99: s.latencyUs.corrected.p99 * 1.2 }, uncorrected: s.latencyUs.uncorrected },
 }));
-const settings: AbSettings = { pairs: 8, ratesRps: [200], stepS: 2, maxStepS: 2, warmupS: 3, confidence: 0.95, thresholdsPercent: { p50: 5, p95: 5, p99: 5, maxThroughput: 3, throughput2xx: 2 }, errorRate: 0.01, p99Ms: 200 };
+const settings: AbSettings = { pairs: 8, design: 'duet', ratesRps: [200], stepS: 2, maxStepS: 2, warmupS: 3, confidence: 0.95, thresholdsPercent: { p50: 5, p95: 5, p99: 5, maxThroughput: 3, throughput2xx: 2 }, errorRate: 0.01, p99Ms: 200 };
 
 function doc(candidate: typeof steps, pairs = 8): AbDocument {
   const trials: Trial[] = Array.from({ length: pairs }, (_, i) => ({
@@ -33,6 +33,9 @@ describe('ab renderers', () => {
     const d = doc(slower);
     const term = renderAbTerminal(d);
     expect(term).toContain('httpbench ab — REGRESSION');
+    // The design is named: a reader must know whether the sides ran at once or one after the other.
+    expect(term).toContain('8 pairs (duet: both sides at once, first phase alternating ABBA)');
+    expect(renderAbTerminal({ ...d, settings: { ...d.settings, design: 'alternating' } })).toContain('8 pairs (alternating, ABBA order)');
     expect(term).toContain('candidate (B): HEAD (bbbbbbbbbbbb), env EXTRA_WAIT_US=500');
     expect(term).toMatch(/p50 at 200 req\/s .* \+20\.0 % \[\+20\.0 %, \+20\.0 %\] .* regression/);
     const junit = checkJunitStructure(renderAbJunit(d));
