@@ -6,7 +6,8 @@
  *    regression verdict is a false alarm: counted per metric and per run.
  * 2. Sizing, from the A/A runs' baseline medians (median over runs) of --target at --aim-rate (default:
  *    the scenario's highest rate, whose steps hold the most requests — a p99 of 2 s at 500 req/s rests
- *    on 10 responses, at 200 req/s on 4): +10 % p50 = EXTRA_WAIT_US of 10 % of p50; +10 % p99 =
+ *    on 10 responses, at 200 req/s on 4): +10 % p50 = EXTRA_WORK_US (--p50-knob wait: EXTRA_WAIT_US) of
+ *    10 % of p50 (why a spin: see the sizing below); +10 % p99 =
  *    EXTRA_WAIT_US of 10 % of p99 (a constant wait moves p50 by more than 10 % then); −5 % max
  *    throughput = EXTRA_WORK_US of (1/0.95 − 1) × the baseline's service time per request (1e6 ÷ max
  *    throughput, one CPU). --injections picks which (default p50,p99,max): a target whose closed-loop
@@ -17,7 +18,7 @@
  *
  * Results: Markdown on stdout and OUT/ab-bench.md, every run's ab.json in OUT/<name>/.
  * Flags: --aa N (default 20), --inject M (default 10), --target NAME (default go-chi), --aim-rate R,
- * --injections p50,p99,max,
+ * --injections p50,p99,max, --p50-knob work|wait,
  * --scenario FILE (default scenarios/ci.yaml), --out DIR (default results/ab-bench-<UTC>),
  * and any further flags after `--` go to every `httpbench ab` (e.g. -- --trials 10).
  */
@@ -99,7 +100,12 @@ async function main(): Promise<void> {
   const p99 = lat('p99');
   const maxRps = median(baselineSteps.filter((s) => s.kind === 'max').map((s) => (s.counts.completed - s.counts.non2xx) / s.durationS));
   const injections: Array<{ name: string; env: string; aim: string; runs: RunRecord[] }> = [];
-  if (p50 !== null && INJECTIONS.includes('p50')) injections.push({ name: 'p50+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p50))}`, aim: `rate-${rate}/p50`, runs: [] });
+  // The p50 step is a CPU spin, not a wait: a sleeping wait lets the target's vCPU halt, and waking it
+  // costs this VM ~60 µs whatever the wait (go-chi EXTRA_WAIT_US=20 moved p50 by +75–90 µs, 25–30 %),
+  // so a wait cannot make a +10 % change of a 0.2–0.4 ms p50. At a low rate the CPU is otherwise idle
+  // and a spin of d adds d to every response; --p50-knob wait measures the wait instead.
+  const p50Knob = (flag('p50-knob') ?? 'work') === 'wait' ? 'EXTRA_WAIT_US' : 'EXTRA_WORK_US';
+  if (p50 !== null && INJECTIONS.includes('p50')) injections.push({ name: 'p50+10', env: `${p50Knob}=${Math.max(1, Math.round(0.1 * p50))}`, aim: `rate-${rate}/p50`, runs: [] });
   if (p99 !== null && INJECTIONS.includes('p99')) injections.push({ name: 'p99+10', env: `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p99))}`, aim: `rate-${rate}/p99`, runs: [] });
   if (maxRps !== null && INJECTIONS.includes('max')) injections.push({ name: 'max-5', env: `EXTRA_WORK_US=${Math.max(1, Math.round((1 / 0.95 - 1) * (1e6 / maxRps)))}`, aim: 'max/throughput2xx', runs: [] });
   for (const inj of injections) for (let i = 1; i <= INJECT; i++) inj.runs.push(await ab(`${inj.name}-${String(i).padStart(2, '0')}`, ['--candidate-env', inj.env]));
