@@ -10,7 +10,8 @@ const template = buildRunDocument({ seed: 1, repetitions: 1, noise: 0 }).targets
 /** A step like the fixture's, with latency ×latency, 2xx throughput ×throughput and `non2xx` failures. */
 function step(rate: number | null, f: { latency?: number; throughput?: number; non2xx?: number; bound?: boolean; saturated?: boolean } = {}): Step {
   const t = structuredClone(rate === null ? template.find((s) => s.kind === 'max')! : template.find((s) => s.offeredRps === 200)!);
-  const scale = (p: Step['latencyUs']['corrected']) => p && Object.fromEntries(Object.entries(p).map(([k, v]) => [k, k === 'count' ? v : v * (f.latency ?? 1)]));
+  // 2,000 responses per rate step (10 s at 200 req/s): every percentile rests on enough of them.
+  const scale = (p: Step['latencyUs']['corrected']) => p && Object.fromEntries(Object.entries(p).map(([k, v]) => [k, k === 'count' ? 2000 : v * (f.latency ?? 1)]));
   const completed = Math.round((rate ?? 1000) * t.durationS * (f.throughput ?? 1));
   return {
     ...t,
@@ -71,6 +72,35 @@ describe('ratio verdicts', () => {
     expect(ratioVerdict({ ratio: 0.9, ratioLow: 0.85, ratioHigh: 0.93 }, 'higher', 5)).toBe('improvement');
     expect(ratioVerdict({ ratio: 0.9, ratioLow: 0.85, ratioHigh: 0.93 }, 'lower', 5)).toBe('regression');
     expect(ratioVerdict({ ratio: 1.0, ratioLow: null, ratioHigh: null }, 'higher', 5)).toBe('inconclusive');
+  });
+});
+
+/** The trials with every rate step's latency resting on `count` responses. */
+function withCount(ts: Trial[], count: number): Trial[] {
+  const set = (st: Step): Step =>
+    st.kind !== 'rate'
+      ? st
+      : {
+          ...st,
+          latencyUs: {
+            corrected: st.latencyUs.corrected && { ...st.latencyUs.corrected, count },
+            uncorrected: st.latencyUs.uncorrected && { ...st.latencyUs.uncorrected, count },
+          },
+        };
+  return ts.map((t) => ({ ...t, baseline: { ...t.baseline, steps: t.baseline.steps.map(set) }, candidate: { ...t.candidate, steps: t.candidate.steps.map(set) } }));
+}
+
+describe('percentiles resting on too few responses', () => {
+  it('a p99 of 400 responses (4 beyond it) is not compared, with the reason; p50 and p95 of the same steps are; 800 responses (8 beyond) are enough', () => {
+    const few = judgeAb(withCount(trials({ latency: 1.2 }), 400), settings).groups[0]!.metrics;
+    const p99 = few.find((m) => m.id === 'rate-200/p99')!;
+    expect(p99.verdict).toBe('inconclusive');
+    expect(p99.pairs).toBe(0);
+    expect(p99.reason).toContain('8 pair(s) not comparable (baseline p99 resting on 4 response(s) beyond it (400 in the step; ≥ 8 needed: a longer --step-s))');
+    expect(few.find((m) => m.id === 'rate-200/p95')!.verdict).toBe('regression');
+    expect(few.find((m) => m.id === 'rate-200/p50')!.verdict).toBe('regression');
+    const enough = judgeAb(withCount(trials({ latency: 1.2 }), 800), settings).groups[0]!.metrics;
+    expect(enough.find((m) => m.id === 'rate-200/p99')).toMatchObject({ verdict: 'regression', pairs: 8 });
   });
 });
 

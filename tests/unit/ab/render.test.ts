@@ -4,7 +4,10 @@ import { renderAbBmf, renderAbJunit, renderAbMarkdown, renderAbTerminal } from '
 import type { AbDocument, AbSettings, Trial } from '../../../src/ab/schema.ts';
 import { buildRunDocument, checkJunitStructure } from '../../helpers/compare-fixtures.ts';
 
-const steps = buildRunDocument({ seed: 2, repetitions: 1, noise: 0 }).targets[0]!.steps.filter((s) => s.kind === 'max' || s.offeredRps === 200);
+// 2,000 responses per rate step: every percentile rests on enough of them to be compared.
+const steps = buildRunDocument({ seed: 2, repetitions: 1, noise: 0 })
+  .targets[0]!.steps.filter((s) => s.kind === 'max' || s.offeredRps === 200)
+  .map((s) => ({ ...s, latencyUs: { corrected: s.latencyUs.corrected && { ...s.latencyUs.corrected, count: 2000 }, uncorrected: s.latencyUs.uncorrected && { ...s.latencyUs.uncorrected, count: 2000 } } }));
 const slower = steps.map((s) => ({
   ...s,
   latencyUs: { corrected: s.latencyUs.corrected && { ...s.latencyUs.corrected, p50: s.latencyUs.corrected.p50 * 1.2, p95: s.latencyUs.corrected.p95 * 1.2, p99: s.latencyUs.corrected.p99 * 1.2 }, uncorrected: s.latencyUs.uncorrected },
