@@ -37,14 +37,24 @@ function side(whose: string, cpus: string, other: number, steal: number): string
   return `other processes took ${pct(other)} and the hypervisor ${pct(steal)} (steal) of ${cpuText}`;
 }
 
-/** Why the figures say the CPUs were not the run's alone, or null when they were (or are unknown). */
+/** A process's name from run.json, as it may reach a terminal: printable ASCII only. */
+function printable(command: string): string {
+  return command.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/**
+ * Why the figures say the CPUs were not the run's alone, or null when they were (or are unknown).
+ * The busiest other processes of the window, when recorded, follow: the likely cause, by name.
+ */
 export function contentionReason(c: Contention | undefined): string | null {
   if (c === undefined) return null;
   const parts = [
     side("the generator's", c.generatorCpus, c.generatorCpusOtherPercent, c.generatorCpusStealPercent),
     c.targetCpus === null ? null : side("the targets'", c.targetCpus, c.targetCpusOtherPercent ?? 0, c.targetCpusStealPercent ?? 0),
   ].filter((p): p is string => p !== null);
-  return parts.length > 0 ? parts.join('; ') : null;
+  if (parts.length === 0) return null;
+  const busiest = (c.busiest ?? []).map((p) => `${printable(p.command)}${p.child ? ' (started by this run)' : ''} ${pct(p.cpuPercent)}`);
+  return parts.join('; ') + (busiest.length > 0 ? ` (busiest other processes: ${busiest.join(', ')} of a CPU)` : '');
 }
 
 /** The step's contention reason (null when it was alone or measured before contention was recorded). */
