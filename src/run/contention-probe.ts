@@ -24,7 +24,7 @@ import {
   type CpuReading,
   type Placement,
 } from './cpu-accounting.ts';
-import { busiestProcesses, descendantsOf, parsePidStat, type ProcessTicks } from './process-accounting.ts';
+import { busiestProcesses, descendantsOf, othersTicks, parsePidStat, type ProcessTicks } from './process-accounting.ts';
 
 /** A window opened before a step; closing it right after the step takes the second reading. */
 export interface CpuWindow {
@@ -192,12 +192,14 @@ export function contentionProbe(
           const intervalNs = Math.max(0, after.atNs - before.atNs);
           // This process and the containers' processes are the run's; a child of this process is
           // named as one (its time is not ours in /proc/stat or getrusage).
-          const exclude = new Set([process.pid, ...listed.flatMap((c) => sources.containerPids(c.id))]);
+          const containerPids = new Set(listed.flatMap((c) => sources.containerPids(c.id)));
           const children = descendantsOf(processesAfter, process.pid);
-          const busiest = busiestProcesses(processesBefore, processesAfter, intervalNs, exclude, 3, 1, children);
+          const busiest = busiestProcesses(processesBefore, processesAfter, intervalNs, new Set([process.pid, ...containerPids]), 3, 1, children);
+          const others = othersTicks(processesBefore, processesAfter, process.pid, containerPids);
           return {
             figures: (estimates) => {
-              const figures = contentionFigures(before, after, placement, containerTimes(listed, cgroupsBefore, cgroupsAfter, estimates, intervalNs));
+              const times = containerTimes(listed, cgroupsBefore, cgroupsAfter, estimates, intervalNs);
+              const figures = contentionFigures(before, after, placement, times, others);
               return figures && busiest.length > 0 ? { ...figures, busiest } : figures;
             },
           };

@@ -17,6 +17,8 @@ export interface ProcessTicks {
   command: string;
   /** utime + stime, ticks. */
   ticks: number;
+  /** cutime + cstime: the process's children that ended and were waited for, ticks (0 when unknown). */
+  childTicks?: number;
 }
 
 /**
@@ -28,13 +30,15 @@ export function parsePidStat(text: string): ProcessTicks | null {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
-  // After ')': state(3) ppid(4) pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15).
+  // After ')': state(3) ppid(4) pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14)
+  // stime(15) cutime(16) cstime(17).
   const rest = text.slice(close + 1).trim().split(/\s+/);
   const ppid = Number(rest[1]);
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
+  const children = Number(rest[13]) + Number(rest[14]);
   if (!Number.isInteger(pid) || !Number.isFinite(utime) || !Number.isFinite(stime)) return null;
-  return { pid, ppid: Number.isInteger(ppid) ? ppid : 0, command: text.slice(open + 1, close), ticks: utime + stime };
+  return { pid, ppid: Number.isInteger(ppid) ? ppid : 0, command: text.slice(open + 1, close), ticks: utime + stime, childTicks: Number.isFinite(children) ? children : 0 };
 }
 
 /** A process's name as chosen by the process: only printable ASCII, at most 64 characters, is kept. */
@@ -89,16 +93,41 @@ export function busiestProcesses(
   children: ReadonlySet<number> = new Set(),
 ): BusyProcess[] {
   if (intervalNs <= 0) return [];
-  const earlier = new Map(before.map((p) => [p.pid, p.ticks]));
+  // With the time of its children that ended: a shell loop or a `make` is named for what it runs.
+  const total = (p: ProcessTicks) => p.ticks + (p.childTicks ?? 0);
+  const earlier = new Map(before.map((p) => [p.pid, total(p)]));
   return after
     .filter((p) => !exclude.has(p.pid))
     .map((p): BusyProcess => ({
       pid: p.pid,
       command: printableCommand(p.command),
-      cpuPercent: Math.round(((p.ticks - (earlier.get(p.pid) ?? 0)) * NS_PER_TICK * 1000) / intervalNs) / 10,
+      cpuPercent: Math.round(((total(p) - (earlier.get(p.pid) ?? 0)) * NS_PER_TICK * 1000) / intervalNs) / 10,
       ...(children.has(p.pid) ? { child: true as const } : {}),
     }))
     .filter((p) => p.cpuPercent >= minPercent)
     .sort((a, b) => b.cpuPercent - a.cpuPercent || a.command.localeCompare(b.command, 'en') || a.pid - b.pid)
     .slice(0, limit);
+}
+
+/**
+ * CPU time of every process but the run's over a window, machine-wide, ticks: each listed process's
+ * own time plus that of its children that ended (cutime, cstime: a `make` that runs short-lived
+ * compilers is charged with them). `self`'s own time is the run's (its children's is not: getrusage
+ * does not count them); the containers' processes are the run's, children and all (their cgroup
+ * has them). A process that ended in between is seen through its parent's children time, which then
+ * holds its whole life, not just the window: this sum can only overstate, never miss, a stranger
+ * waited for by a process still running. Null when a listing is empty (unreadable /proc).
+ */
+export function othersTicks(before: readonly ProcessTicks[], after: readonly ProcessTicks[], self: number, containerPids: ReadonlySet<number>): number | null {
+  if (before.length === 0 || after.length === 0) return null;
+  const earlier = new Map(before.map((p) => [p.pid, p]));
+  let sum = 0;
+  for (const p of after) {
+    if (containerPids.has(p.pid)) continue;
+    const e = earlier.get(p.pid);
+    const own = p.pid === self ? 0 : p.ticks - (e?.ticks ?? 0);
+    const children = (p.childTicks ?? 0) - (e?.childTicks ?? 0);
+    sum += Math.max(0, own) + Math.max(0, children);
+  }
+  return sum;
 }

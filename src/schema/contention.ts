@@ -31,6 +31,13 @@ export const ContentionSchema = z.strictObject({
   /** Steal time on targetCpus, percent of their time; null when targetCpus is null. */
   targetCpusStealPercent: z.number().min(0).max(100).nullable(),
   /**
+   * Every process's CPU time over the window but this process's and the run's containers',
+   * machine-wide, percent of one CPU (with the time of their children that ended). The "other"
+   * figures above are never more than it: busy time no process was charged with (waking an idle
+   * CPU) is not another process's. Absent in older runs and where /proc could not be listed.
+   */
+  otherProcessesPercent: z.number().nonnegative().optional(),
+  /**
    * The run's containers' CPU over the window, per role, and where each figure came from: `cgroup`
    * (read at both ends, exact), `stats` (the Docker stats sampler's mean: that container's cgroup
    * could not be read), `unknown`. cpuPercent: on this run's CPUs, percent of one core. Absent in

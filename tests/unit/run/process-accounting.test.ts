@@ -3,12 +3,14 @@
  * busiest over a window (without the run's own, its children marked), the run's process tree.
  */
 import { describe, expect, it } from 'vitest';
-import { busiestProcesses, descendantsOf, parsePidStat, printableCommand } from '../../../src/run/process-accounting.ts';
+import { busiestProcesses, descendantsOf, othersTicks, parsePidStat, printableCommand } from '../../../src/run/process-accounting.ts';
 
 describe('parsePidStat', () => {
   it('reads /proc/<pid>/stat, with a command name holding spaces and parentheses', () => {
     const stat = '4242 (my (odd) cmd) R 17 4242 4242 0 -1 4194304 100 0 0 0 170 30 0 0 20 0 1 0 5000 1000 100';
-    expect(parsePidStat(stat)).toEqual({ pid: 4242, ppid: 17, command: 'my (odd) cmd', ticks: 200 });
+    expect(parsePidStat(stat)).toEqual({ pid: 4242, ppid: 17, command: 'my (odd) cmd', ticks: 200, childTicks: 0 });
+    const waited = '9 (make) S 1 9 9 0 -1 0 0 0 0 0 5 5 120 30 20 0 1 0 10 0 0';
+    expect(parsePidStat(waited)).toMatchObject({ pid: 9, ticks: 10, childTicks: 150 });
     expect(parsePidStat('garbage')).toBeNull();
   });
 });
@@ -50,5 +52,32 @@ describe('descendantsOf', () => {
     ];
     expect([...descendantsOf(procs, 10)].sort()).toEqual([10, 11, 12]);
     expect([...descendantsOf(procs, 99)]).toEqual([99]);
+  });
+});
+
+describe('othersTicks', () => {
+  const SELF = 100;
+  it('sums every other process\'s time and its ended children\'s; this process\'s own and the containers\' are left out', () => {
+    const before = [
+      { pid: SELF, command: 'node', ticks: 1000, childTicks: 5 },
+      { pid: 50, command: 'server', ticks: 300, childTicks: 0 },
+      { pid: 60, command: 'make', ticks: 10, childTicks: 100 },
+      { pid: 70, command: 'idle', ticks: 7 },
+    ];
+    const after = [
+      { pid: SELF, command: 'node', ticks: 1200, childTicks: 9 },
+      { pid: 50, command: 'server', ticks: 400, childTicks: 40 },
+      { pid: 60, command: 'make', ticks: 12, childTicks: 130 },
+      { pid: 70, command: 'idle', ticks: 7 },
+      { pid: 80, command: 'new', ticks: 6 },
+    ];
+    // This process's children (taskset, 4 ticks) are not in getrusage: they count. make 2 + its
+    // compilers 30; a process started in the window 6. The container's server is the run's.
+    expect(othersTicks(before, after, SELF, new Set([50]))).toBe(4 + 2 + 30 + 6);
+  });
+
+  it('is unknown when /proc could not be listed', () => {
+    expect(othersTicks([], [{ pid: 1, command: 'x', ticks: 1 }], SELF, new Set())).toBeNull();
+    expect(othersTicks([{ pid: 1, command: 'x', ticks: 1 }], [], SELF, new Set())).toBeNull();
   });
 });
