@@ -93,8 +93,9 @@ export function busiestProcesses(
   children: ReadonlySet<number> = new Set(),
 ): BusyProcess[] {
   if (intervalNs <= 0) return [];
-  // With the time of its children that ended: a shell loop or a `make` is named for what it runs.
-  const total = (p: ProcessTicks) => p.ticks + (p.childTicks ?? 0);
+  // Own time only: a parent's children time jumps by a child's whole life when it is waited for
+  // (measured: a shell at "1,213 %" over a 2.2-s window), which is no rate of this window.
+  const total = (p: ProcessTicks) => p.ticks;
   const earlier = new Map(before.map((p) => [p.pid, total(p)]));
   return after
     .filter((p) => !exclude.has(p.pid))

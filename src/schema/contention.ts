@@ -32,9 +32,10 @@ export const ContentionSchema = z.strictObject({
   targetCpusStealPercent: z.number().min(0).max(100).nullable(),
   /**
    * Every process's CPU time over the window but this process's and the run's containers',
-   * machine-wide, percent of one CPU (with the time of their children that ended). The "other"
-   * figures above are never more than it: busy time no process was charged with (waking an idle
-   * CPU) is not another process's. Absent in older runs and where /proc could not be listed.
+   * machine-wide, percent of one CPU, with the time of their children that ended (a child that
+   * ended in the window counts with its whole life, so this can exceed the window's CPUs). The
+   * "other" figures above are never more than it: busy time no process was charged with (waking an
+   * idle CPU) is not another process's. Absent in older runs and where /proc could not be listed.
    */
   otherProcessesPercent: z.number().nonnegative().optional(),
   /**

@@ -39,6 +39,13 @@ describe('busiestProcesses', () => {
     ]);
     expect(printableCommand('é'.repeat(100))).toBe('?'.repeat(64));
   });
+
+  it('names a process for its own time in the window, not for a child\'s whole life waited for in it', () => {
+    // A shell waited for a node that had run 26 s: its children time jumps by 2,600 ticks in a 2-s window.
+    const before = [{ pid: 9, command: 'bash', ticks: 50, childTicks: 0 }];
+    const after = [{ pid: 9, command: 'bash', ticks: 52, childTicks: 2600 }];
+    expect(busiestProcesses(before, after, 2e9, new Set())).toEqual([{ pid: 9, command: 'bash', cpuPercent: 1 }]);
+  });
 });
 
 describe('descendantsOf', () => {
