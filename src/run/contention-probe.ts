@@ -26,7 +26,7 @@ import {
   type CpuReading,
   type Placement,
 } from './cpu-accounting.ts';
-import { busiestProcesses, descendantsOf, othersTicks, parsePidStat, type ProcessTicks } from './process-accounting.ts';
+import { busiestProcesses, descendantsOf, othersTicks, parsePidStat, seesEveryProcess, type ProcessTicks } from './process-accounting.ts';
 
 /** A window opened before a step; closing it right after the step takes the second reading. */
 export interface CpuWindow {
@@ -197,7 +197,8 @@ export function contentionProbe(
           const containerPids = new Set(listed.flatMap((c) => sources.containerPids(c.id)));
           const children = descendantsOf(processesAfter, process.pid);
           const busiest = busiestProcesses(processesBefore, processesAfter, intervalNs, new Set([process.pid, ...containerPids]), 3, 1, children);
-          const others = othersTicks(processesBefore, processesAfter, process.pid, containerPids);
+          // Only a listing of the whole machine can bound what the whole machine's counters say.
+          const others = seesEveryProcess(processesAfter) ? othersTicks(processesBefore, processesAfter, process.pid, containerPids) : null;
           return {
             figures: (estimates) => {
               const times = containerTimes(listed, cgroupsBefore, cgroupsAfter, estimates, intervalNs);

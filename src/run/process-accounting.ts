@@ -132,3 +132,13 @@ export function othersTicks(before: readonly ProcessTicks[], after: readonly Pro
   }
   return sum;
 }
+
+/**
+ * Whether a listing can hold every process of the machine: only in the initial PID namespace, with
+ * no `hidepid` on /proc, are the kernel's own threads visible (kthreadd is pid 2 there). Inside a
+ * container /proc lists the container's processes while /proc/stat counts the whole machine's, so a
+ * sum over the listing would hide a neighbour: there it must not bound anything.
+ */
+export function seesEveryProcess(processes: readonly ProcessTicks[]): boolean {
+  return processes.some((p) => p.pid === 2 && p.command === 'kthreadd');
+}

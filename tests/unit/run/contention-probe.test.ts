@@ -95,6 +95,26 @@ describe('contentionProbe', () => {
     });
   });
 
+  it('bounds "other" by the other processes\' own time only when the listing holds the whole machine', async () => {
+    // CPU 1 busy 120 ticks, the container's cgroup 100: 20 ticks (10 %) beyond it. Every other
+    // process together ran 4 ticks (2 %): the rest was nobody's (waking the CPU).
+    const list = (withKernel: boolean, ticks: number) => [
+      ...(withKernel ? [{ pid: 2, ppid: 0, command: 'kthreadd', ticks: 0 }] : []),
+      { pid: 60, command: 'cron', ticks },
+    ];
+    const run = async (withKernel: boolean) => {
+      const containers = { aaaaaaaaaaaa: [{ perCpuNs: [0, 5e9] }, { perCpuNs: [0, 6e9] }] };
+      const sources = scripted([T0, T0, T1], [0, 2e9], [0, 2e9], 0.1, 2, containers, [list(withKernel, 0), list(withKernel, 4)]);
+      const probe = contentionProbe(placementOf('0', '1', 2), sources, async () => [{ id: 'aaaaaaaaaaaa', role: 'target' }])!;
+      return (await probe.open()).close().figures({ target: null });
+    };
+    expect(await run(true)).toMatchObject({ targetCpusOtherPercent: 2, otherProcessesPercent: 2 });
+    // In a container's PID namespace (no kernel threads listed) a neighbour would be invisible: no bound.
+    const unbounded = await run(false);
+    expect(unbounded?.targetCpusOtherPercent).toBe(10);
+    expect(unbounded?.otherProcessesPercent).toBeUndefined();
+  });
+
   it('records the busiest other processes of the window: not this process, not the containers\' own; children marked', async () => {
     const procs = [
       [{ pid: 50, command: 'server', ticks: 0 }, { pid: process.pid, command: 'node', ticks: 0 }, { pid: 60, command: 'cc1', ticks: 0 }, { pid: 61, ppid: process.pid, command: 'esbuild', ticks: 0 }],

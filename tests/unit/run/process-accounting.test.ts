@@ -3,7 +3,7 @@
  * busiest over a window (without the run's own, its children marked), the run's process tree.
  */
 import { describe, expect, it } from 'vitest';
-import { busiestProcesses, descendantsOf, othersTicks, parsePidStat, printableCommand } from '../../../src/run/process-accounting.ts';
+import { busiestProcesses, descendantsOf, othersTicks, parsePidStat, printableCommand, seesEveryProcess } from '../../../src/run/process-accounting.ts';
 
 describe('parsePidStat', () => {
   it('reads /proc/<pid>/stat, with a command name holding spaces and parentheses', () => {
@@ -86,5 +86,13 @@ describe('othersTicks', () => {
   it('is unknown when /proc could not be listed', () => {
     expect(othersTicks([], [{ pid: 1, command: 'x', ticks: 1 }], SELF, new Set())).toBeNull();
     expect(othersTicks([{ pid: 1, command: 'x', ticks: 1 }], [], SELF, new Set())).toBeNull();
+  });
+});
+
+describe('seesEveryProcess', () => {
+  it('is true only when the kernel\'s own threads are listed (the initial PID namespace, no hidepid)', () => {
+    expect(seesEveryProcess([{ pid: 1, command: 'systemd', ticks: 0 }, { pid: 2, command: 'kthreadd', ticks: 0 }])).toBe(true);
+    expect(seesEveryProcess([{ pid: 1, command: 'tini', ticks: 0 }, { pid: 2, command: 'node', ticks: 0 }])).toBe(false);
+    expect(seesEveryProcess([])).toBe(false);
   });
 });
