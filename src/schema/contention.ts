@@ -35,7 +35,8 @@ export const ContentionSchema = z.strictObject({
    * machine-wide, percent of one CPU, with the time of their children that ended (a child that
    * ended in the window counts with its whole life, so this can exceed the window's CPUs). The
    * "other" figures above are never more than it: busy time no process was charged with (waking an
-   * idle CPU) is not another process's. Absent in older runs and where /proc could not be listed.
+   * idle CPU) is not another process's. Absent in older runs, where /proc could not be listed, and
+   * where it does not list the whole machine (inside a container's PID namespace).
    */
   otherProcessesPercent: z.number().nonnegative().optional(),
   /**
