@@ -17,11 +17,15 @@ import { formatNumber } from '../util/format.ts';
  * 1.4 % and 2.4 % of its two CPUs busy over 5 s, mostly dockerd; a CPU hog pinned to the generator's
  * CPU, with other test suites also running, left 74–76 % of it to others in every step
  * (tests/integration/run-contention.test.ts); other test suites alone took 50–71 % of the generator's
- * CPU and 68–98 % of the targets' in a `run --quick`. The run's own Docker stats stream and kernel
- * threads count as "other" too. In the calm stretches of a `run --quick` on that shared machine the
- * generator's CPU showed 0.7–4.6 % others and the targets' 0.0 % (their containers' cgroup time taken
- * out exactly). 10 % is above that background and far below what one busy process takes; three
- * default runs on a quiet machine (issue 23's check) are still to be made.
+ * CPU and 68–98 % of the targets' in a `run --quick`. Quiet background, as now measured (busy time
+ * from wall − idle, bounded by the other processes' own time; cpu-accounting.ts): calibration-like
+ * steps against the calibration server with nothing else running gave 0–0.7 % others on the
+ * generator's CPU and 0–4.3 % on the targets' (the first figure from the tick-sampled user/system
+ * columns, used before, was 18–20 % on the generator's CPU at the first rate and 28–30 % on the
+ * targets' at 1,000 and 5,000 req/s in the same windows, with 0–4 ticks of other threads: the false
+ * marks of three quiet default runs, 5–7 of ~130 steps each). 10 % is above that background and far
+ * below what one busy process takes; three quiet default runs with this accounting are the lead's to
+ * make.
  */
 export const CONTENDED_PERCENT = 10;
 
@@ -37,14 +41,24 @@ function side(whose: string, cpus: string, other: number, steal: number): string
   return `other processes took ${pct(other)} and the hypervisor ${pct(steal)} (steal) of ${cpuText}`;
 }
 
-/** Why the figures say the CPUs were not the run's alone, or null when they were (or are unknown). */
+/** A process's name from run.json, as it may reach a terminal: printable ASCII only. */
+function printable(command: string): string {
+  return command.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/**
+ * Why the figures say the CPUs were not the run's alone, or null when they were (or are unknown).
+ * The busiest other processes of the window, when recorded, follow: the likely cause, by name.
+ */
 export function contentionReason(c: Contention | undefined): string | null {
   if (c === undefined) return null;
   const parts = [
     side("the generator's", c.generatorCpus, c.generatorCpusOtherPercent, c.generatorCpusStealPercent),
     c.targetCpus === null ? null : side("the targets'", c.targetCpus, c.targetCpusOtherPercent ?? 0, c.targetCpusStealPercent ?? 0),
   ].filter((p): p is string => p !== null);
-  return parts.length > 0 ? parts.join('; ') : null;
+  if (parts.length === 0) return null;
+  const busiest = (c.busiest ?? []).map((p) => `${printable(p.command)}${p.child ? ' (started by this run)' : ''} ${pct(p.cpuPercent)}`);
+  return parts.join('; ') + (busiest.length > 0 ? ` (busiest other processes: ${busiest.join(', ')} of a CPU)` : '');
 }
 
 /** The step's contention reason (null when it was alone or measured before contention was recorded). */

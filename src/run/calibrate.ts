@@ -55,7 +55,7 @@ export async function calibrate(input: RunInput, deps: RunDeps, required: readon
         signal,
       );
       // No stats sampler on the calibration server: its CPU comes from its cgroup, or the targets' side stays unjudged.
-      const contention = cpuWindow?.close().figures(null) ?? null;
+      const contention = cpuWindow?.close().figures({ target: null }) ?? null;
       throwIfAborted(signal);
       const latencyUs = step.latencyUs.corrected ?? step.latencyUs.uncorrected;
       calibration.steps.push({ offeredRps: rate, achievedRps: step.achievedRps, latencyUs, generatorBound: step.generator.bound, ...(contention ? { contention } : {}) });
@@ -104,7 +104,7 @@ async function measureCeiling(input: RunInput, deps: RunDeps, server: RunningTar
     resources = sampler ? await sampler.stop().catch(() => null) : null;
   }
   // A busy machine lowers the ceiling, and with it every "≥" it decides: the run's quiet line counts it.
-  const contention = cpuWindow?.close().figures(resources?.cpuPercent ?? null) ?? null;
+  const contention = cpuWindow?.close().figures({ target: resources?.cpuPercent ?? null }) ?? null;
   const work = step.generator.workCpuPercent ?? step.generator.cpuPercent;
   const threads = step.generator.workers;
   const serverCpu = resources?.cpuPercent ?? null;

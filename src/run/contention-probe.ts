@@ -3,7 +3,9 @@
  * this process's CPU time and the run's containers' cgroup CPU time just before the step and just
  * after it. The readings are synchronous (a /proc or cgroup read is tens of µs) so that each end of
  * the window is one instant, not an await apart; only finding the containers (a Docker API call)
- * comes before the first reading.
+ * comes before the first reading. Every process's CPU time (/proc/<pid>/stat) is listed just before
+ * the first instant and just after the second (a listing takes ~10 ms with 80 processes, measured):
+ * it bounds "other" and names the busiest (process-accounting.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,17 +16,17 @@ import type { Contention } from '../schema/run.ts';
 import { parseCpuset } from '../util/cpuset.ts';
 import { formatNumber } from '../util/format.ts';
 import {
-  busiestProcesses,
+  containerTimes,
   contentionFigures,
   parseCpuStatUsageNs,
-  parsePidStat,
   parseProcStat,
   parseUsagePercpu,
-  type ContainersCpu,
+  type CgroupCpu,
+  type ContainerRole,
   type CpuReading,
   type Placement,
-  type ProcessTicks,
 } from './cpu-accounting.ts';
+import { busiestProcesses, descendantsOf, othersTicks, parsePidStat, seesEveryProcess, type ProcessTicks } from './process-accounting.ts';
 
 /** A window opened before a step; closing it right after the step takes the second reading. */
 export interface CpuWindow {
@@ -34,10 +36,11 @@ export interface CpuWindow {
 
 export interface ClosedCpuWindow {
   /**
-   * The figures given the containers' CPU over the window (mean percent of one core, as the Docker
-   * stats sampler reports it; null when unknown). Null when /proc/stat did not have the CPUs.
+   * The figures given the Docker stats sampler's mean CPU of the containers over the window, per
+   * role (percent of one core on the targets' CPUs; null or absent when unknown), which stand in
+   * for a role whose cgroups could not be read. Null when /proc/stat did not have the CPUs.
    */
-  figures(containersCpuPercent: number | null): Contention | null;
+  figures(estimatesPercent: Partial<Record<ContainerRole, number | null>>): Contention | null;
 }
 
 /** Opens CPU windows around steps; absent where /proc/stat is not readable (not Linux). */
@@ -60,8 +63,10 @@ export interface ProbeSources {
    * A container's cgroup CPU time: ns per CPU (cgroup v1) or a total (v2); null when this machine
    * has no cgroup for it (a targets host elsewhere, an unknown layout).
    */
-  containerCpu(id: string): { perCpuNs: number[] } | { totalNs: number } | null;
-  /** Every process's CPU time (for naming the busiest in a warning); empty when unreadable. */
+  containerCpu(id: string): CgroupCpu | null;
+  /** The processes in a container's cgroup (left out of the busiest); empty when unknown. */
+  containerPids(id: string): number[];
+  /** Every process's CPU time (for naming the busiest); empty when unreadable. */
   processes(): ProcessTicks[];
 }
 
@@ -78,7 +83,7 @@ function readOrNull(file: string): string | null {
   }
 }
 
-function systemContainerCpu(id: string): { perCpuNs: number[] } | { totalNs: number } | null {
+function systemContainerCpu(id: string): CgroupCpu | null {
   if (!/^[0-9a-f]{12,64}$/.test(id)) return null;
   for (const dir of V1_DIRS(id)) {
     const text = readOrNull(`${dir}/cpuacct.usage_percpu`);
@@ -93,6 +98,15 @@ function systemContainerCpu(id: string): { perCpuNs: number[] } | { totalNs: num
   return null;
 }
 
+function systemContainerPids(id: string): number[] {
+  if (!/^[0-9a-f]{12,64}$/.test(id)) return [];
+  for (const dir of [...V1_DIRS(id), ...V2_DIRS(id)]) {
+    const text = readOrNull(`${dir}/cgroup.procs`);
+    if (text !== null) return text.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+  }
+  return [];
+}
+
 export const SYSTEM_SOURCES: ProbeSources = {
   procStat: () => readFileSync('/proc/stat', 'utf8'),
   selfNs: () => {
@@ -103,6 +117,7 @@ export const SYSTEM_SOURCES: ProbeSources = {
   loadAverage: () => readFile('/proc/loadavg', 'utf8').then((t) => Number(t.split(/\s+/)[0]), () => Number.NaN),
   cpuCount: os.cpus().length,
   containerCpu: systemContainerCpu,
+  containerPids: systemContainerPids,
   processes: () => {
     const out: ProcessTicks[] = [];
     let pids: string[];
@@ -121,26 +136,12 @@ export const SYSTEM_SOURCES: ProbeSources = {
   },
 };
 
-/** A process's name as chosen by the process: only printable ASCII reaches a terminal line. */
-function printable(command: string): string {
-  return command.replace(/[^\x20-\x7e]/g, '?');
+function reading(sources: ProbeSources): CpuReading {
+  return { cpus: parseProcStat(sources.procStat()), selfNs: sources.selfNs(), atNs: sources.nowNs() };
 }
 
-/** The containers' CPU summed, or null when any of them cannot be read (then none is used). */
-function containersCpu(sources: ProbeSources, ids: readonly string[]): ContainersCpu | null {
-  if (ids.length === 0) return null;
-  const sum: ContainersCpu = { perCpuNs: new Map(), unplacedNs: 0 };
-  for (const id of ids) {
-    const cpu = sources.containerCpu(id);
-    if (cpu === null) return null;
-    if ('totalNs' in cpu) sum.unplacedNs += cpu.totalNs;
-    else cpu.perCpuNs.forEach((ns, i) => sum.perCpuNs.set(i, (sum.perCpuNs.get(i) ?? 0) + ns));
-  }
-  return sum;
-}
-
-function reading(sources: ProbeSources, containerIds: readonly string[]): CpuReading {
-  return { cpus: parseProcStat(sources.procStat()), selfNs: sources.selfNs(), atNs: sources.nowNs(), containers: containersCpu(sources, containerIds) };
+function cgroups(sources: ProbeSources, listed: ReadonlyArray<{ id: string }>): Map<string, CgroupCpu | null> {
+  return new Map(listed.map((c) => [c.id, sources.containerCpu(c.id)]));
 }
 
 /**
@@ -154,16 +155,23 @@ export function placementOf(generatorCpuset: string | null, targetCpuset: string
   };
 }
 
+/** One of the run's containers on this machine. */
+export interface RunContainer {
+  id: string;
+  role: ContainerRole;
+}
+
 /**
  * A probe over `placement`; null when the sources cannot be read (no /proc/stat). `runContainers`
- * lists the ids of the run's containers running on this machine (the target, its database), whose
- * cgroups are read at both ends; without it, or when a cgroup cannot be read, the Docker stats
- * sampler's figure stands in (ClosedCpuWindow.figures).
+ * lists the run's containers running on this machine (the target, its database), whose cgroups are
+ * read at both ends; a container whose cgroup cannot be read falls back, alone, to the Docker stats
+ * sampler's figure (ClosedCpuWindow.figures). The processes are listed just outside the two
+ * instants (a listing takes milliseconds), to name the busiest others.
  */
 export function contentionProbe(
   placement: Placement,
   sources: ProbeSources = SYSTEM_SOURCES,
-  runContainers: (() => Promise<string[]>) | null = null,
+  runContainers: (() => Promise<RunContainer[]>) | null = null,
 ): ContentionProbe | null {
   try {
     if (parseProcStat(sources.procStat()).size === 0) return null;
@@ -173,16 +181,30 @@ export function contentionProbe(
   }
   return {
     async open() {
-      // A failed listing only costs the exact figure: the sampler's estimate stands in.
-      const ids = runContainers ? await runContainers().catch(() => []) : [];
-      const before = reading(sources, ids);
+      // A failed listing only costs the exact figures: the sampler's estimates stand in.
+      const listed = runContainers ? await runContainers().catch(() => []) : [];
+      const processesBefore = sources.processes();
+      const before = reading(sources);
+      const cgroupsBefore = cgroups(sources, listed);
       return {
         close() {
-          const after = reading(sources, ids);
+          const after = reading(sources);
+          const cgroupsAfter = cgroups(sources, listed);
+          const processesAfter = sources.processes();
           const intervalNs = Math.max(0, after.atNs - before.atNs);
+          // This process and the containers' processes are the run's; a child of this process is
+          // named as one (its time is not ours in /proc/stat or getrusage).
+          const containerPids = new Set(listed.flatMap((c) => sources.containerPids(c.id)));
+          const children = descendantsOf(processesAfter, process.pid);
+          const busiest = busiestProcesses(processesBefore, processesAfter, intervalNs, new Set([process.pid, ...containerPids]), 3, 1, children);
+          // Only a listing of the whole machine can bound what the whole machine's counters say.
+          const others = seesEveryProcess(processesAfter) ? othersTicks(processesBefore, processesAfter, process.pid, containerPids) : null;
           return {
-            figures: (containersCpuPercent) =>
-              contentionFigures(before, after, placement, containersCpuPercent === null ? null : (containersCpuPercent / 100) * intervalNs),
+            figures: (estimates) => {
+              const times = containerTimes(listed, cgroupsBefore, cgroupsAfter, estimates, intervalNs);
+              const figures = contentionFigures(before, after, placement, times, others);
+              return figures && busiest.length > 0 ? { ...figures, busiest } : figures;
+            },
           };
         },
       };
@@ -197,21 +219,20 @@ export function contentionProbe(
 export async function quietCheck(placement: Placement, sampleMs = 1000, sources: ProbeSources = SYSTEM_SOURCES): Promise<string | null> {
   const probe = contentionProbe(placement, sources);
   if (!probe) return null;
-  const processesBefore = sources.processes();
   const window = await probe.open();
   await sleep(sampleMs);
   // No container of this run is up yet: every process on these CPUs but this one is someone else's.
-  const figures = window.close().figures(0);
-  const busiest = busiestProcesses(processesBefore, sources.processes(), (figures?.intervalMs ?? sampleMs) * 1e6, new Set([process.pid]));
+  const figures = window.close().figures({});
   const load = await sources.loadAverage();
-  const reason = figures ? contentionReason(figures) : null;
+  const reason = figures ? contentionReason({ ...figures, busiest: [] }) : null;
   const cpus = new Set([...placement.generatorCpus, ...(placement.targetCpus ?? [])]).size;
   // More runnable tasks than CPUs on average over the last minute: someone was busy even if the
   // second sampled happened to be calm.
   const loaded = Number.isFinite(load) && load > sources.cpuCount;
   if (!reason && !loaded) return null;
   const loadText = Number.isFinite(load) ? `load average ${formatNumber(load, 2)} on ${sources.cpuCount} CPUs` : 'load average unknown';
-  const busiestText = busiest.length > 0 ? `; busiest: ${busiest.map((p) => `${printable(p.command)} ${formatNumber(p.cpuPercent, 0)} %`).join(', ')}` : '';
+  const busiest = figures?.busiest ?? [];
+  const busiestText = busiest.length > 0 ? `; busiest: ${busiest.map((p) => `${p.command} ${formatNumber(p.cpuPercent, 0)} %`).join(', ')}` : '';
   return (
     `warning: the machine is not quiet before the first step (${reason ? `over ${formatNumber(sampleMs / 1000, 1)} s ${reason}; ` : ''}${loadText}${busiestText}): ` +
     `other work on the ${cpus} CPU(s) of this run will show in its figures; steps it reaches are marked "contended"`

@@ -4,20 +4,28 @@
  * tested with exact figures on tiny snapshots; the readings are taken by contention-probe.ts.
  *
  * Which /proc/stat columns (proc(5): user nice system idle iowait irq softirq steal guest guest_nice,
- * in USER_HZ ticks):
- * - task time = user + nice + system: what processes ran. guest and guest_nice are already inside
- *   user and nice, so they are not added again.
- * - irq and softirq are left out of task time: the kernel charges interrupt work to no process, and
+ * in USER_HZ ticks), and which clock:
+ * - busy time = the window's wall time − idle − iowait − irq − softirq − steal, per CPU. Not
+ *   user + nice + system: on a tickless kernel (NO_HZ, the common case) idle and iowait are measured
+ *   in ns from the idle periods themselves, while user/system are sampled once a tick. Measured on
+ *   the 2-vCPU CI VM (kernel 6.18, HZ 250, tick-based CPU accounting, 2026-12-03): against the
+ *   calibration server pinned to CPU 1, over 2.5-s windows, user + system of CPU 1 were off from
+ *   the container's own cgroup time (which every thread's /proc time matched to the tick) by −27 to
+ *   +46 ticks of 250 (a false "18 % others" at 5,000 req/s), and the columns summed to 205–304
+ *   ticks for 249–256 of wall time; wall − idle − iowait − softirq − steal matched the container's
+ *   time plus the few other threads seen on that CPU within 10 ticks in every window.
+ * - irq and softirq are left out of busy time: the kernel charges interrupt work to no process, and
  *   on loopback most of it is the benchmark's own packets (the generator's sends and the target's
  *   replies are processed in softirq on their CPUs), which would read as a stranger's work.
  * - steal is kept apart: the hypervisor ran another machine on this virtual CPU. It is not a process
  *   here, but it takes the CPU from the generator or the target all the same.
- * - the whole time of a CPU set is the sum of every column but guest: the window as the kernel
- *   counted it, so shares need no clock of ours and no knowledge of tick lengths.
+ * - the whole time of a CPU set is the wall time of the window times its CPUs (monotonic clock, the
+ *   clock the kernel measures idle periods with).
  * The run's containers' CPU comes from their cgroups when this machine runs them (cgroup v1
  * `cpuacct.usage_percpu`: ns per CPU, so a database on another CPU set is placed exactly; v2
  * `cpu.stat` usage_usec: a total, placed on the targets' CPUs where the containers are pinned), read
- * at the same two instants; else from the Docker stats sampler's mean over the step.
+ * at the same two instants; a container whose cgroup cannot be read at both ends falls back, alone,
+ * to the Docker stats sampler's mean over the step (containerTimes).
  * This process's and the containers' CPU come in ns; ticks are USER_HZ = 100 per second, the value
  * the Linux ABI fixes for /proc on every architecture Node runs on (sysconf(_SC_CLK_TCK)).
  */
@@ -54,13 +62,8 @@ export function parseProcStat(text: string): Map<number, CpuTicks> {
   return out;
 }
 
-/** CPU time of the run's containers from their cgroups, summed over the containers, ns. */
-export interface ContainersCpu {
-  /** By CPU (cgroup v1 cpuacct.usage_percpu). */
-  perCpuNs: Map<number, number>;
-  /** Without a CPU (cgroup v2 cpu.stat): counted on the targets' CPUs, where the containers are pinned. */
-  unplacedNs: number;
-}
+/** A container's cgroup CPU time at one instant: ns per CPU (cgroup v1) or a total (v2). */
+export type CgroupCpu = { perCpuNs: number[] } | { totalNs: number };
 
 /** cgroup v1 `cpuacct.usage_percpu`: ns per CPU, in CPU order. Null when the text is not that. */
 export function parseUsagePercpu(text: string): number[] | null {
@@ -74,12 +77,60 @@ export function parseCpuStatUsageNs(text: string): number | null {
   return m ? Number(m[1]) * 1000 : null;
 }
 
+/** The run's containers' roles: the estimates (the Docker stats sampler's) are per role. */
+export type ContainerRole = 'target' | 'database';
+
+/** One role's CPU time over a window, and where the figure came from. */
+export interface ContainerTime {
+  role: ContainerRole;
+  /** cgroup: read at both ends; stats: the sampler's mean; unknown: neither (the targets' side is then unjudged). */
+  source: 'cgroup' | 'stats' | 'unknown';
+  /** By CPU (cgroup v1), ns. */
+  perCpuNs: Map<number, number>;
+  /** Without a CPU (cgroup v2, the sampler's estimate), ns: counted on the targets' CPUs, where the containers are pinned. */
+  unplacedNs: number;
+}
+
+/**
+ * The containers' CPU over a window, one entry per role. A role whose every container's cgroup was
+ * read at both ends gets the exact figure; otherwise (a container gone, a cgroup layout not known
+ * here) that role alone falls back to `estimatesPercent` (mean percent of one core over the window,
+ * the Docker stats sampler's; null or absent: unknown). A role with an estimate but no container
+ * listed (the listing failed, url: targets) is the estimate's too.
+ */
+export function containerTimes(
+  listed: ReadonlyArray<{ id: string; role: ContainerRole }>,
+  before: ReadonlyMap<string, CgroupCpu | null>,
+  after: ReadonlyMap<string, CgroupCpu | null>,
+  estimatesPercent: Partial<Record<ContainerRole, number | null>>,
+  intervalNs: number,
+): ContainerTime[] {
+  const roles = [...new Set<ContainerRole>([...listed.map((c) => c.role), ...(Object.keys(estimatesPercent) as ContainerRole[])])];
+  return roles.map((role): ContainerTime => {
+    const time: ContainerTime = { role, source: 'cgroup', perCpuNs: new Map(), unplacedNs: 0 };
+    const ids = listed.filter((c) => c.role === role).map((c) => c.id);
+    for (const id of ids) {
+      const a = before.get(id) ?? null;
+      const b = after.get(id) ?? null;
+      if (a && b && 'perCpuNs' in a && 'perCpuNs' in b) {
+        b.perCpuNs.forEach((ns, cpu) => time.perCpuNs.set(cpu, (time.perCpuNs.get(cpu) ?? 0) + Math.max(0, ns - (a.perCpuNs[cpu] ?? 0))));
+      } else if (a && b && 'totalNs' in a && 'totalNs' in b) {
+        time.unplacedNs += Math.max(0, b.totalNs - a.totalNs);
+      } else {
+        time.source = 'unknown';
+      }
+    }
+    if (ids.length > 0 && time.source === 'cgroup') return time;
+    const estimate = estimatesPercent[role];
+    if (estimate === null || estimate === undefined || !Number.isFinite(estimate)) return { role, source: 'unknown', perCpuNs: new Map(), unplacedNs: 0 };
+    return { role, source: 'stats', perCpuNs: new Map(), unplacedNs: (Math.max(0, estimate) / 100) * intervalNs };
+  });
+}
+
 /** The readings at one end of a window. */
 export interface CpuReading {
   /** Per-CPU times from /proc/stat. */
   cpus: Map<number, CpuTicks>;
-  /** The run's containers' CPU from their cgroups; absent (or null) when not readable here. */
-  containers?: ContainersCpu | null;
   /** This process's CPU time (every thread, including ended ones), ns. */
   selfNs: number;
   /** Monotonic clock, ns. */
@@ -95,21 +146,22 @@ export interface Placement {
 }
 
 interface SetTimes {
-  task: number;
+  busy: number;
   steal: number;
   total: number;
 }
 
 function setTimes(before: CpuReading, after: CpuReading, cpus: readonly number[]): SetTimes | null {
-  const sum: SetTimes = { task: 0, steal: 0, total: 0 };
+  const wallTicks = Math.max(0, after.atNs - before.atNs) / NS_PER_TICK;
+  const sum: SetTimes = { busy: 0, steal: 0, total: 0 };
   for (const cpu of cpus) {
     const a = before.cpus.get(cpu);
     const b = after.cpus.get(cpu);
     if (!a || !b) return null;
     const d = (k: keyof CpuTicks) => Math.max(0, b[k] - a[k]);
-    sum.task += d('user') + d('nice') + d('system');
+    sum.busy += Math.max(0, wallTicks - d('idle') - d('iowait') - d('irq') - d('softirq') - d('steal'));
     sum.steal += d('steal');
-    sum.total += d('user') + d('nice') + d('system') + d('idle') + d('iowait') + d('irq') + d('softirq') + d('steal');
+    sum.total += wallTicks;
   }
   return sum;
 }
@@ -120,107 +172,95 @@ function percent(part: number, total: number): number {
   return Math.min(100, Math.max(0, (part / total) * 100));
 }
 
+/** The containers' time on `cpus`, ticks (with the unplaced part when `withUnplaced`); null when a role is unknown. */
+function containerTicksOn(containers: readonly ContainerTime[], cpus: readonly number[], withUnplaced: boolean): number | null {
+  let ns = 0;
+  for (const c of containers) {
+    if (c.source === 'unknown') return null;
+    ns += cpus.reduce((sum, cpu) => sum + (c.perCpuNs.get(cpu) ?? 0), 0) + (withUnplaced ? c.unplacedNs : 0);
+  }
+  return ns / NS_PER_TICK;
+}
+
+/** What run.json keeps of each role: its source and its CPU on the run's CPUs, percent of one core. */
+function containersRecord(containers: readonly ContainerTime[], cpus: readonly number[], intervalNs: number): NonNullable<Contention['containers']> {
+  return containers.map((c) => ({
+    role: c.role,
+    source: c.source,
+    cpuPercent:
+      c.source === 'unknown' || intervalNs <= 0
+        ? null
+        : Math.round(((cpus.reduce((sum, cpu) => sum + (c.perCpuNs.get(cpu) ?? 0), 0) + c.unplacedNs) / intervalNs) * 1000) / 10,
+  }));
+}
+
 /**
- * The contention figures of a window. `containersNs`: CPU time of the target's (and a database's
- * on the same CPUs) containers over the window, ns; null when unknown (url: targets). Null when a
- * CPU of the placement is missing from /proc/stat (not Linux, or a CPU went offline), and when the
- * generator shares the targets' CPUs and the containers' time is unknown.
+ * The contention figures of a window. `containers`: the target's (and a database's) CPU over the
+ * window (containerTimes); a role of source "unknown" leaves the targets' side unjudged (url:
+ * targets, the calibration server without a cgroup). `otherProcessesTicks`: every other process's
+ * CPU time over the window, machine-wide (process-accounting.ts othersTicks; null when unknown): a
+ * CPU set's "other" is never more than that. Busy time beyond the run's own is not all processes'
+ * work: waking an idle CPU (interrupt entry, the switch from idle) is charged to no process and
+ * shows in no column of a tick-accounting kernel, and it grows with the wake-ups of a moderately
+ * loaded target (measured: 27 ticks of 214, 13 %, on the calibration server's CPU at 2,500 req/s,
+ * while every other thread together ran 3 ticks). The smaller figure stands: a stranger shows in
+ * both (its threads' time, and the busy time it adds), the run's own wake-ups only in the first.
+ * Null when a CPU of the placement is missing from /proc/stat (not Linux, or a CPU went offline),
+ * and when the generator shares the targets' CPUs and the containers' time is unknown.
  */
-export function contentionFigures(before: CpuReading, after: CpuReading, placement: Placement, containersNs: number | null): Contention | null {
+export function contentionFigures(
+  before: CpuReading,
+  after: CpuReading,
+  placement: Placement,
+  containers: readonly ContainerTime[],
+  otherProcessesTicks: number | null = null,
+): Contention | null {
   const selfTicks = Math.max(0, after.selfNs - before.selfNs) / NS_PER_TICK;
-  // The cgroups' exact figures when both ends have them, else the sampler's estimate on the targets' CPUs.
-  const cgroups = before.containers && after.containers ? { a: before.containers, b: after.containers } : null;
-  const onCpusNs = (cpus: readonly number[], withUnplaced: boolean) =>
-    cgroups === null
-      ? 0
-      : cpus.reduce((sum, c) => sum + Math.max(0, (cgroups.b.perCpuNs.get(c) ?? 0) - (cgroups.a.perCpuNs.get(c) ?? 0)), 0) +
-        (withUnplaced ? Math.max(0, cgroups.b.unplacedNs - cgroups.a.unplacedNs) : 0);
-  const containerTicksOn = (cpus: readonly number[], withUnplaced: boolean): number | null =>
-    cgroups !== null ? onCpusNs(cpus, withUnplaced) / NS_PER_TICK : withUnplaced && containersNs !== null ? Math.max(0, containersNs) / NS_PER_TICK : null;
-  const intervalMs = Math.max(0, after.atNs - before.atNs) / 1e6;
+  const intervalNs = Math.max(0, after.atNs - before.atNs);
+  const intervalMs = intervalNs / 1e6;
+  const others = (busyOther: number) => (otherProcessesTicks === null ? busyOther : Math.min(busyOther, otherProcessesTicks));
   const gen = [...placement.generatorCpus];
   const tgt = placement.targetCpus === null ? null : [...placement.targetCpus];
+  const all = [...new Set([...gen, ...(tgt ?? [])])];
+  const record = {
+    ...(otherProcessesTicks !== null && intervalNs > 0 ? { otherProcessesPercent: Math.round(((otherProcessesTicks * NS_PER_TICK) / intervalNs) * 1000) / 10 } : {}),
+    ...(containers.length > 0 ? { containers: containersRecord(containers, all, intervalNs) } : {}),
+  };
   const apart = tgt !== null && tgt.length > 0 && !tgt.some((c) => gen.includes(c));
   if (apart) {
     const g = setTimes(before, after, gen);
     const t = setTimes(before, after, tgt);
     if (!g || !t) return null;
-    const containerTicks = containerTicksOn(tgt, true);
+    const containerTicks = containerTicksOn(containers, tgt, true);
+    // A container of the run on the generator's CPUs (a database placed there) is the run's too;
+    // there only the cgroups' placed time is known (an estimate has no CPU).
+    const onGenerator = containers.filter((c) => c.source !== 'unknown').reduce((sum, c) => sum + gen.reduce((s, cpu) => s + (c.perCpuNs.get(cpu) ?? 0), 0), 0) / NS_PER_TICK;
     return {
       intervalMs,
       generatorCpus: formatCpuset(gen),
-      // A container of the run on the generator's CPUs (a database placed there) is the run's too.
-      generatorCpusOtherPercent: percent(g.task - selfTicks - (containerTicksOn(gen, false) ?? 0), g.total),
+      generatorCpusOtherPercent: percent(others(g.busy - selfTicks - onGenerator), g.total),
       generatorCpusStealPercent: percent(g.steal, g.total),
       targetCpus: formatCpuset(tgt),
-      targetCpusOtherPercent: containerTicks === null ? null : percent(t.task - containerTicks, t.total),
+      targetCpusOtherPercent: containerTicks === null ? null : percent(others(t.busy - containerTicks), t.total),
       targetCpusStealPercent: percent(t.steal, t.total),
+      ...record,
     };
   }
   // Shared CPUs: one figure over all of them, with both ours and the containers' time taken out;
   // without the containers' time the target's own work could not be told from a stranger's.
   const shared = tgt !== null && tgt.length > 0;
-  const all = [...new Set([...gen, ...(tgt ?? [])])];
-  const containerTicks = containerTicksOn(all, true);
+  const containerTicks = containerTicksOn(containers, all, true);
   if (shared && containerTicks === null) return null;
   const s = setTimes(before, after, all);
   if (!s) return null;
   return {
     intervalMs,
     generatorCpus: formatCpuset(all),
-    generatorCpusOtherPercent: percent(s.task - selfTicks - (containerTicks ?? 0), s.total),
+    generatorCpusOtherPercent: percent(others(s.busy - selfTicks - (containerTicks ?? 0)), s.total),
     generatorCpusStealPercent: percent(s.steal, s.total),
     targetCpus: null,
     targetCpusOtherPercent: null,
     targetCpusStealPercent: null,
+    ...record,
   };
-}
-
-/** One process's cumulative CPU time from /proc/<pid>/stat. */
-export interface ProcessTicks {
-  pid: number;
-  /** The command name (`comm`, at most 15 bytes, chosen by the process: untrusted text). */
-  command: string;
-  /** utime + stime, ticks. */
-  ticks: number;
-}
-
-/**
- * Parses /proc/<pid>/stat. `comm` sits in parentheses and may itself hold spaces and ')', so the
- * fields are counted from the last ')'. Null when the text is not that.
- */
-export function parsePidStat(text: string): ProcessTicks | null {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return null;
-  const pid = Number(text.slice(0, open).trim());
-  // After ')': state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15).
-  const rest = text.slice(close + 1).trim().split(/\s+/);
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  if (!Number.isInteger(pid) || !Number.isFinite(utime) || !Number.isFinite(stime)) return null;
-  return { pid, command: text.slice(open + 1, close), ticks: utime + stime };
-}
-
-/**
- * The processes that used the most CPU between two listings, percent of one CPU over `intervalNs`,
- * busiest first, leaving out `exclude` (this process, the run's containers). A process that started
- * in between counts from 0; one that ended is not seen. At most `limit`, each at least `minPercent`.
- */
-export function busiestProcesses(
-  before: readonly ProcessTicks[],
-  after: readonly ProcessTicks[],
-  intervalNs: number,
-  exclude: ReadonlySet<number>,
-  limit = 3,
-  minPercent = 1,
-): Array<{ command: string; cpuPercent: number }> {
-  if (intervalNs <= 0) return [];
-  const earlier = new Map(before.map((p) => [p.pid, p.ticks]));
-  return after
-    .filter((p) => !exclude.has(p.pid))
-    .map((p) => ({ command: p.command, cpuPercent: ((p.ticks - (earlier.get(p.pid) ?? 0)) * NS_PER_TICK * 100) / intervalNs }))
-    .filter((p) => p.cpuPercent >= minPercent)
-    .sort((a, b) => b.cpuPercent - a.cpuPercent || a.command.localeCompare(b.command, 'en'))
-    .slice(0, limit);
 }

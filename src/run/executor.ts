@@ -123,7 +123,13 @@ export async function measureTarget(
       const cpuUsed = step.cpuPercent === null ? null : step.cpuPercent + (database?.info.sharesTargetCpus ? (databaseResources?.cpuPercent ?? 0) : 0);
       const loadLimit = loadSideLimit(stored, cpuUsed, input.scenario.resources.cpus);
       if (loadLimit) markLoadBound(step, loadLimit);
-      const contention = cpuClosed?.figures(cpuUsed) ?? null;
+      // The sampler's figures stand in, per container, for a cgroup that could not be read; a database
+      // pinned elsewhere took nothing of the targets' CPUs, which is all an estimate is counted on.
+      const contention =
+        cpuClosed?.figures({
+          target: step.cpuPercent,
+          ...(database ? { database: database.info.sharesTargetCpus ? (databaseResources?.cpuPercent ?? null) : 0 } : {}),
+        }) ?? null;
       if (contention) step.contention = contention;
       entry.steps.push(step);
       if (resources && entry.memory) entry.memory.peakBytes = Math.max(entry.memory.peakBytes, resources.memoryPeakBytes);

@@ -24,7 +24,7 @@ import { verifyContract } from '../targets/contract.ts';
 import { connectDocker, listHarnessContainers, startDockerTarget, startUrlTarget, type DockerClient } from '../targets/docker.ts';
 import { kindInfo } from '../targets/kinds.ts';
 import { configurationEnvProblems, loadTargetManifests, standInBases, type TargetManifest } from '../targets/manifest.ts';
-import { resolveDatabaseImage, seedDatabase, startPostgres } from '../targets/postgres.ts';
+import { DATABASE_ROLE, resolveDatabaseImage, seedDatabase, startPostgres } from '../targets/postgres.ts';
 import { ensureWritableDir } from '../util/fs.ts';
 import { PROJECT_ROOT, TOOL_VERSION } from '../util/project.ts';
 import { contentionProbe, placementOf, quietCheck, SYSTEM_SOURCES } from './contention-probe.ts';
@@ -319,7 +319,12 @@ export function runDeps(placed: PlacedRun, req: Pick<RunRequest, 'buildProxy' | 
     contention: contentionProbe(
       placementOf(placed.generatorCpuset, twoHost ? null : targetCpuset),
       SYSTEM_SOURCES,
-      docker && !twoHost ? async () => (await listHarnessContainers(docker, { runId: placed.runId })).filter((c) => c.state === 'running').map((c) => c.id) : null,
+      docker && !twoHost
+        ? async () =>
+            (await listHarnessContainers(docker, { runId: placed.runId }))
+              .filter((c) => c.state === 'running')
+              .map((c) => ({ id: c.id, role: c.target === DATABASE_ROLE ? ('database' as const) : ('target' as const) }))
+        : null,
     ),
   };
 }

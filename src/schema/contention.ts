@@ -30,5 +30,34 @@ export const ContentionSchema = z.strictObject({
   targetCpusOtherPercent: z.number().min(0).max(100).nullable(),
   /** Steal time on targetCpus, percent of their time; null when targetCpus is null. */
   targetCpusStealPercent: z.number().min(0).max(100).nullable(),
+  /**
+   * Every process's CPU time over the window but this process's and the run's containers',
+   * machine-wide, percent of one CPU, with the time of their children that ended (a child that
+   * ended in the window counts with its whole life, so this can exceed the window's CPUs). The
+   * "other" figures above are never more than it: busy time no process was charged with (waking an
+   * idle CPU) is not another process's. Absent in older runs, where /proc could not be listed, and
+   * where it does not list the whole machine (inside a container's PID namespace).
+   */
+  otherProcessesPercent: z.number().nonnegative().optional(),
+  /**
+   * The run's containers' CPU over the window, per role, and where each figure came from: `cgroup`
+   * (read at both ends, exact), `stats` (the Docker stats sampler's mean: that container's cgroup
+   * could not be read), `unknown`. cpuPercent: on this run's CPUs, percent of one core. Absent in
+   * older runs and where no container of the run was known.
+   */
+  containers: z
+    .array(z.strictObject({ role: z.enum(['target', 'database']), source: z.enum(['cgroup', 'stats', 'unknown']), cpuPercent: z.number().nonnegative().nullable() }))
+    .max(2)
+    .optional(),
+  /**
+   * The busiest processes over the window other than this process and the run's containers,
+   * machine-wide (/proc says where a process ran last, not where it spent the window): who "other"
+   * most likely was. cpuPercent: percent of one CPU; `child`: a process started by this run (its
+   * time counts as "other" all the same). Absent in older runs.
+   */
+  busiest: z
+    .array(z.strictObject({ pid: z.number().int().nonnegative(), command: z.string().max(64).regex(/^[\x20-\x7e]*$/), cpuPercent: z.number().nonnegative(), child: z.literal(true).optional() }))
+    .max(5)
+    .optional(),
 });
 export type Contention = z.infer<typeof ContentionSchema>;

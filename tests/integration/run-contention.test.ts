@@ -75,6 +75,7 @@ describe('contention detection with a CPU hog on the generator CPU', () => {
     let hogProcess: ResultPromise | null = null;
     let hogStart = 0;
     let hogEnd = Number.POSITIVE_INFINITY;
+    let hogPid: number | undefined;
     const t0 = performance.now();
     await pinnedSelf('1', async () => {
       try {
@@ -92,6 +93,7 @@ describe('contention detection with a CPU hog on the generator CPU', () => {
             if (lines.length === 2 && hogProcess === null) {
               hogStart = performance.now() - t0;
               hogProcess = hog(0, 2500);
+              hogPid = hogProcess.pid;
               void hogProcess.then(() => {
                 hogEnd = performance.now() - t0;
               });
@@ -125,6 +127,12 @@ describe('contention detection with a CPU hog on the generator CPU', () => {
     const marked = steps.filter((s) => s.contention!.generatorCpusOtherPercent + s.contention!.generatorCpusStealPercent > CONTENDED_PERCENT);
     expect(marked.length).toBe(lines.filter((l) => l.contended).length);
     expect(Math.max(...marked.map((s) => s.contention!.generatorCpusOtherPercent))).toBeGreaterThanOrEqual(30);
+    // Each mark names its cause: the hog (taskset execs node, same pid) among the busiest, by pid and name.
+    for (const w of inside) expect(w.text, w.text).toMatch(/\(busiest other processes: .*node \d/);
+    const named = marked.flatMap((s) => s.contention!.busiest ?? []).filter((p) => p.pid === hogPid);
+    expect(named.length, JSON.stringify(marked.map((s) => s.contention))).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...named.map((p) => p.cpuPercent))).toBeGreaterThanOrEqual(30);
+    expect(named.every((p) => p.command === 'node')).toBe(true);
     const report = await readFile(path.join(out, 'report.md'), 'utf8');
     expect(report).toContain('Not quiet: ');
     expect(report).toContain("of the generator's CPU 0");

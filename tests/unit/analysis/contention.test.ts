@@ -68,6 +68,31 @@ describe('contentionReason', () => {
     expect(() => RunDocumentSchema.parse({ ...doc, targets: [{ ...doc.targets[0], steps: [{ ...doc.targets[0]!.steps[1], contention: { ...figures(1), extra: 1 } }] }] })).toThrow();
     expect(() => RunDocumentSchema.parse({ ...doc, targets: [{ ...doc.targets[0], steps: [{ ...doc.targets[0]!.steps[1], contention: figures(101) }] }] })).toThrow();
   });
+
+  it('names the busiest other processes of a contended step, and only of a contended one', () => {
+    const named: Contention = {
+      ...figures(19.5),
+      containers: [{ role: 'target', source: 'cgroup', cpuPercent: 40 }],
+      busiest: [
+        { pid: 4242, command: 'esbuild', cpuPercent: 18.4, child: true },
+        { pid: 7, command: 'dockerd', cpuPercent: 2 },
+      ],
+    };
+    expect(contentionReason(named)).toBe(
+      "other processes took 20 % of the generator's CPU 0 (busiest other processes: esbuild (started by this run) 18 %, dockerd 2.0 % of a CPU)",
+    );
+    expect(contentionReason({ ...named, generatorCpusOtherPercent: 3 })).toBeNull();
+    // A name in a hand-edited run.json cannot drive a terminal either.
+    expect(contentionReason({ ...named, busiest: [{ pid: 1, command: 'a\x1b[2J', cpuPercent: 50 }] })).toContain('(busiest other processes: a?[2J 50 % of a CPU)');
+  });
+
+  it('keeps the new fields optional and refuses names that are not printable ASCII', () => {
+    const doc = makeDoc([go({ at10k: { ...figures(42), containers: [{ role: 'database', source: 'stats', cpuPercent: 12.5 }], busiest: [{ pid: 9, command: 'cc1', cpuPercent: 40 }] } })], { claims: [] });
+    expect(() => RunDocumentSchema.parse(doc)).not.toThrow();
+    const withStep = (c: object) => ({ ...doc, targets: [{ ...doc.targets[0], steps: [{ ...doc.targets[0]!.steps[1], contention: { ...figures(42), ...c } }] }] });
+    expect(() => RunDocumentSchema.parse(withStep({ busiest: [{ pid: 9, command: 'x\x1b]0;t\x07', cpuPercent: 1 }] }))).toThrow();
+    expect(() => RunDocumentSchema.parse(withStep({ containers: [{ role: 'target', source: 'guess', cpuPercent: 1 }] }))).toThrow();
+  });
 });
 
 describe('claims on contended steps', () => {

@@ -56,6 +56,7 @@ class Machine {
       cpuCount: 2,
       // No cgroups here: the stats sampler's figure stands in.
       containerCpu: () => null,
+      containerPids: () => [],
       processes: () => [],
     };
   }
@@ -131,6 +132,8 @@ describe('contention per step', () => {
     expect(steps[2]!.contention).toEqual({
       intervalMs: 1000, generatorCpus: '0', generatorCpusOtherPercent: 45, generatorCpusStealPercent: 0,
       targetCpus: '1', targetCpusOtherPercent: 0, targetCpusStealPercent: 0,
+      // No cgroup here: the target's CPU is its stats sampler's, and the record says so.
+      containers: [{ role: 'target', source: 'stats', cpuPercent: 40 }],
     });
     expect(logs.filter((l) => l.includes('[contended'))).toEqual([
       "[a/default#1] rate 200 rps: achieved 200 rps, p50 1.00 ms, p99 1.00 ms [contended: other processes took 45 % of the generator's CPU 0]",
