@@ -7,7 +7,7 @@ import { cpusetsOverlap } from '../util/cpuset.ts';
 import { shellWord } from '../util/markdown-text.ts';
 import type { Percentile } from '../schema/percentiles.ts';
 import type { Verdict } from '../analysis/claims.ts';
-import { CONTENDED_PERCENT } from '../analysis/contention.ts';
+import { CONTENDED_PERCENT, STEAL_CONTENDED_PERCENT } from '../analysis/contention.ts';
 import { floorAt } from '../analysis/floor.ts';
 import type { ThresholdResult, ThresholdStatus } from '../schema/verdicts.ts';
 import type { GroupSummary, Spread, StepSummary } from '../analysis/summary.ts';
@@ -93,7 +93,7 @@ export const STEP_HEADERS = ['Step', 'Offered req/s', 'Achieved req/s', 'Flags',
 /** Right-aligned columns of STEP_HEADERS. */
 export const STEP_ALIGN_RIGHT = [false, true, true, false, true, true, true, true, false, true, true, true];
 export const STEP_TABLE_NOTE =
-  `Latency in milliseconds. "corrected" = from the intended send time (wrk2 model, no coordinated omission); "uncorrected" = from the actual write (the closed-loop step has only this). "≥" marks a lower bound: the load generator, not the target, was the limit. "saturated" = past the target's capacity (SLO p99 or error rate exceeded). "p99 floor" = the instrument's own p99 at that rate against the calibration server (see "Instrument floor"): a figure within it of a threshold cannot decide it. "in doubt" = more responses were read after generator stalls than that percentile's tail. "contended" = other processes or the hypervisor (steal) took more than ${CONTENDED_PERCENT} % of the generator's or the targets' CPUs during the step (run.json step.contention). Failed = errors + timeouts + non-2xx.`;
+  `Latency in milliseconds. "corrected" = from the intended send time (wrk2 model, no coordinated omission); "uncorrected" = from the actual write (the closed-loop step has only this). "≥" marks a lower bound: the load generator, not the target, was the limit. "saturated" = past the target's capacity (SLO p99 or error rate exceeded). "p99 floor" = the instrument's own p99 at that rate against the calibration server (see "Instrument floor"): a figure within it of a threshold cannot decide it. "in doubt" = more responses were read after generator stalls than that percentile's tail. "contended" = other processes took more than ${CONTENDED_PERCENT} % (or the hypervisor, steal, more than ${STEAL_CONTENDED_PERCENT} %) of the generator's or the targets' CPUs during the step (run.json step.contention). Failed = errors + timeouts + non-2xx.`;
 
 /** The step table of one target/configuration, for every renderer (cells are plain text). */
 export function stepRows(doc: RunDocument, g: GroupSummary): string[][] {

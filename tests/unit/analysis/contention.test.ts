@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evaluateClaim } from '../../../src/analysis/claims.ts';
-import { CONTENDED_PERCENT, contentionHeadline, contentionReason, runContention } from '../../../src/analysis/contention.ts';
+import { CONTENDED_PERCENT, STEAL_CONTENDED_PERCENT, contentionHeadline, contentionReason, runContention } from '../../../src/analysis/contention.ts';
 import { summariseGroup } from '../../../src/analysis/summary.ts';
 import { evaluateThreshold } from '../../../src/analysis/thresholds.ts';
 import { buildReportModel } from '../../../src/report/model.ts';
@@ -49,13 +49,16 @@ function py(o: { max?: Contention } = {}) {
 }
 
 describe('contentionReason', () => {
-  it('marks a step only above the stated share, counting steal with the other processes', () => {
+  it('marks a step only above the stated shares: other processes over 10 %, steal over its own 25 %', () => {
     expect(contentionReason(undefined)).toBeNull();
     expect(contentionReason(figures(CONTENDED_PERCENT))).toBeNull();
     expect(contentionReason(figures(CONTENDED_PERCENT - 1, 0, 1))).toBeNull();
     expect(contentionReason(figures(42))).toBe("other processes took 42 % of the generator's CPU 0");
-    expect(contentionReason(figures(6, 0, 6))).toBe("other processes took 6.0 % and the hypervisor 6.0 % (steal) of the generator's CPU 0");
-    expect(contentionReason(figures(0, 0, 25))).toBe("the hypervisor took 25 % of the generator's CPU 0 (steal)");
+    // A quiet VM's own wake-ups read as up to 15 % steal (STEAL_CONTENDED_PERCENT's comment): not a mark.
+    expect(contentionReason(figures(6, 0, 15))).toBeNull();
+    expect(contentionReason(figures(0, 0, STEAL_CONTENDED_PERCENT))).toBeNull();
+    expect(contentionReason(figures(11, 0, 6))).toBe("other processes took 11 % and the hypervisor 6.0 % (steal) of the generator's CPU 0");
+    expect(contentionReason(figures(0, 0, 26))).toBe("the hypervisor took 26 % of the generator's CPU 0 (steal)");
     expect(contentionReason(figures(0, 30))).toBe("other processes took 30 % of the targets' CPU 1");
     expect(contentionReason(figures(50, 30))).toBe("other processes took 50 % of the generator's CPU 0; other processes took 30 % of the targets' CPU 1");
     // Unknown on the targets' side (url: targets) is not a mark.
@@ -155,7 +158,7 @@ describe('the step flags and the headline', () => {
     expect(runContention(doc)).toMatchObject({ measured: 3, contended: 2, worst: { label: 'go-chi/all-cores #1 10,000 req/s', percent: 42 } });
     const line = contentionHeadline(doc)!;
     expect(line).toBe(
-      `2 of 3 steps contended — other processes or steal took over ${CONTENDED_PERCENT} % of their CPUs (worst go-chi/all-cores #1 10,000 req/s: other processes took 42 % of the generator's CPU 0); verdicts resting on them are inconclusive`,
+      `2 of 3 steps contended — other processes took over ${CONTENDED_PERCENT} % (or steal over ${STEAL_CONTENDED_PERCENT} %) of their CPUs (worst go-chi/all-cores #1 10,000 req/s: other processes took 42 % of the generator's CPU 0); verdicts resting on them are inconclusive`,
     );
     expect(buildReportModel(doc).headline.contention).toBe(line);
   });
