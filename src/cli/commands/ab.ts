@@ -34,12 +34,12 @@ import { onInterrupt } from '../signals.ts';
 export const AB_EXIT_CODES: Record<Outcome, number> = { pass: 0, regression: 1, incomplete: 4 };
 
 /**
- * Defaults, from `npm run bench:ab` (bench/README.md "A/B in one job"). Duet: on this project's 2-vCPU
- * VM the paired log-ratios of two identical go-chi containers spread 3–8 % (p50) and 11–22 % (p99)
- * side by side, against 5–27 % and 10–106 % one after the other, so the sides run at once. 12 pairs:
- * a +10 % p50 change at that spread needs the Wilcoxon interval to clear 1 in ~9 of 10 runs (8 pairs:
- * ~8 of 10); 6 pairs is the fewest with any 95 % interval. 2 s steps keep one target of
- * scenarios/ci.yaml near 1.5 minutes (12 pairs × (2 + 2 + 2 s + set-up)).
+ * Defaults, from `npm run bench:duet` and `npm run bench:ab` (bench/README.md "A/B in one job").
+ * Duet: at 500 req/s the paired log-ratios of two identical go-chi containers spread 4 % (p50) and
+ * 13 % (p99) side by side against 13 % and 20 % one after the other, so the sides run at once. 12
+ * pairs: with them a +10 % p50 change was caught in 10 of 10 runs and 20 A/A runs gave no false
+ * regression; 6 pairs is the fewest with any 95 % interval. 2 s steps keep one target of
+ * scenarios/ci.yaml near 1.5 minutes (89–96 s measured).
  */
 export const AB_DEFAULTS = { pairs: 12, design: 'duet', stepS: 2, maxStepS: 2, warmupS: 3 } as const;
 

@@ -3,9 +3,10 @@
  * one share per target, every share on this thread's event loop, all started at one instant. Whatever
  * disturbs the machine during the step — the hypervisor waking a halted vCPU late, a timer storm, a
  * neighbour — disturbs every target in the same seconds, so a ratio between them cancels it. Measured
- * on this project's 2-vCPU VM (bench/README.md "A/B in one job"): two identical go-chi containers,
- * 12 pairs of 2 s steps; the spread of log(B/A) of p50 at 500 req/s was 5.4 % measured one after the
- * other and 3.1 % side by side, of p95 42.7 % and 9.1 %.
+ * on this project's 2-vCPU VM (`npm run bench:duet`, bench/results/duet-2026-12-03): two identical
+ * go-chi containers, 12 pairs of 2 s steps; the spread of log(B/A) at 500 req/s was 12.6 % (p50),
+ * 49 % (p95), 20 % (p99) one after the other and 4.3 %, 11 %, 13 % side by side (at 200 req/s: p50
+ * 9 % both ways, p99 39 → 25 %, p95 20 → 26 %).
  *
  * Open loop: each target gets the step's full rate on its own schedule; `phasesUs[i]` shifts target
  * i's schedule (half a slot puts one target's sends between the other's, so neither queues behind the
