@@ -30,7 +30,8 @@ export async function runSideBySide(specs: readonly StepSpec[], phasesUs: readon
   // One thread paces every target: they share its pacing (the first spec's, as the caller sets all alike).
   const pacing: Pacing = specs[0]!.pacing ?? DEFAULT_PACING;
   assertConnectionsFit(specs.reduce((s, x) => s + x.connections, 0));
-  const shares = specs.map((spec, i) => new Share(shareSpecOf(spec, pacing, Array.from({ length: spec.connections }, (_, g) => g), i, options)));
+  // One id stream for all: every target is asked for the same ids in the same order, as it would be alone.
+  const shares = specs.map((spec) => new Share(shareSpecOf(spec, pacing, Array.from({ length: spec.connections }, (_, g) => g), 0, options)));
   const notes = [`measured side by side with ${specs.length - 1} other target(s) by one generator thread (duet): the generator figures are the thread's, for all of them`];
   await Promise.all(shares.map((s) => s.connect()));
   const onAbort = () => shares.forEach((s) => s.abort());
