@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenLoopEngine } from '../src/load/openloop/engine.ts';
-import { runSideBySide } from '../src/load/openloop/side-by-side.ts';
+import { halfSlotUs, runSideBySide } from '../src/load/openloop/side-by-side.ts';
 import type { EngineStep, StepSpec } from '../src/load/types.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { isDockerTarget, type DockerTargetSpec } from '../src/scenario/schema.ts';
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
         const s2 = await engine.runStep(stepSpec(second, rate), controller.signal);
         const [sa, sb] = swap ? [s2, s1] : [s1, s2];
         rows.push({ design: 'alternating', rate, pair, a: pcts(sa), b: pcts(sb) });
-        const half = 5e5 / rate;
+        const half = halfSlotUs(rate);
         const [da, db] = await runSideBySide([stepSpec(a, rate), stepSpec(b, rate)], swap ? [half, 0] : [0, half], controller.signal);
         rows.push({ design: 'duet', rate, pair, a: pcts(da!), b: pcts(db!) });
       }

@@ -14,6 +14,7 @@ import { latencyOrAbsent } from '../analysis/step-rules.ts';
 import { trialOrder, type Side } from '../ab/order.ts';
 import type { AbDocument, AbSettings, Trial } from '../ab/schema.ts';
 import { ConfigError, describeError, InterruptedError } from '../errors.ts';
+import { halfSlotUs } from '../load/openloop/side-by-side.ts';
 import type { EngineStep, LoadEngine, StepSpec } from '../load/types.ts';
 import type { PlannedRun } from '../plan/plan.ts';
 import type { ResolvedScenario } from '../scenario/resolve.ts';
@@ -172,8 +173,8 @@ async function runDuetTrial(
   try {
     for (const rate of [...input.settings.ratesRps, null]) {
       throwIfAborted(input.signal);
-      const halfSlotUs = rate === null ? 0 : 5e5 / rate;
-      const phases = sides.map((s) => (s === first ? 0 : halfSlotUs));
+      const later = rate === null ? 0 : halfSlotUs(rate);
+      const phases = sides.map((s) => (s === first ? 0 : later));
       const steps = await measureDuet(
         targets,
         sides.map((s) => (rate === null ? maxSpec(targets[s]) : rateSpec(targets[s], rate))),

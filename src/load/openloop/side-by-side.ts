@@ -24,6 +24,11 @@ import { Share, type Pacing } from './share.ts';
 import { assertConnectionsFit } from '../fd-limit.ts';
 import type { EngineStep, StepSpec } from '../types.ts';
 
+/** Half the step's slot spacing, µs: the phase that puts one target's sends between the other's. */
+export function halfSlotUs(rateRps: number): number {
+  return 5e5 / rateRps;
+}
+
 /** Runs one step per spec side by side on this thread; results in spec order. */
 export async function runSideBySide(specs: readonly StepSpec[], phasesUs: readonly number[], signal?: AbortSignal, options: OpenLoopOptions = {}): Promise<EngineStep[]> {
   if (specs.length === 0) return [];
