@@ -116,18 +116,29 @@ export function busiestProcesses(
  * compilers is charged with them). `self`'s own time is the run's (its children's is not: getrusage
  * does not count them); the containers' processes are the run's, children and all (their cgroup
  * has them). A process that ended in between is seen through its parent's children time, which then
- * holds its whole life, not just the window: this sum can only overstate, never miss, a stranger
- * waited for by a process still running. Null when a listing is empty (unreadable /proc).
+ * holds its whole life: the part it had already run when the window opened (its time, and its own
+ * ended children's, in the first listing) is taken back from that parent, so only the window's part
+ * counts. Without that, a child that had run for a while before the window and ended in it read as
+ * 20 % of a CPU of "other processes" with no process busy (a quiet default run, 2026-12-03). A
+ * process that was never waited for (its parent ended first, it was re-parented) is still counted
+ * through whoever reaped it, which can only overstate. Null when a listing is empty (unreadable /proc).
  */
 export function othersTicks(before: readonly ProcessTicks[], after: readonly ProcessTicks[], self: number, containerPids: ReadonlySet<number>): number | null {
   if (before.length === 0 || after.length === 0) return null;
   const earlier = new Map(before.map((p) => [p.pid, p]));
+  const later = new Set(after.map((p) => p.pid));
+  // What the processes gone by the second listing had run before the window, by parent pid.
+  const endedEarlierTicks = new Map<number, number>();
+  for (const p of before) {
+    if (later.has(p.pid) || p.ppid === undefined) continue;
+    endedEarlierTicks.set(p.ppid, (endedEarlierTicks.get(p.ppid) ?? 0) + p.ticks + (p.childTicks ?? 0));
+  }
   let sum = 0;
   for (const p of after) {
     if (containerPids.has(p.pid)) continue;
     const e = earlier.get(p.pid);
     const own = p.pid === self ? 0 : p.ticks - (e?.ticks ?? 0);
-    const children = (p.childTicks ?? 0) - (e?.childTicks ?? 0);
+    const children = (p.childTicks ?? 0) - (e?.childTicks ?? 0) - (e ? (endedEarlierTicks.get(p.pid) ?? 0) : 0);
     sum += Math.max(0, own) + Math.max(0, children);
   }
   return sum;

@@ -83,6 +83,24 @@ describe('othersTicks', () => {
     expect(othersTicks(before, after, SELF, new Set([50]))).toBe(4 + 2 + 30 + 6);
   });
 
+  it('counts a child that ended in the window for its time in the window only, not its whole life', () => {
+    const before = [
+      { pid: SELF, command: 'node', ticks: 1000, childTicks: 0 },
+      { pid: 2, command: 'kthreadd', ticks: 0 },
+      { pid: 200, ppid: SELF, command: 'docker', ticks: 48, childTicks: 2 },
+      { pid: 300, ppid: 1, command: 'bash', ticks: 5, childTicks: 0 },
+      { pid: 301, ppid: 300, command: 'sleep', ticks: 1, childTicks: 0 },
+    ];
+    const after = [
+      { pid: SELF, command: 'node', ticks: 1010, childTicks: 53 },
+      { pid: 2, command: 'kthreadd', ticks: 0 },
+      { pid: 300, ppid: 1, command: 'bash', ticks: 5, childTicks: 1 },
+    ];
+    // docker had run 48 + 2 ticks before the window; its life of 53 adds 3 in it. sleep: 1 before,
+    // 1 at the end: 0 in the window.
+    expect(othersTicks(before, after, SELF, new Set())).toBe(3 + 0);
+  });
+
   it('is unknown when /proc could not be listed', () => {
     expect(othersTicks([], [{ pid: 1, command: 'x', ticks: 1 }], SELF, new Set())).toBeNull();
     expect(othersTicks([{ pid: 1, command: 'x', ticks: 1 }], [], SELF, new Set())).toBeNull();
