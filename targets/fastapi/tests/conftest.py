@@ -93,6 +93,7 @@ class Proxy:
         self.port = self._listener.getsockname()[1]
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -107,6 +108,12 @@ class Proxy:
                 client.close()
                 continue
             with self._lock:
+                # A connection accepted while close() ran (the pool refilling itself in the
+                # background) would otherwise outlive it and answer after "the database went away".
+                if self._closed:
+                    client.close()
+                    server.close()
+                    return
                 self._sockets += [client, server]
             threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
@@ -120,6 +127,16 @@ class Proxy:
             pass
 
     def close(self) -> None:
+        # close() alone does not stop a listener that another thread is blocked in accept() on: the
+        # kernel keeps it listening until that accept returns, so the pool's background reconnect
+        # got through after "the database went away" (the test's rare 200 under load). shutdown()
+        # wakes the accept; the flag turns away a connection accepted meanwhile.
+        with self._lock:
+            self._closed = True
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
         with self._lock:
             for s in self._sockets:
