@@ -70,7 +70,9 @@ function parsePercent(value: unknown, where: string, problems: string[]): number
 export function parseThresholdsFile(text: string, fileName: string): Partial<ThresholdsPercent> {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // Every value as its text (the failsafe schema), so a file obeys the flags' rule: YAML's own
+    // schema would read `p99: 0x40` as 64 and `p99: 1e3` as 1000 before parsePercent could refuse them.
+    doc = parseYaml(text, { schema: 'failsafe' });
   } catch (error) {
     throw new ConfigError(`${fileName}: not valid YAML`, { cause: error, hint: 'write one `metric: percent` per line, e.g. `p99: 15`' });
   }

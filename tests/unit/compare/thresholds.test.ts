@@ -39,6 +39,15 @@ describe('thresholds', () => {
     expect(flags.filter((p) => /above the 1000 % limit/.test(p))).toHaveLength(1);
     const file = problems(() => parseThresholdsFile('throughput: 1e308\nconstructor: 5\nmemory: 2000\n', 't.yaml'));
     expect(file).toHaveLength(3);
+    // A file obeys the flags' rule: YAML would read these as 64, 1000, 8 and 0.5 on its own.
+    const yamlNumbers = problems(() => parseThresholdsFile('p99: 0x40\np95: 1e3\np50: 0o10\nmemory: .5e0\n', 't.yaml'));
+    expect(yamlNumbers).toEqual([
+      't.yaml: p99: threshold must be a number of percent, got "0x40"',
+      't.yaml: p95: threshold must be a number of percent, got "1e3"',
+      't.yaml: p50: threshold must be a number of percent, got "0o10"',
+      't.yaml: memory: threshold must be a number of percent, got ".5e0"',
+    ]);
+    expect(parseThresholdsFile('p99: 25\np50: "7.5 %"\nmemory: 10%\n', 't.yaml')).toEqual({ p99: 25, p50: 7.5, memory: 10 });
     expect(parseThresholdFlags(['p99=1000', 'p50=0.5', 'memory=10 %'])).toEqual({ p99: 1000, p50: 0.5, memory: 10 });
   });
 
