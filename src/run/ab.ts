@@ -169,7 +169,11 @@ async function runDuetTrial(
   deps: AbDeps,
   label: string,
 ): Promise<void> {
-  const sides = ['baseline', 'candidate'] as const;
+  // The pair's first side is also the engine's first share: its connections open first and its
+  // sockets are served first in a turn of the event loop. With the baseline always first, the closed
+  // loop (no phase to alternate) leaned one way: in 10 FastAPI A/A runs the candidate's maximum was
+  // higher in 8 and its p50 at 200 req/s lower in 10 (bench/README.md "A/B in one job").
+  const sides = first === 'baseline' ? (['baseline', 'candidate'] as const) : (['candidate', 'baseline'] as const);
   try {
     for (const rate of [...input.settings.ratesRps, null]) {
       throwIfAborted(input.signal);
@@ -177,6 +181,7 @@ async function runDuetTrial(
       const phases = sides.map((s) => (s === first ? 0 : later));
       const steps = await measureDuet(
         targets,
+        sides,
         sides.map((s) => (rate === null ? maxSpec(targets[s]) : rateSpec(targets[s], rate))),
         phases,
         rate === null ? 'max' : 'rate',
@@ -197,8 +202,9 @@ async function runDuetTrial(
 }
 
 /** Both sides' steps of one duet step, each classified as measure() classifies one. */
-async function measureDuet(targets: Record<Side, RunningTarget>, specs: StepSpec[], phasesUs: number[], kind: Step['kind'], input: AbInput, deps: AbDeps): Promise<Step[]> {
-  const samplers = [targets.baseline.sampleResources(), targets.candidate.sampleResources()];
+async function measureDuet(targets: Record<Side, RunningTarget>, sides: readonly Side[], specs: StepSpec[], phasesUs: number[], kind: Step['kind'], input: AbInput, deps: AbDeps): Promise<Step[]> {
+  // In the order of `sides`, as `specs`: each step gets its own container's resources.
+  const samplers = sides.map((s) => targets[s].sampleResources());
   let measured: EngineStep[];
   try {
     measured = await deps.sideBySide(specs, phasesUs, input.signal);

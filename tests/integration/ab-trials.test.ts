@@ -62,6 +62,8 @@ function asTarget(fake: FakeUsers): RunningTarget {
 
 /** What the duet executor asked of the engine: the phases of every side-by-side step. */
 const duetCalls: number[][] = [];
+/** And which side each of its specs pointed at, in the engine's order. */
+const duetSides: string[][] = [];
 
 async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions, design: AbSettings['design'] = 'alternating'): Promise<AbDocument> {
   const runSettings = { ...settings, design };
@@ -97,12 +99,16 @@ async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions, design: AbSet
     {
       start: async (side) => {
         started.push(side);
-        return asTarget(fakes[side]);
+        // Each side's "container" reports its own memory, so a step given the other's shows.
+        const memoryPeakBytes = side === 'baseline' ? 1000 : 2000;
+        return { ...asTarget(fakes[side]), sampleResources: () => ({ stop: async () => ({ cpuPercent: 5, memoryPeakBytes, samples: 1 }) }) };
       },
       verifyContract: (url) => verifyContract(url),
       engine: engineFor,
       sideBySide: (specs, phasesUs, signal) => {
         duetCalls.push([...phasesUs]);
+        const port = (url: string) => new URL(url).port;
+        duetSides.push(specs.map((spec) => (port(spec.baseUrl) === port(fakes.baseline.url) ? 'baseline' : port(spec.baseUrl) === port(fakes.candidate.url) ? 'candidate' : spec.baseUrl)));
         return runSideBySide(specs, phasesUs, signal);
       },
       save: async (d) => void AbDocumentSchema.parse(d),
@@ -134,12 +140,17 @@ describe('ab against fake servers', () => {
 
   it('duet: both sides measured in the same steps, the first side alternating ABBA by half a slot; a fixed 3 ms slower candidate is a regression on p50', async () => {
     duetCalls.length = 0;
+    duetSides.length = 0;
     const doc = await abAgainst({ delayMs: 2 }, { delayMs: 5 }, 'duet');
     expect(doc.trials).toHaveLength(8);
     // One side-by-side call per rate and one closed loop per pair; at 100 req/s half a slot is 5 ms.
     expect(duetCalls).toHaveLength(16);
     const ratePhases = duetCalls.filter((_, i) => i % 2 === 0);
-    expect(ratePhases).toEqual(doc.trials.map((t) => (t.order[0] === 'baseline' ? [0, 5000] : [5000, 0])));
+    expect(ratePhases).toEqual(doc.trials.map(() => [0, 5000]));
+    // The pair's first side is the engine's first share in every step, the closed loop included,
+    // and every step keeps its own container's resources whichever went first.
+    expect(duetSides).toEqual(doc.trials.flatMap((t) => [[...t.order], [...t.order]]));
+    for (const t of doc.trials) expect([t.baseline, t.candidate].map((side) => side.steps.map((s) => s.resources?.memoryPeakBytes))).toEqual([[1000, 1000], [2000, 2000]]);
     expect(doc.trials.map((t) => t.order[0])).toEqual(['baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate']);
     for (const t of doc.trials) for (const side of [t.baseline, t.candidate]) expect(side.steps.map((s) => s.notes.some((n) => n.includes('side by side')))).toEqual([true, true]);
     const p50 = doc.result!.groups[0]!.metrics.find((m) => m.id === 'rate-100/p50')!;
