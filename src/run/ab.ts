@@ -170,9 +170,9 @@ async function runDuetTrial(
   label: string,
 ): Promise<void> {
   // The pair's first side is also the engine's first share: its connections open first and its
-  // sockets are served first in a turn of the event loop. With the baseline always first, the closed
-  // loop (no phase to alternate) leaned one way: in 10 FastAPI A/A runs the candidate's maximum was
-  // higher in 8 and its p50 at 200 req/s lower in 10 (bench/README.md "A/B in one job").
+  // sockets are served first in a turn of the event loop, so ABBA alternates that too (the closed loop
+  // has no phase to alternate). It was the first suspect for a lean of FastAPI's A/A runs (candidate
+  // faster in 8–10 of 10) but did not remove it (bench/README.md "A/B in one job").
   const sides = first === 'baseline' ? (['baseline', 'candidate'] as const) : (['candidate', 'baseline'] as const);
   try {
     for (const rate of [...input.settings.ratesRps, null]) {
