@@ -29,11 +29,12 @@ import type { AbResult, AbSettings, GroupResult, MetricResult, Trial, Verdict } 
  * job", duet, go-chi, 20 A/A runs on the quiet 2-vCPU VM): no false regression on any metric, and five
  * A/A readings whose intervals cleared 0 (p50 at 500 req/s +3.1 % and +1.6 %, max throughput +0.9 %,
  * +1.2 %, −1.3 %) were kept from being regressions by these bars alone; a +10 % p50 change was still
- * caught in 10 of 10 runs. Later series (same machine, 2026-12-03 18:59–19:58 UTC): 5 more go-chi and
+ * caught in 10 of 10 runs. Later series (same machine, 2026-12-03 18:59–20:41 UTC): 5 more go-chi and
  * 10 FastAPI A/A runs gave one false regression each (p95 at 500 req/s +6.6 % [+3.2, +12.9]; p99 at 500
- * req/s +17.0 % [+1.0, +39.2]), and 10 more FastAPI runs (20:26 UTC) none: 2 in 45, each on its own metric; a −5 % max throughput (FastAPI) was
- * caught in 10 of 10; a +10 % p99 in 2 of 5 (the rest inconclusive: a p99 of 2 s steps swings ±10–40 %
- * here). A tail bar above 5 % would not buy p99 power, only fewer of its rare false alarms.
+ * req/s +17.0 % [+1.0, +39.2]) and 10 more FastAPI runs none: 2 in 45, each on its own metric. A −5 %
+ * max throughput (FastAPI) was caught in 10 of 10; a +10 % p99 in 2 of 5 (the rest inconclusive: a p99
+ * of 2 s steps swings ±10–40 % here). A tail bar above 5 % would not buy p99 power, only fewer of its
+ * rare false alarms.
  */
 export const DEFAULT_AB_THRESHOLDS: Record<ThresholdKey, number> = { p50: 5, p95: 5, p99: 5, maxThroughput: 3, throughput2xx: 2 };
 export const AB_THRESHOLD_KEYS = Object.keys(DEFAULT_AB_THRESHOLDS) as ThresholdKey[];
