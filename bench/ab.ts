@@ -30,6 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { judgeAb } from '../src/ab/judge.ts';
+import { served2xxRps } from '../src/analysis/metrics.ts';
 import { AbDocumentSchema, type AbDocument } from '../src/ab/schema.ts';
 import { median } from '../src/util/stats.ts';
 
@@ -100,16 +101,18 @@ async function main(): Promise<void> {
   const lat = (p: 'p50' | 'p99') => median(atRate.map((s) => (s.latencyUs.corrected ?? s.latencyUs.uncorrected)?.[p]).filter((v): v is number => v !== undefined));
   const p50 = lat('p50');
   const p99 = lat('p99');
-  const maxRps = median(baselineSteps.filter((s) => s.kind === 'max').map((s) => (s.counts.completed - s.counts.non2xx) / s.durationS));
+  const maxRps = median(baselineSteps.filter((s) => s.kind === 'max').map(served2xxRps));
   // The CPU time one request costs, from the closed loop. In a duet both containers share the targets'
   // CPUs during the max step, so a side's throughput is half of what that CPU serves: sized from one
   // side alone, EXTRA_WORK_US=20 for FastAPI (1e6 ÷ 2,600 req/s × 5.3 %) realised −12.5 %, not −5 %
   // (2026-12-03 19:40 UTC). Both sides' 2xx throughput per trial is what the CPU served.
   const duet = aa.find((r) => r.doc)?.doc?.settings.design === 'duet';
-  const servedRps = (s: { counts: { completed: number; non2xx: number }; durationS: number }) => (s.counts.completed - s.counts.non2xx) / s.durationS;
-  const cpuServedRps = duet
-    ? median(aa.flatMap((r) => r.doc?.trials.map((t) => [t.baseline.steps, t.candidate.steps].map((steps) => steps.find((s) => s.kind === 'max')).reduce((sum, s) => sum + (s ? servedRps(s) : Number.NaN), 0)) ?? []).filter(Number.isFinite))
-    : maxRps;
+  const trials = aa.flatMap((r) => r.doc?.trials ?? []);
+  const bothMaxRps = trials.flatMap((t) => {
+    const [a, b] = [t.baseline.steps, t.candidate.steps].map((steps) => steps.find((s) => s.kind === 'max'));
+    return a && b ? [served2xxRps(a) + served2xxRps(b)] : [];
+  });
+  const cpuServedRps = duet ? median(bothMaxRps) : maxRps;
   const injections: Array<{ name: string; env: string; aim: string; runs: RunRecord[] }> = [];
   // The p50 step is a CPU spin, not a wait: a sleeping wait lets the target's vCPU halt, and waking it
   // costs this VM ~60 µs whatever the wait (go-chi EXTRA_WAIT_US=20 moved p50 by +75–90 µs, 25–30 %),

@@ -43,8 +43,8 @@ export const CONTENDED_PERCENT = 10;
  * what a host busy with other machines takes from a busy vCPU still counts. It is NOT above every
  * quiet step: the next quiet run (17:16 UTC, /tmp/quietB) had 7 of 82 rate steps over 10 % steal in the
  * same regime (targets' CPU 24–48 % busy), one of them at 29 % (go-chi, 1,600 req/s), marked. The
- * price of a wake-up is the host's and it moves: an hour later go-chi at 1,600 req/s read 2.2 % steal,
- * and three quiet default runs at most 3.3 % in any step. /proc/stat cannot tell a slow wake-up from a
+ * price of a wake-up is the host's and it moves: an hour later three quiet default runs read at most
+ * 3.3 % steal in any step (bench/README.md "Contention"). /proc/stat cannot tell a slow wake-up from a
  * neighbour (this VM has no /proc/schedstat and no cpuidle counters); either way the step's latency
  * carries the host's delay, so a step over the bar is marked, not excused.
  */

@@ -32,8 +32,8 @@ export const ContentionSchema = z.strictObject({
   targetCpusStealPercent: z.number().min(0).max(100).nullable(),
   /**
    * Every process's CPU time over the window but this process's and the run's containers',
-   * machine-wide, percent of one CPU, with the time of their children that ended (a child that
-   * ended in the window counts with its whole life, so this can exceed the window's CPUs). The
+   * machine-wide, percent of one CPU, with the time of their children that ended (for the part of
+   * their life inside the window; a process re-parented before it ended can still be overstated). The
    * "other" figures above are never more than it: busy time no process was charged with (waking an
    * idle CPU) is not another process's. Absent in older runs, where /proc could not be listed, and
    * where it does not list the whole machine (inside a container's PID namespace).
