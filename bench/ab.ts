@@ -9,7 +9,8 @@
  *    on 10 responses, at 200 req/s on 4): +10 % p50 = EXTRA_WORK_US (--p50-knob wait: EXTRA_WAIT_US) of
  *    10 % of p50 (why a spin: see the sizing below); +10 % p99 =
  *    EXTRA_WAIT_US of 10 % of p99 (a constant wait moves p50 by more than 10 % then), or --p99-env K=V
- *    when probe runs showed that a wait cannot realise +10 % (see the sizing below); −5 % max
+ *    when probe runs showed that a wait cannot realise +10 % (see the sizing below; --p99-knob work
+ *    sizes a spin of 10 % of p99 instead); −5 % max
  *    throughput = EXTRA_WORK_US of (1/0.95 − 1) × the CPU time per request (1e6 ÷ the closed-loop
  *    throughput the targets' CPU served: in a duet both sides' together). --injections picks which
  *    (default p50,p99,max): a target whose closed-loop step is generator-bound (go-chi on 2 vCPUs) has
@@ -20,7 +21,7 @@
  *
  * Results: Markdown on stdout and OUT/ab-bench.md, every run's ab.json in OUT/<name>/.
  * Flags: --aa N (default 20), --inject M (default 10), --target NAME (default go-chi), --aim-rate R,
- * --injections p50,p99,max, --p50-knob work|wait, --p99-env K=V,
+ * --injections p50,p99,max, --p50-knob work|wait, --p99-knob wait|work, --p99-env K=V,
  * --scenario FILE (default scenarios/ci.yaml), --out DIR (default results/ab-bench-<UTC>),
  * and any further flags after `--` go to every `httpbench ab` (e.g. -- --trials 10).
  */
@@ -46,6 +47,12 @@ const whole = (name: string, fallback: number): number => {
   const n = Number(flag(name) ?? fallback);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0`);
   return n;
+};
+/** --p50-knob / --p99-knob: which injection makes the latency change, a CPU spin or a timer wait. */
+const knob = (name: string, fallback: 'work' | 'wait'): 'EXTRA_WORK_US' | 'EXTRA_WAIT_US' => {
+  const given = flag(name) ?? fallback;
+  if (given !== 'work' && given !== 'wait') throw new Error(`--${name} must be work or wait, not ${given}`);
+  return given === 'wait' ? 'EXTRA_WAIT_US' : 'EXTRA_WORK_US';
 };
 const AA = whole('aa', 20);
 const INJECT = whole('inject', 10);
@@ -118,7 +125,7 @@ async function main(): Promise<void> {
   // costs this VM ~60 µs whatever the wait (go-chi EXTRA_WAIT_US=20 moved p50 by +75–90 µs, 25–30 %),
   // so a wait cannot make a +10 % change of a 0.2–0.4 ms p50. At a low rate the CPU is otherwise idle
   // and a spin of d adds d to every response; --p50-knob wait measures the wait instead.
-  const p50Knob = (flag('p50-knob') ?? 'work') === 'wait' ? 'EXTRA_WAIT_US' : 'EXTRA_WORK_US';
+  const p50Knob = knob('p50-knob', 'work');
   if (p50 !== null && INJECTIONS.includes('p50')) injections.push({ name: 'p50+10', env: `${p50Knob}=${Math.max(1, Math.round(0.1 * p50))}`, aim: `rate-${rate}/p50`, runs: [] });
   // A wait of 10 % of p99 is not a +10 % p99 on this VM: go-chi EXTRA_WAIT_US=230 (10 % of a 2.3 ms
   // p99 at 500 req/s) realised +27…+51 % (bench/results/ab-2026-12-03-duet), and on a quieter host
@@ -126,7 +133,10 @@ async function main(): Promise<void> {
   // EXTRA_WAIT_US=W --targets go-chi`, 2026-12-03 18:55 UTC): every wait pays the halt and wake-up of
   // the target's vCPU, more than a +10 % p99. --p99-env takes the injection a probe showed right
   // instead (e.g. EXTRA_WORK_US=65: a spin adds its length to every response at a low rate).
-  const p99Env = flag('p99-env') ?? (p99 === null ? null : `EXTRA_WAIT_US=${Math.max(1, Math.round(0.1 * p99))}`);
+  // --p99-knob work sizes that spin from the A/A runs' own p99 (a probe's size goes stale when the
+  // host's wake-up tail moves: go-chi's p99 at 500 req/s was 2.3 ms at 16:00 and 0.6 ms at 18:55).
+  const p99Knob = knob('p99-knob', 'wait');
+  const p99Env = flag('p99-env') ?? (p99 === null ? null : `${p99Knob}=${Math.max(1, Math.round(0.1 * p99))}`);
   if (p99Env !== null && !/^[A-Z_][A-Z0-9_]*=\S+$/.test(p99Env)) throw new Error(`--p99-env: ${p99Env} is not NAME=value`);
   if (p99Env !== null && INJECTIONS.includes('p99')) injections.push({ name: 'p99+10', env: p99Env, aim: `rate-${rate}/p99`, runs: [] });
   if (cpuServedRps !== null && INJECTIONS.includes('max')) injections.push({ name: 'max-5', env: `EXTRA_WORK_US=${Math.max(1, Math.round((1 / 0.95 - 1) * (1e6 / cpuServedRps)))}`, aim: 'max/throughput2xx', runs: [] });
