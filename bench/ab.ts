@@ -146,7 +146,10 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   lines.push(`# bench:ab — ${new Date().toISOString()}`, '', `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
   lines.push(`Command: \`npm run bench:ab -- ${own.join(' ')}${passThrough.length ? ` -- ${passThrough.join(' ')}` : ''}\` (target ${TARGET}, scenario ${SCENARIO}).`, '');
-  const exits = (rs: RunRecord[]) => rs.map(outcomeOf).join(', ');
+  // With the container started first named (A or B; "—" for runs made before the coin): the one
+  // started second can keep an edge for its whole life (src/ab/order.ts startOrder).
+  const firstOf = (r: RunRecord) => ({ baseline: 'A', candidate: 'B' })[r.doc?.trials[0]?.startedFirst ?? 'none'] ?? '—';
+  const exits = (rs: RunRecord[]) => rs.map((r) => `${outcomeOf(r)} (${firstOf(r)} started first)`).join(', ');
   const walls = (rs: RunRecord[]) => rs.map((r) => r.wallS.toFixed(0)).join(', ');
   lines.push(`## A/A (${aa.length} runs)`, '', `Outcomes (re-judged): ${exits(aa)}. Wall time per run, s: ${walls(aa)}.`, '');
   const ids = [...new Set(aa.flatMap((r) => metricsOf(r).map((m) => m.id)))];

@@ -36,6 +36,12 @@ export const TrialSchema = z.strictObject({
   pair: z.number().int().nonnegative(),
   /** Which side ran first in this pair (src/ab/order.ts: ABBA). */
   order: z.tuple([SideNameSchema, SideNameSchema]),
+  /**
+   * Whose container was started (and warmed up) first in this target/configuration, by a coin: the one
+   * started second served FastAPI faster for its whole life (src/ab/order.ts startOrder). Absent in
+   * documents written before the coin, which always started the baseline first.
+   */
+  startedFirst: SideNameSchema.optional(),
   baseline: TrialSideSchema,
   candidate: TrialSideSchema,
 });

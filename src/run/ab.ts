@@ -1,6 +1,7 @@
 /**
  * The A/B executor: for each selected target/configuration, start the baseline's and the candidate's
- * containers (both before the first trial, so start-up is in no trial), warm each up, then run the
+ * containers (both before the first trial, so start-up is in no trial; which first is a coin's, see
+ * src/ab/order.ts startOrder), warm each up, then run the
  * trial pairs in ABBA order (src/ab/order.ts). A side's trial is one short open-loop step per rate of
  * the scenario, then a short closed-loop step (max throughput). Design `duet` (the default) measures
  * both sides in every step at once from one generator thread, the order deciding whose schedule
@@ -11,7 +12,7 @@
  */
 import { classifyStep, loadSideLimit } from '../analysis/saturation.ts';
 import { latencyOrAbsent } from '../analysis/step-rules.ts';
-import { trialOrder, type Side } from '../ab/order.ts';
+import { startOrder, trialOrder, type Side } from '../ab/order.ts';
 import type { AbDocument, AbSettings, Trial } from '../ab/schema.ts';
 import { ConfigError, describeError, InterruptedError } from '../errors.ts';
 import { halfSlotUs } from '../load/openloop/side-by-side.ts';
@@ -38,6 +39,8 @@ export interface AbDeps {
   sideBySide(specs: StepSpec[], phasesUs: number[], signal: AbortSignal): Promise<EngineStep[]>;
   save(doc: AbDocument): Promise<void>;
   log(line: string): void;
+  /** Uniform in [0, 1): the coin deciding which container starts first (src/ab/order.ts startOrder). */
+  random(): number;
 }
 
 export interface AbInput {
@@ -71,8 +74,10 @@ async function runGroup(doc: AbDocument, run: Pick<PlannedRun, 'spec' | 'configu
   const label = `${run.spec.name}/${run.configuration.id}`;
   const targets: Partial<Record<Side, RunningTarget>> = {};
   const startErrors: Partial<Record<Side, string>> = {};
+  const started = startOrder(deps.random());
   try {
-    for (const side of ['baseline', 'candidate'] as const) {
+    deps.log(`[${label}] starting the ${started[0]} first (a coin's choice: the container started second can keep an edge, src/ab/order.ts)`);
+    for (const side of started) {
       try {
         const t = await deps.start(side, run);
         targets[side] = t;
@@ -92,6 +97,7 @@ async function runGroup(doc: AbDocument, run: Pick<PlannedRun, 'spec' | 'configu
         configuration: run.configuration.id,
         pair: 0,
         order: ['baseline', 'candidate'],
+        startedFirst: started[0],
         baseline: { steps: [], error: startErrors.baseline ?? null },
         candidate: { steps: [], error: startErrors.candidate ?? null },
       });
@@ -100,7 +106,7 @@ async function runGroup(doc: AbDocument, run: Pick<PlannedRun, 'spec' | 'configu
     }
     const base = (t: RunningTarget) => ({ ...input.stepBase, baseUrl: t.baseUrl, ...(t.connectHost !== undefined ? { connectHost: t.connectHost } : {}) });
     if (settings.warmupS > 0) {
-      for (const side of ['baseline', 'candidate'] as const) {
+      for (const side of started) {
         throwIfAborted(signal);
         await deps.engine(scenario.load.max.engine).runStep({ ...base(targets[side]!), rateRps: null, durationS: settings.warmupS, connections: scenario.load.max.connections }, signal);
       }
@@ -113,6 +119,7 @@ async function runGroup(doc: AbDocument, run: Pick<PlannedRun, 'spec' | 'configu
         configuration: run.configuration.id,
         pair,
         order: [...order[pair]!] as Trial['order'],
+        startedFirst: started[0],
         baseline: { steps: [], error: null },
         candidate: { steps: [], error: null },
       };

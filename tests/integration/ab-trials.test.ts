@@ -65,7 +65,10 @@ const duetCalls: number[][] = [];
 /** And which side each of its specs pointed at, in the engine's order. */
 const duetSides: string[][] = [];
 
-async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions, design: AbSettings['design'] = 'alternating'): Promise<AbDocument> {
+/** Which side each plain engine step (not side by side) pointed at: in a duet, only the warm-ups. */
+const engineSides: string[] = [];
+
+async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions, design: AbSettings['design'] = 'alternating', coin = 0.25): Promise<AbDocument> {
   const runSettings = { ...settings, design };
   const fakes = { baseline: await startFakeUsers(a), candidate: await startFakeUsers(b) };
   servers.push(fakes.baseline, fakes.candidate);
@@ -86,6 +89,8 @@ async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions, design: AbSet
     durationS: null,
   };
   const started: string[] = [];
+  engineSides.length = 0;
+  const sideOf = (url: string) => (new URL(url).port === new URL(fakes.baseline.url).port ? 'baseline' : new URL(url).port === new URL(fakes.candidate.url).port ? 'candidate' : url);
   await runAbTrials(
     doc,
     {
@@ -104,19 +109,22 @@ async function abAgainst(a: FakeUsersOptions, b: FakeUsersOptions, design: AbSet
         return { ...asTarget(fakes[side]), sampleResources: () => ({ stop: async () => ({ cpuPercent: 5, memoryPeakBytes, samples: 1 }) }) };
       },
       verifyContract: (url) => verifyContract(url),
-      engine: engineFor,
+      engine: (name) => {
+        const engine = engineFor(name);
+        return { name: engine.name, runStep: (spec, signal) => (engineSides.push(sideOf(spec.baseUrl)), engine.runStep(spec, signal)) };
+      },
       sideBySide: (specs, phasesUs, signal) => {
         duetCalls.push([...phasesUs]);
-        const port = (url: string) => new URL(url).port;
-        duetSides.push(specs.map((spec) => (port(spec.baseUrl) === port(fakes.baseline.url) ? 'baseline' : port(spec.baseUrl) === port(fakes.candidate.url) ? 'candidate' : spec.baseUrl)));
+        duetSides.push(specs.map((spec) => sideOf(spec.baseUrl)));
         return runSideBySide(specs, phasesUs, signal);
       },
       save: async (d) => void AbDocumentSchema.parse(d),
       log: () => {},
+      random: () => coin,
     },
   );
-  // Both containers up before the first trial, once each.
-  expect(started).toEqual(['baseline', 'candidate']);
+  // Both containers up before the first trial, once each, in the coin's order (below ½: the baseline first).
+  expect(started).toEqual(coin < 0.5 ? ['baseline', 'candidate'] : ['candidate', 'baseline']);
   doc.result = judgeAb(doc.trials, runSettings);
   return AbDocumentSchema.parse(doc);
 }
@@ -156,6 +164,14 @@ describe('ab against fake servers', () => {
     const p50 = doc.result!.groups[0]!.metrics.find((m) => m.id === 'rate-100/p50')!;
     expect(p50.verdict, p50.reason).toBe(p50.pairs >= 6 ? 'regression' : 'inconclusive');
     expect(p50.candidateMedian! - p50.baselineMedian!).toBeGreaterThan(2500);
+  }, 60_000);
+
+  it('duet: a coin of 0.75 starts and warms up the candidate first, and every trial records it', async () => {
+    const doc = await abAgainst({ delayMs: 1 }, { delayMs: 1 }, 'duet', 0.75);
+    expect(engineSides).toEqual(['candidate', 'baseline']);
+    expect(doc.trials.map((t) => t.startedFirst)).toEqual(Array(8).fill('candidate'));
+    // The pairs' ABBA order does not follow the start order: it always opens with the baseline.
+    expect(doc.trials[0]!.order).toEqual(['baseline', 'candidate']);
   }, 60_000);
 
   it('duet: two identical servers give no regression', async () => {

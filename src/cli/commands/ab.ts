@@ -231,6 +231,7 @@ export const abCommand: CommandModule<object, AbArgs> = {
             sideBySide: runSideBySide,
             save,
             log,
+            random: Math.random,
           },
         );
       } catch (error) {
