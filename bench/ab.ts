@@ -148,7 +148,10 @@ async function main(): Promise<void> {
   lines.push(`Command: \`npm run bench:ab -- ${own.join(' ')}${passThrough.length ? ` -- ${passThrough.join(' ')}` : ''}\` (target ${TARGET}, scenario ${SCENARIO}).`, '');
   // With the container started first named (A or B; "—" for runs made before the coin): the one
   // started second can keep an edge for its whole life (src/ab/order.ts startOrder).
-  const firstOf = (r: RunRecord) => ({ baseline: 'A', candidate: 'B' })[r.doc?.trials[0]?.startedFirst ?? 'none'] ?? '—';
+  const firstOf = (r: RunRecord) => {
+    const first = r.doc?.trials[0]?.startedFirst;
+    return first === undefined ? '—' : first === 'baseline' ? 'A' : 'B';
+  };
   const exits = (rs: RunRecord[]) => rs.map((r) => `${outcomeOf(r)} (${firstOf(r)} started first)`).join(', ');
   const walls = (rs: RunRecord[]) => rs.map((r) => r.wallS.toFixed(0)).join(', ');
   lines.push(`## A/A (${aa.length} runs)`, '', `Outcomes (re-judged): ${exits(aa)}. Wall time per run, s: ${walls(aa)}.`, '');
