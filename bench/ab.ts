@@ -30,7 +30,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { judgeAb } from '../src/ab/judge.ts';
+import { judgeAb, pairedReadings } from '../src/ab/judge.ts';
+import { metricDefs } from '../src/ab/metrics.ts';
+import { noiseComponents, pairsForPower } from './ab-lib.ts';
 import { served2xxRps } from '../src/analysis/metrics.ts';
 import { AbDocumentSchema, type AbDocument } from '../src/ab/schema.ts';
 import { median } from '../src/util/stats.ts';
@@ -94,6 +96,38 @@ async function ab(name: string, extra: string[]): Promise<RunRecord> {
 const judged = (r: RunRecord) => (r.doc?.status === 'completed' ? judgeAb(r.doc.trials, r.doc.settings) : null);
 const metricsOf = (r: RunRecord) => judged(r)?.groups.flatMap((g) => g.metrics) ?? [];
 const outcomeOf = (r: RunRecord) => judged(r)?.outcome ?? `exit ${r.exitCode}`;
+
+/**
+ * Where the A/A runs' noise comes from, per metric (bench/ab-lib.ts): sampling within a run (more
+ * pairs shrink it) or a per-run component (they do not), and the pairs one run would need to catch the
+ * issue's changes (+10 % latency, −5 % throughput) in 9 of 10 runs, with the time at this series' pace.
+ */
+function noiseSection(aa: readonly RunRecord[]): string[] {
+  const docs = aa.flatMap((r) => (r.doc?.status === 'completed' ? [r.doc] : []));
+  if (docs.length === 0) return [];
+  const wallPerPairS = median(aa.flatMap((r) => (r.doc && r.doc.settings.pairs > 0 ? [r.wallS / r.doc.settings.pairs] : [])));
+  const out = [
+    '### Where the A/A noise comes from',
+    '',
+    'Per metric, the paired log(B ÷ A) of every A/A run: its sd between pairs of one run (sampling: more pairs shrink it as 1/√n), the sd of a per-run component that more pairs cannot shrink (one-way random effects; F ≈ 1 when runs differ by sampling alone), and the pairs one run would need to catch the issue\'s change (+10 % latency, −5 % throughput) in 9 of 10 runs (normal approximation; "never" when the per-run component alone is too wide).',
+    '',
+    '| metric | runs | pairs | sd within a run, % | per-run sd, % | F | pairs for 9 in 10 (≈ min) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const def of metricDefs(docs[0]!.settings.ratesRps)) {
+    const perRun = docs.map((d) => {
+      const { baseline, candidate } = pairedReadings(def, d.trials);
+      return baseline.map((a, i) => Math.log(candidate[i]! / a));
+    });
+    const c = noiseComponents(perRun);
+    if (!c) continue;
+    const change = def.kind === 'latency' ? 10 : -5;
+    const n = pairsForPower(c, change);
+    const time = n === null ? 'never' : `${n}${wallPerPairS === null ? '' : ` (≈ ${((n * wallPerPairS) / 60).toFixed(0)} min)`}`;
+    out.push(`| ${def.id} | ${c.runs} | ${c.pairs} | ${c.withinSdPercent.toFixed(1)} | ${c.betweenSdPercent.toFixed(1)} | ${c.f?.toFixed(2) ?? '—'} | ${time} |`);
+  }
+  return out;
+}
 
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
@@ -163,6 +197,7 @@ async function main(): Promise<void> {
     const changes = ms.map((m) => (m.changePercent === null ? '—' : `${m.changePercent.toFixed(1)} [${m.changeLowPercent?.toFixed(1) ?? '?'}, ${m.changeHighPercent?.toFixed(1) ?? '?'}]`)).join('; ');
     lines.push(`| ${id} | ${count('regression')} | ${count('inconclusive')} | ${count('unchanged') + count('improvement')} | ${changes} |`);
   }
+  lines.push('', ...noiseSection(aa));
   lines.push('', `Sizing from the A/A baselines' steps (median over all) at ${rate} req/s: p50 ${p50?.toFixed(0)} µs, p99 ${p99?.toFixed(0)} µs, max throughput ${maxRps?.toFixed(0)} req/s${duet ? ` a side (${cpuServedRps?.toFixed(0)} req/s both sides together, the CPU they share)` : ''}.`, '');
   for (const inj of injections) {
     const aimed = inj.runs.map((r) => metricsOf(r).find((m) => m.id === inj.aim));

@@ -60,9 +60,12 @@ export function ratioVerdict(
 const pct = (ratio: number | null): number | null => (ratio === null ? null : (ratio - 1) * 100);
 const fmtPct = (v: number | null): string => (v === null ? '?' : `${v >= 0 ? '+' : ''}${v.toFixed(1)} %`);
 
-/** One ratio metric over the trials of a group. */
-export function judgeMetric(def: MetricDef, trials: readonly Trial[], settings: Pick<AbSettings, 'confidence' | 'thresholdsPercent'>): MetricResult {
-  const threshold = settings.thresholdsPercent[def.threshold] ?? DEFAULT_AB_THRESHOLDS[def.threshold];
+/**
+ * The pairs a ratio metric is judged on: both sides' figures of every trial where both are
+ * comparable and positive, and why the others were left out (phrase → count). One home for the rule,
+ * shared by the verdict and bench:ab's noise analysis.
+ */
+export function pairedReadings(def: MetricDef, trials: readonly Trial[]): { baseline: number[]; candidate: number[]; notComparable: Map<string, number> } {
   const a: number[] = [];
   const b: number[] = [];
   const notComparable = new Map<string, number>();
@@ -84,6 +87,13 @@ export function judgeMetric(def: MetricDef, trials: readonly Trial[], settings: 
       notComparable.set(why, (notComparable.get(why) ?? 0) + 1);
     }
   }
+  return { baseline: a, candidate: b, notComparable };
+}
+
+/** One ratio metric over the trials of a group. */
+export function judgeMetric(def: MetricDef, trials: readonly Trial[], settings: Pick<AbSettings, 'confidence' | 'thresholdsPercent'>): MetricResult {
+  const threshold = settings.thresholdsPercent[def.threshold] ?? DEFAULT_AB_THRESHOLDS[def.threshold];
+  const { baseline: a, candidate: b, notComparable } = pairedReadings(def, trials);
   const base = { id: def.id, label: def.label, rateRps: def.rateRps, kind: def.kind, thresholdPercent: threshold, pairs: a.length, baselineMedian: median(a), candidateMedian: median(b) };
   const skipped = [...notComparable].map(([why, n]) => `${n} pair(s) not comparable (${why})`).join('; ');
   if (a.length === 0) {
