@@ -88,6 +88,9 @@ async function ab(name: string, extra: string[]): Promise<RunRecord> {
   await writeFile(path.join(OUT, `${name}.log`), r.all ?? '');
   const doc = await readFile(path.join(out, 'ab.json'), 'utf8').then((t) => AbDocumentSchema.parse(JSON.parse(t)), () => null);
   process.stderr.write(`[bench:ab] ${name}: exit ${r.exitCode} in ${wallS.toFixed(0)} s\n`);
+  // Bad input (exit 2) would be refused by every later run too: stop here with its reason instead of
+  // a report of empty runs.
+  if (r.exitCode === 2) throw new Error(`${name}: httpbench ab refused its input (exit 2): ${(r.stderr ?? '').split('\n')[0]} (log: ${path.join(OUT, `${name}.log`)})`);
   return { name, exitCode: r.exitCode ?? -1, doc, wallS };
 }
 
@@ -199,7 +202,8 @@ async function main(): Promise<void> {
   }
   lines.push('', ...noiseSection(aa));
   lines.push('', `Sizing from the A/A baselines' steps (median over all) at ${rate} req/s: p50 ${p50?.toFixed(0)} µs, p99 ${p99?.toFixed(0)} µs, max throughput ${maxRps?.toFixed(0)} req/s${duet ? ` a side (${cpuServedRps?.toFixed(0)} req/s both sides together, the CPU they share)` : ''}.`, '');
-  for (const inj of injections) {
+  // --inject 0 measures no injected candidate: nothing to report for it.
+  for (const inj of injections.filter((i) => i.runs.length > 0)) {
     const aimed = inj.runs.map((r) => metricsOf(r).find((m) => m.id === inj.aim));
     const caught = aimed.filter((m) => m?.verdict === 'regression').length;
     // The env each run really had (a resumed series keeps the size its runs were measured with).

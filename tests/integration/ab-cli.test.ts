@@ -47,10 +47,13 @@ describe('httpbench ab: bad input is exit 2, one line', () => {
     expect(oneLine(unknown.stderr)).toContain('--candidate-env WORKERS: go-chi does not read WORKERS');
   });
 
-  it('too few trials for an interval, and an unknown threshold', async () => {
+  it('too few trials for an interval, too many for the time bound, and an unknown threshold', async () => {
     const few = await run(['--baseline', 'HEAD', '--candidate', 'HEAD', '--trials', '3']);
     expect(few.exitCode, few.all).toBe(2);
-    expect(oneLine(few.stderr)).toContain('--trials 3: give a whole number from 6 to 50');
+    expect(oneLine(few.stderr)).toContain('--trials 3: give a whole number from 6 to 200');
+    const many = await run(['--baseline', 'HEAD', '--candidate', 'HEAD', '--trials', '201']);
+    expect(many.exitCode, many.all).toBe(2);
+    expect(oneLine(many.stderr)).toContain('--trials 201: give a whole number from 6 to 200');
     const thr = await run(['--baseline', 'HEAD', '--candidate', 'HEAD', '--threshold', 'p42=5']);
     expect(thr.exitCode, thr.all).toBe(2);
     expect(oneLine(thr.stderr)).toContain('--threshold "p42=5"');

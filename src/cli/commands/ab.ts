@@ -261,9 +261,18 @@ function planEnv(runs: ReturnType<typeof planRuns>, run: { spec: { name: string 
   return runs.find((r) => r.spec.name === run.spec.name && r.configuration.id === run.configuration.id)?.env ?? {};
 }
 
+/**
+ * The most trial pairs one run takes. Not a statistical limit (above 50 pairs the interval uses the
+ * normal approximation of the signed-rank statistic, src/ab/paired.ts): a bound on time and on ab.json,
+ * which keeps every step's histogram. 50 pairs of scenarios/ci.yaml took 337 s on one target on 2 vCPUs
+ * (bench/README.md, 2026-12-04), so 200 take ≈ 23 minutes. bench:ab's noise table says how many pairs a
+ * change needs (a +10 % p99 here: 42 on one morning, more than 200 on another).
+ */
+export const MAX_AB_TRIALS = 200;
+
 function checkNumbers(args: AbArgs): string[] {
   const problems: string[] = [];
-  if (!Number.isInteger(args.trials) || args.trials < 6 || args.trials > 50) problems.push(`--trials ${args.trials}: give a whole number from 6 to 50 (fewer than 6 pairs give no 95 % interval)`);
+  if (!Number.isInteger(args.trials) || args.trials < 6 || args.trials > MAX_AB_TRIALS) problems.push(`--trials ${args.trials}: give a whole number from 6 to ${MAX_AB_TRIALS} (fewer than 6 pairs give no 95 % interval)`);
   for (const [flag, v, min] of [['--step-s', args['step-s'], 0.5], ['--max-step-s', args['max-step-s'], 0.5], ['--warmup-s', args['warmup-s'], 0]] as const) {
     if (!Number.isFinite(v) || v < min || v > 60) problems.push(`${flag} ${v}: give seconds from ${min} to 60`);
   }
