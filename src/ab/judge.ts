@@ -21,7 +21,7 @@
  */
 import { median } from '../util/stats.ts';
 import { metricDefs, readGate, readMetric, type MetricDef, type ThresholdKey } from './metrics.ts';
-import { pairedRatioInterval } from './paired.ts';
+import { pairedRatioInterval, pairsToNarrow, type RatioInterval } from './paired.ts';
 import type { AbResult, AbSettings, GroupResult, MetricResult, Trial, Verdict } from './schema.ts';
 
 /**
@@ -31,7 +31,9 @@ import type { AbResult, AbSettings, GroupResult, MetricResult, Trial, Verdict } 
  * +1.2 %, −1.3 %) were kept from being regressions by these bars alone; a +10 % p50 change was still
  * caught in 10 of 10 runs. Later series (same machine, 2026-12-03 18:59–20:41 UTC): 5 more go-chi and
  * 10 FastAPI A/A runs gave one false regression each (p95 at 500 req/s +6.6 % [+3.2, +12.9]; p99 at 500
- * req/s +17.0 % [+1.0, +39.2]) and 10 more FastAPI runs none: 2 in 45, each on its own metric. A −5 %
+ * req/s +17.0 % [+1.0, +39.2]) and 10 more FastAPI runs none; 10 FastAPI runs with the start-order coin
+ * (2026-12-04) one more on p95 at 500 req/s (+8.6 % [+1.3, +16.8]): 3 in 55, p95 at 500 req/s twice —
+ * within ≤ 1 in 20, but the metric's per-run noise component (3.4 %) leaves that bar little room. A −5 %
  * max throughput (FastAPI) was caught in 10 of 10; a +10 % p99 in 2 of 5 (the rest inconclusive: a p99
  * of 2 s steps swings ±10–40 % here). A tail bar above 5 % would not buy p99 power, only fewer of its
  * rare false alarms.
@@ -106,7 +108,7 @@ export function judgeMetric(def: MetricDef, trials: readonly Trial[], settings: 
     regression: `${fmtPct(pct(r.ratio))} (${interval}), worse beyond the ${threshold} % threshold`,
     improvement: `${fmtPct(pct(r.ratio))} (${interval}), better beyond the ${threshold} % threshold`,
     unchanged: `${fmtPct(pct(r.ratio))} (${interval}), within ±${threshold} %`,
-    inconclusive: `${fmtPct(pct(r.ratio))} (${interval}): cannot rule a ${threshold} % change in or out`,
+    inconclusive: `${fmtPct(pct(r.ratio))} (${interval}): cannot rule a ${threshold} % change in or out${narrowHint(r, threshold)}`,
   };
   return {
     ...base,
@@ -117,6 +119,17 @@ export function judgeMetric(def: MetricDef, trials: readonly Trial[], settings: 
     achievedConfidence: r.achievedConfidence,
     reason: why[verdict] + (skipped ? `; ${skipped}` : ''),
   };
+}
+
+/**
+ * What would decide an inconclusive metric: more pairs, if its interval is too wide (a p99 of short
+ * steps here: its noise is sampling, bench/README.md "A/B in one job"); nothing to say without an
+ * interval or when the interval is already narrow enough.
+ */
+function narrowHint(r: RatioInterval, threshold: number): string {
+  if (r.ratioLow === null || r.ratioHigh === null) return '';
+  const pairs = pairsToNarrow(r.n, r.ratioLow, r.ratioHigh, threshold);
+  return pairs === null ? '' : `; ≈ ${pairs} pairs (--trials ${pairs}) would narrow it to ±${threshold} % if its spread is sampling alone`;
 }
 
 /** The failure and capacity gate at one rate (null: the closed-loop step, failures only). */

@@ -20,7 +20,8 @@ export function trialOrder(pairs: number): Array<readonly [Side, Side]> {
  * container started second was faster for its whole life — max throughput +0.7 % and p50 at 200 req/s
  * −2 % (candidate faster in 8–10 of 10 runs, flat over the 12 pairs, either pair order); started the
  * other way round, the lean flipped (candidate slower in 5 and 6 of 6), and swapping only the
- * warm-ups did not (bench/README.md "A/B in one job"). No pairing can cancel a property a container
+ * warm-ups did not; 10 more runs in which the coin happened to start the candidate first flipped it
+ * again, 8 of 10 on p50 (bench/README.md "A/B in one job"). No pairing can cancel a property a container
  * keeps from start to end; a coin makes it the same for both variants on average instead of always
  * favouring the candidate. Pure.
  */

@@ -139,3 +139,19 @@ export function pairedRatioInterval(baseline: readonly number[], candidate: read
     method: s.method,
   };
 }
+
+/**
+ * The pairs an interval [ratioLow, ratioHigh] measured from n pairs would need to be as narrow as
+ * ±thresholdPercent (in log terms), if its width is sampling alone and so shrinks as 1/√pairs: the
+ * hint an inconclusive verdict gives (`--trials`). It under-states what a metric with a per-run noise
+ * component needs (bench:ab's noise table tells which metrics have one). Null when the interval is
+ * already that narrow — the estimate, not the width, kept the verdict open then.
+ */
+export function pairsToNarrow(n: number, ratioLow: number, ratioHigh: number, thresholdPercent: number): number | null {
+  if (!(ratioLow > 0 && ratioHigh >= ratioLow)) throw new RangeError(`pairsToNarrow: need 0 < low ≤ high (got ${ratioLow}, ${ratioHigh})`);
+  if (!(thresholdPercent > 0)) throw new RangeError(`pairsToNarrow: the threshold must be > 0 % (got ${thresholdPercent})`);
+  const halfWidth = (Math.log(ratioHigh) - Math.log(ratioLow)) / 2;
+  const aim = Math.log(1 + thresholdPercent / 100);
+  const need = Math.ceil(n * (halfWidth / aim) ** 2);
+  return need > n ? need : null;
+}

@@ -39,6 +39,14 @@ function rows(g: GroupResult): string[][] {
   return g.metrics.map((m) => [m.label, figure(m, m.baselineMedian), figure(m, m.candidateMedian), interval(m), m.thresholdPercent === null ? 'gate' : `${m.thresholdPercent} %`, String(m.pairs), m.verdict]);
 }
 
+/**
+ * Why each inconclusive metric is open, and what would close it (more pairs, a longer step): the
+ * table's "inconclusive" alone does not tell a reader whether to rerun with --trials or give up.
+ */
+function openMetrics(g: GroupResult): string[] {
+  return g.metrics.filter((m) => m.verdict === 'inconclusive').map((m) => `${m.label}: ${m.reason}`);
+}
+
 /** How the trials measured the sides, in a few words. */
 function designText(design: AbDocument['settings']['design']): string {
   return design === 'duet' ? 'duet: both sides at once, first phase alternating ABBA' : 'alternating, ABBA order';
@@ -58,6 +66,8 @@ export function renderAbTerminal(doc: AbDocument): string {
     const table = [HEADER, ...rows(g)];
     const widths = HEADER.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     for (const row of table) out.push(`  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`);
+    const open = openMetrics(g);
+    if (open.length > 0) out.push('  inconclusive:', ...open.map((t) => `    ${escapeControlChars(t)}`));
   }
   if (r && r.reasons.length > 0) {
     out.push('');
@@ -78,6 +88,8 @@ export function renderAbMarkdown(doc: AbDocument): string {
   for (const g of r?.groups ?? []) {
     out.push('', `### ${mdInline(`${g.target}/${g.configuration}`)}`, '', `| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
     for (const row of rows(g)) out.push(`| ${row.map((c) => mdInline(c)).join(' | ')} |`);
+    const open = openMetrics(g);
+    if (open.length > 0) out.push('', '<details><summary>Why inconclusive</summary>', '', ...open.map((t) => `- ${mdInline(t)}`), '', '</details>');
   }
   return `${out.join('\n')}\n`;
 }

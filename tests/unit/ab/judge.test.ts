@@ -104,6 +104,21 @@ describe('percentiles resting on too few responses', () => {
   });
 });
 
+describe('an inconclusive metric says what would decide it', () => {
+  it('a wide interval names the pairs that would narrow it to the threshold; no interval, no count', () => {
+    // Candidate ÷ baseline at 200 req/s exactly these ratios: HL +3.5 %, 95 % interval [W(4), W(33)] of
+    // the logs' Walsh averages = [0.85, 1.2490]; half-width 0.1906 vs ln 1.05: 8 × 3.944 = 124.4 → 125.
+    const ratios = [1.3, 0.8, 1.25, 0.85, 1.2, 0.9, 1.15, 0.95];
+    const ts = trials({}).map((t, i) => ({ ...t, candidate: { ...t.candidate, steps: [t.candidate.steps[0]!, step(200, { latency: (1 + 0.1 * i) * ratios[i]! })] } }));
+    const p50 = judgeAb(ts, settings).groups[0]!.metrics.find((m) => m.id === 'rate-200/p50')!;
+    expect(p50).toMatchObject({ verdict: 'inconclusive', pairs: 8 });
+    expect(p50.reason).toContain('+3.5 % (-15.0 % … +24.9 %): cannot rule a 5 % change in or out; ≈ 125 pairs (--trials 125) would narrow it to ±5 % if its spread is sampling alone');
+    const five = judgeAb(ts.slice(0, 5), { ...settings, pairs: 5 }).groups[0]!.metrics.find((m) => m.id === 'rate-200/p50')!;
+    expect(five.verdict).toBe('inconclusive');
+    expect(five.reason).not.toContain('--trials');
+  });
+});
+
 describe('judging an A/B run', () => {
   it('identical variants under a 70 % drift: every ratio metric unchanged, outcome pass', () => {
     const r = judgeAb(trials({}), settings);

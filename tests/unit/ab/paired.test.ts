@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hodgesLehmann, pairedRatioInterval, shiftInterval, signedRankCounts, walshAverages, walshBoundIndex } from '../../../src/ab/paired.ts';
+import { hodgesLehmann, pairedRatioInterval, pairsToNarrow, shiftInterval, signedRankCounts, walshAverages, walshBoundIndex } from '../../../src/ab/paired.ts';
 
 describe('signed-rank null distribution', () => {
   it('counts the sign patterns of T+ exactly (n = 3: sums of subsets of {1,2,3})', () => {
@@ -69,5 +69,22 @@ describe('paired ratios', () => {
   });
   it('refuses a value ≤ 0 (a ratio needs two positive figures)', () => {
     expect(() => pairedRatioInterval([1, 0], [1, 1], 0.95)).toThrow(/≤ 0/);
+  });
+});
+
+describe('pairs to narrow an interval', () => {
+  it('[0.9, 1.1] from 12 pairs to ±5 %: half-width (ln 1.1 − ln 0.9)/2 = 0.10034 vs ln 1.05 = 0.04879, 12 × 2.0564² = 50.7 → 51', () => {
+    expect(pairsToNarrow(12, 0.9, 1.1, 5)).toBe(51);
+  });
+  it('an interval twice as wide in log terms needs four times the pairs', () => {
+    const a = pairsToNarrow(10, Math.exp(-0.1), Math.exp(0.1), 5)!;
+    const b = pairsToNarrow(10, Math.exp(-0.2), Math.exp(0.2), 5)!;
+    // ceil(10 × (0.1/ln 1.05)²) = ceil(42.01) = 43; ceil(10 × (0.2/ln 1.05)²) = ceil(168.03) = 169
+    expect([a, b]).toEqual([43, 169]);
+  });
+  it('nothing to add when the interval is already that narrow, and refuses a reversed interval or no threshold', () => {
+    expect(pairsToNarrow(12, 0.98, 1.03, 5)).toBeNull();
+    expect(() => pairsToNarrow(12, 1.1, 0.9, 5)).toThrow(/low ≤ high/);
+    expect(() => pairsToNarrow(12, 0.9, 1.1, 0)).toThrow(/threshold/);
   });
 });

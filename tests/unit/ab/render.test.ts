@@ -52,6 +52,10 @@ describe('ab renderers', () => {
     const d = doc(slower, 4);
     expect(d.result!.outcome).toBe('incomplete');
     expect(renderAbTerminal(d)).toContain('GATE INCOMPLETE');
+    // Each open metric says why, under its table: here the pairs are too few for any interval.
+    expect(renderAbTerminal(d)).toContain('  inconclusive:\n    max throughput (2xx, closed loop): +0.0 % (no 95 % interval from 4 pair(s) (it needs ≥ 6)): cannot rule a 3 % change in or out\n    p50 at 200 req/s: +20.0 % (no 95 % interval from 4 pair(s) (it needs ≥ 6)): cannot rule a 5 % change in or out\n');
+    expect(renderAbMarkdown(d)).toContain('<details><summary>Why inconclusive</summary>\n\n- max throughput (2xx, closed loop): +0.0 % (no 95 % interval from 4 pair(s) (it needs ≥ 6)): cannot rule a 3 % change in or out\n- p50 at 200 req/s: +20.0 % (no 95 % interval from 4 pair(s) (it needs ≥ 6)): cannot rule a 5 % change in or out\n');
+    expect(renderAbTerminal(doc(slower))).not.toContain('inconclusive:');
     const junit = renderAbJunit(d);
     expect(junit).toContain('<error type="incomplete"');
     expect(junit).toContain('<skipped message=');
