@@ -133,7 +133,6 @@ function narrowHint(r: RatioInterval, threshold: number): string {
   return pairs === null ? '' : `; ≈ ${pairs} pairs (--trials ${pairs}) would narrow it to ±${threshold} % if its spread is sampling alone`;
 }
 
-/** The failure and capacity gate at one rate (null: the closed-loop step, failures only). */
 /** P(X ≥ k) for X ~ Binomial(n, ½): the exact one-sided sign test. */
 export function signTestP(k: number, n: number): number {
   let tail = 0;
@@ -145,6 +144,7 @@ export function signTestP(k: number, n: number): number {
   return n === 0 ? 1 : tail / 2 ** n;
 }
 
+/** The failure and capacity gate at one rate (null: the closed-loop step, failures only). */
 export function judgeGate(rateRps: number | null, trials: readonly Trial[], settings: Pick<AbSettings, 'errorRate'> & Partial<Pick<AbSettings, 'confidence'>>): MetricResult[] {
   const where = rateRps === null ? 'in the closed-loop step' : `at ${rateRps} req/s`;
   const measured = trials.map((t) => ({ a: readGate(t.baseline.steps, rateRps), b: readGate(t.candidate.steps, rateRps) })).filter((p) => p.a.measured && p.b.measured);

@@ -264,9 +264,9 @@ function planEnv(runs: ReturnType<typeof planRuns>, run: { spec: { name: string 
 /**
  * The most trial pairs one run takes. Not a statistical limit (above 50 pairs the interval uses the
  * normal approximation of the signed-rank statistic, src/ab/paired.ts): a bound on time and on ab.json,
- * which keeps every step's histogram. 50 pairs of scenarios/ci.yaml took 337 s on one target on 2 vCPUs
- * (bench/README.md, 2026-12-04), so 200 take ≈ 23 minutes. bench:ab's noise table says how many pairs a
- * change needs (a +10 % p99 here: 42 on one morning, more than 200 on another).
+ * which keeps every step's histogram. 50 pairs of scenarios/ci.yaml took 332–335 s on one target on
+ * 2 vCPUs (bench/README.md, 2026-12-04), so 200 take ≈ 22 minutes. bench:ab's noise table says how many
+ * pairs a change needs (a +10 % p99 here: 42 one morning, about 200 that afternoon).
  */
 export const MAX_AB_TRIALS = 200;
 
