@@ -13,7 +13,7 @@
  *    sizes a spin of 10 % of p99 instead); −5 % max
  *    throughput = EXTRA_WORK_US of (1/0.95 − 1) × the CPU time per request (1e6 ÷ the closed-loop
  *    throughput the targets' CPU served: in a duet both sides' together). --injections picks which
- *    (default p50,p99,max): a target whose closed-loop step is generator-bound (go-chi on 2 vCPUs) has
+ *    (default p50,p99,max): a target whose closed-loop step is generator-bound (go-chi on 2 vCPUs, some hours) has
  *    no throughput to catch.
  * 3. Power: --inject runs of each injected candidate (`--candidate HEAD --candidate-env K=V`), caught
  *    when the metric it aims at is a regression. The realised change (the run's own HL estimate) is

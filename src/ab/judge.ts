@@ -32,12 +32,13 @@ import type { AbResult, AbSettings, GroupResult, MetricResult, Trial, Verdict } 
  * caught in 10 of 10 runs. Later series (same machine, 2026-12-03 18:59–20:41 UTC): 5 more go-chi and
  * 10 FastAPI A/A runs gave one false regression each (p95 at 500 req/s +6.6 % [+3.2, +12.9]; p99 at 500
  * req/s +17.0 % [+1.0, +39.2]) and 10 more FastAPI runs none; 10 FastAPI runs with the start-order coin
- * (2026-12-04) one more on p95 at 500 req/s (+8.6 % [+1.3, +16.8]), and 2 go-chi runs of 50 pairs one on
- * p99 at 500 req/s (+13.5 % [+0.2, +30.8]): 4 in 57, two each on p95 and p99 at 500 req/s — within
- * ≤ 1 in 20 per metric, but FastAPI's per-run noise component of p95 (3.4 %) leaves that bar little
- * room. A −5 % max throughput (FastAPI) was caught in 10 of 10; a +10 % p99 in 2 of 5 (the rest
- * inconclusive: a p99 of 2 s steps swings ±10–40 % here, and 50 pairs still ±9–16 %). A tail bar
- * above 5 % would not buy p99 power, only fewer of its rare false alarms.
+ * (2026-12-04) one more on p95 at 500 req/s (+8.6 % [+1.3, +16.8]), and 2 go-chi runs of 50 pairs one
+ * on p99 at 500 req/s (+13.5 % [+0.2, +30.8]), and 5 more go-chi runs none: 4 in 62, two each on p95
+ * and p99 at 500 req/s — within ≤ 1 in 20 per metric, but FastAPI's per-run noise component of p95
+ * (3.4 %) leaves that bar little room. A −5 % max throughput was caught in 10 of 10 on FastAPI and on
+ * go-chi; a +10 % p99 in 2 of 5 (the rest inconclusive: a p99 of 2 s steps swings ±10–40 % here, and 50
+ * pairs still ±9–16 %). A tail bar above 5 % would not buy p99 power, only fewer of its rare false
+ * alarms.
  */
 export const DEFAULT_AB_THRESHOLDS: Record<ThresholdKey, number> = { p50: 5, p95: 5, p99: 5, maxThroughput: 3, throughput2xx: 2 };
 export const AB_THRESHOLD_KEYS = Object.keys(DEFAULT_AB_THRESHOLDS) as ThresholdKey[];
