@@ -7,6 +7,15 @@ import { ConfigError } from '../errors.ts';
 
 export type VariantSource = { kind: 'ref'; ref: string } | { kind: 'image'; image: string };
 
+/**
+ * The most trial pairs one run takes. Not a statistical limit (above 50 pairs the interval uses the
+ * normal approximation of the signed-rank statistic, src/ab/paired.ts): a bound on time and on ab.json,
+ * which keeps every step's histogram. 50 pairs of scenarios/ci.yaml took 332–335 s on one target on
+ * 2 vCPUs (bench/README.md, 2026-12-04), so 200 take ≈ 22 minutes. bench:ab's noise table says how many
+ * pairs a change needs (a +10 % p99 here: 42 one morning, about 200 that afternoon).
+ */
+export const MAX_AB_TRIALS = 200;
+
 /** Set by the harness on every target: an override would be ignored or break the bind. */
 export const HARNESS_ENV = new Set(['HOST', 'PORT']);
 

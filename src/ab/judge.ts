@@ -20,6 +20,7 @@
  * decided (all generator-bound, too few pairs, nothing measured) is incomplete: exit 4, never 0.
  */
 import { median } from '../util/stats.ts';
+import { MAX_AB_TRIALS } from './args.ts';
 import { metricDefs, readGate, readMetric, type MetricDef, type ThresholdKey } from './metrics.ts';
 import { pairedRatioInterval, pairsToNarrow, type RatioInterval } from './paired.ts';
 import type { AbResult, AbSettings, GroupResult, MetricResult, Trial, Verdict } from './schema.ts';
@@ -131,7 +132,9 @@ export function judgeMetric(def: MetricDef, trials: readonly Trial[], settings: 
 function narrowHint(r: RatioInterval, threshold: number): string {
   if (r.ratioLow === null || r.ratioHigh === null) return '';
   const pairs = pairsToNarrow(r.n, r.ratioLow, r.ratioHigh, threshold);
-  return pairs === null ? '' : `; ≈ ${pairs} pairs (--trials ${pairs}) would narrow it to ±${threshold} % if its spread is sampling alone`;
+  if (pairs === null) return '';
+  const rerun = pairs <= MAX_AB_TRIALS ? `(--trials ${pairs})` : `(more than one run takes: --trials ≤ ${MAX_AB_TRIALS})`;
+  return `; ≈ ${pairs} pairs ${rerun} would narrow it to ±${threshold} % if its spread is sampling alone`;
 }
 
 /** P(X ≥ k) for X ~ Binomial(n, ½): the exact one-sided sign test. */

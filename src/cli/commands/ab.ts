@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { HARNESS_ENV, parseEnvOverrides, parseVariantSource, unknownEnvProblems, type VariantSource } from '../../ab/args.ts';
+import { HARNESS_ENV, MAX_AB_TRIALS, parseEnvOverrides, parseVariantSource, unknownEnvProblems, type VariantSource } from '../../ab/args.ts';
 import { AB_THRESHOLD_KEYS, DEFAULT_AB_CONFIDENCE, DEFAULT_AB_THRESHOLDS, judgeAb } from '../../ab/judge.ts';
 import type { Side } from '../../ab/order.ts';
 import { renderAbBmf, renderAbJunit, renderAbMarkdown, renderAbTerminal } from '../../ab/render.ts';
@@ -260,15 +260,6 @@ export const abCommand: CommandModule<object, AbArgs> = {
 function planEnv(runs: ReturnType<typeof planRuns>, run: { spec: { name: string }; configuration: { id: string } }): Record<string, string> {
   return runs.find((r) => r.spec.name === run.spec.name && r.configuration.id === run.configuration.id)?.env ?? {};
 }
-
-/**
- * The most trial pairs one run takes. Not a statistical limit (above 50 pairs the interval uses the
- * normal approximation of the signed-rank statistic, src/ab/paired.ts): a bound on time and on ab.json,
- * which keeps every step's histogram. 50 pairs of scenarios/ci.yaml took 332–335 s on one target on
- * 2 vCPUs (bench/README.md, 2026-12-04), so 200 take ≈ 22 minutes. bench:ab's noise table says how many
- * pairs a change needs (a +10 % p99 here: 42 one morning, about 200 that afternoon).
- */
-export const MAX_AB_TRIALS = 200;
 
 function checkNumbers(args: AbArgs): string[] {
   const problems: string[] = [];

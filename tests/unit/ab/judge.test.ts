@@ -113,6 +113,11 @@ describe('an inconclusive metric says what would decide it', () => {
     const p50 = judgeAb(ts, settings).groups[0]!.metrics.find((m) => m.id === 'rate-200/p50')!;
     expect(p50).toMatchObject({ verdict: 'inconclusive', pairs: 8 });
     expect(p50.reason).toContain('+3.5 % (-15.0 % … +24.9 %): cannot rule a 5 % change in or out; ≈ 125 pairs (--trials 125) would narrow it to ±5 % if its spread is sampling alone');
+    // Wider still: [0.55, 1.789], 8 × (0.5898 / ln 1.05)² = 1168.1 → 1169 pairs, beyond what one run takes.
+    const wide = [2, 0.5, 1.8, 0.55, 1.6, 0.6, 1.5, 0.65];
+    const wts = trials({}).map((t, i) => ({ ...t, candidate: { ...t.candidate, steps: [t.candidate.steps[0]!, step(200, { latency: (1 + 0.1 * i) * wide[i]! })] } }));
+    const w50 = judgeAb(wts, settings).groups[0]!.metrics.find((m) => m.id === 'rate-200/p50')!;
+    expect(w50.reason).toContain('; ≈ 1169 pairs (more than one run takes: --trials ≤ 200) would narrow it to ±5 %');
     const five = judgeAb(ts.slice(0, 5), { ...settings, pairs: 5 }).groups[0]!.metrics.find((m) => m.id === 'rate-200/p50')!;
     expect(five.verdict).toBe('inconclusive');
     expect(five.reason).not.toContain('--trials');
